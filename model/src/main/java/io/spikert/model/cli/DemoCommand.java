@@ -1,0 +1,98 @@
+package io.spikert.model.cli;
+
+import io.spikert.model.SpikingBrainModel;
+import io.spikert.model.generate.Generator;
+import io.spikert.model.generate.Sampler;
+import io.spikert.model.synthetic.SyntheticCheckpoint;
+import io.spikert.model.tokenizer.Tokenizer;
+import io.spikert.runtime.DType;
+import io.spikert.runtime.backend.CpuBackend;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * {@code spikert demo}: the whole path on a fresh machine. Writes a small checkpoint with synthetic
+ * weights (published layout, real tokenizer) to a cache folder once, loads it through the same
+ * loaders as a real model, generates, and reports speed and memory.
+ */
+final class DemoCommand implements Command {
+    private static final String VERSION = "demo-v1";
+
+    @Override
+    public String name() {
+        return "demo";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                spikert demo [--prompt TEXT] [--max-tokens N] [--threads N] [--cache DIR]
+                  Writes a small SpikingBrain checkpoint with SYNTHETIC weights (once, to the cache folder:
+                  --cache, else $SPIKERT_CACHE, else ~/.cache/spikert), loads it and generates. The text is
+                  meaningless because the weights are random; run a real model with spikert generate --model DIR.""";
+    }
+
+    @Override
+    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        var args = new Args(argv, 1, Set.of("prompt", "max-tokens", "threads", "cache"), Set.of());
+        String prompt = args.string("prompt", "The capital of France is");
+        int maxTokens = args.intValue("max-tokens", 48, 1);
+        int threads = args.intValue("threads", Runtime.getRuntime().availableProcessors(), 1);
+        Path dir = cacheRoot(args).resolve(VERSION);
+
+        out.println("SpikeRT demo: the weights below are SYNTHETIC (deterministic random numbers in the published");
+        out.println("SpikingBrain-7B layout and tensor names, with the real Qwen2.5 tokenizer), so the generated text");
+        out.println("is meaningless. To run the real model, download SpikingBrain-7B (V1-7B-base or V1-7B-sft-s3-reasoning)");
+        out.println("and run: scripts/spikert generate --model DIR --prompt \"...\" [--chat]");
+        out.println();
+        var d = SyntheticCheckpoint.Dims.DEMO;
+        if (!Files.exists(dir.resolve("model.safetensors"))) {
+            out.printf("writing synthetic checkpoint to %s (vocab %d, hidden %d, %d layers, BF16) ...%n",
+                    dir, d.vocab(), d.hidden(), d.layers());
+            long t0 = System.nanoTime();
+            SyntheticCheckpoint.write(dir, d, DType.BF16, 1234L, bytes -> { });
+            out.printf("  written in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        } else {
+            out.printf("using cached synthetic checkpoint %s%n", dir);
+        }
+
+        long t0 = System.nanoTime();
+        try (var backend = new CpuBackend(threads); var model = SpikingBrainModel.load(dir, backend)) {
+            var tokenizer = Tokenizer.load(dir);
+            double loadSeconds = (System.nanoTime() - t0) / 1e9;
+            out.printf("loaded %s (%s, %,d weight bytes) in %.2f s on %s%n", dir.getFileName(), model.checkpoint().format(),
+                    model.checkpoint().totalBytes(), loadSeconds, backend.name());
+            int[] ids = tokenizer.encode(prompt);
+            out.printf("prompt: %s  (%d tokens)%n", prompt, ids.length);
+            out.print("output: ");
+            var decoder = tokenizer.streamingDecoder();
+            var session = model.newSession();
+            var stops = Set.of(tokenizer.tokenId("<|endoftext|>").orElse(-1), tokenizer.tokenId("<|im_end|>").orElse(-2));
+            var r = new Generator(stops).generate(session, ids, maxTokens, Sampler.greedy(), id -> {
+                out.print(decoder.push(id));
+                out.flush();
+            });
+            out.println(decoder.flush());
+            out.printf("prefill: %d tokens, %.1f tokens/s | decode: %d tokens, %.1f tokens/s%n",
+                    r.promptTokens(), r.prefillTokensPerSecond(), r.decodeSteps(), r.decodeTokensPerSecond());
+            out.printf("memory: resident %s, Java heap used %s, session state %s%n",
+                    MemoryReport.human(MemoryReport.residentBytes()), MemoryReport.human(MemoryReport.heapUsedBytes()),
+                    MemoryReport.human(session.stateBytes()));
+        }
+        return 0;
+    }
+
+    private static Path cacheRoot(Args args) {
+        if (args.has("cache")) {
+            return args.path("cache");
+        }
+        String env = System.getenv("SPIKERT_CACHE");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "spikert");
+    }
+}

@@ -1,0 +1,76 @@
+package io.spikert.model.cli;
+
+import io.spikert.model.ModelConfig;
+import io.spikert.model.checkpoint.Checkpoints;
+import io.spikert.model.tokenizer.Tokenizer;
+import io.spikert.runtime.DType;
+import io.spikert.runtime.Tensor;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/** {@code spikert inspect}: what a model folder holds, without running it. */
+final class InspectCommand implements Command {
+    @Override
+    public String name() {
+        return "inspect";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                spikert inspect --model DIR [--tensors]
+                  Summarises config.json, the checkpoint's files, tensors, dtypes and bytes, and the layer kinds.
+                  --tensors lists every tensor with its dtype and shape.""";
+    }
+
+    @Override
+    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        var args = new Args(argv, 1, Set.of("model"), Set.of("tensors"));
+        Path dir = args.path("model");
+        ModelConfig c = ModelConfig.load(dir);
+        out.printf("model folder: %s%n", dir.toAbsolutePath());
+        out.printf("config: vocab %d, hidden %d, layers %d, heads %d (kv %d, head dim %d), intermediate %d, window %d, rope theta %.0f, eps %g%n",
+                c.vocabSize(), c.hiddenSize(), c.numLayers(), c.numHeads(), c.numKvHeads(), c.headDim(),
+                c.intermediateSize(), c.slidingWindow(), c.ropeTheta(), c.normEps());
+        out.printf("layers: GLA %s; SWA %s%n",
+                layers(c, false), layers(c, true));
+        try (var ckpt = Checkpoints.open(dir)) {
+            var files = new TreeSet<Path>();
+            var count = new EnumMap<DType, Long>(DType.class);
+            var bytes = new EnumMap<DType, Long>(DType.class);
+            long params = 0;
+            boolean w8 = false;
+            for (String name : ckpt.names()) {
+                Tensor t = ckpt.tensor(name);
+                files.add(ckpt.fileOf(name).getFileName());
+                count.merge(t.dtype(), 1L, Long::sum);
+                bytes.merge(t.dtype(), t.byteSize(), Long::sum);
+                params += t.elementCount();
+                w8 |= name.endsWith("weight_quantizer.scales");
+                if (args.flag("tensors")) {
+                    out.printf("  %-60s %-5s %s%n", name, t.dtype(), Arrays.toString(t.shape()));
+                }
+            }
+            out.printf("checkpoint: %s, %d file(s): %s%n", ckpt.format(), files.size(), files);
+            out.printf("tensors: %d, parameters: %,d, bytes: %,d%n", ckpt.names().size(), params, ckpt.totalBytes());
+            for (var e : count.entrySet()) {
+                out.printf("  %-5s %4d tensors, %,d bytes%n", e.getKey(), e.getValue(), bytes.get(e.getKey()));
+            }
+            out.printf("variant: %s%n", w8 ? "W8ASpike (spiking, INT8 weights; runs with the spiking issue #3)" : "base");
+        }
+        out.printf("tokenizer: %s%n", Tokenizer.isPresent(dir) ? "present" : "absent (use --ids)");
+        return 0;
+    }
+
+    private static String layers(ModelConfig c, boolean swa) {
+        return IntStream.range(0, c.numLayers()).filter(l -> c.isSwaLayer(l) == swa)
+                .mapToObj(Integer::toString).collect(Collectors.joining(",", "[", "]"));
+    }
+}

@@ -1,0 +1,98 @@
+package io.spikert.model.cli;
+
+import io.spikert.model.ModelConfig;
+import io.spikert.model.SpikingBrainModel;
+import io.spikert.model.tokenizer.ChatTemplate;
+import io.spikert.model.tokenizer.Tokenizer;
+import io.spikert.runtime.backend.CpuBackend;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** A model folder opened for a command: weights on a CPU backend, plus the tokenizer when the folder has one. */
+final class LoadedModel implements AutoCloseable {
+    final Path dir;
+    final SpikingBrainModel model;
+    final Tokenizer tokenizer; // null when the folder has no tokenizer files
+    final CpuBackend backend;
+    final long loadNanos;
+
+    private LoadedModel(Path dir, SpikingBrainModel model, Tokenizer tokenizer, CpuBackend backend, long loadNanos) {
+        this.dir = dir;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.backend = backend;
+        this.loadNanos = loadNanos;
+    }
+
+    static LoadedModel open(Args args) throws IOException {
+        Path dir = args.path("model");
+        if (!Files.isDirectory(dir)) {
+            throw new UsageException("--model " + dir + " is not a folder");
+        }
+        int threads = args.intValue("threads", Runtime.getRuntime().availableProcessors(), 1);
+        long t0 = System.nanoTime();
+        var backend = new CpuBackend(threads);
+        try {
+            var model = SpikingBrainModel.load(dir, backend);
+            Tokenizer tok = Tokenizer.isPresent(dir) ? Tokenizer.load(dir) : null;
+            return new LoadedModel(dir, model, tok, backend, System.nanoTime() - t0);
+        } catch (IOException | RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+    }
+
+    /** The input tokens from {@code --ids} or {@code --prompt} (wrapped in the chat template with {@code --chat}). */
+    int[] inputIds(Args args) {
+        if (args.has("ids") == args.has("prompt")) {
+            throw new UsageException("give exactly one of --prompt TEXT or --ids 1,2,3");
+        }
+        if (args.has("ids")) {
+            if (args.flag("chat")) {
+                throw new UsageException("--chat applies to --prompt, not to --ids");
+            }
+            return args.ids("ids");
+        }
+        String text = args.required("prompt");
+        if (args.flag("chat")) {
+            text = ChatTemplate.render(List.of(new ChatTemplate.Message("user", text)), true);
+        }
+        int[] ids = requireTokenizer().encode(text);
+        if (ids.length == 0) {
+            throw new UsageException("--prompt is empty");
+        }
+        return ids;
+    }
+
+    Tokenizer requireTokenizer() {
+        if (tokenizer == null) {
+            throw new UsageException(dir + " has no tokenizer files (vocab.json + merges.txt, or tokenizer.json); pass token ids with --ids");
+        }
+        return tokenizer;
+    }
+
+    /** {@code <|endoftext|>}, {@code <|im_end|>} and the config's eos ids that exist in this vocabulary. */
+    Set<Integer> stopTokens() {
+        Set<Integer> stops = new LinkedHashSet<>(model.config().eosTokenIds());
+        if (tokenizer != null) {
+            tokenizer.tokenId("<|endoftext|>").ifPresent(stops::add);
+            tokenizer.tokenId("<|im_end|>").ifPresent(stops::add);
+        } else {
+            stops.add(151643);
+            stops.add(ModelConfig.IM_END_ID);
+        }
+        stops.removeIf(id -> id < 0 || id >= model.config().vocabSize());
+        return stops;
+    }
+
+    @Override
+    public void close() {
+        model.close();
+        backend.close();
+    }
+}

@@ -1,0 +1,104 @@
+package io.spikert.model.cli;
+
+import io.spikert.model.Session;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
+
+/** {@code spikert score}: all logits to a file, and the mean log-likelihood of each next token. */
+final class ScoreCommand implements Command {
+    @Override
+    public String name() {
+        return "score";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                spikert score --model DIR (--prompt TEXT [--chat] | --ids 1,2,3) --logits OUT.f32 [--mode prefill|decode] [--threads N]
+                  Writes the logits of every input token as little-endian float32 [tokens x vocab] to OUT.f32 and
+                  prints the mean log-likelihood of each next token and the perplexity. --mode decode feeds the
+                  tokens one at a time through the recurrent path instead of batched prefill.""";
+    }
+
+    @Override
+    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        var args = new Args(argv, 1, Set.of("model", "prompt", "ids", "logits", "mode", "threads"), Set.of("chat"));
+        Path logitsFile = args.path("logits");
+        String mode = args.string("mode", "prefill");
+        if (!mode.equals("prefill") && !mode.equals("decode")) {
+            throw new UsageException("--mode must be prefill or decode, got '" + mode + "'");
+        }
+        try (var lm = LoadedModel.open(args)) {
+            int[] ids = lm.inputIds(args);
+            int vocab = lm.model.config().vocabSize();
+            Path tmp = logitsFile.resolveSibling(logitsFile.getFileName() + ".partial");
+            double[] sumLogProb = {0};
+            long t0 = System.nanoTime();
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buf = ByteBuffer.allocate(vocab * 4).order(ByteOrder.LITTLE_ENDIAN);
+                Session.LogitsSink sink = (index, logits, off) -> {
+                    buf.clear();
+                    buf.asFloatBuffer().put(logits, off, vocab);
+                    try {
+                        while (buf.hasRemaining()) {
+                            ch.write(buf);
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    if (index + 1 < ids.length) {
+                        sumLogProb[0] += logSoftmaxAt(logits, off, vocab, ids[index + 1]);
+                    }
+                };
+                Session session = lm.model.newSession();
+                if (mode.equals("prefill")) {
+                    session.prefill(ids, sink);
+                } else {
+                    for (int i = 0; i < ids.length; i++) {
+                        sink.accept(i, session.decode(ids[i]), 0);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(tmp);
+                throw e;
+            }
+            Files.move(tmp, logitsFile, StandardCopyOption.REPLACE_EXISTING);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            int predicted = ids.length - 1;
+            out.printf("tokens: %d, logits: %s [%d x %d] float32 LE%n", ids.length, logitsFile, ids.length, vocab);
+            if (predicted > 0) {
+                double mean = sumLogProb[0] / predicted;
+                out.printf("mean log-likelihood of next token: %.6f over %d predictions, perplexity: %.4f%n",
+                        mean, predicted, Math.exp(-mean));
+            } else {
+                out.println("mean log-likelihood: n/a (one token has no next token to predict)");
+            }
+            err.printf("%s: %d tokens in %.2f s (%.1f tokens/s)%n", mode, ids.length, seconds, ids.length / seconds);
+        }
+        return 0;
+    }
+
+    /** log softmax(logits)[target], computed in double for a stable perplexity. */
+    static double logSoftmaxAt(float[] logits, int off, int vocab, int target) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) {
+            max = Math.max(max, logits[off + i]);
+        }
+        double sum = 0;
+        for (int i = 0; i < vocab; i++) {
+            sum += Math.exp(logits[off + i] - max);
+        }
+        return logits[off + target] - max - Math.log(sum);
+    }
+}

@@ -1,0 +1,67 @@
+package io.spikert.model.generate;
+
+import io.spikert.model.Session;
+
+import java.util.Arrays;
+import java.util.Set;
+
+/** Prefills a prompt, then samples and decodes one token at a time until a stop token or the limit. */
+public final class Generator {
+
+    /** Called with each generated token as soon as it is chosen (stop tokens included). */
+    @FunctionalInterface
+    public interface TokenListener {
+        void onToken(int id);
+    }
+
+    public enum StopReason { STOP_TOKEN, MAX_TOKENS }
+
+    /** @param decodeSteps number of one-token decode calls, which {@code decodeNanos} covers */
+    public record Result(int[] tokens, int promptTokens, long prefillNanos, int decodeSteps, long decodeNanos, StopReason stopReason) {
+        public double prefillTokensPerSecond() {
+            return prefillNanos == 0 ? 0 : promptTokens * 1e9 / prefillNanos;
+        }
+
+        public double decodeTokensPerSecond() {
+            return decodeNanos == 0 ? 0 : decodeSteps * 1e9 / decodeNanos;
+        }
+    }
+
+    private final Set<Integer> stopTokens;
+
+    public Generator(Set<Integer> stopTokens) {
+        this.stopTokens = Set.copyOf(stopTokens);
+    }
+
+    public Result generate(Session session, int[] prompt, int maxTokens, Sampler sampler, TokenListener listener) {
+        if (maxTokens < 0) {
+            throw new IllegalArgumentException("max tokens must be >= 0, got " + maxTokens);
+        }
+        int vocab = session.vocabSize();
+        long t0 = System.nanoTime();
+        float[] logits = session.prefill(prompt);
+        long prefillNanos = System.nanoTime() - t0;
+        int[] out = new int[maxTokens];
+        int n = 0;
+        int steps = 0;
+        long decodeNanos = 0;
+        StopReason reason = StopReason.MAX_TOKENS;
+        while (n < maxTokens) {
+            int next = sampler.sample(logits, vocab);
+            out[n++] = next;
+            listener.onToken(next);
+            if (stopTokens.contains(next)) {
+                reason = StopReason.STOP_TOKEN;
+                break;
+            }
+            if (n == maxTokens) {
+                break;
+            }
+            long t1 = System.nanoTime();
+            logits = session.decode(next);
+            decodeNanos += System.nanoTime() - t1;
+            steps++;
+        }
+        return new Result(Arrays.copyOf(out, n), prompt.length, prefillNanos, steps, decodeNanos, reason);
+    }
+}

@@ -1,0 +1,56 @@
+package io.spikert.model.layers;
+
+import io.spikert.kernels.Rope;
+import io.spikert.model.ModelConfig;
+import io.spikert.runtime.backend.Backend;
+
+/**
+ * SWA (MODEL.md section 3): q, k, v with biases; rotate-half RoPE at the absolute position; the
+ * query at p attends keys max(0, p - W) .. p (W + 1 keys) with scale D^-0.5 and grouped kv heads.
+ * Tokens of a chunk enter the ring one at a time, so the ring never needs more than W + 1 slots.
+ */
+public record SlidingWindowAttention(ModelConfig config, Linear q, Linear k, Linear v, Linear o) implements AttentionMixer {
+
+    @Override
+    public LayerState newState() {
+        return new KvRing(config.numKvHeads(), config.slidingWindow() + 1, config.headDim());
+    }
+
+    @Override
+    public void forward(Backend backend, Workspace ws, LayerState state, int tokens, long pos0) {
+        KvRing ring = (KvRing) state;
+        int hidden = config.hiddenSize();
+        int kvDim = config.kvDim();
+        int d = config.headDim();
+        int group = config.groupSize();
+        int window = config.slidingWindow();
+        float scale = (float) (1.0 / Math.sqrt(d));
+
+        q.forward(backend, ws.h, tokens, ws.q);
+        k.forward(backend, ws.h, tokens, ws.k);
+        v.forward(backend, ws.h, tokens, ws.v);
+        for (int t = 0; t < tokens; t++) {
+            Rope.angles(pos0 + t, config.ropeTheta(), d, ws.ropeCos, ws.ropeSin);
+            Rope.rotateHalf(ws.q, t * hidden, config.numHeads(), d, ws.ropeCos, ws.ropeSin);
+            Rope.rotateHalf(ws.k, t * kvDim, config.numKvHeads(), d, ws.ropeCos, ws.ropeSin);
+        }
+
+        backend.pool().parallelFor(config.numKvHeads(), (first, end) -> {
+            for (int j = first; j < end; j++) {
+                for (int t = 0; t < tokens; t++) {
+                    long pos = pos0 + t;
+                    int slot = ring.slotOffset(j, pos);
+                    System.arraycopy(ws.k, t * kvDim + j * d, ring.keys(), slot, d);
+                    System.arraycopy(ws.v, t * kvDim + j * d, ring.values(), slot, d);
+                    long firstPos = Math.max(0, pos - window);
+                    for (int n = 0; n < group; n++) {
+                        int head = t * hidden + (j * group + n) * d;
+                        io.spikert.kernels.SlidingWindowAttention.attend(ws.q, head, d, scale, ring.keys(), ring.values(),
+                                ring.headOffset(j), ring.capacity(), firstPos, pos, ws.scores[j], ws.o, head);
+                    }
+                }
+            }
+        });
+        o.forward(backend, ws.o, tokens, ws.out);
+    }
+}

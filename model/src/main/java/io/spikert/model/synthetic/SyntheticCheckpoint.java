@@ -1,0 +1,206 @@
+package io.spikert.model.synthetic;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spikert.model.ModelConfig;
+import io.spikert.model.checkpoint.SafetensorsWriter;
+import io.spikert.runtime.DType;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongConsumer;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Writes a SpikingBrain checkpoint with deterministic synthetic weights in the published layout:
+ * the published {@code config.json} keys with chosen dimensions, the published tensor names, one
+ * safetensors file, and the real Qwen2.5 tokenizer files. The weights are random, so the text it
+ * generates is meaningless; it exists to exercise the real loaders and kernels at any size.
+ */
+public final class SyntheticCheckpoint {
+    private static final String PUBLISHED = "/io/spikert/model/published/";
+    private static final String[] TOKENIZER_FILES = {
+        "vocab.json.gz", "merges.txt.gz", "tokenizer_config.json", "added_tokens.json",
+        "special_tokens_map.json", "generation_config.json"};
+
+    /** Dimensions of a synthetic model; {@link #SEVEN_B} is the published shape. */
+    public record Dims(int vocab, int hidden, int layers, int heads, int kvHeads, int intermediate, int window) {
+        public static final Dims SEVEN_B = new Dims(152064, 3584, 28, 28, 4, 18944, 4096);
+        /** Small enough to write and run in seconds on two cores, with the real tokenizer's vocabulary. */
+        public static final Dims DEMO = new Dims(152064, 256, 6, 4, 2, 768, 64);
+    }
+
+    private SyntheticCheckpoint() {}
+
+    /** The published config.json with the given dimensions (odd layers SWA, as published). */
+    public static ObjectNode config(Dims d) throws IOException {
+        ObjectNode c;
+        try (InputStream in = resource("config.json")) {
+            c = (ObjectNode) new ObjectMapper().readTree(in);
+        }
+        c.put("vocab_size", d.vocab());
+        c.put("hidden_size", d.hidden());
+        c.put("num_hidden_layers", d.layers());
+        c.put("num_attention_heads", d.heads());
+        c.put("num_key_value_heads", d.kvHeads());
+        c.put("intermediate_size", d.intermediate());
+        c.put("sliding_window", d.window());
+        var attn = c.putArray("attn_layers");
+        for (int l = 1; l < d.layers(); l += 2) {
+            attn.add(l);
+        }
+        return c;
+    }
+
+    /**
+     * Writes config, tokenizer and {@code model.safetensors} into {@code dir} (created if needed).
+     * {@code progress} receives the number of weight bytes written so far.
+     */
+    public static void write(Path dir, Dims d, DType dtype, long seed, LongConsumer progress) throws IOException {
+        if (dtype != DType.BF16 && dtype != DType.F32) {
+            throw new IllegalArgumentException("synthetic weights are BF16 or F32, not " + dtype);
+        }
+        Files.createDirectories(dir);
+        ObjectNode config = config(d);
+        config.put("torch_dtype", dtype == DType.BF16 ? "bfloat16" : "float32");
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), config);
+        copyTokenizer(dir);
+
+        var writer = new SafetensorsWriter();
+        writer.putMetadata("format", "pt");
+        writer.putMetadata("spikert.synthetic", "seed=" + seed);
+        long[] written = {0};
+        int[] index = {0};
+        for (Spec s : specs(d)) {
+            long stream = seed * 1_000_003L + index[0]++;
+            writer.add(s.name, dtype, s.shape, out -> {
+                long n = 1;
+                for (long x : s.shape) {
+                    n *= x;
+                }
+                ByteBuffer buf = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+                for (long i = 0; i < n; i++) {
+                    float v = s.value(stream, i);
+                    if (dtype == DType.BF16) {
+                        buf.putShort(toBf16(v));
+                    } else {
+                        buf.putFloat(v);
+                    }
+                    if (!buf.hasRemaining()) {
+                        written[0] += drain(buf, out);
+                        progress.accept(written[0]);
+                    }
+                }
+                written[0] += drain(buf, out);
+                progress.accept(written[0]);
+            });
+        }
+        Path tmp = dir.resolve("model.safetensors.partial");
+        writer.write(tmp);
+        Files.move(tmp, dir.resolve("model.safetensors"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static int drain(ByteBuffer buf, java.nio.channels.WritableByteChannel out) {
+        buf.flip();
+        int n = buf.remaining();
+        try {
+            while (buf.hasRemaining()) {
+                out.write(buf);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        buf.clear();
+        return n;
+    }
+
+    /** Round to nearest even, as torch's float-to-bfloat16 conversion does. */
+    static short toBf16(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        int rounded = bits + 0x7FFF + ((bits >>> 16) & 1);
+        return (short) (rounded >>> 16);
+    }
+
+    private static void copyTokenizer(Path dir) throws IOException {
+        for (String f : TOKENIZER_FILES) {
+            try (InputStream raw = resource(f); InputStream in = f.endsWith(".gz") ? new GZIPInputStream(raw) : raw) {
+                Files.copy(in, dir.resolve(f.endsWith(".gz") ? f.substring(0, f.length() - 3) : f),
+                        StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    private static InputStream resource(String name) throws IOException {
+        InputStream in = SyntheticCheckpoint.class.getResourceAsStream(PUBLISHED + name);
+        if (in == null) {
+            throw new IOException("missing bundled resource " + PUBLISHED + name + " (is the model jar complete?)");
+        }
+        return in;
+    }
+
+    /** How one tensor's values are drawn: uniform in [center - halfWidth, center + halfWidth]. */
+    private record Spec(String name, long[] shape, float center, float halfWidth) {
+        float value(long stream, long i) {
+            long z = mix(stream * 0x9E3779B97F4A7C15L + i);
+            double u = (z >>> 11) * 0x1.0p-53 * 2 - 1; // uniform in [-1, 1)
+            return (float) (center + halfWidth * u);
+        }
+    }
+
+    /** splitmix64's finaliser: a counter-based generator, so any element can be produced independently. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private static List<Spec> specs(Dims d) {
+        int kvDim = d.kvHeads() * (d.hidden() / d.heads());
+        int headDim = d.hidden() / d.heads();
+        List<Spec> s = new ArrayList<>();
+        s.add(linear("model.embeddings.weight", d.vocab(), d.hidden(), 1f));
+        for (int l = 0; l < d.layers(); l++) {
+            String p = "model.layers." + l + ".";
+            String a = p + "attn.";
+            s.add(new Spec(p + "attn_norm.weight", new long[] {d.hidden()}, 1f, 0.1f));
+            s.add(linear(a + "q_proj.weight", d.hidden(), d.hidden(), 0));
+            s.add(bias(a + "q_proj.bias", d.hidden()));
+            s.add(linear(a + "k_proj.weight", kvDim, d.hidden(), 0));
+            s.add(bias(a + "k_proj.bias", kvDim));
+            s.add(linear(a + "v_proj.weight", kvDim, d.hidden(), 0));
+            s.add(bias(a + "v_proj.bias", kvDim));
+            if (l % 2 == 0) {
+                s.add(linear(a + "gk_proj.0.weight", ModelConfig.GATE_LOW_RANK, d.hidden(), 0));
+                s.add(linear(a + "gk_proj.1.weight", kvDim, ModelConfig.GATE_LOW_RANK, 0));
+                s.add(new Spec(a + "gk_proj.1.bias", new long[] {kvDim}, 2f, 1f));
+                s.add(new Spec(a + "g_norm.weight", new long[] {headDim}, 1f, 0.1f));
+            }
+            s.add(linear(a + "o_proj.weight", d.hidden(), d.hidden(), 0));
+            s.add(new Spec(p + "mlp_norm.weight", new long[] {d.hidden()}, 1f, 0.1f));
+            s.add(linear(p + "mlp.gate_proj.weight", d.intermediate(), d.hidden(), 0));
+            s.add(linear(p + "mlp.up_proj.weight", d.intermediate(), d.hidden(), 0));
+            s.add(linear(p + "mlp.down_proj.weight", d.hidden(), d.intermediate(), 0));
+        }
+        s.add(new Spec("model.norm.weight", new long[] {d.hidden()}, 1f, 0.1f));
+        s.add(linear("lm_head.weight", d.vocab(), d.hidden(), 0));
+        return s;
+    }
+
+    /** Uniform with standard deviation 1/sqrt(in) (or {@code std} when given), so activations keep their scale. */
+    private static Spec linear(String name, int out, int in, float std) {
+        float sd = std > 0 ? std : (float) (1 / Math.sqrt(in));
+        return new Spec(name, new long[] {out, in}, 0f, (float) (sd * Math.sqrt(3)));
+    }
+
+    private static Spec bias(String name, int n) {
+        return new Spec(name, new long[] {n}, 0f, 0.1f);
+    }
+}

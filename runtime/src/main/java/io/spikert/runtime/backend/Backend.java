@@ -1,0 +1,28 @@
+package io.spikert.runtime.backend;
+
+import io.spikert.runtime.ComputePool;
+import io.spikert.runtime.Tensor;
+
+/**
+ * Where the model's operators run. The model describes the math; a backend decides how the
+ * heavy products are executed (CPU kernels now, GPU kernels with the GPU issue).
+ */
+public interface Backend extends AutoCloseable {
+
+    String name();
+
+    /** The threads this backend computes on; also used by the model for per-head parallel work. */
+    ComputePool pool();
+
+    /**
+     * Y[t] = W X[t] for each of {@code tokens} rows: X is [tokens, in] at {@code x[xOff..]},
+     * Y is [tokens, out] at {@code y[yOff..]}, W is [out, in] (nn.Linear layout). No bias.
+     */
+    void linear(Tensor w, float[] x, int xOff, int tokens, float[] y, int yOff);
+
+    /** Checks that this backend can multiply by {@code w}, naming the tensor when it cannot. */
+    void checkWeight(Tensor w);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,82 @@
+package io.spikert.runtime.backend;
+
+import io.spikert.kernels.MatMul;
+import io.spikert.kernels.MatVec;
+import io.spikert.runtime.ComputePool;
+import io.spikert.runtime.DType;
+import io.spikert.runtime.Tensor;
+import io.spikert.runtime.VectorApi;
+
+/** Runs products with the Vector API kernels, rows split across the runtime's compute pool. */
+public final class CpuBackend implements Backend {
+    /** Rows per split unit: keeps each thread's slice of a weight matrix on whole cache lines. */
+    private static final int ROW_GRAIN = 16;
+
+    private final ComputePool pool;
+    private final boolean ownsPool;
+
+    public CpuBackend(int threads) {
+        this(new ComputePool(threads), true);
+    }
+
+    public CpuBackend(ComputePool pool, boolean ownsPool) {
+        VectorApi.require();
+        this.pool = pool;
+        this.ownsPool = ownsPool;
+    }
+
+    @Override
+    public String name() {
+        return "cpu (" + pool.threads() + " threads, " + VectorApi.describe() + ")";
+    }
+
+    @Override
+    public ComputePool pool() {
+        return pool;
+    }
+
+    @Override
+    public void checkWeight(Tensor w) {
+        if (w.rank() != 2) {
+            throw new IllegalArgumentException("tensor " + w.name() + ": a linear weight must be 2-D, got " + w);
+        }
+        if (w.dtype() != DType.F32 && w.dtype() != DType.BF16) {
+            throw new IllegalArgumentException("tensor " + w.name() + ": the CPU backend multiplies F32 or BF16 weights, not " + w.dtype());
+        }
+        if (w.dim(0) > Integer.MAX_VALUE || w.dim(1) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("tensor " + w.name() + ": dimensions too large " + w);
+        }
+    }
+
+    @Override
+    public void linear(Tensor w, float[] x, int xOff, int tokens, float[] y, int yOff) {
+        int rows = (int) w.dim(0);
+        int cols = (int) w.dim(1);
+        var data = w.data();
+        boolean bf16 = w.dtype() == DType.BF16;
+        if (tokens == 1) {
+            pool.parallelFor(rows, ROW_GRAIN, (start, end) -> {
+                if (bf16) {
+                    MatVec.bf16(data, cols, x, xOff, y, yOff, start, end);
+                } else {
+                    MatVec.f32(data, cols, x, xOff, y, yOff, start, end);
+                }
+            });
+        } else {
+            pool.parallelFor(rows, ROW_GRAIN, (start, end) -> {
+                if (bf16) {
+                    MatMul.bf16(data, cols, x, xOff, cols, tokens, y, yOff, rows, start, end);
+                } else {
+                    MatMul.f32(data, cols, x, xOff, cols, tokens, y, yOff, rows, start, end);
+                }
+            });
+        }
+    }
+
+    @Override
+    public void close() {
+        if (ownsPool) {
+            pool.close();
+        }
+    }
+}

@@ -1,0 +1,284 @@
+package io.spikert.model.tokenizer;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/** Reads a tokenizer from a model folder, in either of HF's two layouts. */
+final class TokenizerFiles {
+    static final String TOKENIZER_JSON = "tokenizer.json";
+    static final String VOCAB_JSON = "vocab.json";
+    static final String MERGES_TXT = "merges.txt";
+    static final String TOKENIZER_CONFIG_JSON = "tokenizer_config.json";
+    static final String ADDED_TOKENS_JSON = "added_tokens.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private TokenizerFiles() {}
+
+    static boolean isPresent(Path dir) {
+        return Files.isRegularFile(dir.resolve(TOKENIZER_JSON))
+                || (Files.isRegularFile(dir.resolve(VOCAB_JSON)) && Files.isRegularFile(dir.resolve(MERGES_TXT)));
+    }
+
+    static Tokenizer load(Path dir) throws IOException {
+        if (Files.isRegularFile(dir.resolve(TOKENIZER_JSON))) {
+            return fromTokenizerJson(dir.resolve(TOKENIZER_JSON));
+        }
+        Path vocab = dir.resolve(VOCAB_JSON);
+        Path merges = dir.resolve(MERGES_TXT);
+        if (!Files.isRegularFile(vocab) || !Files.isRegularFile(merges)) {
+            List<String> missing = new ArrayList<>();
+            if (!Files.isRegularFile(vocab)) {
+                missing.add(VOCAB_JSON);
+            }
+            if (!Files.isRegularFile(merges)) {
+                missing.add(MERGES_TXT);
+            }
+            throw new IOException("no tokenizer in " + dir + ": looked for " + TOKENIZER_JSON + ", or "
+                    + VOCAB_JSON + " + " + MERGES_TXT + " (missing: " + String.join(", ", missing) + ")");
+        }
+        Map<String, Integer> vocabMap = readVocab(vocab);
+        Merges mergeList = readMerges(merges);
+        BpeModel bpe = buildBpe(vocabMap, mergeList.pairs(), vocab, merges, i -> "line " + mergeList.lines().get(i));
+        Map<String, AddedToken> added = new LinkedHashMap<>();
+        Path config = dir.resolve(TOKENIZER_CONFIG_JSON);
+        if (Files.isRegularFile(config)) {
+            readAddedTokensDecoder(config, added);
+        }
+        Path addedJson = dir.resolve(ADDED_TOKENS_JSON);
+        if (Files.isRegularFile(addedJson)) {
+            readAddedTokensJson(addedJson, added);
+        }
+        return build(bpe, added, dir + " (" + TOKENIZER_CONFIG_JSON + ", " + ADDED_TOKENS_JSON + ")");
+    }
+
+    // ---- vocab.json + merges.txt + added tokens (the "slow" layout Qwen publishes) ----
+
+    /** Streams the 151k-entry object instead of building a tree: about half the load time otherwise. */
+    private static Map<String, Integer> readVocab(Path file) throws IOException {
+        Map<String, Integer> vocab = HashMap.newHashMap(160_000);
+        try (InputStream in = Files.newInputStream(file); JsonParser p = new JsonFactory().createParser(in)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw malformed(file, "expected a JSON object of token -> id");
+            }
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String token = p.currentName();
+                if (p.nextToken() != JsonToken.VALUE_NUMBER_INT) {
+                    throw malformed(file, "the id of token \"" + token + "\" is not an integer");
+                }
+                int id = p.getIntValue();
+                if (vocab.put(token, id) != null) {
+                    throw malformed(file, "token \"" + token + "\" appears twice");
+                }
+            }
+            if (t != JsonToken.END_OBJECT) {
+                throw malformed(file, "expected a JSON object of token -> id");
+            }
+        } catch (JacksonException e) {
+            throw new IOException("malformed " + file + ": " + e.getOriginalMessage(), e);
+        }
+        return vocab;
+    }
+
+    /** Merge rules with the file line of each, for error messages. */
+    private record Merges(List<String[]> pairs, List<Integer> lines) {}
+
+    /** One merge per line, "left right", as HF's slow tokenizer reads them: a "#version" header and blank lines skipped. */
+    private static Merges readMerges(Path file) throws IOException {
+        List<String[]> pairs = new ArrayList<>(160_000);
+        List<Integer> lines = new ArrayList<>(160_000);
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            int lineNo = 0;
+            while ((line = r.readLine()) != null) {
+                lineNo++;
+                line = line.strip();
+                if (line.isEmpty() || (lineNo == 1 && line.startsWith("#version"))) {
+                    continue;
+                }
+                String[] pair = splitMerge(line);
+                if (pair == null) {
+                    throw malformed(file, "line " + lineNo + " is not \"left right\": \"" + line + "\"");
+                }
+                pairs.add(pair);
+                lines.add(lineNo);
+            }
+        }
+        return new Merges(pairs, lines);
+    }
+
+    /** {left, right} of "left right", or null; byte-level tokens never contain a space. */
+    private static String[] splitMerge(String s) {
+        int space = s.indexOf(' ');
+        if (space <= 0 || space == s.length() - 1 || s.indexOf(' ', space + 1) >= 0) {
+            return null;
+        }
+        return new String[] {s.substring(0, space), s.substring(space + 1)};
+    }
+
+    /** tokenizer_config.json: "added_tokens_decoder": {"151643": {"content": ..., "special": true}, ...}. */
+    private static void readAddedTokensDecoder(Path file, Map<String, AddedToken> added) throws IOException {
+        JsonNode root = readTree(file);
+        JsonNode decoder = root.get("added_tokens_decoder");
+        if (decoder == null || decoder.isNull()) {
+            return;
+        }
+        if (!decoder.isObject()) {
+            throw malformed(file, "\"added_tokens_decoder\" is not an object");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = decoder.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            int id;
+            try {
+                id = Integer.parseInt(e.getKey());
+            } catch (NumberFormatException ex) {
+                throw malformed(file, "added_tokens_decoder key \"" + e.getKey() + "\" is not an id");
+            }
+            JsonNode content = e.getValue().get("content");
+            if (content == null || !content.isTextual()) {
+                throw malformed(file, "added_tokens_decoder[\"" + e.getKey() + "\"] has no string \"content\"");
+            }
+            boolean special = e.getValue().path("special").asBoolean(false);
+            putAdded(file, added, new AddedToken(id, content.asText(), special));
+        }
+    }
+
+    /** added_tokens.json: {"<|im_end|>": 151645, ...}; it carries no special flag, so existing entries keep theirs. */
+    private static void readAddedTokensJson(Path file, Map<String, AddedToken> added) throws IOException {
+        JsonNode root = readTree(file);
+        if (!root.isObject()) {
+            throw malformed(file, "expected a JSON object of token -> id");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().canConvertToInt() || !e.getValue().isIntegralNumber()) {
+                throw malformed(file, "the id of \"" + e.getKey() + "\" is not an integer");
+            }
+            AddedToken known = added.get(e.getKey());
+            boolean special = known == null || known.special();
+            putAdded(file, added, new AddedToken(e.getValue().intValue(), e.getKey(), special));
+        }
+    }
+
+    private static void putAdded(Path file, Map<String, AddedToken> added, AddedToken t) throws IOException {
+        AddedToken previous = added.get(t.content());
+        if (previous != null && previous.id() != t.id()) {
+            throw malformed(file, "added token \"" + t.content() + "\" has id " + t.id()
+                    + " but was already given id " + previous.id());
+        }
+        added.put(t.content(), t);
+    }
+
+    // ---- tokenizer.json (HF "fast" layout) ----
+
+    private static Tokenizer fromTokenizerJson(Path file) throws IOException {
+        JsonNode root = readTree(file);
+        JsonNode model = root.get("model");
+        if (model == null || !model.isObject()) {
+            throw malformed(file, "no \"model\" object");
+        }
+        String type = model.path("type").asText("BPE");
+        if (!type.equals("BPE")) {
+            throw malformed(file, "model.type is \"" + type + "\"; only BPE is supported");
+        }
+        JsonNode vocabNode = model.get("vocab");
+        if (vocabNode == null || !vocabNode.isObject()) {
+            throw malformed(file, "no \"model.vocab\" object");
+        }
+        Map<String, Integer> vocab = HashMap.newHashMap(vocabNode.size());
+        for (Iterator<Map.Entry<String, JsonNode>> it = vocabNode.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isIntegralNumber() || !e.getValue().canConvertToInt()) {
+                throw malformed(file, "model.vocab[\"" + e.getKey() + "\"] is not an integer id");
+            }
+            vocab.put(e.getKey(), e.getValue().intValue());
+        }
+        JsonNode mergesNode = model.get("merges");
+        if (mergesNode == null || !mergesNode.isArray()) {
+            throw malformed(file, "no \"model.merges\" array");
+        }
+        List<String[]> merges = new ArrayList<>(mergesNode.size());
+        for (int i = 0; i < mergesNode.size(); i++) {
+            JsonNode m = mergesNode.get(i);
+            String[] pair = null;
+            if (m.isTextual()) {
+                pair = splitMerge(m.asText());
+            } else if (m.isArray() && m.size() == 2 && m.get(0).isTextual() && m.get(1).isTextual()) {
+                pair = new String[] {m.get(0).asText(), m.get(1).asText()};
+            }
+            if (pair == null) {
+                throw malformed(file, "model.merges[" + i + "] is neither \"left right\" nor [left, right]: " + m);
+            }
+            merges.add(pair);
+        }
+        BpeModel bpe = buildBpe(vocab, merges, file, file, i -> "model.merges[" + i + "]");
+        Map<String, AddedToken> added = new LinkedHashMap<>();
+        JsonNode addedNode = root.get("added_tokens");
+        if (addedNode != null && !addedNode.isNull()) {
+            if (!addedNode.isArray()) {
+                throw malformed(file, "\"added_tokens\" is not an array");
+            }
+            for (int i = 0; i < addedNode.size(); i++) {
+                JsonNode a = addedNode.get(i);
+                JsonNode id = a.get("id");
+                JsonNode content = a.get("content");
+                if (id == null || !id.isIntegralNumber() || content == null || !content.isTextual()) {
+                    throw malformed(file, "added_tokens[" + i + "] needs an integer \"id\" and a string \"content\"");
+                }
+                putAdded(file, added, new AddedToken(id.intValue(), content.asText(), a.path("special").asBoolean(false)));
+            }
+        }
+        return build(bpe, added, file.toString());
+    }
+
+    // ---- shared ----
+
+    private static BpeModel buildBpe(Map<String, Integer> vocab, List<String[]> merges, Path vocabFile,
+                                     Path mergesFile, IntFunction<String> mergePlace) throws IOException {
+        try {
+            return new BpeModel(vocab, merges);
+        } catch (BpeModel.BadMerge e) {
+            throw new IOException("malformed " + mergesFile + ": " + mergePlace.apply(e.index) + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("malformed " + vocabFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Tokenizer build(BpeModel bpe, Map<String, AddedToken> added, String source) throws IOException {
+        try {
+            return new Tokenizer(bpe, added.values());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("malformed added tokens in " + source + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode readTree(Path file) throws IOException {
+        try {
+            return JSON.readTree(file.toFile());
+        } catch (JacksonException e) {
+            throw new IOException("malformed " + file + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static IOException malformed(Path file, String what) {
+        return new IOException("malformed " + file + ": " + what);
+    }
+}

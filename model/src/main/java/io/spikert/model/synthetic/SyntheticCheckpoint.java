@@ -65,6 +65,12 @@ public final class SyntheticCheckpoint {
      * {@code progress} receives the number of weight bytes written so far.
      */
     public static void write(Path dir, Dims d, DType dtype, long seed, LongConsumer progress) throws IOException {
+        write(dir, d, dtype, seed, progress, true);
+    }
+
+    /** Like {@link #write(Path, Dims, DType, long, LongConsumer)}; without the tokenizer files when {@code withTokenizer} is false. */
+    public static void write(Path dir, Dims d, DType dtype, long seed, LongConsumer progress, boolean withTokenizer)
+            throws IOException {
         if (dtype != DType.BF16 && dtype != DType.F32) {
             throw new IllegalArgumentException("synthetic weights are BF16 or F32, not " + dtype);
         }
@@ -72,7 +78,9 @@ public final class SyntheticCheckpoint {
         ObjectNode config = config(d);
         config.put("torch_dtype", dtype == DType.BF16 ? "bfloat16" : "float32");
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), config);
-        copyTokenizer(dir);
+        if (withTokenizer) {
+            copyTokenizer(dir);
+        }
 
         var writer = new SafetensorsWriter();
         writer.putMetadata("format", "pt");

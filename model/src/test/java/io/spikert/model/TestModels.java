@@ -1,0 +1,40 @@
+package io.spikert.model;
+
+import io.spikert.model.synthetic.SyntheticCheckpoint;
+import io.spikert.runtime.DType;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Small synthetic checkpoints in the published layout for tests. */
+final class TestModels {
+    /** Window 5 and chunks of 8 are crossed by any prompt of a few dozen tokens. */
+    static final SyntheticCheckpoint.Dims SMALL = new SyntheticCheckpoint.Dims(300, 64, 4, 4, 2, 96, 5);
+
+    private TestModels() {}
+
+    static Path write(Path dir, SyntheticCheckpoint.Dims dims, DType dtype) throws IOException {
+        SyntheticCheckpoint.write(dir, dims, dtype, 7L, b -> { }, false);
+        return dir;
+    }
+
+    static int[] ids(int n, int vocab, long seed) {
+        var r = new java.util.SplittableRandom(seed);
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = r.nextInt(vocab);
+        }
+        return ids;
+    }
+
+    /** max |a - b| / max |b| over one row of logits. */
+    static double relativeError(float[] a, int aOff, float[] b, int bOff, int n) {
+        double maxDiff = 0;
+        double maxRef = 0;
+        for (int i = 0; i < n; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(a[aOff + i] - b[bOff + i]));
+            maxRef = Math.max(maxRef, Math.abs(b[bOff + i]));
+        }
+        return maxDiff / Math.max(maxRef, 1e-30);
+    }
+}

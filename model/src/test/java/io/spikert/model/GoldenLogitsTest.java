@@ -1,0 +1,99 @@
+package io.spikert.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spikert.runtime.backend.CpuBackend;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Logits against golden values from the independent float64 numpy reference
+ * (src/test/python/spikingbrain_ref.py, written from MODEL.md; fixtures made by make_tiny_fixtures.py).
+ * The tiny model crosses its window (6) and the prefill chunk size many times in 40 tokens.
+ */
+class GoldenLogitsTest {
+    static final Path TINY = Path.of("src/test/resources/tiny");
+    static CpuBackend backend;
+    static int[] ids;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        backend = new CpuBackend(2);
+        ids = new ObjectMapper().readValue(TINY.resolve("golden/ids.json").toFile(), int[].class);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        backend.close();
+    }
+
+    static float[] golden(String file) throws IOException {
+        var buf = ByteBuffer.wrap(Files.readAllBytes(TINY.resolve("golden").resolve(file))).order(ByteOrder.LITTLE_ENDIAN);
+        float[] out = new float[buf.remaining() / 4];
+        buf.asFloatBuffer().get(out);
+        return out;
+    }
+
+    static float[] prefillAll(Path dir, int chunk) throws IOException {
+        try (var model = SpikingBrainModel.load(dir, backend)) {
+            int vocab = model.config().vocabSize();
+            float[] all = new float[ids.length * vocab];
+            model.newSession(chunk).prefill(ids, (i, logits, off) -> System.arraycopy(logits, off, all, i * vocab, vocab));
+            return all;
+        }
+    }
+
+    static float[] decodeAll(Path dir) throws IOException {
+        try (var model = SpikingBrainModel.load(dir, backend)) {
+            int vocab = model.config().vocabSize();
+            float[] all = new float[ids.length * vocab];
+            Session s = model.newSession();
+            for (int i = 0; i < ids.length; i++) {
+                System.arraycopy(s.decode(ids[i]), 0, all, i * vocab, vocab);
+            }
+            return all;
+        }
+    }
+
+    static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
+        assertEquals(expected.length, actual.length, what + ": logits count");
+        int vocab = expected.length / ids.length;
+        for (int t = 0; t < ids.length; t++) {
+            double err = TestModels.relativeError(actual, t * vocab, expected, t * vocab, vocab);
+            assertTrue(err < tolerance, what + ": token " + t + " relative logit error " + err);
+        }
+    }
+
+    @Test
+    void f32PrefillMatchesReference() throws IOException {
+        float[] expected = golden("logits-f32.bin");
+        assertClose(expected, prefillAll(TINY.resolve("f32"), 64), 1e-5, "f32 prefill, one chunk");
+        assertClose(expected, prefillAll(TINY.resolve("f32"), 7), 1e-5, "f32 prefill, chunks of 7");
+    }
+
+    @Test
+    void f32DecodeMatchesReference() throws IOException {
+        assertClose(golden("logits-f32.bin"), decodeAll(TINY.resolve("f32")), 1e-5, "f32 decode");
+    }
+
+    @Test
+    void bf16SafetensorsMatchesReference() throws IOException {
+        assertClose(golden("logits-bf16.bin"), prefillAll(TINY.resolve("bf16-safetensors"), 16), 1e-5, "bf16 safetensors");
+    }
+
+    @Test
+    void bf16BinAndSafetensorsGiveIdenticalLogits() throws IOException {
+        float[] bin = prefillAll(TINY.resolve("bf16-bin"), 16);
+        float[] st = prefillAll(TINY.resolve("bf16-safetensors"), 16);
+        assertArrayEquals(st, bin, 0f, "the same bf16 weights through both readers");
+        assertClose(golden("logits-bf16.bin"), bin, 1e-5, "bf16 .bin");
+    }
+}

@@ -6,8 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.text.Normalizer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.OptionalInt;
 import java.util.Random;
 import java.util.stream.IntStream;
@@ -60,6 +66,25 @@ class QwenTokenizerTest {
                 52491, 652, 607, 64, 23455, 63005, 32, 20901, 30, 28286, 65706, 8210, 30, 79484, 26991, 8178, 11, 137144, 0);
         golden("=====#####!!!!....\r\n\r\n",
                 46725, 67331, 17085, 1934, 871);
+    }
+
+    /**
+     * 400 random mixes of tricky pieces (Unicode whitespace, contractions, combining marks, emoji,
+     * added tokens and near misses), with ids from the Python reference; see its "cases" mode.
+     */
+    @Test
+    void randomCasesFromIndependentPythonReference() throws IOException {
+        Path file = Path.of(System.getProperty("basedir", ""))
+                .resolve("src/test/java/io/spikert/model/tokenizer/reference_cases.jsonl");
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = Files.readAllLines(file);
+        assertEquals(400, lines.size(), file.toString());
+        for (String line : lines) {
+            JsonNode c = json.readTree(line);
+            String text = c.get("text").asText();
+            int[] expected = json.convertValue(c.get("ids"), int[].class);
+            assertArrayEquals(expected, tok.encode(text), () -> "ids of " + c.get("text"));
+        }
     }
 
     @Test

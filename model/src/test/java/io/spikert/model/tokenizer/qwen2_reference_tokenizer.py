@@ -11,6 +11,8 @@ Usage:
   python3 qwen2_reference_tokenizer.py MODEL_DIR split TEXT_AS_JSON     -> JSON list of words
   python3 qwen2_reference_tokenizer.py MODEL_DIR encode TEXT_AS_JSON    -> JSON list of ids
   python3 qwen2_reference_tokenizer.py MODEL_DIR golden                 -> the GOLDEN cases as Java
+  python3 qwen2_reference_tokenizer.py MODEL_DIR cases N SEED           -> N random cases as JSON lines
+      (reference_cases.jsonl beside this file was made with N=400, SEED=42)
 """
 import json
 import sys
@@ -118,6 +120,23 @@ GOLDEN = [
 ]
 
 
+# Pieces for random cases: whitespace of every kind, contractions, digits of several scripts,
+# combining marks (NFC changes them), emoji, added tokens and near misses.
+PIECES = [" ", "  ", "\t", "\n", "\r\n", "\u00a0", "\u3000", "\u2028", "\x1c", "\x0b", "\x85", "'", "'s", "'S", "'ll",
+          "'\u017f", "a", "Z", "hello", " world", "1", "42", "\u0661", "\u00bd", "\u2167", ".", "!!", "?", "=", "#", "(",
+          "){", "\u4e2d\u6587", "\u65e5", "\ud55c", "\U0001F600", "\U0001F468\u200d\U0001F469", "e\u0301", "\u0301",
+          "\u0302", "\u212b", "\ufb01", "<|im_end|>", "<tool_call>", "<|im", "\u0410\u0411", "\u0627\u0644", "\u200b",
+          "\u00ad", "\x00", "\x7f", "\u180e", "\ufeff", "\U00010400", "\U0001D400", "\u00df", "\u0130", "\u0131"]
+
+
+def random_cases(n, seed, vocab, ranks, added):
+    import random
+    rnd = random.Random(seed)
+    for _ in range(n):
+        text = "".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 15)))
+        yield {"text": text, "ids": encode(text, vocab, ranks, added)}
+
+
 def main():
     model_dir, mode = sys.argv[1], sys.argv[2]
     vocab, ranks, added = load(model_dir)
@@ -130,6 +149,10 @@ def main():
             java = json.dumps(text, ensure_ascii=True)
             print(f"        golden({java},\n                {', '.join(map(str, encode(text, vocab, ranks, added)))});")
             print(f"        // words: {json.dumps(split(text) if '<|' not in text and '<tool' not in text else [], ensure_ascii=True)}")
+
+    elif mode == "cases":
+        for case in random_cases(int(sys.argv[3]), int(sys.argv[4]), vocab, ranks, added):
+            print(json.dumps(case, ensure_ascii=True))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,5 @@
 package io.spikert.model.tokenizer;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -30,8 +29,9 @@ public final class StreamingDecoder {
         if (cut == 0) {
             return "";
         }
-        // Bytes before the cut decode the same alone as inside the whole text: the cut sits on a lead byte.
-        String out = new String(pending, 0, cut, StandardCharsets.UTF_8);
+        // Bytes before the cut decode the same alone as inside the whole text: the cut sits on a lead
+        // byte, which no ill-formed subpart before it can extend over.
+        String out = Utf8.decodeLossy(pending, 0, cut);
         System.arraycopy(pending, cut, pending, 0, pendingLength - cut);
         pendingLength -= cut;
         return out;
@@ -39,7 +39,7 @@ public final class StreamingDecoder {
 
     /** Returns what is still held back, with U+FFFD for a character that never completed, and resets. */
     public String flush() {
-        String out = new String(pending, 0, pendingLength, StandardCharsets.UTF_8);
+        String out = Utf8.decodeLossy(pending, 0, pendingLength);
         pendingLength = 0;
         return out;
     }

@@ -134,7 +134,7 @@ public final class Tokenizer {
         return cached;
     }
 
-    /** The text of the ids: their bytes joined, then UTF-8 decoded with U+FFFD for malformed input. */
+    /** The text of the ids: their bytes joined, then UTF-8 decoded with one U+FFFD per malformed subpart. */
     public String decode(int[] ids) {
         int total = 0;
         for (int id : ids) {
@@ -147,7 +147,7 @@ public final class Tokenizer {
             System.arraycopy(b, 0, all, pos, b.length);
             pos += b.length;
         }
-        return new String(all, StandardCharsets.UTF_8);
+        return Utf8.decodeLossy(all, 0, all.length);
     }
 
     /** The raw bytes one id stands for (an added token's UTF-8 content). */

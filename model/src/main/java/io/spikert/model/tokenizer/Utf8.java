@@ -1,8 +1,49 @@
 package io.spikert.model.tokenizer;
 
-/** UTF-8 sequence rules (RFC 3629) needed to hold back an unfinished character while streaming. */
+/**
+ * UTF-8 decoding with U+FFFD for each maximal ill-formed subpart (the Unicode / WHATWG practice and
+ * what Rust's from_utf8_lossy in HF's decoder does). Java's own decoder groups some ill-formed bytes
+ * differently (for example ED A0 A0), which would also make a streamed decode differ from a one-shot one.
+ */
 final class Utf8 {
+    private static final char REPLACEMENT = '\uFFFD';
+
     private Utf8() {}
+
+    static String decodeLossy(byte[] bytes, int offset, int length) {
+        StringBuilder sb = new StringBuilder(length);
+        int end = offset + length;
+        int i = offset;
+        while (i < end) {
+            int lead = bytes[i] & 0xFF;
+            if (lead < 0x80) {
+                sb.append((char) lead);
+                i++;
+                continue;
+            }
+            int need = sequenceLength(lead);
+            if (need == 1 || i + 1 >= end || !validSecond(lead, bytes[i + 1] & 0xFF)) {
+                sb.append(REPLACEMENT); // an invalid lead, or a lead not followed by what it needs
+                i++;
+                continue;
+            }
+            int j = i + 2;
+            while (j - i < need && j < end && (bytes[j] & 0xC0) == 0x80) {
+                j++;
+            }
+            if (j - i < need) {
+                sb.append(REPLACEMENT); // truncated: the valid prefix i..j is one maximal subpart
+            } else {
+                int cp = lead & (0xFF >>> (need + 1));
+                for (int k = i + 1; k < j; k++) {
+                    cp = (cp << 6) | (bytes[k] & 0x3F);
+                }
+                sb.appendCodePoint(cp);
+            }
+            i = j;
+        }
+        return sb.toString();
+    }
 
     /**
      * Where the trailing unfinished character of {@code bytes[0..length)} starts: the index of a lead

@@ -1,6 +1,8 @@
 package io.spikert.model.tokenizer;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.text.Normalizer;
@@ -27,7 +29,9 @@ public final class Tokenizer {
     private final Map<String, AddedToken> addedByContent = new HashMap<>();
     private final AddedTokenMatcher matcher;
     private final int vocabSize;
-    private final byte[][] bytesById;
+    private final byte[][] bytesById;       // filled lazily; see BYTES_SLOT
+    // Release/acquire on the lazily filled slots so another thread never sees a half-written array.
+    private static final VarHandle BYTES_SLOT = MethodHandles.arrayElementVarHandle(byte[][].class);
     private final ConcurrentHashMap<String, int[]> wordCache = new ConcurrentHashMap<>();
 
     Tokenizer(BpeModel bpe, Collection<AddedToken> added) {
@@ -158,7 +162,7 @@ public final class Tokenizer {
     /** Uncopied bytes of an id; callers must not modify them. */
     byte[] bytesOf(int id) {
         checkId(id);
-        byte[] b = bytesById[id];
+        byte[] b = (byte[]) BYTES_SLOT.getAcquire(bytesById, id);
         if (b == null) {
             AddedToken added = addedById[id];
             if (added != null) {
@@ -174,7 +178,7 @@ public final class Tokenizer {
                     b = token.getBytes(StandardCharsets.UTF_8);
                 }
             }
-            bytesById[id] = b; // a racing thread computes the same bytes
+            BYTES_SLOT.setRelease(bytesById, id, b); // a racing thread computes the same bytes
         }
         return b;
     }

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -151,8 +150,7 @@ final class TokenizerFiles {
         if (!decoder.isObject()) {
             throw malformed(file, "\"added_tokens_decoder\" is not an object");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = decoder.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : decoder.properties()) {
             int id;
             try {
                 id = Integer.parseInt(e.getKey());
@@ -174,8 +172,7 @@ final class TokenizerFiles {
         if (!root.isObject()) {
             throw malformed(file, "expected a JSON object of token -> id");
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
             if (!e.getValue().canConvertToInt() || !e.getValue().isIntegralNumber()) {
                 throw malformed(file, "the id of \"" + e.getKey() + "\" is not an integer");
             }
@@ -211,8 +208,7 @@ final class TokenizerFiles {
             throw malformed(file, "no \"model.vocab\" object");
         }
         Map<String, Integer> vocab = HashMap.newHashMap(vocabNode.size());
-        for (Iterator<Map.Entry<String, JsonNode>> it = vocabNode.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : vocabNode.properties()) {
             if (!e.getValue().isIntegralNumber() || !e.getValue().canConvertToInt()) {
                 throw malformed(file, "model.vocab[\"" + e.getKey() + "\"] is not an integer id");
             }

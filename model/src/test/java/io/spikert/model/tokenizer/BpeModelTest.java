@@ -87,7 +87,7 @@ class BpeModelTest {
         List<String[]> merges = new ArrayList<>();
         Map<String, Integer> ranks = new HashMap<>();
         new ObjectMapper().readTree(QwenFiles.dir().resolve("vocab.json").toFile())
-                .fields().forEachRemaining(e -> vocab.put(e.getKey(), e.getValue().intValue()));
+                .properties().forEach(e -> vocab.put(e.getKey(), e.getValue().intValue()));
         for (String line : Files.readAllLines(QwenFiles.dir().resolve("merges.txt"))) {
             if (line.startsWith("#version") || line.isBlank()) {
                 continue;

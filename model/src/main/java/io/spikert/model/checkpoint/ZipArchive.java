@@ -77,7 +77,6 @@ final class ZipArchive {
     }
 
     static ZipArchive read(Path path, MemorySegment file) throws CheckpointException {
-        long size = file.byteSize();
         long eocd = findEndRecord(path, file);
         int disk = u16(file, eocd + 4);
         int cdDisk = u16(file, eocd + 6);

@@ -71,7 +71,7 @@ final class DemoCommand implements Command {
             var decoder = tokenizer.streamingDecoder();
             var session = model.newSession();
             var stops = Set.of(tokenizer.tokenId("<|endoftext|>").orElse(-1), tokenizer.tokenId("<|im_end|>").orElse(-2));
-            var r = new Generator(stops).generate(session, ids, maxTokens, Sampler.greedy(), id -> {
+            var r = new Generator(stops, tokenizer.vocabSize()).generate(session, ids, maxTokens, Sampler.greedy(), id -> {
                 out.print(decoder.push(id));
                 out.flush();
             });

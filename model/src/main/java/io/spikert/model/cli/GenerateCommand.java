@@ -46,7 +46,7 @@ final class GenerateCommand implements Command {
             var decoder = text ? lm.tokenizer.streamingDecoder() : null;
             Set<Integer> stops = lm.stopTokens();
             var session = lm.model.newSession();
-            var result = new Generator(stops).generate(session, prompt, maxTokens, new Sampler(temperature, seed), id -> {
+            var result = new Generator(stops, text ? lm.sampleVocab() : Integer.MAX_VALUE).generate(session, prompt, maxTokens, new Sampler(temperature, seed), id -> {
                 if (text && !stops.contains(id)) {
                     out.print(decoder.push(id));
                     out.flush();

@@ -90,6 +90,12 @@ final class LoadedModel implements AutoCloseable {
         return stops;
     }
 
+    /** Ids that can be sampled: all of them, or those the tokenizer can decode when text is wanted. */
+    int sampleVocab() {
+        int vocab = model.config().vocabSize();
+        return tokenizer == null ? vocab : Math.min(vocab, tokenizer.vocabSize());
+    }
+
     @Override
     public void close() {
         model.close();

@@ -28,16 +28,30 @@ public final class Generator {
     }
 
     private final Set<Integer> stopTokens;
+    private final int sampleVocab;
 
+    /** Samples over the model's whole vocabulary. */
     public Generator(Set<Integer> stopTokens) {
+        this(stopTokens, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Samples only ids below {@code sampleVocab}: the 7B's embedding has 152064 rows but its tokenizer
+     * 151665 ids, and the padding rows decode to nothing.
+     */
+    public Generator(Set<Integer> stopTokens, int sampleVocab) {
+        if (sampleVocab < 1) {
+            throw new IllegalArgumentException("sampling vocabulary must be at least 1, got " + sampleVocab);
+        }
         this.stopTokens = Set.copyOf(stopTokens);
+        this.sampleVocab = sampleVocab;
     }
 
     public Result generate(Session session, int[] prompt, int maxTokens, Sampler sampler, TokenListener listener) {
         if (maxTokens < 0) {
             throw new IllegalArgumentException("max tokens must be >= 0, got " + maxTokens);
         }
-        int vocab = session.vocabSize();
+        int vocab = Math.min(session.vocabSize(), sampleVocab);
         long t0 = System.nanoTime();
         float[] logits = session.prefill(prompt);
         long prefillNanos = System.nanoTime() - t0;

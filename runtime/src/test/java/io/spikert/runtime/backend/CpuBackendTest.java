@@ -1,0 +1,70 @@
+package io.spikert.runtime.backend;
+
+import io.spikert.kernels.MatVecScalar;
+import io.spikert.runtime.DType;
+import io.spikert.runtime.Tensor;
+import io.spikert.runtime.memory.NativeMemory;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The backend's row split across threads must give the scalar product for every row and token. */
+class CpuBackendTest {
+    @Test
+    void linearMatchesTheScalarProductForOneAndManyTokens() {
+        var r = new SplittableRandom(1);
+        int rows = 203, cols = 97;
+        try (var arena = Arena.ofShared(); var backend = new CpuBackend(2)) {
+            for (DType dtype : new DType[] {DType.F32, DType.BF16}) {
+                var seg = NativeMemory.allocate(arena, (long) rows * cols * dtype.byteSize());
+                for (long i = 0; i < (long) rows * cols; i++) {
+                    float v = (float) r.nextGaussian();
+                    if (dtype == DType.F32) {
+                        seg.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i, v);
+                    } else {
+                        seg.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i,
+                                (short) (Float.floatToRawIntBits(v) >>> 16));
+                    }
+                }
+                var w = new Tensor("w", dtype, new long[] {rows, cols}, seg);
+                backend.checkWeight(w);
+                for (int tokens : new int[] {1, 5}) {
+                    float[] x = new float[3 + tokens * cols];
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = (float) r.nextGaussian();
+                    }
+                    float[] y = new float[2 + tokens * rows];
+                    backend.linear(w, x, 3, tokens, y, 2);
+                    float[] ref = new float[rows];
+                    for (int t = 0; t < tokens; t++) {
+                        if (dtype == DType.F32) {
+                            MatVecScalar.f32(seg, cols, x, 3 + t * cols, ref, 0, 0, rows);
+                        } else {
+                            MatVecScalar.bf16(seg, cols, x, 3 + t * cols, ref, 0, 0, rows);
+                        }
+                        for (int i = 0; i < rows; i++) {
+                            assertEquals(ref[i], y[2 + t * rows + i], 1e-4f * (1 + Math.abs(ref[i])),
+                                    dtype + " tokens=" + tokens + " t=" + t + " row " + i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void refusesWeightsItCannotMultiplyNamingThem() {
+        try (var arena = Arena.ofConfined(); var backend = new CpuBackend(1)) {
+            var i8 = new Tensor("model.x.weight", DType.I8, new long[] {4, 4}, arena.allocate(16));
+            var e = assertThrows(IllegalArgumentException.class, () -> backend.checkWeight(i8));
+            assertTrue(e.getMessage().contains("model.x.weight") && e.getMessage().contains("I8"), e.getMessage());
+            var vec = new Tensor("model.norm.weight", DType.F32, new long[] {4}, arena.allocate(16));
+            assertThrows(IllegalArgumentException.class, () -> backend.checkWeight(vec));
+        }
+    }
+}

@@ -70,6 +70,33 @@ class DecodePrefillParityTest {
     }
 
     @Test
+    void sessionsOnSeveralThreadsShareOneModel() throws Exception {
+        int vocab = model.config().vocabSize();
+        int[][] prompts = {TestModels.ids(30, vocab, 11), TestModels.ids(25, vocab, 12), TestModels.ids(41, vocab, 13)};
+        float[][] sequential = new float[prompts.length][];
+        for (int i = 0; i < prompts.length; i++) {
+            sequential[i] = model.newSession(8).prefill(prompts[i]).clone();
+        }
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(3)) {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<float[]>>();
+            for (int[] p : prompts) {
+                futures.add(pool.submit(() -> {
+                    Session s = model.newSession(8);
+                    float[] last = null;
+                    for (int id : p) {
+                        last = s.decode(id);
+                    }
+                    return last.clone();
+                }));
+            }
+            for (int i = 0; i < prompts.length; i++) {
+                float[] got = futures.get(i).get();
+                assertTrue(TestModels.relativeError(got, 0, sequential[i], 0, vocab) < 1e-4, "prompt " + i);
+            }
+        }
+    }
+
+    @Test
     void rejectsTokenIdsOutsideTheVocabulary() {
         Session s = model.newSession();
         var e = assertThrows(IllegalArgumentException.class, () -> s.prefill(new int[] {1, 300}));

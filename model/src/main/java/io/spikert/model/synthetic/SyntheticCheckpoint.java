@@ -154,6 +154,15 @@ public final class SyntheticCheckpoint {
         return in;
     }
 
+    /** Names and shapes of every tensor of a model of dimensions {@code d}, in file order. */
+    public static java.util.SequencedMap<String, long[]> tensorShapes(Dims d) {
+        var out = new java.util.LinkedHashMap<String, long[]>();
+        for (Spec s : specs(d)) {
+            out.put(s.name, s.shape.clone());
+        }
+        return out;
+    }
+
     /** How one tensor's values are drawn: uniform in [center - halfWidth, center + halfWidth]. */
     private record Spec(String name, long[] shape, float center, float halfWidth) {
         float value(long stream, long i) {

@@ -1,0 +1,51 @@
+package io.spikert.model.synthetic;
+
+import io.spikert.model.ModelConfig;
+import io.spikert.model.checkpoint.Checkpoints;
+import io.spikert.runtime.DType;
+import io.spikert.runtime.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class SyntheticCheckpointTest {
+    @Test
+    void sevenBShapeHasThePublishedTensorAndParameterCounts() {
+        var shapes = SyntheticCheckpoint.tensorShapes(SyntheticCheckpoint.Dims.SEVEN_B);
+        assertEquals(395, shapes.size(), "MODEL.md: 395 tensors");
+        long params = shapes.values().stream().mapToLong(Tensor::elementCount).sum();
+        assertEquals(7_616_542_976L, params, "MODEL.md: 7,616,542,976 parameters");
+    }
+
+    @Test
+    void writesTheLayoutTheLoaderReadsWithThePublishedConfigKeys(@TempDir Path dir) throws IOException {
+        var d = new SyntheticCheckpoint.Dims(1000, 32, 3, 2, 1, 48, 8);
+        SyntheticCheckpoint.write(dir, d, DType.BF16, 5L, b -> { });
+        var config = ModelConfig.load(dir);
+        assertEquals(3, config.numLayers());
+        assertTrue(config.isSwaLayer(1) && !config.isSwaLayer(0) && !config.isSwaLayer(2));
+        assertTrue(Files.exists(dir.resolve("vocab.json")) && Files.exists(dir.resolve("merges.txt")));
+        assertEquals(Files.readString(Path.of(System.getProperty("spikert.shared"), "spikingbrain-7b", "merges.txt")),
+                Files.readString(dir.resolve("merges.txt")), "the bundled tokenizer is the published one");
+        try (var ckpt = Checkpoints.open(dir)) {
+            var shapes = SyntheticCheckpoint.tensorShapes(d);
+            assertEquals(shapes.keySet(), ckpt.names());
+            for (var e : shapes.entrySet()) {
+                Tensor t = ckpt.tensor(e.getKey());
+                assertArrayEquals(e.getValue(), t.shape(), e.getKey());
+                assertEquals(DType.BF16, t.dtype());
+            }
+            float norm = ckpt.tensor("model.norm.weight").getFloat(0);
+            assertTrue(norm > 0.85f && norm < 1.15f, "norm weight " + norm);
+        }
+        Path again = dir.resolve("again");
+        SyntheticCheckpoint.write(again, d, DType.BF16, 5L, b -> { }, false);
+        assertEquals(-1, Files.mismatch(dir.resolve("model.safetensors"), again.resolve("model.safetensors")),
+                "the same seed writes the same bytes");
+    }
+}

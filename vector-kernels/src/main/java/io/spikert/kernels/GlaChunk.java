@@ -37,6 +37,7 @@ public final class GlaChunk {
         int nd = MAX_SUB * d;
         int md = maxRows * d;
         float[] buf = Scratch.floats(0, 4 * nd + 3 * md + maxRows * MAX_SUB);
+        // D holds D_t, later overwritten by e^{D_t}.
         int dB = 0, ebB = nd, ktB = 2 * nd, kkB = 3 * nd, qdB = 4 * nd, qeB = qdB + md, oB = qeB + md, aB = oB + md;
 
         int t0 = 0;
@@ -65,13 +66,36 @@ public final class GlaChunk {
             }
             int g0 = gOff + t0 * ldg;
             int dEnd = dB + (n - 1) * d;
+            int iv = F.loopBound(d);
+            // Per token: EB = e^{b_t} (relative to the state before t0), KT = k e^{-D}, KK = k e^{D_end - D},
+            // and e^{D} (kept in the D slot, used by the query rows), with vector exponentials.
             for (int s = 0; s < n; s++) {
                 int kb = kOff + (t0 + s) * ldk;
-                for (int i = 0; i < d; i++) {
-                    float ds = buf[dB + s * d + i];
-                    buf[ebB + s * d + i] = (float) Math.exp(g[g0 + i] + ds);
-                    buf[ktB + s * d + i] = k[kb + i] * (float) Math.exp(-ds);
-                    buf[kkB + s * d + i] = k[kb + i] * (float) Math.exp(buf[dEnd + i] - ds);
+                int sd = s * d;
+                int i = 0;
+                for (; i < iv; i += L) {
+                    FloatVector ds = FloatVector.fromArray(F, buf, dB + sd + i);
+                    FloatVector kv = FloatVector.fromArray(F, k, kb + i);
+                    FloatVector.fromArray(F, g, g0 + i).add(ds).lanewise(VectorOperators.EXP).intoArray(buf, ebB + sd + i);
+                    kv.mul(ds.neg().lanewise(VectorOperators.EXP)).intoArray(buf, ktB + sd + i);
+                    kv.mul(FloatVector.fromArray(F, buf, dEnd + i).sub(ds).lanewise(VectorOperators.EXP)).intoArray(buf, kkB + sd + i);
+                }
+                for (; i < d; i++) {
+                    float ds = buf[dB + sd + i];
+                    buf[ebB + sd + i] = (float) Math.exp(g[g0 + i] + ds);
+                    buf[ktB + sd + i] = k[kb + i] * (float) Math.exp(-ds);
+                    buf[kkB + sd + i] = k[kb + i] * (float) Math.exp(buf[dEnd + i] - ds);
+                }
+            }
+            // e^{D} overwrites D, last token first (KK above needed D_end), after all uses of D.
+            for (int s = n - 1; s >= 0; s--) {
+                int sd = dB + s * d;
+                int i = 0;
+                for (; i < iv; i += L) {
+                    FloatVector.fromArray(F, buf, sd + i).lanewise(VectorOperators.EXP).intoArray(buf, sd + i);
+                }
+                for (; i < d; i++) {
+                    buf[sd + i] = (float) Math.exp(buf[sd + i]);
                 }
             }
             int m = n * group;
@@ -79,11 +103,16 @@ public final class GlaChunk {
                 for (int h = 0; h < group; h++) {
                     int row = tt * group + h;
                     int qb = qOff + (t0 + tt) * ldq + h * d;
-                    for (int i = 0; i < d; i++) {
+                    int i = 0;
+                    for (; i < iv; i += L) {
+                        FloatVector qs = FloatVector.fromArray(F, q, qb + i).mul(scale);
+                        qs.mul(FloatVector.fromArray(F, buf, ebB + tt * d + i)).intoArray(buf, qdB + row * d + i);
+                        qs.mul(FloatVector.fromArray(F, buf, dB + tt * d + i)).intoArray(buf, qeB + row * d + i);
+                    }
+                    for (; i < d; i++) {
                         float qs = q[qb + i] * scale;
-                        float ds = buf[dB + tt * d + i];
                         buf[qdB + row * d + i] = qs * buf[ebB + tt * d + i];
-                        buf[qeB + row * d + i] = qs * (float) Math.exp(ds);
+                        buf[qeB + row * d + i] = qs * buf[dB + tt * d + i];
                     }
                 }
             }

@@ -191,6 +191,35 @@ public final class GlaChunk {
         for (; r + 4 <= m; r += 4) {
             int a0 = aOff + r * d, a1 = a0 + d, a2 = a1 + d, a3 = a2 + d;
             int j = 0;
+            // Two column vectors x four rows: eight independent chains, each S load feeds four FMAs.
+            for (; j + 2 * L <= jv; j += 2 * L) {
+                FloatVector c0 = FloatVector.zero(F), c1 = c0, c2 = c0, c3 = c0, e0 = c0, e1 = c0, e2 = c0, e3 = c0;
+                for (int i = 0; i < d; i++) {
+                    FloatVector sv = FloatVector.fromArray(F, s, sOff + i * d + j);
+                    FloatVector sw = FloatVector.fromArray(F, s, sOff + i * d + j + L);
+                    FloatVector b0 = FloatVector.broadcast(F, a[a0 + i]);
+                    FloatVector b1 = FloatVector.broadcast(F, a[a1 + i]);
+                    FloatVector b2 = FloatVector.broadcast(F, a[a2 + i]);
+                    FloatVector b3 = FloatVector.broadcast(F, a[a3 + i]);
+                    c0 = sv.fma(b0, c0);
+                    e0 = sw.fma(b0, e0);
+                    c1 = sv.fma(b1, c1);
+                    e1 = sw.fma(b1, e1);
+                    c2 = sv.fma(b2, c2);
+                    e2 = sw.fma(b2, e2);
+                    c3 = sv.fma(b3, c3);
+                    e3 = sw.fma(b3, e3);
+                }
+                int cb = cOff + r * d + j;
+                c0.intoArray(c, cb);
+                c1.intoArray(c, cb + d);
+                c2.intoArray(c, cb + 2 * d);
+                c3.intoArray(c, cb + 3 * d);
+                e0.intoArray(c, cb + L);
+                e1.intoArray(c, cb + d + L);
+                e2.intoArray(c, cb + 2 * d + L);
+                e3.intoArray(c, cb + 3 * d + L);
+            }
             for (; j < jv; j += L) {
                 FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
                 for (int i = 0; i < d; i++) {

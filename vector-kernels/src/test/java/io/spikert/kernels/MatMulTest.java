@@ -17,6 +17,11 @@ class MatMulTest {
             "7, 1024, 5, 0, 7, 0",
             "13, 2100, 9, 3, 12, 2",
             "6, 1041, 16, 1, 6, 0",
+            "8, 530, 33, 1, 8, 0",
+            "7, 77, 64, 0, 7, 1",
+            "14, 600, 70, 2, 13, 2",
+            "3, 40, 130, 0, 3, 0",
+            "7, 8300, 20, 1, 7, 1",
     })
     void matchesScalarTwin(int rows, int cols, int tokens, int rowStart, int rowEnd, int misalign) {
         Random rnd = new Random(rows * 131L + cols * 7L + tokens);

@@ -18,6 +18,8 @@ class MatVecTest {
             "8, 256, 0, 8, 2",
             "11, 1000, 4, 11, 7",
             "6, 1031, 0, 5, 0",
+            "19, 300, 1, 18, 5",
+            "40, 515, 3, 37, 0",
     })
     void matchesScalarTwin(int rows, int cols, int rowStart, int rowEnd, int misalign) {
         Random rnd = new Random(rows * 31L + cols);

@@ -66,7 +66,8 @@ class DecodePrefillParityTest {
         float[] first = a.prefill(ids).clone();
         b.prefill(TestModels.ids(11, vocab, 4));
         float[] again = model.newSession().prefill(ids);
-        assertArrayEquals(first, again, 0f);
+        // not bit-exact: JIT tiers round the Vector API's exp and lane reductions differently
+        assertTrue(TestModels.relativeError(again, 0, first, 0, vocab) < 1e-5);
     }
 
     @Test

@@ -119,15 +119,17 @@ public final class EndToEndBench {
                     gb(traffic.totalBytes()), gb(traffic.linearBytes()), kib(traffic.embeddingRowBytes()), gb(traffic.lmHeadBytes()));
             out.printf("bandwidth-bound decode: %.2f tokens/s; measured decode is %.1f%% of it%n", bound, percent);
 
-            long peakResident = Math.max(afterLoad.residentBytes(), afterRun.residentBytes());
+            // VmHWM, read before the bandwidth probe allocates its buffer: the peak of the load and the run.
+            long peakResident = afterRun.peakResidentBytes() >= 0 ? afterRun.peakResidentBytes()
+                    : Math.max(afterLoad.residentBytes(), afterRun.residentBytes());
             List<BenchReport.Target> targets = new ArrayList<>();
             targets.add(new BenchReport.Target("decode vs bandwidth bound", ">= " + (int) DECODE_TARGET_PERCENT + "%",
                     percent, percent >= DECODE_TARGET_PERCENT));
             long limit = weightBytes + RESIDENT_HEADROOM_BYTES;
-            targets.add(new BenchReport.Target("resident memory", "< weights + 1 GiB = " + gb(limit),
+            targets.add(new BenchReport.Target("peak resident memory (VmHWM)", "< weights + 1 GiB = " + gb(limit),
                     peakResident, peakResident >= 0 && peakResident < limit));
             out.printf("target decode >= %.0f%% of bound: %s (%.1f%%)%n", DECODE_TARGET_PERCENT, verdict(targets.get(0)), percent);
-            out.printf("target resident < weights + 1 GiB (%s): %s (%s)%n", gb(limit), verdict(targets.get(1)),
+            out.printf("target peak resident < weights + 1 GiB (%s): %s (%s)%n", gb(limit), verdict(targets.get(1)),
                     peakResident < 0 ? "VmRSS not available" : gb(peakResident));
 
             var bwReport = new BenchReport.Bandwidth(bw.source().name().toLowerCase(), bw.bytesPerPass(), bw.passSeconds(), bandwidth);
@@ -185,7 +187,8 @@ public final class EndToEndBench {
         if (m.residentBytes() < 0) {
             return "n/a (no /proc/self/status)";
         }
-        return gb(m.residentBytes()) + " (anonymous " + gb(m.anonBytes()) + ", file-backed " + gb(m.fileBytes()) + ")";
+        return gb(m.residentBytes()) + " (anonymous " + gb(m.anonBytes()) + ", file-backed " + gb(m.fileBytes())
+                + "; peak so far " + gb(m.peakResidentBytes()) + ")";
     }
 
     private static String gb(long bytes) {

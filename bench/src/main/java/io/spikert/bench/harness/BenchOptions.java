@@ -1,0 +1,108 @@
+package io.spikert.bench.harness;
+
+import java.nio.file.Path;
+
+/**
+ * Command-line options of {@link EndToEndBench}. Exactly one model source: {@code model} when
+ * {@code --model} was given, else the synthetic {@code shape} written under {@code cacheRoot}.
+ */
+public record BenchOptions(Path model, Shape shape, Path cacheRoot, int promptTokens, int decodeTokens,
+                           int warmupTokens, int threads, BandwidthProbe.Source bandwidthSource, Path json) {
+
+    public static final String USAGE = """
+            scripts/bench [--model DIR | --shape 7b|demo|small] [--cache DIR] [--prompt-tokens N] [--decode-tokens N]
+                          [--warmup-tokens N] [--threads N] [--bandwidth native|weights] [--json FILE]
+              End-to-end benchmark: load time, resident memory, prefill and decode tokens/s, and the DRAM read
+              bandwidth measured in the same run, with decode as a percentage of the bandwidth-bound rate.
+              --model DIR        an existing model folder (config.json + weights); otherwise a synthetic checkpoint
+              --shape S          synthetic weights in the published layout (default 7b: the real 7B shape, BF16,
+                                 about 15.2 GB, written once to the cache folder)
+              --cache DIR        where synthetic checkpoints live (default $SPIKERT_CACHE, else ~/.cache/spikert)
+              --prompt-tokens N  prefill length, synthetic token ids (default 512)
+              --decode-tokens N  timed decode steps (default 16), after --warmup-tokens untimed ones (default 2)
+              --threads N        compute threads (default: all cores)
+              --bandwidth SRC    what the bandwidth probe sums: native (a fresh 2 GiB native buffer, default)
+                                 or weights (the memory-mapped weight tensors themselves)
+              --json FILE        also write the results as JSON""";
+
+    public static BenchOptions parse(String[] argv) {
+        Path model = null;
+        Shape shape = Shape.SEVEN_B;
+        Path cache = null;
+        int prompt = 512;
+        int decode = 16;
+        int warmup = 2;
+        int threads = Runtime.getRuntime().availableProcessors();
+        BandwidthProbe.Source source = BandwidthProbe.Source.NATIVE;
+        Path json = null;
+        boolean shapeGiven = false;
+        for (int i = 0; i < argv.length; i++) {
+            String opt = argv[i];
+            if (opt.equals("--help") || opt.equals("-h")) {
+                throw new UsageException(null);
+            }
+            if (!opt.startsWith("--")) {
+                throw new UsageException("unexpected argument \"" + opt + "\"");
+            }
+            if (i + 1 >= argv.length) {
+                throw new UsageException(opt + " needs a value");
+            }
+            String v = argv[++i];
+            switch (opt) {
+                case "--model" -> model = Path.of(v);
+                case "--shape" -> {
+                    shapeGiven = true;
+                    try {
+                        shape = Shape.parse(v);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(e.getMessage());
+                    }
+                }
+                case "--cache" -> cache = Path.of(v);
+                case "--prompt-tokens" -> prompt = positive(opt, v, 1);
+                case "--decode-tokens" -> decode = positive(opt, v, 1);
+                case "--warmup-tokens" -> warmup = positive(opt, v, 0);
+                case "--threads" -> threads = positive(opt, v, 1);
+                case "--bandwidth" -> source = switch (v) {
+                    case "native" -> BandwidthProbe.Source.NATIVE;
+                    case "weights" -> BandwidthProbe.Source.WEIGHTS;
+                    default -> throw new UsageException("--bandwidth must be native or weights, got \"" + v + "\"");
+                };
+                case "--json" -> json = Path.of(v);
+                default -> throw new UsageException("unknown option " + opt);
+            }
+        }
+        if (model != null && shapeGiven) {
+            throw new UsageException("give either --model or --shape, not both");
+        }
+        return new BenchOptions(model, model == null ? shape : null, cache != null ? cache : defaultCache(),
+                prompt, decode, warmup, threads, source, json);
+    }
+
+    private static int positive(String opt, String v, int min) {
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= min) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(opt + " must be an integer >= " + min + ", got \"" + v + "\"");
+    }
+
+    private static Path defaultCache() {
+        String env = System.getenv("SPIKERT_CACHE");
+        if (env != null && !env.isBlank()) {
+            return Path.of(env);
+        }
+        return Path.of(System.getProperty("user.home"), ".cache", "spikert");
+    }
+
+    /** A command-line mistake; a null message means the user asked for help. */
+    public static final class UsageException extends RuntimeException {
+        public UsageException(String message) {
+            super(message);
+        }
+    }
+}

@@ -43,5 +43,8 @@ spikert_require_maven() {
 }
 
 SPIKERT_JVM_FLAGS="--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED"
+# Weights live outside the heap (memory-mapped); a 7B session needs about 300 MB of heap. A bounded
+# heap keeps resident memory near the weight bytes. SPIKERT_JAVA_OPTS comes later and overrides it.
+SPIKERT_HEAP_FLAGS="-Xmx1g -XX:+UseParallelGC"
 # Maven 3.8 on JDK 25 warns about sun.misc.Unsafe through its bundled Guava; the warning is harmless.
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"

@@ -63,4 +63,31 @@ final class BenchData {
         }
         return a0.add(a1).add(a2).add(a3).reduceLanes(VectorOperators.ADD);
     }
+
+    /**
+     * Twelve independent FMA chains on registers for {@code iterations} steps:
+     * 12 * lanes * 2 * iterations flops, the FP32 peak Java code can reach on one core.
+     */
+    static float fmaPeak(float[] seed, int iterations) {
+        FloatVector m = FloatVector.fromArray(F, seed, 0);
+        FloatVector b = FloatVector.fromArray(F, seed, F.length());
+        FloatVector a0 = m, a1 = b, a2 = m.neg(), a3 = b.neg(), a4 = m.mul(0.5f), a5 = b.mul(0.5f);
+        FloatVector a6 = m.mul(0.25f), a7 = b.mul(0.25f), a8 = m.mul(0.125f), a9 = b.mul(0.125f), a10 = m.mul(2f), a11 = b.mul(2f);
+        for (int i = 0; i < iterations; i++) {
+            a0 = a0.fma(m, b);
+            a1 = a1.fma(m, b);
+            a2 = a2.fma(m, b);
+            a3 = a3.fma(m, b);
+            a4 = a4.fma(m, b);
+            a5 = a5.fma(m, b);
+            a6 = a6.fma(m, b);
+            a7 = a7.fma(m, b);
+            a8 = a8.fma(m, b);
+            a9 = a9.fma(m, b);
+            a10 = a10.fma(m, b);
+            a11 = a11.fma(m, b);
+        }
+        return a0.add(a1).add(a2).add(a3).add(a4).add(a5).add(a6).add(a7).add(a8).add(a9).add(a10).add(a11)
+                .reduceLanes(VectorOperators.ADD);
+    }
 }

@@ -240,16 +240,4 @@ public final class SafetensorsFile implements TensorFile {
     public SequencedMap<String, Tensor> tensors() {
         return tensors;
     }
-
-    public Set<String> names() {
-        return tensors.keySet();
-    }
-
-    public Tensor tensor(String name) throws CheckpointException {
-        Tensor t = tensors.get(name);
-        if (t == null) {
-            throw CheckpointException.inFile(path, "no tensor named " + name);
-        }
-        return t;
-    }
 }

@@ -14,7 +14,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SequencedMap;
-import java.util.Set;
 
 /**
  * One PyTorch {@code .bin} written by {@code torch.save} (zip format, torch >= 1.6): {@code <prefix>/data.pkl}
@@ -176,17 +175,5 @@ public final class TorchCheckpointFile implements TensorFile {
     @Override
     public SequencedMap<String, Tensor> tensors() {
         return tensors;
-    }
-
-    public Set<String> names() {
-        return tensors.keySet();
-    }
-
-    public Tensor tensor(String name) throws CheckpointException {
-        Tensor t = tensors.get(name);
-        if (t == null) {
-            throw CheckpointException.inFile(path, "no tensor named " + name);
-        }
-        return t;
     }
 }

@@ -126,7 +126,10 @@ public final class BandwidthProbe {
             a3 = a3.add(LongVector.fromMemorySegment(SPECIES, seg, off + 3L * step, ByteOrder.LITTLE_ENDIAN));
         }
         long s = a0.add(a1).add(a2.add(a3)).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-        for (; off < n; off++) {
+        for (; off + 8 <= n; off += 8) {
+            s += seg.get(ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), off);
+        }
+        for (; off < n; off++) { // a length that is not a multiple of 8: the last bytes one by one
             s += seg.get(ValueLayout.JAVA_BYTE, off);
         }
         return s;

@@ -70,6 +70,12 @@ def weight_codes(weight, scales):
     return codes.astype(np.int64), s
 
 
+def tie_distance(x, vth):
+    """Smallest |frac(x/vth) - 1/2| (axis -1): how close a count came to a rounding tie."""
+    q = np.asarray(x, np.float64) / vth
+    return np.abs(q - np.floor(q) - 0.5).min(axis=-1)
+
+
 def int8_per_row(x):
     """KV quantisation over the last axis: clamp(rint(x/scale), -128, 127) * scale."""
     scale = np.clip(np.max(np.abs(x), axis=-1, keepdims=True) / 127.0, KV_SCALE_MIN, KV_SCALE_MAX)
@@ -92,11 +98,11 @@ class QuantLinear:
         self.opts = opts
 
     def __call__(self, x, record=None):
-        """x: one token's input [in]. record: optional list receiving (name, counts, vth)."""
+        """x: one token's input [in]. record: optional list receiving (name, counts, vth, tie distance)."""
         if self.opts.spike_inputs:
             counts, vth = spike(x, self.opts.k)
             if record is not None:
-                record.append((self.name, counts, float(vth[0])))
+                record.append((self.name, counts, float(vth[0]), float(tie_distance(x, vth))))
             y = vth[0] * (self.wq @ counts.astype(np.float64))
         else:
             y = self.wq @ x
@@ -158,7 +164,8 @@ class SwaLayer:
         if self.opts.spike_query:
             counts, vth = spike(q, self.opts.qk())                 # per head over D
             if record is not None:
-                record.append((self.q.name.replace("q_proj", "query"), counts, vth[:, 0].tolist()))
+                record.append((self.q.name.replace("q_proj", "query"), counts, vth[:, 0].tolist(),
+                               float(tie_distance(q, vth).min())))
             q = vth * counts
         if self.opts.kv_int8:
             k, v = int8_per_row(k), int8_per_row(v)
@@ -180,7 +187,7 @@ class SwaLayer:
 class Result:
     logits: np.ndarray
     hidden: list
-    spikes: list = field(default_factory=list)   # per token: list of (name, counts, vth)
+    spikes: list = field(default_factory=list)   # per token: list of (name, counts, vth, tie distance)
     layers: list = field(default_factory=list)
 
 

@@ -8,6 +8,8 @@ import io.spikert.model.layers.DecoderLayer;
 import io.spikert.model.layers.FeedForward;
 import io.spikert.model.layers.GatedLinearAttention;
 import io.spikert.model.layers.Linear;
+import io.spikert.model.layers.LowRankProjection;
+import io.spikert.model.layers.Projection;
 import io.spikert.model.layers.SlidingWindowAttention;
 import io.spikert.model.layers.Workspace;
 import io.spikert.runtime.Rows;
@@ -25,6 +27,7 @@ import java.nio.file.Path;
  */
 public final class SpikingBrainModel implements AutoCloseable {
     private final ModelConfig config;
+    private final ModelVariant variant;
     private final Backend backend;
     private final Checkpoint checkpoint;
     private final Arena arena;
@@ -33,9 +36,10 @@ public final class SpikingBrainModel implements AutoCloseable {
     private final float[] finalNorm;
     private final Linear lmHead;
 
-    private SpikingBrainModel(ModelConfig config, Backend backend, Checkpoint checkpoint, Arena arena, Tensor embeddings,
+    private SpikingBrainModel(ModelConfig config, ModelVariant variant, Backend backend, Checkpoint checkpoint, Arena arena, Tensor embeddings,
                               DecoderLayer[] layers, float[] finalNorm, Linear lmHead) {
         this.config = config;
+        this.variant = variant;
         this.backend = backend;
         this.checkpoint = checkpoint;
         this.arena = arena;
@@ -47,11 +51,16 @@ public final class SpikingBrainModel implements AutoCloseable {
 
     /** Loads {@code config.json} and the weights of {@code modelDir} (safetensors or PyTorch .bin, single or sharded). */
     public static SpikingBrainModel load(Path modelDir, Backend backend) throws IOException {
+        return load(modelDir, backend, LoadOptions.defaults());
+    }
+
+    /** As {@link #load(Path, Backend)}; the base and W8ASpike variants are recognised from the tensor names. */
+    public static SpikingBrainModel load(Path modelDir, Backend backend, LoadOptions options) throws IOException {
         ModelConfig config = ModelConfig.load(modelDir);
         Checkpoint checkpoint = Checkpoints.open(modelDir);
         Arena arena = Arena.ofShared();
         try {
-            return bind(config, backend, checkpoint, arena);
+            return bind(config, backend, checkpoint, arena, options);
         } catch (IOException | RuntimeException e) {
             arena.close();
             checkpoint.close();
@@ -59,72 +68,78 @@ public final class SpikingBrainModel implements AutoCloseable {
         }
     }
 
-    private static SpikingBrainModel bind(ModelConfig c, Backend backend, Checkpoint checkpoint, Arena arena) throws IOException {
+    private static SpikingBrainModel bind(ModelConfig c, Backend backend, Checkpoint checkpoint, Arena arena,
+                                          LoadOptions options) throws IOException {
         var w = new WeightBinder(checkpoint, arena);
+        boolean spiking = w.variant() == ModelVariant.W8ASPIKE;
+        // W8ASpike: every QuantLinear (q, k, v, o, gk, gate, up) spikes its input; down_proj does not.
+        Projections p = spiking
+                ? (name, out, in, bias) -> w.spiking(name, out, in, bias, options.spikeK())
+                : w::linear;
         int hidden = c.hiddenSize();
         int kvDim = c.kvDim();
         int inter = c.intermediateSize();
         Tensor embeddings = w.tensor("model.embeddings.weight", c.vocabSize(), hidden);
         DecoderLayer[] layers = new DecoderLayer[c.numLayers()];
         for (int l = 0; l < layers.length; l++) {
-            String p = "model.layers." + l + ".";
-            String a = p + "attn.";
+            String layer = "model.layers." + l + ".";
+            String a = layer + "attn.";
             AttentionMixer attention;
             if (c.isSwaLayer(l)) {
                 attention = new SlidingWindowAttention(c,
-                        w.linear(a + "q_proj", hidden, hidden, true),
-                        w.linear(a + "k_proj", kvDim, hidden, true),
-                        w.linear(a + "v_proj", kvDim, hidden, true),
-                        w.linear(a + "o_proj", hidden, hidden, false));
+                        p.of(a + "q_proj", hidden, hidden, true),
+                        p.of(a + "k_proj", kvDim, hidden, true),
+                        p.of(a + "v_proj", kvDim, hidden, true),
+                        p.of(a + "o_proj", hidden, hidden, false),
+                        spiking ? options.spikeK() : 0f);
             } else {
+                Projection gate = spiking
+                        ? p.of(a + "gk_proj", kvDim, hidden, true)
+                        : new LowRankProjection(w.linear(a + "gk_proj.0", ModelConfig.GATE_LOW_RANK, hidden, false),
+                                                w.linear(a + "gk_proj.1", kvDim, ModelConfig.GATE_LOW_RANK, true));
                 attention = new GatedLinearAttention(c,
-                        w.linear(a + "q_proj", hidden, hidden, true),
-                        w.linear(a + "k_proj", kvDim, hidden, true),
-                        w.linear(a + "v_proj", kvDim, hidden, true),
-                        w.linear(a + "gk_proj.0", ModelConfig.GATE_LOW_RANK, hidden, false),
-                        w.linear(a + "gk_proj.1", kvDim, ModelConfig.GATE_LOW_RANK, true),
-                        w.linear(a + "o_proj", hidden, hidden, false),
+                        p.of(a + "q_proj", hidden, hidden, true),
+                        p.of(a + "k_proj", kvDim, hidden, true),
+                        p.of(a + "v_proj", kvDim, hidden, true),
+                        gate,
+                        p.of(a + "o_proj", hidden, hidden, false),
                         w.vector(a + "g_norm.weight", c.headDim()));
             }
+            Linear down = w.linear(layer + "mlp.down_proj", hidden, inter, false);
+            if (spiking) {
+                w.skip(layer + "mlp.down_proj" + WeightBinder.SCALES, hidden, inter / WeightBinder.GROUP, 1);
+            }
             var mlp = new FeedForward(
-                    w.linear(p + "mlp.gate_proj", inter, hidden, false),
-                    w.linear(p + "mlp.up_proj", inter, hidden, false),
-                    w.linear(p + "mlp.down_proj", hidden, inter, false));
-            layers[l] = new DecoderLayer(l, w.vector(p + "attn_norm.weight", hidden), attention,
-                    w.vector(p + "mlp_norm.weight", hidden), mlp, c.normEps());
+                    p.of(layer + "mlp.gate_proj", inter, hidden, false),
+                    p.of(layer + "mlp.up_proj", inter, hidden, false),
+                    down);
+            layers[l] = new DecoderLayer(l, w.vector(layer + "attn_norm.weight", hidden), attention,
+                    w.vector(layer + "mlp_norm.weight", hidden), mlp, c.normEps());
         }
         float[] finalNorm = w.vector("model.norm.weight", hidden);
         Linear lmHead = c.tieWordEmbeddings() && !checkpoint.contains("lm_head.weight")
                 ? new Linear(embeddings, null)
                 : w.linear("lm_head", c.vocabSize(), hidden, false);
         w.requireAllUsed();
-        for (DecoderLayer layer : layers) {
-            checkLinears(backend, layer);
+        for (Tensor t : w.boundMatrices()) {
+            backend.checkWeight(t);
         }
-        backend.checkWeight(lmHead.weight());
-        return new SpikingBrainModel(c, backend, checkpoint, arena, embeddings, layers, finalNorm, lmHead);
+        backend.checkWeight(lmHead.weight()); // the embedding table itself when tied
+        return new SpikingBrainModel(c, w.variant(), backend, checkpoint, arena, embeddings, layers, finalNorm, lmHead);
     }
 
-    private static void checkLinears(Backend backend, DecoderLayer layer) {
-        switch (layer.attention()) {
-            case GatedLinearAttention g -> {
-                for (Linear lin : new Linear[] {g.q(), g.k(), g.v(), g.gateDown(), g.gateUp(), g.o()}) {
-                    backend.checkWeight(lin.weight());
-                }
-            }
-            case SlidingWindowAttention s -> {
-                for (Linear lin : new Linear[] {s.q(), s.k(), s.v(), s.o()}) {
-                    backend.checkWeight(lin.weight());
-                }
-            }
-        }
-        backend.checkWeight(layer.mlp().gate().weight());
-        backend.checkWeight(layer.mlp().up().weight());
-        backend.checkWeight(layer.mlp().down().weight());
+    /** Builds one projection by its tensor prefix: dense in the base model, spiking in W8ASpike. */
+    @FunctionalInterface
+    private interface Projections {
+        Projection of(String prefix, int out, int in, boolean bias) throws IOException;
     }
 
     public ModelConfig config() {
         return config;
+    }
+
+    public ModelVariant variant() {
+        return variant;
     }
 
     public Backend backend() {

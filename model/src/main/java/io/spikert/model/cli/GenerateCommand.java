@@ -19,16 +19,17 @@ final class GenerateCommand implements Command {
     public String usage() {
         return """
                 spikert generate --model DIR (--prompt TEXT [--chat] | --ids 1,2,3) [--max-tokens N] [--temperature T]
-                                 [--seed S] [--threads N] [--format text|ids]
+                                 [--seed S] [--threads N] [--format text|ids] [--k K]
                   Generates up to N tokens (default 128), greedy at temperature 0 (the default), stopping at
                   <|endoftext|> or <|im_end|>. --chat wraps the prompt in the model's ChatML template.
                   --format ids prints the generated token ids (comma-separated) instead of text.
+                  --k sets the spike threshold factor of a W8ASpike model (vth = mean|x|/k, default 3).
                   Speed (prefill and decode tokens/s) is printed to stderr.""";
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        var args = new Args(argv, 1, Set.of("model", "prompt", "ids", "max-tokens", "temperature", "seed", "threads", "format"),
+        var args = new Args(argv, 1, Set.of("model", "prompt", "ids", "max-tokens", "temperature", "seed", "threads", "format", "k"),
                 Set.of("chat"));
         int maxTokens = args.intValue("max-tokens", 128, 0);
         float temperature = args.floatValue("temperature", 0f);
@@ -62,7 +63,7 @@ final class GenerateCommand implements Command {
             err.printf("prefill: %d tokens, %.1f tokens/s | decode: %d tokens, %.1f tokens/s | stop: %s | %s%n",
                     result.promptTokens(), result.prefillTokensPerSecond(), result.decodeSteps(),
                     result.decodeTokensPerSecond(), result.stopReason() == Generator.StopReason.STOP_TOKEN ? "stop token" : "max tokens",
-                    lm.backend.name());
+                    lm.backend.name() + ", " + lm.model.variant());
         }
         return 0;
     }

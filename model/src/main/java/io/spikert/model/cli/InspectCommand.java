@@ -63,7 +63,7 @@ final class InspectCommand implements Command {
             for (var e : count.entrySet()) {
                 out.printf("  %-5s %4d tensors, %,d bytes%n", e.getKey(), e.getValue(), bytes.get(e.getKey()));
             }
-            out.printf("variant: %s%n", w8 ? "W8ASpike (spiking, INT8 weights; runs with the spiking issue #3)" : "base");
+            out.printf("variant: %s%n", w8 ? "W8ASpike (spiking activations, group-128 INT8 weights)" : "base");
         }
         out.printf("tokenizer: %s%n", Tokenizer.isPresent(dir) ? "present" : "absent (use --ids)");
         return 0;

@@ -1,5 +1,6 @@
 package io.spikert.model.cli;
 
+import io.spikert.model.LoadOptions;
 import io.spikert.model.ModelConfig;
 import io.spikert.model.SpikingBrainModel;
 import io.spikert.model.tokenizer.ChatTemplate;
@@ -38,7 +39,11 @@ final class LoadedModel implements AutoCloseable {
         long t0 = System.nanoTime();
         var backend = new CpuBackend(threads);
         try {
-            var model = SpikingBrainModel.load(dir, backend);
+            float k = args.floatValue("k", LoadOptions.DEFAULT_SPIKE_K);
+            if (!(k > 0)) {
+                throw new UsageException("--k must be a positive number, got " + k);
+            }
+            var model = SpikingBrainModel.load(dir, backend, new LoadOptions(k));
             Tokenizer tok = Tokenizer.isPresent(dir) ? Tokenizer.load(dir) : null;
             return new LoadedModel(dir, model, tok, backend, System.nanoTime() - t0);
         } catch (IOException | RuntimeException e) {

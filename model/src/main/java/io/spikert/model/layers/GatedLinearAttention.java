@@ -11,13 +11,13 @@ import io.spikert.runtime.backend.Backend;
  * GLA (MODEL.md section 3):
  * <pre>
  * q = relu(Wq h + bq)   k = relu(Wk h + bk)   v = Wv h + bv
- * g = logsigmoid(W1 (W0 h) + b1) / 16
+ * g = logsigmoid(W1 (W0 h) + b1) / 16     (W8ASpike: one full-rank gk_proj)
  * S_j = diag(exp(g_j)) S_j + k_j^T v_j ;  o_n = rmsnorm((q_n D^-0.5) S_j, g_norm) ;  out = Wo o
  * </pre>
  * One decode token uses the recurrent step; a prefill chunk uses the chunked form.
  */
-public record GatedLinearAttention(ModelConfig config, Linear q, Linear k, Linear v,
-                                   Linear gateDown, Linear gateUp, Linear o, float[] gNorm) implements AttentionMixer {
+public record GatedLinearAttention(ModelConfig config, Projection q, Projection k, Projection v,
+                                   Projection gate, Projection o, float[] gNorm) implements AttentionMixer {
 
     @Override
     public LayerState newState() {
@@ -38,8 +38,7 @@ public record GatedLinearAttention(ModelConfig config, Linear q, Linear k, Linea
         k.forward(backend, ws.h, tokens, ws.k);
         Activations.relu(ws.k, 0, tokens * kvDim);
         v.forward(backend, ws.h, tokens, ws.v);
-        gateDown.forward(backend, ws.h, tokens, ws.gateLowRank);
-        gateUp.forward(backend, ws.gateLowRank, tokens, ws.g);
+        gate.forward(backend, ws.h, tokens, ws.g);
         Activations.logSigmoid(ws.g, 0, tokens * kvDim, ModelConfig.GATE_NORMALIZER);
 
         backend.pool().parallelFor(config.numKvHeads(), (first, end) -> {

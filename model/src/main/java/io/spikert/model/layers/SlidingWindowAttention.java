@@ -8,8 +8,21 @@ import io.spikert.runtime.backend.Backend;
  * SWA (MODEL.md section 3): q, k, v with biases; rotate-half RoPE at the absolute position; the
  * query at p attends keys max(0, p - W) .. p (W + 1 keys) with scale D^-0.5 and grouped kv heads.
  * Tokens of a chunk enter the ring one at a time, so the ring never needs more than W + 1 slots.
+ * W8ASpike (MODEL.md section 4): after RoPE the query is spiked per token and head over D, and keys
+ * and values are quantised to int8 per token and kv head before they enter the ring.
  */
-public record SlidingWindowAttention(ModelConfig config, Linear q, Linear k, Linear v, Linear o) implements AttentionMixer {
+public record SlidingWindowAttention(ModelConfig config, Projection q, Projection k, Projection v, Projection o,
+                                     float querySpikeK) implements AttentionMixer {
+
+    /** The base model: no spiking. */
+    public SlidingWindowAttention(ModelConfig config, Projection q, Projection k, Projection v, Projection o) {
+        this(config, q, k, v, o, 0f);
+    }
+
+    /** W8ASpike: the query is spiked per head after RoPE and the cache holds int8 keys and values. */
+    public boolean spiking() {
+        return querySpikeK > 0;
+    }
 
     @Override
     public LayerState newState() {
@@ -33,6 +46,15 @@ public record SlidingWindowAttention(ModelConfig config, Linear q, Linear k, Lin
             Rope.angles(pos0 + t, config.ropeTheta(), d, ws.ropeCos, ws.ropeSin);
             Rope.rotateHalf(ws.q, t * hidden, config.numHeads(), d, ws.ropeCos, ws.ropeSin);
             Rope.rotateHalf(ws.k, t * kvDim, config.numKvHeads(), d, ws.ropeCos, ws.ropeSin);
+        }
+        if (spiking()) {
+            for (int head = 0; head < tokens * config.numHeads(); head++) {
+                SpikeQuantizer.spikeInPlace(ws.q, head * d, d, querySpikeK);
+            }
+            for (int head = 0; head < tokens * config.numKvHeads(); head++) {
+                SpikeQuantizer.int8InPlace(ws.k, head * d, d);
+                SpikeQuantizer.int8InPlace(ws.v, head * d, d);
+            }
         }
 
         backend.pool().parallelFor(config.numKvHeads(), (first, end) -> {

@@ -19,8 +19,6 @@ public final class Workspace {
     public final float[] v;
     /** GLA log decay per key dimension. */
     public final float[] g;
-    /** GLA low-rank gate activations. */
-    public final float[] gateLowRank;
     /** Per-head attention outputs before o_proj. */
     public final float[] o;
     public final float[] mlpGate;
@@ -41,7 +39,6 @@ public final class Workspace {
         k = new float[capacity * c.kvDim()];
         v = new float[capacity * c.kvDim()];
         g = new float[capacity * c.kvDim()];
-        gateLowRank = new float[capacity * ModelConfig.GATE_LOW_RANK];
         mlpGate = new float[capacity * c.intermediateSize()];
         mlpUp = new float[capacity * c.intermediateSize()];
         scores = new float[c.numKvHeads()][c.slidingWindow() + 1];

@@ -159,12 +159,26 @@ public final class LibraryLoader {
             tried.add(file + " (no such file)");
             return null;
         }
+        if (!isElf(file)) {
+            tried.add(file + " (could not be opened: not an ELF shared library)");
+            return null;
+        }
         try {
             SymbolLookup lookup = SymbolLookup.libraryLookup(file, Arena.global());
             return new Loaded(library, file.toString(), lookup);
         } catch (IllegalArgumentException e) {
             tried.add(file + " (could not be opened: " + e.getMessage() + ")");
             return null;
+        }
+    }
+
+    /** Checks the magic number first, since dlopen of a non-library can upset the JVM's stack guard. */
+    private static boolean isElf(Path file) {
+        try (var in = Files.newInputStream(file)) {
+            byte[] magic = in.readNBytes(4);
+            return magic.length == 4 && magic[0] == 0x7F && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -9,6 +9,7 @@ import io.spikert.ffm.GpuException;
 import io.spikert.ffm.GpuKernel;
 import io.spikert.ffm.GpuModule;
 import io.spikert.ffm.GpuStream;
+import io.spikert.ffm.HostMemory;
 import io.spikert.ffm.KernelArgs;
 import io.spikert.ffm.LibraryLoader;
 import io.spikert.ffm.MemoryInfo;
@@ -181,14 +182,14 @@ public final class CudaGpuDriver implements GpuDriver {
 
     @Override
     public void copyToDevice(long dst, MemorySegment src, long bytes) {
-        requireBytes(src, bytes, "source");
-        check(cuMemcpyHtoD_v2(dst, src, bytes), "cuMemcpyHtoD_v2(" + bytes + " bytes)");
+        HostMemory.withNativeSource(src, bytes,
+                s -> check(cuMemcpyHtoD_v2(dst, s, bytes), "cuMemcpyHtoD_v2(" + bytes + " bytes)"));
     }
 
     @Override
     public void copyToHost(MemorySegment dst, long src, long bytes) {
-        requireBytes(dst, bytes, "destination");
-        check(cuMemcpyDtoH_v2(dst, src, bytes), "cuMemcpyDtoH_v2(" + bytes + " bytes)");
+        HostMemory.withNativeDestination(dst, bytes,
+                d -> check(cuMemcpyDtoH_v2(d, src, bytes), "cuMemcpyDtoH_v2(" + bytes + " bytes)"));
     }
 
     @Override
@@ -198,13 +199,13 @@ public final class CudaGpuDriver implements GpuDriver {
 
     @Override
     public void copyToDeviceAsync(long dst, MemorySegment src, long bytes, GpuStream stream) {
-        requireBytes(src, bytes, "source");
+        HostMemory.requireNative(src, bytes, "source");
         check(cuMemcpyHtoDAsync_v2(dst, src, bytes, stream.handle()), "cuMemcpyHtoDAsync_v2(" + bytes + " bytes)");
     }
 
     @Override
     public void copyToHostAsync(MemorySegment dst, long src, long bytes, GpuStream stream) {
-        requireBytes(dst, bytes, "destination");
+        HostMemory.requireNative(dst, bytes, "destination");
         check(cuMemcpyDtoHAsync_v2(dst, src, bytes, stream.handle()), "cuMemcpyDtoHAsync_v2(" + bytes + " bytes)");
     }
 
@@ -346,13 +347,6 @@ public final class CudaGpuDriver implements GpuDriver {
     void check(int rc, String call) {
         if (rc != CUDA_SUCCESS()) {
             throw new GpuException(Vendor.CUDA, call, rc, errorName(rc), errorString(rc));
-        }
-    }
-
-    private static void requireBytes(MemorySegment host, long bytes, String role) {
-        if (host.byteSize() < bytes) {
-            throw new IllegalArgumentException("host " + role + " holds " + host.byteSize()
-                    + " bytes, fewer than the " + bytes + " to copy");
         }
     }
 }

@@ -21,17 +21,19 @@ public final class FakeCudaDriverSymbols {
     static final int CUDA_ERROR_LAUNCH_FAILED = 719;
     static final int CUDA_ERROR_UNKNOWN = 999;
 
-    private static final Map<Integer, String[]> ERRORS = Map.of(
-            CUDA_SUCCESS, new String[] {"CUDA_SUCCESS", "no error"},
-            CUDA_ERROR_INVALID_VALUE, new String[] {"CUDA_ERROR_INVALID_VALUE", "invalid argument"},
-            2, new String[] {"CUDA_ERROR_OUT_OF_MEMORY", "out of memory"},
-            CUDA_ERROR_NOT_INITIALIZED, new String[] {"CUDA_ERROR_NOT_INITIALIZED", "initialization error"},
-            CUDA_ERROR_INVALID_DEVICE, new String[] {"CUDA_ERROR_INVALID_DEVICE", "invalid device ordinal"},
-            CUDA_ERROR_INVALID_IMAGE, new String[] {"CUDA_ERROR_INVALID_IMAGE", "device kernel image is invalid"},
-            CUDA_ERROR_INVALID_HANDLE, new String[] {"CUDA_ERROR_INVALID_HANDLE", "invalid resource handle"},
-            CUDA_ERROR_NOT_FOUND, new String[] {"CUDA_ERROR_NOT_FOUND", "named symbol not found"},
-            CUDA_ERROR_LAUNCH_FAILED, new String[] {"CUDA_ERROR_LAUNCH_FAILED", "unspecified launch failure"},
-            CUDA_ERROR_UNKNOWN, new String[] {"CUDA_ERROR_UNKNOWN", "unknown error"});
+    private static final Map<Integer, String[]> ERRORS = Map.ofEntries(
+            Map.entry(CUDA_SUCCESS, new String[] {"CUDA_SUCCESS", "no error"}),
+            Map.entry(CUDA_ERROR_INVALID_VALUE, new String[] {"CUDA_ERROR_INVALID_VALUE", "invalid argument"}),
+            Map.entry(2, new String[] {"CUDA_ERROR_OUT_OF_MEMORY", "out of memory"}),
+            Map.entry(CUDA_ERROR_NOT_INITIALIZED, new String[] {"CUDA_ERROR_NOT_INITIALIZED", "initialization error"}),
+            Map.entry(CUDA_ERROR_INVALID_DEVICE, new String[] {"CUDA_ERROR_INVALID_DEVICE", "invalid device ordinal"}),
+            Map.entry(CUDA_ERROR_INVALID_IMAGE, new String[] {"CUDA_ERROR_INVALID_IMAGE", "device kernel image is invalid"}),
+            Map.entry(CUDA_ERROR_INVALID_HANDLE, new String[] {"CUDA_ERROR_INVALID_HANDLE", "invalid resource handle"}),
+            Map.entry(CUDA_ERROR_NOT_FOUND, new String[] {"CUDA_ERROR_NOT_FOUND", "named symbol not found"}),
+            Map.entry(CUDA_ERROR_LAUNCH_FAILED, new String[] {"CUDA_ERROR_LAUNCH_FAILED", "unspecified launch failure"}),
+            Map.entry(CUDA_ERROR_UNKNOWN, new String[] {"CUDA_ERROR_UNKNOWN", "unknown error"}),
+            Map.entry(CUDA_ERROR_INVALID_CONTEXT, new String[] {"CUDA_ERROR_INVALID_CONTEXT", "invalid device context"}),
+            Map.entry(CUDA_ERROR_NOT_READY, new String[] {"CUDA_ERROR_NOT_READY", "device not ready"}));
 
     private final FakeGpu gpu;
     private volatile boolean initialised;

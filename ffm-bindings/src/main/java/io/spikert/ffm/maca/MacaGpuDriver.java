@@ -9,6 +9,7 @@ import io.spikert.ffm.GpuException;
 import io.spikert.ffm.GpuKernel;
 import io.spikert.ffm.GpuModule;
 import io.spikert.ffm.GpuStream;
+import io.spikert.ffm.HostMemory;
 import io.spikert.ffm.KernelArgs;
 import io.spikert.ffm.LibraryLoader;
 import io.spikert.ffm.MemoryInfo;
@@ -137,16 +138,14 @@ public final class MacaGpuDriver implements GpuDriver {
 
     @Override
     public void copyToDevice(long dst, MemorySegment src, long bytes) {
-        requireBytes(src, bytes, "source");
-        check(mcMemcpy(MemorySegment.ofAddress(dst), src, bytes, mcMemcpyHostToDevice()),
-                "mcMemcpy(host to device, " + bytes + " bytes)");
+        HostMemory.withNativeSource(src, bytes, s -> check(mcMemcpy(MemorySegment.ofAddress(dst), s, bytes,
+                mcMemcpyHostToDevice()), "mcMemcpy(host to device, " + bytes + " bytes)"));
     }
 
     @Override
     public void copyToHost(MemorySegment dst, long src, long bytes) {
-        requireBytes(dst, bytes, "destination");
-        check(mcMemcpy(dst, MemorySegment.ofAddress(src), bytes, mcMemcpyDeviceToHost()),
-                "mcMemcpy(device to host, " + bytes + " bytes)");
+        HostMemory.withNativeDestination(dst, bytes, d -> check(mcMemcpy(d, MemorySegment.ofAddress(src), bytes,
+                mcMemcpyDeviceToHost()), "mcMemcpy(device to host, " + bytes + " bytes)"));
     }
 
     @Override
@@ -157,14 +156,14 @@ public final class MacaGpuDriver implements GpuDriver {
 
     @Override
     public void copyToDeviceAsync(long dst, MemorySegment src, long bytes, GpuStream stream) {
-        requireBytes(src, bytes, "source");
+        HostMemory.requireNative(src, bytes, "source");
         check(mcMemcpyAsync(MemorySegment.ofAddress(dst), src, bytes, mcMemcpyHostToDevice(), stream.handle()),
                 "mcMemcpyAsync(host to device, " + bytes + " bytes)");
     }
 
     @Override
     public void copyToHostAsync(MemorySegment dst, long src, long bytes, GpuStream stream) {
-        requireBytes(dst, bytes, "destination");
+        HostMemory.requireNative(dst, bytes, "destination");
         check(mcMemcpyAsync(dst, MemorySegment.ofAddress(src), bytes, mcMemcpyDeviceToHost(), stream.handle()),
                 "mcMemcpyAsync(device to host, " + bytes + " bytes)");
     }
@@ -294,13 +293,6 @@ public final class MacaGpuDriver implements GpuDriver {
     private void check(int rc, String call) {
         if (rc != mcSuccess()) {
             throw new GpuException(Vendor.MACA, call, rc, errorName(rc), errorString(rc));
-        }
-    }
-
-    private static void requireBytes(MemorySegment host, long bytes, String role) {
-        if (host.byteSize() < bytes) {
-            throw new IllegalArgumentException("host " + role + " holds " + host.byteSize()
-                    + " bytes, fewer than the " + bytes + " to copy");
         }
     }
 }

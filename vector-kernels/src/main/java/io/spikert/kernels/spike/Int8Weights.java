@@ -277,9 +277,9 @@ public final class Int8Weights {
         Objects.checkFromToIndex(yOff + rowStart, yOff + rowEnd, y.length);
     }
 
-    /** Checks a row range for the tiled kernels: it must start on a tile and end on one or at the last row. */
+    /** Checks a row range for the tiled kernels: unless empty, it must start on a tile and end on one or at the last row. */
     void checkTiledRange(String kernel, int rowStart, int rowEnd) {
-        if (rowStart % TILE != 0 || (rowEnd % TILE != 0 && rowEnd != rows)) {
+        if (rowStart < rowEnd && (rowStart % TILE != 0 || (rowEnd % TILE != 0 && rowEnd != rows))) {
             throw new IllegalArgumentException(kernel + ": row range [" + rowStart + ", " + rowEnd + ") must start on a multiple of "
                     + TILE + " and end on one or at the last row " + rows + " (split work with grain Int8Weights.TILE)");
         }

@@ -56,9 +56,9 @@ public final class SpikeMatVec {
         MemorySegment tiles = w.tiled;
         float[] sg = w.scalesByGroup;
         int rp = w.rowsPadded;
-        long tileBytes = (long) cols * TILE;
+        long colStride = w.colStride;
         for (int t0 = rowStart; t0 < rowEnd; t0 += TILE) {
-            MemorySegment tile = tiles.asSlice((t0 / TILE) * tileBytes, tileBytes);
+            MemorySegment tile = tiles.asSlice((t0 / TILE) * w.tileStride);
             FloatVector f0 = FloatVector.zero(F), f1 = f0, f2 = f0, f3 = f0, f4 = f0, f5 = f0, f6 = f0, f7 = f0;
             for (int g = 0; g < groups; g++) {
                 int k = groupEnd[g];
@@ -68,7 +68,7 @@ public final class SpikeMatVec {
                 }
                 IntVector a0 = IntVector.zero(I), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
                 for (; k < kEnd; k++) {
-                    long o = (long) active[k] * TILE;
+                    long o = active[k] * colStride;
                     IntVector s = IntVector.broadcast(I, value[k]);
                     a0 = a0.add(widen(tile, o).mul(s));
                     a1 = a1.add(widen(tile, o + L).mul(s));
@@ -89,28 +89,26 @@ public final class SpikeMatVec {
                 f6 = toFloat(a6).fma(FloatVector.fromArray(F, sg, so + 6 * L), f6);
                 f7 = toFloat(a7).fma(FloatVector.fromArray(F, sg, so + 7 * L), f7);
             }
-            storeTile(vth, f0, f1, f2, f3, f4, f5, f6, f7, y, yOff, t0, rowEnd);
+            int o = yOff + t0;
+            if (t0 + TILE <= rowEnd) {
+                f0.mul(vth).intoArray(y, o);
+                f1.mul(vth).intoArray(y, o + L);
+                f2.mul(vth).intoArray(y, o + 2 * L);
+                f3.mul(vth).intoArray(y, o + 3 * L);
+                f4.mul(vth).intoArray(y, o + 4 * L);
+                f5.mul(vth).intoArray(y, o + 5 * L);
+                f6.mul(vth).intoArray(y, o + 6 * L);
+                f7.mul(vth).intoArray(y, o + 7 * L);
+            } else {
+                storePartialTile(vth, f0, f1, f2, f3, f4, f5, f6, f7, y, o, rowEnd - t0);
+            }
         }
         w.addOutliers(counts, cOff, vth, y, yOff, rowStart, rowEnd);
     }
 
-    /** y[yOff + t0 + j] = vth * f[j] for the rows of the tile below rowEnd. */
-    static void storeTile(float vth, FloatVector f0, FloatVector f1, FloatVector f2, FloatVector f3,
-                          FloatVector f4, FloatVector f5, FloatVector f6, FloatVector f7,
-                          float[] y, int yOff, int t0, int rowEnd) {
-        int o = yOff + t0;
-        if (t0 + TILE <= rowEnd) {
-            f0.mul(vth).intoArray(y, o);
-            f1.mul(vth).intoArray(y, o + L);
-            f2.mul(vth).intoArray(y, o + 2 * L);
-            f3.mul(vth).intoArray(y, o + 3 * L);
-            f4.mul(vth).intoArray(y, o + 4 * L);
-            f5.mul(vth).intoArray(y, o + 5 * L);
-            f6.mul(vth).intoArray(y, o + 6 * L);
-            f7.mul(vth).intoArray(y, o + 7 * L);
-            return;
-        }
-        // The last, partial tile: its padding rows (zero codes, zero scales) are dropped.
+    /** y[o + j] = vth * f[j] for j below n: the last tile, whose padding rows (zero codes and scales) are dropped. Rare, so vectors may box here. */
+    static void storePartialTile(float vth, FloatVector f0, FloatVector f1, FloatVector f2, FloatVector f3,
+                                 FloatVector f4, FloatVector f5, FloatVector f6, FloatVector f7, float[] y, int o, int n) {
         float[] tmp = new float[TILE];
         f0.intoArray(tmp, 0);
         f1.intoArray(tmp, L);
@@ -120,7 +118,7 @@ public final class SpikeMatVec {
         f5.intoArray(tmp, 5 * L);
         f6.intoArray(tmp, 6 * L);
         f7.intoArray(tmp, 7 * L);
-        for (int j = 0; j < rowEnd - t0; j++) {
+        for (int j = 0; j < n; j++) {
             y[o + j] = vth * tmp[j];
         }
     }

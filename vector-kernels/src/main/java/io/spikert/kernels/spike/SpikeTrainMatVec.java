@@ -25,6 +25,8 @@ public final class SpikeTrainMatVec {
     private static final int L = I.length();
     private static final int TILE = Int8Weights.TILE;
     private static final int WORDS_PER_GROUP = Int8Weights.GROUP / 64;
+    /** Rows per pass of {@link #stepSums}: eight int vectors. */
+    private static final int HALF = 8 * L;
 
     /** As {@link SpikeMatVec#sparse} with the counts given as the bit planes of a bitwise train over w.cols() channels. */
     public static void bitwise(Int8Weights w, SpikeBitPlanes planes, float vth, float[] y, int yOff, int rowStart, int rowEnd) {
@@ -45,76 +47,92 @@ public final class SpikeTrainMatVec {
         MemorySegment tiles = w.tiled;
         float[] sg = w.scalesByGroup;
         int rp = w.rowsPadded;
-        long tileBytes = (long) cols * TILE;
+        long colStride = w.colStride;
+        long[] plus = new long[steps * WORDS_PER_GROUP];
+        long[] minus = new long[steps * WORDS_PER_GROUP];
+        int[] sums = SpikeScratch.ints(0, 2 * HALF);
+        float[] f = SpikeScratch.floats(TILE);
         for (int t0 = rowStart; t0 < rowEnd; t0 += TILE) {
-            MemorySegment tile = tiles.asSlice((t0 / TILE) * tileBytes, tileBytes);
-            FloatVector f0 = FloatVector.zero(F), f1 = f0, f2 = f0, f3 = f0, f4 = f0, f5 = f0, f6 = f0, f7 = f0;
+            MemorySegment tile = tiles.asSlice((t0 / TILE) * w.tileStride);
+            Arrays.fill(f, 0, TILE, 0f);
             for (int g = 0; g < groups; g++) {
-                int w0 = g * WORDS_PER_GROUP;
-                long any = 0;
+                long anyPlus = 0;
+                long anyMinus = 0;
                 for (int t = 0; t < steps; t++) {
                     for (int q = 0; q < WORDS_PER_GROUP; q++) {
-                        any |= spikes[t * words + w0 + q];
+                        int word = t * words + g * WORDS_PER_GROUP + q;
+                        long m = twos && t == 0 ? spikes[word] : negative[word];
+                        minus[t * WORDS_PER_GROUP + q] = m;
+                        plus[t * WORDS_PER_GROUP + q] = spikes[word] & ~m;
+                        anyMinus |= m;
+                        anyPlus |= spikes[word] & ~m;
                     }
                 }
-                if (any == 0) {
+                if ((anyPlus | anyMinus) == 0) {
                     continue;
                 }
-                IntVector a0 = IntVector.zero(I), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-                for (int t = 0; t < steps; t++) {
-                    a0 = a0.lanewise(VectorOperators.LSHL, 1);
-                    a1 = a1.lanewise(VectorOperators.LSHL, 1);
-                    a2 = a2.lanewise(VectorOperators.LSHL, 1);
-                    a3 = a3.lanewise(VectorOperators.LSHL, 1);
-                    a4 = a4.lanewise(VectorOperators.LSHL, 1);
-                    a5 = a5.lanewise(VectorOperators.LSHL, 1);
-                    a6 = a6.lanewise(VectorOperators.LSHL, 1);
-                    a7 = a7.lanewise(VectorOperators.LSHL, 1);
-                    for (int q = 0; q < WORDS_PER_GROUP; q++) {
-                        int word = w0 + q;
-                        long set = spikes[t * words + word];
-                        long minus = twos && t == 0 ? set : negative[t * words + word];
-                        long plus = set & ~minus;
-                        long base = (long) word * 64 * TILE;
-                        while (plus != 0) {
-                            long o = base + (long) Long.numberOfTrailingZeros(plus) * TILE;
-                            plus &= plus - 1;
-                            a0 = a0.add(widen(tile, o));
-                            a1 = a1.add(widen(tile, o + L));
-                            a2 = a2.add(widen(tile, o + 2 * L));
-                            a3 = a3.add(widen(tile, o + 3 * L));
-                            a4 = a4.add(widen(tile, o + 4 * L));
-                            a5 = a5.add(widen(tile, o + 5 * L));
-                            a6 = a6.add(widen(tile, o + 6 * L));
-                            a7 = a7.add(widen(tile, o + 7 * L));
-                        }
-                        while (minus != 0) {
-                            long o = base + (long) Long.numberOfTrailingZeros(minus) * TILE;
-                            minus &= minus - 1;
-                            a0 = a0.sub(widen(tile, o));
-                            a1 = a1.sub(widen(tile, o + L));
-                            a2 = a2.sub(widen(tile, o + 2 * L));
-                            a3 = a3.sub(widen(tile, o + 3 * L));
-                            a4 = a4.sub(widen(tile, o + 4 * L));
-                            a5 = a5.sub(widen(tile, o + 5 * L));
-                            a6 = a6.sub(widen(tile, o + 6 * L));
-                            a7 = a7.sub(widen(tile, o + 7 * L));
-                        }
+                // Positive and negative spikes in separate passes, eight vectors of rows at a time: one
+                // small loop body each keeps every vector operation inlined (C2 boxed them in one big method).
+                for (int h = 0; h < TILE; h += HALF) {
+                    stepSums(tile, colStride, h, plus, anyPlus != 0, steps, g * Int8Weights.GROUP, sums, 0);
+                    stepSums(tile, colStride, h, minus, anyMinus != 0, steps, g * Int8Weights.GROUP, sums, HALF);
+                    int so = g * rp + t0 + h;
+                    for (int j = 0; j < HALF; j += L) {
+                        IntVector d = IntVector.fromArray(I, sums, j).sub(IntVector.fromArray(I, sums, HALF + j));
+                        toFloat(d).fma(FloatVector.fromArray(F, sg, so + j), FloatVector.fromArray(F, f, h + j)).intoArray(f, h + j);
                     }
                 }
-                int so = g * rp + t0;
-                f0 = toFloat(a0).fma(FloatVector.fromArray(F, sg, so), f0);
-                f1 = toFloat(a1).fma(FloatVector.fromArray(F, sg, so + L), f1);
-                f2 = toFloat(a2).fma(FloatVector.fromArray(F, sg, so + 2 * L), f2);
-                f3 = toFloat(a3).fma(FloatVector.fromArray(F, sg, so + 3 * L), f3);
-                f4 = toFloat(a4).fma(FloatVector.fromArray(F, sg, so + 4 * L), f4);
-                f5 = toFloat(a5).fma(FloatVector.fromArray(F, sg, so + 5 * L), f5);
-                f6 = toFloat(a6).fma(FloatVector.fromArray(F, sg, so + 6 * L), f6);
-                f7 = toFloat(a7).fma(FloatVector.fromArray(F, sg, so + 7 * L), f7);
             }
-            SpikeMatVec.storeTile(vth, f0, f1, f2, f3, f4, f5, f6, f7, y, yOff, t0, rowEnd);
+            int n = Math.min(TILE, rowEnd - t0);
+            for (int j = 0; j < n; j++) {
+                y[yOff + t0 + j] = vth * f[j];
+            }
         }
         w.addOutliers(counts, 0, vth, y, yOff, rowStart, rowEnd);
+    }
+
+    /**
+     * sums[off .. off + HALF) = sum_t 2^(T-1-t) * sum_{i in masks[t]} code[tile row rowOff + j, i], Horner's rule in
+     * int lanes, over the two mask words of the group starting at channel c0.
+     */
+    private static void stepSums(MemorySegment tile, long colStride, long rowOff, long[] masks, boolean any, int steps, int c0, int[] sums, int off) {
+        IntVector a0 = IntVector.zero(I), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        if (any) {
+            for (int t = 0; t < steps; t++) {
+                a0 = a0.lanewise(VectorOperators.LSHL, 1);
+                a1 = a1.lanewise(VectorOperators.LSHL, 1);
+                a2 = a2.lanewise(VectorOperators.LSHL, 1);
+                a3 = a3.lanewise(VectorOperators.LSHL, 1);
+                a4 = a4.lanewise(VectorOperators.LSHL, 1);
+                a5 = a5.lanewise(VectorOperators.LSHL, 1);
+                a6 = a6.lanewise(VectorOperators.LSHL, 1);
+                a7 = a7.lanewise(VectorOperators.LSHL, 1);
+                for (int q = 0; q < WORDS_PER_GROUP; q++) {
+                    long m = masks[t * WORDS_PER_GROUP + q];
+                    long base = (c0 + 64 * q) * colStride + rowOff;
+                    while (m != 0) {
+                        long o = base + Long.numberOfTrailingZeros(m) * colStride;
+                        m &= m - 1;
+                        a0 = a0.add(widen(tile, o));
+                        a1 = a1.add(widen(tile, o + L));
+                        a2 = a2.add(widen(tile, o + 2 * L));
+                        a3 = a3.add(widen(tile, o + 3 * L));
+                        a4 = a4.add(widen(tile, o + 4 * L));
+                        a5 = a5.add(widen(tile, o + 5 * L));
+                        a6 = a6.add(widen(tile, o + 6 * L));
+                        a7 = a7.add(widen(tile, o + 7 * L));
+                    }
+                }
+            }
+        }
+        a0.intoArray(sums, off);
+        a1.intoArray(sums, off + L);
+        a2.intoArray(sums, off + 2 * L);
+        a3.intoArray(sums, off + 3 * L);
+        a4.intoArray(sums, off + 4 * L);
+        a5.intoArray(sums, off + 5 * L);
+        a6.intoArray(sums, off + 6 * L);
+        a7.intoArray(sums, off + 7 * L);
     }
 
     /**

@@ -1,0 +1,83 @@
+package io.spikert.bench.spike;
+
+import io.spikert.kernels.MatVec;
+import io.spikert.kernels.spike.Int8MatVec;
+import io.spikert.kernels.spike.Int8Weights;
+import io.spikert.kernels.spike.SpikeBitPlanes;
+import io.spikert.kernels.spike.SpikeCoding;
+import io.spikert.kernels.spike.SpikeMatVec;
+import io.spikert.kernels.spike.SpikeTrainMatVec;
+import io.spikert.runtime.ComputePool;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * The kernels of {@link SpikeMatVecBench} timed interleaved (dense, sparse, bitwise, bf16, again and
+ * again) and reported as ratios, because on a shared 2-vCPU host the bandwidth state flips within
+ * seconds and JMH's one-benchmark-after-another order puts the flips between the kernels compared
+ * (MACHINE.md). Each figure is the median over rounds of the best of a burst of calls, after 600 calls of each
+ * kernel per setting (a new silent share changes branch profiles, and C2 recompiles).
+ * Arguments: [rows] [cols] [rounds]; defaults 3584 3584 15.
+ */
+public final class SpikeMatVecRatios {
+    private SpikeMatVecRatios() {}
+
+    public static void main(String[] args) {
+        int rows = args.length > 0 ? Integer.parseInt(args[0]) : 3584;
+        int cols = args.length > 1 ? Integer.parseInt(args[1]) : 3584;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 15;
+        float vth = 0.05f;
+        try (Arena arena = Arena.ofShared()) {
+            Int8Weights int8 = SpikeBenchData.int8(arena, rows, cols, 0.01, 42);
+            MemorySegment bf16 = SpikeBenchData.bf16(arena, rows, cols, 43);
+            float[] x = SpikeBenchData.randoms(cols, 8);
+            float[] y = new float[rows];
+            System.out.printf("shape %d x %d, int8 codes with 1%% outliers; times in us (median of %d rounds of best-of-burst)%n", rows, cols, rounds);
+            System.out.printf("%-8s %-7s %9s %9s %9s %9s %12s %12s%n", "threads", "silent", "denseInt8", "sparse", "bitwise", "bf16", "dense/sparse", "bf16/sparse");
+            for (int threads : new int[] {1, Runtime.getRuntime().availableProcessors()}) {
+                try (ComputePool pool = new ComputePool(threads)) {
+                    for (double silent : new double[] {0, 0.184, 0.5, 0.69, 0.9}) {
+                        int[] counts = SpikeBenchData.counts(cols, silent, 7);
+                        SpikeBitPlanes planes = SpikeBitPlanes.encode(SpikeCoding.BITWISE_BIDIRECTIONAL, counts, 0, cols);
+                        Runnable[] kernels = {
+                            () -> pool.parallelFor(rows, 4, (a, b) -> Int8MatVec.dense(int8, counts, 0, vth, y, 0, a, b)),
+                            () -> pool.parallelFor(rows, Int8Weights.TILE, (a, b) -> SpikeMatVec.sparse(int8, counts, 0, vth, y, 0, a, b)),
+                            () -> pool.parallelFor(rows, Int8Weights.TILE, (a, b) -> SpikeTrainMatVec.bitwise(int8, planes, vth, y, 0, a, b)),
+                            () -> pool.parallelFor(rows, 8, (a, b) -> MatVec.bf16(bf16, cols, x, 0, y, 0, a, b)),
+                        };
+                        double[][] t = new double[kernels.length][rounds];
+                        for (int warm = 0; warm < 3; warm++) {
+                            for (Runnable k : kernels) {
+                                burst(k, 200);
+                            }
+                        }
+                        for (int r = 0; r < rounds; r++) {
+                            for (int k = 0; k < kernels.length; k++) {
+                                t[k][r] = burst(kernels[k], 20);
+                            }
+                        }
+                        double[] med = new double[kernels.length];
+                        for (int k = 0; k < kernels.length; k++) {
+                            Arrays.sort(t[k]);
+                            med[k] = t[k][rounds / 2];
+                        }
+                        System.out.printf("%-8d %-7.3f %9.0f %9.0f %9.0f %9.0f %12.2f %12.2f%n",
+                                threads, silent, med[0], med[1], med[2], med[3], med[0] / med[1], med[3] / med[1]);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The best time of n calls, in microseconds. */
+    private static double burst(Runnable k, int n) {
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            k.run();
+            best = Math.min(best, System.nanoTime() - t0);
+        }
+        return best / 1e3;
+    }
+}

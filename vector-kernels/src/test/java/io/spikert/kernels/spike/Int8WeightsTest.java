@@ -1,0 +1,96 @@
+package io.spikert.kernels.spike;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class Int8WeightsTest {
+
+    @Test
+    void codesAreUnclampedRintOfWeightOverScale() {
+        Random rnd = new Random(3);
+        int rows = 37;
+        int cols = 256;
+        float[] scales = SpikeTestData.scales(rnd, rows, cols);
+        float[] w = SpikeTestData.weights(rnd, rows, cols, scales, 0.03);
+        // Exact ties and the extremes: 2.5 -> 2, -3.5 -> -4, +-200.
+        w[0] = 2.5f * scales[0];
+        w[1] = -3.5f * scales[0];
+        w[2] = 200f * scales[0];
+        w[3] = -200f * scales[0];
+        try (Arena arena = Arena.ofConfined()) {
+            Int8Weights q = Int8Weights.quantize(arena, w, rows, cols, scales);
+            int outliers = 0;
+            int maxAbs = 0;
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    float s = scales[r * 2 + c / 128];
+                    int expected = (int) Math.rint(w[r * cols + c] / s);
+                    assertEquals(expected, q.code(r, c), "code " + r + "," + c);
+                    assertEquals(Math.max(-127, Math.min(127, expected)), q.tiledCode(r, c), "tiled code " + r + "," + c);
+                    assertEquals(Math.max(-127, Math.min(127, expected)), q.rowMajor().get(ValueLayout.JAVA_BYTE, (long) r * cols + c));
+                    outliers += Math.abs(expected) > 127 ? 1 : 0;
+                    maxAbs = Math.max(maxAbs, Math.abs(expected));
+                }
+            }
+            assertEquals(2, q.code(0, 0));
+            assertEquals(-4, q.code(0, 1));
+            assertEquals(200, q.code(0, 2));
+            assertEquals(-200, q.code(0, 3));
+            assertEquals(outliers, q.outlierCount());
+            assertTrue(outliers > 100, "test data must have outliers, has " + outliers);
+            assertEquals(200, maxAbs);
+            assertEquals(maxAbs, q.maxAbsCode());
+            assertEquals(scales[5], q.scale(2, 1));
+            assertEquals(0, q.rowMajor().address() % 64);
+        }
+    }
+
+    @Test
+    void littleEndianSegmentGivesTheSameCodes() {
+        Random rnd = new Random(4);
+        int rows = 5;
+        int cols = 128;
+        float[] scales = SpikeTestData.scales(rnd, rows, cols);
+        float[] w = SpikeTestData.weights(rnd, rows, cols, scales, 0.05);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(4L * w.length);
+            for (int i = 0; i < w.length; i++) {
+                seg.set(ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 4L * i, w[i]);
+            }
+            Int8Weights a = Int8Weights.quantize(arena, w, rows, cols, scales);
+            Int8Weights b = Int8Weights.quantize(arena, seg, rows, cols, scales);
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    assertEquals(a.code(r, c), b.code(r, c));
+                }
+            }
+        }
+    }
+
+    @Test
+    void rejectsBadShapesScalesAndCodes() {
+        try (Arena arena = Arena.ofConfined()) {
+            assertThrows(IllegalArgumentException.class, () -> Int8Weights.fromCodes(arena, new int[100], 1, 100, new float[1]));
+            assertThrows(IllegalArgumentException.class, () -> Int8Weights.fromCodes(arena, new int[256], 1, 256, new float[1]));
+            float[] zero = {1f, 0f};
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Int8Weights.fromCodes(arena, new int[256], 1, 256, zero));
+            assertTrue(e.getMessage().contains("group 1"), e.getMessage());
+            int[] codes = new int[128];
+            codes[7] = 40000;
+            e = assertThrows(IllegalArgumentException.class, () -> Int8Weights.fromCodes(arena, codes, 1, 128, new float[] {1f}));
+            assertTrue(e.getMessage().contains("column 7"), e.getMessage());
+            float[] w = new float[128];
+            w[9] = 1e9f;
+            assertThrows(IllegalArgumentException.class, () -> Int8Weights.quantize(arena, w, 1, 128, new float[] {1f}));
+        }
+    }
+}

@@ -1,21 +1,41 @@
 package io.spikert.model;
 
+import io.spikert.model.layers.SpikeObserver;
+
+import java.util.Objects;
+
 /**
  * How a model is loaded.
  *
- * @param spikeK threshold factor k of W8ASpike's adaptive spiking, {@code vth = mean|x| / k}
- *               (MODEL.md uses 3; the report's Table 11 explores 2 to 4); ignored by base models
+ * @param spikeK        threshold factor k of W8ASpike's adaptive spiking, {@code vth = mean|x| / k}
+ *                      (MODEL.md uses 3; the report's Table 11 explores 2 to 4); ignored by base models
+ * @param integerSpikes run W8ASpike projections as integers (INT8 codes, integer group sums); false
+ *                      selects the float fake-quantisation twin, which holds the weights as F32
+ * @param spikeObserver sees every spiked projection input (statistics, verbose kernel reports)
  */
-public record LoadOptions(float spikeK) {
+public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spikeObserver) {
     public static final float DEFAULT_SPIKE_K = 3f;
 
     public LoadOptions {
         if (!(spikeK > 0) || Float.isInfinite(spikeK)) {
             throw new IllegalArgumentException("spike threshold factor k must be a positive number, got " + spikeK);
         }
+        Objects.requireNonNull(spikeObserver, "spikeObserver (use SpikeObserver.NONE)");
+    }
+
+    public LoadOptions(float spikeK) {
+        this(spikeK, true, SpikeObserver.NONE);
     }
 
     public static LoadOptions defaults() {
         return new LoadOptions(DEFAULT_SPIKE_K);
+    }
+
+    public LoadOptions withIntegerSpikes(boolean integer) {
+        return new LoadOptions(spikeK, integer, spikeObserver);
+    }
+
+    public LoadOptions withSpikeObserver(SpikeObserver observer) {
+        return new LoadOptions(spikeK, integerSpikes, observer);
     }
 }

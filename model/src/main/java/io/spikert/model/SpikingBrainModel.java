@@ -74,7 +74,7 @@ public final class SpikingBrainModel implements AutoCloseable {
         boolean spiking = w.variant() == ModelVariant.W8ASPIKE;
         // W8ASpike: every QuantLinear (q, k, v, o, gk, gate, up) spikes its input; down_proj does not.
         Projections p = spiking
-                ? (name, out, in, bias) -> w.spiking(name, out, in, bias, options.spikeK())
+                ? (name, out, in, bias) -> w.spiking(name, out, in, bias, options)
                 : w::linear;
         int hidden = c.hiddenSize();
         int kvDim = c.kvDim();

@@ -2,6 +2,7 @@ package io.spikert.model;
 
 import io.spikert.model.checkpoint.Checkpoint;
 import io.spikert.model.checkpoint.CheckpointException;
+import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.model.layers.Linear;
 import io.spikert.model.layers.SpikingLinear;
 import io.spikert.runtime.DType;
@@ -77,32 +78,44 @@ final class WeightBinder {
     }
 
     /**
-     * A W8ASpike QuantLinear: {@code W' = rint(W / s) * s} per group of 128 inputs (no clamp), with
-     * its input spiked at threshold factor {@code k}. Held as F32: the float fake-quantisation form.
+     * A W8ASpike QuantLinear: codes {@code rint(W / s)} per group of 128 inputs (no clamp), with its input
+     * spiked at threshold factor {@code options.spikeK()}; integer or float fake-quantisation form.
      */
-    SpikingLinear spiking(String prefix, int out, int in, boolean bias, float k) throws CheckpointException {
+    SpikingLinear spiking(String prefix, int out, int in, boolean bias, LoadOptions options) throws CheckpointException {
         Tensor w = tensor(prefix + ".weight", out, in);
         if (in % GROUP != 0) {
             throw new CheckpointException(checkpoint.fileOf(prefix + ".weight") + ": " + prefix + " has " + in
                     + " inputs, not a multiple of the quantisation group " + GROUP);
         }
-        Tensor scales = tensor(prefix + SCALES, out, in / GROUP, 1);
-        var seg = NativeMemory.allocate(arena, (long) out * in * 4);
-        for (long r = 0; r < out; r++) {
-            for (long g = 0; g < in / GROUP; g++) {
-                double scale = scales.getFloat(r * (in / GROUP) + g);
-                if (!(scale > 0) || Double.isInfinite(scale)) {
-                    throw new CheckpointException(checkpoint.fileOf(prefix + SCALES) + ": tensor " + prefix + SCALES
-                            + " has a non-positive or non-finite scale " + scale + " at row " + r + ", group " + g);
-                }
-                for (long i = g * GROUP; i < (g + 1) * GROUP; i++) {
-                    long e = r * in + i;
-                    seg.setAtIndex(F32, e, (float) (Math.rint(w.getFloat(e) / scale) * scale));
-                }
+        float[] scales = tensor(prefix + SCALES, out, in / GROUP, 1).toFloatArray();
+        for (int i = 0; i < scales.length; i++) {
+            if (!(scales[i] > 0) || Float.isInfinite(scales[i])) {
+                throw new CheckpointException(checkpoint.fileOf(prefix + SCALES) + ": tensor " + prefix + SCALES
+                        + " has a non-positive or non-finite scale " + scales[i] + " at row " + i / (in / GROUP)
+                        + ", group " + i % (in / GROUP));
             }
         }
         float[] b = bias ? vector(prefix + ".bias", out) : null;
-        return new SpikingLinear(matrix(new Tensor(prefix + ".weight (quantised)", DType.F32, new long[] {out, in}, seg)), b, k);
+        Tensor f32 = w.dtype() == DType.F32 ? w : widenToF32(w);
+        if (options.integerSpikes()) {
+            try {
+                var codes = Int8Weights.quantize(arena, f32.data(), out, in, scales);
+                return SpikingLinear.integer(prefix, codes, b, options.spikeK(), options.spikeObserver());
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException(checkpoint.fileOf(prefix + ".weight") + ": tensor " + prefix + ".weight: "
+                        + e.getMessage(), e);
+            }
+        }
+        var seg = NativeMemory.allocate(arena, (long) out * in * 4);
+        for (long r = 0; r < out; r++) {
+            for (long i = 0; i < in; i++) {
+                long e = r * in + i;
+                float scale = scales[(int) (r * (in / GROUP) + i / GROUP)];
+                seg.setAtIndex(F32, e, (float) Math.rint(f32.getFloat(e) / scale) * scale);
+            }
+        }
+        Tensor quantized = matrix(new Tensor(prefix + ".weight (quantised)", DType.F32, new long[] {out, in}, seg));
+        return SpikingLinear.fakeQuant(prefix, quantized, b, options.spikeK(), options.spikeObserver());
     }
 
     /** Marks a tensor as read and deliberately unused (W8ASpike stores scales for down_proj that the math ignores). */

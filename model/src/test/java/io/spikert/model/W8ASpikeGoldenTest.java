@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spikert.model.checkpoint.Checkpoints;
 import io.spikert.model.checkpoint.SafetensorsWriter;
-import io.spikert.model.layers.SpikeQuantizer;
+import io.spikert.kernels.spike.SpikeCounts;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.backend.CpuBackend;
 import org.junit.jupiter.api.AfterAll;
@@ -51,7 +51,12 @@ class W8ASpikeGoldenTest {
     }
 
     static void assertMatches(float[] expected, float k, boolean decode) throws IOException {
-        try (var model = SpikingBrainModel.load(DIR, backend, new LoadOptions(k))) {
+        assertMatches(expected, new LoadOptions(k), decode);
+    }
+
+    static void assertMatches(float[] expected, LoadOptions options, boolean decode) throws IOException {
+        float k = options.spikeK();
+        try (var model = SpikingBrainModel.load(DIR, backend, options)) {
             assertEquals(ModelVariant.W8ASPIKE, model.variant());
             int vocab = model.config().vocabSize();
             float[] got = new float[ids.length * vocab];
@@ -78,6 +83,40 @@ class W8ASpikeGoldenTest {
     @Test
     void decodeMatchesTheReferenceAtK3() throws IOException {
         assertMatches(golden("logits-k3.bin"), 3f, true);
+    }
+
+    @Test
+    void floatFakeQuantisationTwinMatchesTheReferenceToo() throws IOException {
+        assertMatches(golden("logits-k3.bin"), new LoadOptions(3f).withIntegerSpikes(false), false);
+    }
+
+    @Test
+    void integerAndFakeQuantFormsAgreeToFloatRounding() throws IOException {
+        float[][] logits = new float[2][];
+        for (int form = 0; form < 2; form++) {
+            try (var model = SpikingBrainModel.load(DIR, backend, new LoadOptions(3f).withIntegerSpikes(form == 0))) {
+                logits[form] = model.newSession().prefill(ids).clone();
+            }
+        }
+        assertTrue(TestModels.relativeError(logits[0], 0, logits[1], 0, logits[0].length) < 1e-5);
+    }
+
+    @Test
+    void integerFormReportsItsKernelsAndSpikes() throws IOException {
+        var seen = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
+        var kernels = java.util.concurrent.ConcurrentHashMap.<io.spikert.runtime.backend.SpikeKernel>newKeySet();
+        var options = new LoadOptions(3f).withSpikeObserver((name, counts, off, n, vth, kernel) -> {
+            seen.add(name);
+            kernels.add(kernel);
+            assertTrue(vth > 0);
+        });
+        try (var model = SpikingBrainModel.load(DIR, backend, options)) {
+            model.newSession().prefill(java.util.Arrays.copyOf(ids, 3));
+        }
+        assertTrue(seen.contains("model.layers.0.attn.gk_proj") && seen.contains("model.layers.3.mlp.up_proj")
+                && seen.contains("model.layers.1.attn.o_proj"), seen.toString());
+        assertFalse(seen.contains("model.layers.0.mlp.down_proj"), "down_proj is not spiked");
+        assertFalse(kernels.isEmpty());
     }
 
     @Test
@@ -111,26 +150,30 @@ class W8ASpikeGoldenTest {
                     .add("ql.bias", DType.F32, new long[] {out}, b)
                     .write(dir.resolve("model.safetensors"));
         }
+        for (boolean integer : new boolean[] {true, false}) {
         try (var ckpt = Checkpoints.open(dir); var arena = Arena.ofShared()) {
-            var ql = new WeightBinder(ckpt, arena).spiking("ql", out, in, true, k);
+            var ql = new WeightBinder(ckpt, arena).spiking("ql", out, in, true, new LoadOptions(k).withIntegerSpikes(integer));
+            assertEquals(integer, ql.isInteger());
             for (int t = 0; t < j.get("inputs").size(); t++) {
                 float[] x = new float[in];
                 for (int c = 0; c < in; c++) {
                     x[c] = (float) j.get("inputs").get(t).get(c).asDouble();
                 }
-                float[] counts = new float[in];
-                double vth = SpikeQuantizer.spikeCounts(x, 0, in, k, counts, 0);
-                assertEquals(j.get("vth").get(t).asDouble(), vth, 1e-12 * Math.max(1, vth), "vth of input " + t);
+                int[] counts = new int[in];
+                float vth = SpikeCounts.encode(x, 0, in, k, counts, 0);
+                assertEquals(j.get("vth").get(t).asDouble(), vth, 1e-6 * vth, "vth of input " + t);
                 for (int c = 0; c < in; c++) {
-                    assertEquals(j.get("counts").get(t).get(c).asInt(), (int) counts[c], "count " + c + " of input " + t);
+                    assertEquals(j.get("counts").get(t).get(c).asInt(), counts[c], "count " + c + " of input " + t);
                 }
                 float[] y = new float[out];
                 ql.forward(backend, x, 0, 1, y, 0);
                 for (int r = 0; r < out; r++) {
                     double expected = j.get("outputs").get(t).get(r).asDouble();
-                    assertEquals(expected, y[r], 1e-5 * Math.max(1, Math.abs(expected)), "output " + r + " of input " + t);
+                    assertEquals(expected, y[r], 1e-5 * Math.max(1, Math.abs(expected)),
+                            (integer ? "integer" : "fake-quant") + " output " + r + " of input " + t);
                 }
             }
+        }
         }
     }
 }

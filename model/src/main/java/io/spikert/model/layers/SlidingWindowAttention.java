@@ -48,8 +48,9 @@ public record SlidingWindowAttention(ModelConfig config, Projection q, Projectio
             Rope.rotateHalf(ws.k, t * kvDim, config.numKvHeads(), d, ws.ropeCos, ws.ropeSin);
         }
         if (spiking()) {
+            int[] counts = new int[d];
             for (int head = 0; head < tokens * config.numHeads(); head++) {
-                SpikeQuantizer.spikeInPlace(ws.q, head * d, d, querySpikeK);
+                SpikeQuantizer.spikeInPlace(ws.q, head * d, d, querySpikeK, counts);
             }
             for (int head = 0; head < tokens * config.numKvHeads(); head++) {
                 SpikeQuantizer.int8InPlace(ws.k, head * d, d);

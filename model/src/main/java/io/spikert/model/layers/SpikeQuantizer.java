@@ -1,55 +1,38 @@
 package io.spikert.model.layers;
 
+import io.spikert.kernels.spike.SpikeCounts;
+
 /**
- * The W8ASpike activation quantisers of MODEL.md section 4.
+ * The W8ASpike quantisers of the SWA layer (MODEL.md section 4); the QuantLinear inputs are spiked by
+ * {@link SpikeCounts} inside {@link SpikingLinear}.
  * <pre>
- * spike:  vth = clamp(mean|x| / k, 1e-5, 1e4);  s = rint(x / vth)          (round half to even)
- * int8:   scale = clamp(max|x| / 127, 1e-5, 1e4);  x' = clamp(rint(x / scale), -128, 127) * scale
+ * query:       vth = clamp(mean|q_h| / k, 1e-5, 1e4);  q_h' = vth * rint(q_h / vth)   (per token and head)
+ * keys/values: scale = clamp(max|x| / 127, 1e-5, 1e4);  x' = clamp(rint(x / scale), -128, 127) * scale
  * </pre>
- * Thresholds are formed in double: a count is a rounding, and one flipped count moves the logits
- * by percents, so the runtime keeps x / vth as close to the exact quotient as it can.
  */
 public final class SpikeQuantizer {
-    static final double VTH_MIN = 1e-5;
-    static final double VTH_MAX = 1e4;
+    private static final float SCALE_MIN = 1e-5f;
+    private static final float SCALE_MAX = 1e4f;
 
     private SpikeQuantizer() {}
 
-    /** The adaptive threshold of one token's {@code n} features. */
-    public static double threshold(float[] x, int off, int n, float k) {
-        double sum = 0;
+    /** Replaces x by vth * s, the value its spike train carries. */
+    public static void spikeInPlace(float[] x, int off, int n, float k, int[] countsScratch) {
+        float vth = SpikeCounts.encode(x, off, n, k, countsScratch, 0);
         for (int i = 0; i < n; i++) {
-            sum += Math.abs(x[off + i]);
-        }
-        return Math.clamp(sum / n / k, VTH_MIN, VTH_MAX);
-    }
-
-    /** Writes the integer spike counts of x (as floats) to {@code counts}; returns vth. */
-    public static double spikeCounts(float[] x, int off, int n, float k, float[] counts, int cOff) {
-        double vth = threshold(x, off, n, k);
-        for (int i = 0; i < n; i++) {
-            counts[cOff + i] = (float) Math.rint(x[off + i] / vth);
-        }
-        return vth;
-    }
-
-    /** Replaces x by vth * s, the value the spike train carries (the SWA query). */
-    public static void spikeInPlace(float[] x, int off, int n, float k) {
-        double vth = threshold(x, off, n, k);
-        for (int i = 0; i < n; i++) {
-            x[off + i] = (float) (vth * Math.rint(x[off + i] / vth));
+            x[off + i] = vth * countsScratch[i];
         }
     }
 
-    /** Replaces x by its symmetric int8 quantisation (the SWA keys and values). */
+    /** Replaces x by its symmetric int8 quantisation. */
     public static void int8InPlace(float[] x, int off, int n) {
-        double max = 0;
+        float max = 0;
         for (int i = 0; i < n; i++) {
             max = Math.max(max, Math.abs(x[off + i]));
         }
-        double scale = Math.clamp(max / 127, VTH_MIN, VTH_MAX);
+        float scale = Math.clamp(max / 127f, SCALE_MIN, SCALE_MAX);
         for (int i = 0; i < n; i++) {
-            x[off + i] = (float) (Math.clamp(Math.rint(x[off + i] / scale), -128, 127) * scale);
+            x[off + i] = (float) Math.clamp(Math.rint(x[off + i] / scale), -128, 127) * scale;
         }
     }
 }

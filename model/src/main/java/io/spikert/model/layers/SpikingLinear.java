@@ -1,41 +1,95 @@
 package io.spikert.model.layers;
 
+import io.spikert.kernels.spike.Int8Weights;
+import io.spikert.kernels.spike.SpikeCounts;
 import io.spikert.runtime.Tensor;
 import io.spikert.runtime.backend.Backend;
+import io.spikert.runtime.backend.SpikeKernel;
 
 /**
- * W8ASpike's QuantLinear: the input is spiked per token, then {@code y = vth * (W' s) + b}, where
- * {@code W' = rint(W / scale) * scale} per group of 128 inputs (MODEL.md section 4). This is the
- * float fake-quantisation form: W' is held as F32, the counts as exact small floats.
+ * W8ASpike's QuantLinear (MODEL.md section 4): each token's input is spiked,
+ * {@code vth = clamp(mean|x| / k, 1e-5, 1e4)}, {@code s = rint(x / vth)}, then
+ * {@code y = vth * (W' s) + b} with {@code W' = rint(W / scale) * scale} per group of 128 inputs.
+ *
+ * <p>Two forms of the same math: the integer form (INT8 codes with exact outlier corrections, integer
+ * sums inside each group, one scale multiply per group; what the runtime runs) and the float
+ * fake-quantisation form (W' held as F32, the counts as exact small floats), its test twin.
  */
-public record SpikingLinear(Tensor quantizedWeight, float[] bias, float k) implements Projection {
+public final class SpikingLinear implements Projection {
+    private final String name;
+    private final Int8Weights weights;
+    private final Tensor fakeQuantWeight;
+    private final float[] bias;
+    private final float k;
+    private final SpikeObserver observer;
+
+    private SpikingLinear(String name, Int8Weights weights, Tensor fakeQuantWeight, float[] bias, float k, SpikeObserver observer) {
+        this.name = name;
+        this.weights = weights;
+        this.fakeQuantWeight = fakeQuantWeight;
+        this.bias = bias;
+        this.k = k;
+        this.observer = observer;
+    }
+
+    /** The integer form. */
+    public static SpikingLinear integer(String name, Int8Weights weights, float[] bias, float k, SpikeObserver observer) {
+        return new SpikingLinear(name, weights, null, bias, k, observer);
+    }
+
+    /** The float fake-quantisation form; {@code quantizedWeight} is W' as F32 [out, in]. */
+    public static SpikingLinear fakeQuant(String name, Tensor quantizedWeight, float[] bias, float k, SpikeObserver observer) {
+        return new SpikingLinear(name, null, quantizedWeight, bias, k, observer);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public boolean isInteger() {
+        return weights != null;
+    }
 
     @Override
     public int in() {
-        return (int) quantizedWeight.dim(1);
+        return weights != null ? weights.cols() : (int) fakeQuantWeight.dim(1);
     }
 
     @Override
     public int out() {
-        return (int) quantizedWeight.dim(0);
+        return weights != null ? weights.rows() : (int) fakeQuantWeight.dim(0);
     }
 
     @Override
     public void forward(Backend backend, float[] x, int xOff, int tokens, float[] y, int yOff) {
         int in = in();
         int out = out();
-        float[] counts = new float[tokens * in];
-        double[] vth = new double[tokens];
+        int[] counts = new int[tokens * in];
+        float[] vth = new float[tokens];
         for (int t = 0; t < tokens; t++) {
-            vth[t] = SpikeQuantizer.spikeCounts(x, xOff + t * in, in, k, counts, t * in);
+            vth[t] = SpikeCounts.encode(x, xOff + t * in, in, k, counts, t * in);
         }
-        backend.linear(quantizedWeight, counts, 0, tokens, y, yOff);
-        for (int t = 0; t < tokens; t++) {
-            int row = yOff + t * out;
-            for (int i = 0; i < out; i++) {
-                float b = bias == null ? 0f : bias[i];
-                y[row + i] = (float) (vth[t] * y[row + i]) + b;
+        if (weights != null) {
+            for (int t = 0; t < tokens; t++) {
+                SpikeKernel used = backend.spikeLinear(weights, counts, t * in, vth[t], y, yOff + t * out);
+                observer.onSpikes(name, counts, t * in, in, vth[t], used);
             }
+        } else {
+            float[] asFloats = new float[counts.length];
+            for (int i = 0; i < counts.length; i++) {
+                asFloats[i] = counts[i];
+            }
+            backend.linear(fakeQuantWeight, asFloats, 0, tokens, y, yOff);
+            for (int t = 0; t < tokens; t++) {
+                observer.onSpikes(name, counts, t * in, in, vth[t], null);
+                int row = yOff + t * out;
+                for (int i = 0; i < out; i++) {
+                    y[row + i] *= vth[t];
+                }
+            }
+        }
+        if (bias != null) {
+            Linear.addBias(y, yOff, tokens, bias);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.spikert.runtime.backend;
 
+import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.runtime.ComputePool;
 import io.spikert.runtime.Tensor;
 
@@ -19,6 +20,13 @@ public interface Backend extends AutoCloseable {
      * Y is [tokens, out] at {@code y[yOff..]}, W is [out, in] (nn.Linear layout). No bias.
      */
     void linear(Tensor w, float[] x, int xOff, int tokens, float[] y, int yOff);
+
+    /**
+     * y = vth * (W' s) for one token's integer spike counts s = counts[cOff .. cOff + w.cols()), where
+     * W' are the group-scaled INT8 codes of {@code w}. The backend picks the kernel from the counts'
+     * sparsity and says which it used. No bias.
+     */
+    SpikeKernel spikeLinear(Int8Weights w, int[] counts, int cOff, float vth, float[] y, int yOff);
 
     /** Checks that this backend can multiply by {@code w}, naming the tensor when it cannot. */
     void checkWeight(Tensor w);

@@ -1,0 +1,9 @@
+package io.spikert.runtime.backend;
+
+/** The product kernels for spiking INT8 projections, which a backend picks per call. */
+public enum SpikeKernel {
+    /** Every weight is read: INT8 codes row by row, integer sums per group of 128. */
+    DENSE_INT8,
+    /** Event-driven: only the columns of non-zero counts are read, from the input-major tiles. */
+    SPARSE_EVENTS
+}

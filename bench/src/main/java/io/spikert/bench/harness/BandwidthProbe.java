@@ -66,33 +66,47 @@ public final class BandwidthProbe {
 
     /** Sums the given segments (for example every weight tensor) at least {@code minPasses} times and for at least a second. */
     public static Result measure(Source source, List<MemorySegment> segments, ComputePool pool, int minPasses) {
-        List<MemorySegment> chunks = new ArrayList<>();
-        long total = 0;
-        for (MemorySegment seg : segments) {
-            for (long off = 0; off < seg.byteSize(); off += CHUNK_BYTES) {
-                chunks.add(seg.asSlice(off, Math.min(CHUNK_BYTES, seg.byteSize() - off)));
-            }
-            total += seg.byteSize();
-        }
-        MemorySegment[] work = chunks.toArray(MemorySegment[]::new);
-        warmUp(work[0]);
+        Pass pass = Pass.over(segments);
         double[] seconds = new double[MAX_PASSES];
         LongAdder checksum = new LongAdder();
         long begin = System.nanoTime();
         int p = 0;
         // Small buffers get more passes: a millisecond pass is at the mercy of one scheduler hiccup.
         for (; p < MAX_PASSES && (p < minPasses || System.nanoTime() - begin < MIN_PROBE_NANOS); p++) {
+            seconds[p] = pass.run(pool, checksum);
+        }
+        return new Result(source, pass.bytes(), pool.threads(), java.util.Arrays.copyOf(seconds, p), checksum.sum());
+    }
+
+    /** One timed read of a set of segments, cut into 1 MiB chunks shared out over the pool's threads. */
+    public record Pass(MemorySegment[] chunks, long bytes) {
+        /** Prepares (and warms up the JIT for) reads of {@code segments}. */
+        public static Pass over(List<MemorySegment> segments) {
+            List<MemorySegment> chunks = new ArrayList<>();
+            long total = 0;
+            for (MemorySegment seg : segments) {
+                for (long off = 0; off < seg.byteSize(); off += CHUNK_BYTES) {
+                    chunks.add(seg.asSlice(off, Math.min(CHUNK_BYTES, seg.byteSize() - off)));
+                }
+                total += seg.byteSize();
+            }
+            MemorySegment[] work = chunks.toArray(MemorySegment[]::new);
+            warmUp(work[0]);
+            return new Pass(work, total);
+        }
+
+        /** Reads every byte once; returns the seconds it took. */
+        public double run(ComputePool pool, LongAdder checksum) {
             long t0 = System.nanoTime();
-            pool.parallelFor(work.length, (start, end) -> {
+            pool.parallelFor(chunks.length, (start, end) -> {
                 long s = 0;
                 for (int i = start; i < end; i++) {
-                    s += sum(work[i]);
+                    s += sum(chunks[i]);
                 }
                 checksum.add(s);
             });
-            seconds[p] = (System.nanoTime() - t0) / 1e9;
+            return (System.nanoTime() - t0) / 1e9;
         }
-        return new Result(source, total, pool.threads(), java.util.Arrays.copyOf(seconds, p), checksum.sum());
     }
 
     /**

@@ -82,8 +82,19 @@ public final class CpuBackend implements Backend {
      * 0% included (1.7x at 0%, 1.5x at 18.4%, 3.5x at 90%, one thread), so it is 0 here; other CPUs can
      * set the system property {@code spikert.spike.sparseFromSilentShare}.
      */
-    static final double SPARSE_FROM_SILENT_SHARE =
+    public static final double DEFAULT_SPARSE_FROM_SILENT_SHARE =
             Double.parseDouble(System.getProperty("spikert.spike.sparseFromSilentShare", "0"));
+
+    private volatile double sparseFromSilentShare = DEFAULT_SPARSE_FROM_SILENT_SHARE;
+
+    /** Sets the silent-channel share from which {@link #spikeLinear} uses the event-driven kernel (above 1: never). */
+    public CpuBackend sparseFromSilentShare(double share) {
+        if (!(share >= 0)) {
+            throw new IllegalArgumentException("silent share must be >= 0, got " + share);
+        }
+        this.sparseFromSilentShare = share;
+        return this;
+    }
 
     @Override
     public SpikeKernel spikeLinear(Int8Weights w, int[] counts, int cOff, float vth, float[] y, int yOff) {
@@ -94,7 +105,7 @@ public final class CpuBackend implements Backend {
                 silent++;
             }
         }
-        SpikeKernel kernel = silent >= SPARSE_FROM_SILENT_SHARE * cols ? SpikeKernel.SPARSE_EVENTS : SpikeKernel.DENSE_INT8;
+        SpikeKernel kernel = silent >= sparseFromSilentShare * cols ? SpikeKernel.SPARSE_EVENTS : SpikeKernel.DENSE_INT8;
         // the event kernel walks input-major tiles of Int8Weights.TILE rows: split on whole tiles
         pool.parallelFor(w.rows(), Int8Weights.TILE, (start, end) -> {
             if (kernel == SpikeKernel.SPARSE_EVENTS) {

@@ -67,4 +67,37 @@ class CpuBackendTest {
             assertThrows(IllegalArgumentException.class, () -> backend.checkWeight(vec));
         }
     }
+
+    @Test
+    void spikeLinearPicksItsKernelFromTheSilentShareAndBothAgree() {
+        var r = new SplittableRandom(3);
+        int rows = 300, cols = 256;
+        int[] codes = new int[rows * cols];
+        for (int i = 0; i < codes.length; i++) {
+            codes[i] = r.nextInt(-200, 201); // beyond int8 too: the outlier correction is exercised
+        }
+        float[] scales = new float[rows * cols / 128];
+        for (int i = 0; i < scales.length; i++) {
+            scales[i] = 0.001f + r.nextFloat() * 0.01f;
+        }
+        int[] counts = new int[cols];
+        for (int i = 0; i < cols; i++) {
+            counts[i] = i % 2 == 0 ? 0 : r.nextInt(-9, 10); // at least half silent
+        }
+        try (var arena = Arena.ofShared(); var backend = new CpuBackend(2)) {
+            var w = io.spikert.kernels.spike.Int8Weights.fromCodes(arena, codes, rows, cols, scales);
+            float[] sparse = new float[rows];
+            float[] dense = new float[rows];
+            assertEquals(SpikeKernel.SPARSE_EVENTS, backend.sparseFromSilentShare(0.4).spikeLinear(w, counts, 0, 0.5f, sparse, 0));
+            assertEquals(SpikeKernel.DENSE_INT8, backend.sparseFromSilentShare(0.9).spikeLinear(w, counts, 0, 0.5f, dense, 0));
+            for (int row = 0; row < rows; row++) {
+                double expected = 0; // the fake-quant sum, independently
+                for (int c = 0; c < cols; c++) {
+                    expected += 0.5 * counts[c] * (codes[row * cols + c] * (double) scales[row * (cols / 128) + c / 128]);
+                }
+                assertEquals(expected, sparse[row], 1e-4 * (1 + Math.abs(expected)), "sparse row " + row);
+                assertEquals(expected, dense[row], 1e-4 * (1 + Math.abs(expected)), "dense row " + row);
+            }
+        }
+    }
 }

@@ -132,7 +132,7 @@ public record LibrarySearch(NativeLibrary library, List<String> explicit, List<S
                 Path bin = Path.of(dir.isBlank() ? "." : dir.strip());
                 if (bin.getFileName() != null && bin.getFileName().toString().equals("bin")
                         && bin.getParent() != null && hasPython(bin)) {
-                    out.add(bin.getParent() + "/lib/python3*/site-packages");
+                    out.add(bin.getParent().resolve("lib") + "/python3*/site-packages"); // "/" + "lib", not "//lib"
                 }
             }
         }

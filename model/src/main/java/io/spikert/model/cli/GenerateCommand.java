@@ -20,16 +20,18 @@ final class GenerateCommand implements Command {
         return """
                 spikert generate --model DIR (--prompt TEXT [--chat] | --ids 1,2,3) [--max-tokens N] [--temperature T]
                                  [--seed S] [--threads N] [--format text|ids] [--k K]
+                                 [--device cpu|cuda|maca]
                   Generates up to N tokens (default 128), greedy at temperature 0 (the default), stopping at
                   <|endoftext|> or <|im_end|>. --chat wraps the prompt in the model's ChatML template.
                   --format ids prints the generated token ids (comma-separated) instead of text.
                   --k sets the spike threshold factor of a W8ASpike model (vth = mean|x|/k, default 3).
+                  --device cuda|maca runs the weight products on GPU 0 through the vendor's BLAS (the rest on the CPU).
                   Speed (prefill and decode tokens/s) is printed to stderr.""";
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        var args = new Args(argv, 1, Set.of("model", "prompt", "ids", "max-tokens", "temperature", "seed", "threads", "format", "k"),
+        var args = new Args(argv, 1, Set.of("model", "prompt", "ids", "max-tokens", "temperature", "seed", "threads", "format", "k", "device"),
                 Set.of("chat"));
         int maxTokens = args.intValue("max-tokens", 128, 0);
         float temperature = args.floatValue("temperature", 0f);

@@ -5,7 +5,10 @@ import io.spikert.model.ModelConfig;
 import io.spikert.model.SpikingBrainModel;
 import io.spikert.model.tokenizer.ChatTemplate;
 import io.spikert.model.tokenizer.Tokenizer;
+import io.spikert.ffm.Vendor;
+import io.spikert.runtime.backend.Backend;
 import io.spikert.runtime.backend.CpuBackend;
+import io.spikert.runtime.backend.GpuBackend;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,10 +22,10 @@ final class LoadedModel implements AutoCloseable {
     final Path dir;
     final SpikingBrainModel model;
     final Tokenizer tokenizer; // null when the folder has no tokenizer files
-    final CpuBackend backend;
+    final Backend backend;
     final long loadNanos;
 
-    private LoadedModel(Path dir, SpikingBrainModel model, Tokenizer tokenizer, CpuBackend backend, long loadNanos) {
+    private LoadedModel(Path dir, SpikingBrainModel model, Tokenizer tokenizer, Backend backend, long loadNanos) {
         this.dir = dir;
         this.model = model;
         this.tokenizer = tokenizer;
@@ -37,7 +40,7 @@ final class LoadedModel implements AutoCloseable {
         }
         int threads = args.intValue("threads", Runtime.getRuntime().availableProcessors(), 1);
         long t0 = System.nanoTime();
-        var backend = new CpuBackend(threads);
+        Backend backend = openBackend(args.string("device", "cpu"), threads);
         try {
             float k = args.floatValue("k", LoadOptions.DEFAULT_SPIKE_K);
             if (!(k > 0)) {
@@ -50,6 +53,16 @@ final class LoadedModel implements AutoCloseable {
             backend.close();
             throw e;
         }
+    }
+
+    /** {@code --device cpu|cuda|maca}: the CPU kernels, or device products through the vendor's libraries. */
+    static Backend openBackend(String device, int threads) {
+        return switch (device) {
+            case "cpu" -> new CpuBackend(threads);
+            case "cuda" -> GpuBackend.open(Vendor.CUDA, threads);
+            case "maca" -> GpuBackend.open(Vendor.MACA, threads);
+            default -> throw new UsageException("--device must be cpu, cuda or maca, got '" + device + "'");
+        };
     }
 
     /** The input tokens from {@code --ids} or {@code --prompt} (wrapped in the chat template with {@code --chat}). */

@@ -20,11 +20,12 @@ final class GenerateCommand implements Command {
         return """
                 spikert generate --model DIR (--prompt TEXT [--chat] | --ids 1,2,3) [--max-tokens N] [--temperature T]
                                  [--seed S] [--threads N] [--format text|ids] [--k K]
-                                 [--device cpu|cuda|maca]
+                                 [--device cpu|cuda|maca] [--verbose]
                   Generates up to N tokens (default 128), greedy at temperature 0 (the default), stopping at
                   <|endoftext|> or <|im_end|>. --chat wraps the prompt in the model's ChatML template.
                   --format ids prints the generated token ids (comma-separated) instead of text.
                   --k sets the spike threshold factor of a W8ASpike model (vth = mean|x|/k, default 3).
+                  --verbose reports which spike kernel each W8ASpike projection used, with its silent share.
                   --device cuda|maca runs the weight products on GPU 0 through the vendor's BLAS (the rest on the CPU).
                   Speed (prefill and decode tokens/s) is printed to stderr.""";
     }
@@ -32,7 +33,7 @@ final class GenerateCommand implements Command {
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         var args = new Args(argv, 1, Set.of("model", "prompt", "ids", "max-tokens", "temperature", "seed", "threads", "format", "k", "device"),
-                Set.of("chat"));
+                Set.of("chat", "verbose"));
         int maxTokens = args.intValue("max-tokens", 128, 0);
         float temperature = args.floatValue("temperature", 0f);
         long seed = args.longValue("seed", 42L);
@@ -66,6 +67,9 @@ final class GenerateCommand implements Command {
                     result.promptTokens(), result.prefillTokensPerSecond(), result.decodeSteps(),
                     result.decodeTokensPerSecond(), result.stopReason() == Generator.StopReason.STOP_TOKEN ? "stop token" : "max tokens",
                     lm.backend.name() + ", " + lm.model.variant());
+            if (lm.kernelReport != null) {
+                lm.kernelReport.print(err);
+            }
         }
         return 0;
     }

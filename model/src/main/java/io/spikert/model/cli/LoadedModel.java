@@ -24,13 +24,17 @@ final class LoadedModel implements AutoCloseable {
     final Tokenizer tokenizer; // null when the folder has no tokenizer files
     final Backend backend;
     final long loadNanos;
+    /** Set with --verbose: the spike kernels each projection used. */
+    final KernelReport kernelReport;
 
-    private LoadedModel(Path dir, SpikingBrainModel model, Tokenizer tokenizer, Backend backend, long loadNanos) {
+    private LoadedModel(Path dir, SpikingBrainModel model, Tokenizer tokenizer, Backend backend, long loadNanos,
+                        KernelReport kernelReport) {
         this.dir = dir;
         this.model = model;
         this.tokenizer = tokenizer;
         this.backend = backend;
         this.loadNanos = loadNanos;
+        this.kernelReport = kernelReport;
     }
 
     static LoadedModel open(Args args) throws IOException {
@@ -46,9 +50,14 @@ final class LoadedModel implements AutoCloseable {
             if (!(k > 0)) {
                 throw new UsageException("--k must be a positive number, got " + k);
             }
-            var model = SpikingBrainModel.load(dir, backend, new LoadOptions(k));
+            KernelReport report = args.flag("verbose") ? new KernelReport() : null;
+            var options = new LoadOptions(k);
+            if (report != null) {
+                options = options.withSpikeObserver(report);
+            }
+            var model = SpikingBrainModel.load(dir, backend, options);
             Tokenizer tok = Tokenizer.isPresent(dir) ? Tokenizer.load(dir) : null;
-            return new LoadedModel(dir, model, tok, backend, System.nanoTime() - t0);
+            return new LoadedModel(dir, model, tok, backend, System.nanoTime() - t0, report);
         } catch (IOException | RuntimeException e) {
             backend.close();
             throw e;

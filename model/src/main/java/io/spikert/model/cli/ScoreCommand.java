@@ -24,7 +24,7 @@ final class ScoreCommand implements Command {
     @Override
     public String usage() {
         return """
-                spikert score --model DIR (--prompt TEXT [--chat] | --ids 1,2,3) --logits OUT.f32 [--mode prefill|decode] [--threads N] [--k K] [--device cpu|cuda|maca]
+                spikert score --model DIR (--prompt TEXT [--chat] | --ids 1,2,3) --logits OUT.f32 [--mode prefill|decode] [--threads N] [--k K] [--device cpu|cuda|maca] [--verbose]
                   Writes the logits of every input token as little-endian float32 [tokens x vocab] to OUT.f32 and
                   prints the mean log-likelihood of each next token and the perplexity. --mode decode feeds the
                   tokens one at a time through the recurrent path instead of batched prefill. --k sets the
@@ -33,7 +33,7 @@ final class ScoreCommand implements Command {
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        var args = new Args(argv, 1, Set.of("model", "prompt", "ids", "logits", "mode", "threads", "k", "device"), Set.of("chat"));
+        var args = new Args(argv, 1, Set.of("model", "prompt", "ids", "logits", "mode", "threads", "k", "device"), Set.of("chat", "verbose"));
         Path logitsFile = args.path("logits");
         String mode = args.string("mode", "prefill");
         if (!mode.equals("prefill") && !mode.equals("decode")) {
@@ -86,6 +86,9 @@ final class ScoreCommand implements Command {
                 out.println("mean log-likelihood: n/a (one token has no next token to predict)");
             }
             err.printf("%s: %d tokens in %.2f s (%.1f tokens/s)%n", mode, ids.length, seconds, ids.length / seconds);
+            if (lm.kernelReport != null) {
+                lm.kernelReport.print(err);
+            }
         }
         return 0;
     }

@@ -154,4 +154,14 @@ class CliTest {
         Result again = run("demo", "--cache", cache.toString(), "--max-tokens", "2");
         assertTrue(again.out().contains("using cached"), again.out());
     }
+
+    @Test
+    void verboseReportsTheSpikeKernelOfEachProjection() {
+        Result r = run("generate", "--model", "src/test/resources/tiny-w8aspike", "--ids", "1,2,3,4", "--max-tokens", "2",
+                "--format", "ids", "--verbose", "--k", "2.5");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.err().contains("W8ASPIKE"), r.err());
+        assertTrue(r.err().contains("spike kernels per projection") && r.err().contains("model.layers.0.mlp.up_proj"), r.err());
+        assertFalse(r.err().contains("model.layers.0.mlp.down_proj"), "down_proj is not spiked: " + r.err());
+    }
 }

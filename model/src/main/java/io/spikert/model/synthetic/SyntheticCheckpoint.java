@@ -3,6 +3,7 @@ package io.spikert.model.synthetic;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spikert.model.ModelConfig;
+import io.spikert.model.ModelVariant;
 import io.spikert.model.checkpoint.SafetensorsWriter;
 import io.spikert.runtime.DType;
 
@@ -38,6 +39,9 @@ public final class SyntheticCheckpoint {
         public static final Dims DEMO = new Dims(152064, 256, 6, 4, 2, 768, 64);
     }
 
+    /** Inputs per W8ASpike weight-quantisation group. */
+    private static final int QUANT_GROUP = 128;
+
     private SyntheticCheckpoint() {}
 
     /** The published config.json with the given dimensions (odd layers SWA, as published). */
@@ -71,8 +75,22 @@ public final class SyntheticCheckpoint {
     /** Like {@link #write(Path, Dims, DType, long, LongConsumer)}; without the tokenizer files when {@code withTokenizer} is false. */
     public static void write(Path dir, Dims d, DType dtype, long seed, LongConsumer progress, boolean withTokenizer)
             throws IOException {
+        write(dir, d, ModelVariant.BASE, dtype, seed, progress, withTokenizer);
+    }
+
+    /**
+     * Writes a checkpoint of either published layout. W8ASpike is written as published: F32 weights, a
+     * full-rank gk_proj, and {@code weight_quantizer.scales} [out, in/128, 1] set just below absmax/127
+     * so that about 0.6% of the codes fall outside [-127, 127], as in the published checkpoint.
+     */
+    public static void write(Path dir, Dims d, ModelVariant variant, DType dtype, long seed, LongConsumer progress,
+                             boolean withTokenizer) throws IOException {
         if (dtype != DType.BF16 && dtype != DType.F32) {
             throw new IllegalArgumentException("synthetic weights are BF16 or F32, not " + dtype);
+        }
+        if (variant == ModelVariant.W8ASPIKE && (d.hidden() % QUANT_GROUP != 0 || d.intermediate() % QUANT_GROUP != 0)) {
+            throw new IllegalArgumentException("a W8ASpike checkpoint needs hidden and intermediate sizes that are multiples of "
+                    + QUANT_GROUP + ", got " + d.hidden() + " and " + d.intermediate());
         }
         Files.createDirectories(dir);
         ObjectNode config = config(d);
@@ -87,7 +105,7 @@ public final class SyntheticCheckpoint {
         writer.putMetadata("spikert.synthetic", "seed=" + seed);
         long[] written = {0};
         int[] index = {0};
-        for (Spec s : specs(d)) {
+        for (Spec s : specs(d, variant)) {
             long stream = seed * 1_000_003L + index[0]++;
             writer.add(s.name, dtype, s.shape, out -> {
                 long n = 1;
@@ -156,8 +174,13 @@ public final class SyntheticCheckpoint {
 
     /** Names and shapes of every tensor of a model of dimensions {@code d}, in file order. */
     public static java.util.SequencedMap<String, long[]> tensorShapes(Dims d) {
+        return tensorShapes(d, ModelVariant.BASE);
+    }
+
+    /** Names and shapes of every tensor of the given layout, in file order. */
+    public static java.util.SequencedMap<String, long[]> tensorShapes(Dims d, ModelVariant variant) {
         var out = new java.util.LinkedHashMap<String, long[]>();
-        for (Spec s : specs(d)) {
+        for (Spec s : specs(d, variant)) {
             out.put(s.name, s.shape.clone());
         }
         return out;
@@ -179,7 +202,8 @@ public final class SyntheticCheckpoint {
         return z ^ (z >>> 31);
     }
 
-    private static List<Spec> specs(Dims d) {
+    private static List<Spec> specs(Dims d, ModelVariant variant) {
+        boolean w8 = variant == ModelVariant.W8ASPIKE;
         int kvDim = d.kvHeads() * (d.hidden() / d.heads());
         int headDim = d.hidden() / d.heads();
         List<Spec> s = new ArrayList<>();
@@ -188,27 +212,42 @@ public final class SyntheticCheckpoint {
             String p = "model.layers." + l + ".";
             String a = p + "attn.";
             s.add(new Spec(p + "attn_norm.weight", new long[] {d.hidden()}, 1f, 0.1f));
-            s.add(linear(a + "q_proj.weight", d.hidden(), d.hidden(), 0));
+            quantLinear(s, w8, a + "q_proj", d.hidden(), d.hidden());
             s.add(bias(a + "q_proj.bias", d.hidden()));
-            s.add(linear(a + "k_proj.weight", kvDim, d.hidden(), 0));
+            quantLinear(s, w8, a + "k_proj", kvDim, d.hidden());
             s.add(bias(a + "k_proj.bias", kvDim));
-            s.add(linear(a + "v_proj.weight", kvDim, d.hidden(), 0));
+            quantLinear(s, w8, a + "v_proj", kvDim, d.hidden());
             s.add(bias(a + "v_proj.bias", kvDim));
             if (l % 2 == 0) {
-                s.add(linear(a + "gk_proj.0.weight", ModelConfig.GATE_LOW_RANK, d.hidden(), 0));
-                s.add(linear(a + "gk_proj.1.weight", kvDim, ModelConfig.GATE_LOW_RANK, 0));
-                s.add(new Spec(a + "gk_proj.1.bias", new long[] {kvDim}, 2f, 1f));
+                if (w8) {
+                    quantLinear(s, true, a + "gk_proj", kvDim, d.hidden());
+                    s.add(new Spec(a + "gk_proj.bias", new long[] {kvDim}, 2f, 1f));
+                } else {
+                    s.add(linear(a + "gk_proj.0.weight", ModelConfig.GATE_LOW_RANK, d.hidden(), 0));
+                    s.add(linear(a + "gk_proj.1.weight", kvDim, ModelConfig.GATE_LOW_RANK, 0));
+                    s.add(new Spec(a + "gk_proj.1.bias", new long[] {kvDim}, 2f, 1f));
+                }
                 s.add(new Spec(a + "g_norm.weight", new long[] {headDim}, 1f, 0.1f));
             }
-            s.add(linear(a + "o_proj.weight", d.hidden(), d.hidden(), 0));
+            quantLinear(s, w8, a + "o_proj", d.hidden(), d.hidden());
             s.add(new Spec(p + "mlp_norm.weight", new long[] {d.hidden()}, 1f, 0.1f));
-            s.add(linear(p + "mlp.gate_proj.weight", d.intermediate(), d.hidden(), 0));
-            s.add(linear(p + "mlp.up_proj.weight", d.intermediate(), d.hidden(), 0));
-            s.add(linear(p + "mlp.down_proj.weight", d.hidden(), d.intermediate(), 0));
+            quantLinear(s, w8, p + "mlp.gate_proj", d.intermediate(), d.hidden());
+            quantLinear(s, w8, p + "mlp.up_proj", d.intermediate(), d.hidden());
+            quantLinear(s, w8, p + "mlp.down_proj", d.hidden(), d.intermediate());
         }
         s.add(new Spec("model.norm.weight", new long[] {d.hidden()}, 1f, 0.1f));
         s.add(linear("lm_head.weight", d.vocab(), d.hidden(), 0));
         return s;
+    }
+
+    /** A linear weight, and in W8ASpike its group scales: 0.994 of the uniform range over 127. */
+    private static void quantLinear(List<Spec> s, boolean w8, String prefix, int out, int in) {
+        Spec w = linear(prefix + ".weight", out, in, 0);
+        s.add(w);
+        if (w8) {
+            s.add(new Spec(prefix + ".weight_quantizer.scales", new long[] {out, in / QUANT_GROUP, 1},
+                    w.halfWidth() * 0.994f / 127, 0f));
+        }
     }
 
     /** Uniform with standard deviation 1/sqrt(in) (or {@code std} when given), so activations keep their scale. */

@@ -48,4 +48,32 @@ class SyntheticCheckpointTest {
         assertEquals(-1, Files.mismatch(dir.resolve("model.safetensors"), again.resolve("model.safetensors")),
                 "the same seed writes the same bytes");
     }
+
+    @Test
+    void w8aspikeLayoutHasThePublishedCountAndLoadsAsW8ASpike(@TempDir Path dir) throws IOException {
+        var shapes = SyntheticCheckpoint.tensorShapes(SyntheticCheckpoint.Dims.SEVEN_B, io.spikert.model.ModelVariant.W8ASPIKE);
+        assertEquals(591, shapes.size(), "MODEL.md: 591 tensors in the W8ASpike checkpoint");
+        var d = new SyntheticCheckpoint.Dims(300, 128, 2, 2, 1, 256, 8);
+        SyntheticCheckpoint.write(dir, d, io.spikert.model.ModelVariant.W8ASPIKE, DType.F32, 3L, b -> { }, false);
+        try (var backend = new io.spikert.runtime.backend.CpuBackend(2);
+             var model = io.spikert.model.SpikingBrainModel.load(dir, backend)) {
+            assertEquals(io.spikert.model.ModelVariant.W8ASPIKE, model.variant());
+            float[] logits = model.newSession().prefill(new int[] {1, 2, 3});
+            for (int i = 0; i < 300; i++) {
+                assertTrue(Float.isFinite(logits[i]));
+            }
+        }
+        try (var ckpt = Checkpoints.open(dir)) {
+            Tensor w = ckpt.tensor("model.layers.0.mlp.up_proj.weight");
+            float scale = ckpt.tensor("model.layers.0.mlp.up_proj.weight_quantizer.scales").getFloat(0);
+            long outside = 0;
+            for (long i = 0; i < w.elementCount(); i++) {
+                if (Math.abs(Math.rint(w.getFloat(i) / scale)) > 127) {
+                    outside++;
+                }
+            }
+            double share = (double) outside / w.elementCount();
+            assertTrue(share > 0.001 && share < 0.02, "codes outside [-127, 127]: " + share);
+        }
+    }
 }

@@ -31,7 +31,10 @@ public final class ChannelSpikes {
      * that no spike is dropped. Silent channels still occupy one window of zeros.
      */
     public static int windows(SpikeCoding coding, int s) {
-        int steps = coding.steps(Math.abs(s));
+        // Two's complement fits s in bitLength(s >= 0 ? s : ~s) + 1 bits (-4 needs 3, not 4).
+        int steps = coding == SpikeCoding.BITWISE_TWOS_COMPLEMENT
+                ? 33 - Integer.numberOfLeadingZeros(s >= 0 ? s : ~s)
+                : coding.steps(Math.abs(s));
         return Math.max(1, (steps + WINDOW - 1) / WINDOW);
     }
 }

@@ -43,8 +43,9 @@ public final class SpikeTally {
         } else if (channels != n) {
             throw new IllegalArgumentException("SpikeTally: token with " + n + " channels, earlier tokens had " + channels);
         }
-        // T as the reference chooses it for this token's train: from its largest |s|.
-        int T = coding.steps(SpikeCounts.maxAbs(counts, off, n));
+        // T as the reference chooses it for this token's train: from its largest |s| (binary: largest s,
+        // as negative counts cannot be fired).
+        int T = coding == SpikeCoding.BINARY ? coding.steps(maxPositive(counts, off, n)) : coding.steps(SpikeCounts.maxAbs(counts, off, n));
         long tokenSpikes = 0;
         for (int i = 0; i < n; i++) {
             int s = counts[off + i];
@@ -68,6 +69,14 @@ public final class SpikeTally {
         slots += (long) n * T;
         entries += n;
         tokens++;
+    }
+
+    private static int maxPositive(int[] counts, int off, int n) {
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            m = Math.max(m, counts[off + i]);
+        }
+        return m;
     }
 
     /** Adds another tally's sums (same coding) to this one, for totals. */

@@ -8,7 +8,8 @@ import java.util.List;
 /** The {@code spikert} command: dispatches to a subcommand and turns every failure into a message and an exit status. */
 public final class Main {
     private static final List<Command> COMMANDS = List.of(
-            new GenerateCommand(), new ScoreCommand(), new TokenizeCommand(), new InspectCommand(), new DemoCommand());
+            new GenerateCommand(), new ScoreCommand(), new TokenizeCommand(), new InspectCommand(), new DemoCommand(),
+            new SpikesCommand());
 
     private Main() {}
 

@@ -1,0 +1,254 @@
+package io.spikert.runtime.gpu;
+
+import io.spikert.ffm.fake.FakeGpu;
+import io.spikert.ffm.fake.FakeKernel;
+import io.spikert.ffm.fake.FakeLaunch;
+import io.spikert.kernels.GlaChunkScalar;
+import io.spikert.kernels.GlaStepScalar;
+import io.spikert.kernels.MatMulScalar;
+import io.spikert.kernels.MatVecScalar;
+import io.spikert.kernels.RmsNormScalar;
+import io.spikert.kernels.RopeScalar;
+import io.spikert.kernels.SlidingWindowAttentionScalar;
+import io.spikert.kernels.SwiGluScalar;
+import io.spikert.kernels.spike.Int8MatVecScalar;
+import io.spikert.kernels.spike.Int8Weights;
+import io.spikert.kernels.spike.SpikeCounts;
+import io.spikert.kernels.spike.SpikeMatVecScalar;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The fake GPU's twins of the catalogue's kernels: each unpacks a launch's arguments as the CUDA
+ * source reads them and runs the vector-kernels scalar reference on the fake device memory, so the
+ * backend's argument packing and memory layout are checked without a GPU. No math is reimplemented
+ * here: every result comes from a {@code *Scalar} class or {@link SpikeCounts}.
+ */
+public final class FakeKernels {
+    private FakeKernels() {}
+
+    /** Registers a twin for every kernel of {@link KernelCatalog} on {@code gpu}. */
+    public static void register(FakeGpu gpu) {
+        twins().forEach(gpu::registerKernel);
+    }
+
+    /** The twins by kernel name. */
+    public static Map<String, FakeKernel> twins() {
+        Map<String, FakeKernel> m = new LinkedHashMap<>();
+        put(m, "rmsnorm", a -> {
+            int n = a.i32("n"), rows = a.i32("rows");
+            float[] x = a.floats("x", (long) n * rows), out = new float[n * rows];
+            float[] w = a.floats("w", n);
+            for (int r = 0; r < rows; r++) {
+                RmsNormScalar.apply(x, r * n, w, 0, out, r * n, n, a.f32("eps"));
+            }
+            a.write("out", out);
+        });
+        put(m, "rope_rotate_half", a -> {
+            int tokens = a.i32("tokens"), heads = a.i32("numHeads"), hd = a.i32("headDim"), ldx = a.i32("ldx");
+            int half = hd / 2;
+            float[] x = a.floats("x", (long) (tokens - 1) * ldx + (long) heads * hd);
+            float[] cos = a.floats("cos", (long) tokens * half), sin = a.floats("sin", (long) tokens * half);
+            for (int t = 0; t < tokens; t++) {
+                RopeScalar.rotateHalf(x, t * ldx, heads, hd, Arrays.copyOfRange(cos, t * half, (t + 1) * half),
+                        Arrays.copyOfRange(sin, t * half, (t + 1) * half));
+            }
+            a.write("x", x);
+        });
+        put(m, "silu_mul", a -> {
+            int n = a.i32("n");
+            float[] out = new float[n];
+            SwiGluScalar.siluMul(a.floats("gate", n), 0, a.floats("up", n), 0, out, 0, n);
+            a.write("out", out);
+        });
+        // A gather is a product with a one-hot vector: row ids[t] as a [dim x 1] matrix times {1} gives
+        // the row exactly (one product by 1, widened and narrowed losslessly), decoded by the twin.
+        put(m, "embedding_gather_bf16", a -> gather(a, 2));
+        put(m, "embedding_gather_f32", a -> gather(a, 4));
+        put(m, "gla_step", a -> {
+            int d = a.i32("d"), group = a.i32("group"), kvh = a.i32("kvHeads");
+            float scale = a.f32("scale");
+            float[] state = a.floats("state", (long) kvh * d * d);
+            float[] q = a.floats("q", (long) kvh * group * d), out = new float[kvh * group * d];
+            float[] k = a.floats("k", (long) kvh * d), v = a.floats("v", (long) kvh * d), g = a.floats("g", (long) kvh * d);
+            for (int h = 0; h < kvh; h++) {
+                GlaStepScalar.update(state, h * d * d, d, k, h * d, v, h * d, g, h * d);
+                for (int n = 0; n < group; n++) {
+                    GlaStepScalar.readout(state, h * d * d, d, q, (h * group + n) * d, scale, out, (h * group + n) * d);
+                }
+            }
+            a.write("state", state);
+            a.write("out", out);
+        });
+        put(m, "gla_chunk", a -> {
+            int d = a.i32("d"), group = a.i32("group"), tokens = a.i32("tokens"), kvh = a.i32("kvHeads");
+            long heads = (long) kvh * d, qheads = (long) kvh * group * d;
+            float[] state = a.floats("state", (long) kvh * d * d);
+            float[] q = a.floats("q", span(tokens, a.i32("ldq"), qheads));
+            float[] k = a.floats("k", span(tokens, a.i32("ldk"), heads));
+            float[] v = a.floats("v", span(tokens, a.i32("ldv"), heads));
+            float[] g = a.floats("g", span(tokens, a.i32("ldg"), heads));
+            float[] out = a.floats("out", span(tokens, a.i32("ldo"), qheads));
+            for (int h = 0; h < kvh; h++) {
+                GlaChunkScalar.prefill(state, h * d * d, d, group, tokens, a.f32("scale"),
+                        q, h * group * d, a.i32("ldq"), k, h * d, a.i32("ldk"), v, h * d, a.i32("ldv"),
+                        g, h * d, a.i32("ldg"), out, h * group * d, a.i32("ldo"));
+            }
+            a.write("state", state);
+            a.write("out", out);
+        });
+        put(m, "swa_attend", a -> {
+            int tokens = a.i32("tokens"), heads = a.i32("numHeads"), kvh = a.i32("kvHeads"), d = a.i32("d");
+            int capacity = a.i32("capacity"), window = a.i32("window"), ldq = a.i32("ldq"), ldo = a.i32("ldo");
+            long lastPos0 = a.i64("lastPos0");
+            float[] q = a.floats("q", span(tokens, ldq, (long) heads * d));
+            float[] keys = a.floats("keys", (long) kvh * capacity * d), values = a.floats("values", (long) kvh * capacity * d);
+            float[] out = a.floats("out", span(tokens, ldo, (long) heads * d));
+            float[] scratch = new float[window];
+            for (int t = 0; t < tokens; t++) {
+                long pos = lastPos0 + t;
+                long first = Math.max(0, pos - window + 1);
+                for (int h = 0; h < heads; h++) {
+                    int kv = h / (heads / kvh);
+                    SlidingWindowAttentionScalar.attend(q, t * ldq + h * d, d, a.f32("scale"), keys, values,
+                            kv * capacity * d, capacity, first, pos, scratch, out, t * ldo + h * d);
+                }
+            }
+            a.write("out", out);
+        });
+        put(m, "spike_encode", a -> {
+            int n = a.i32("n"), rows = a.i32("rows");
+            float[] x = a.floats("x", (long) n * rows);
+            int[] counts = new int[n * rows];
+            float[] vth = new float[rows];
+            for (int r = 0; r < rows; r++) {
+                vth[r] = SpikeCounts.encode(x, r * n, n, a.f32("k"), counts, r * n);
+            }
+            a.write("counts", counts);
+            a.write("vth", vth);
+        });
+        put(m, "int8_matvec", a -> int8(a, "codes", false));
+        put(m, "spike_matvec", a -> int8(a, "codesT", true));
+        put(m, "matvec_bf16", a -> {
+            int rows = a.i32("rows"), cols = a.i32("cols");
+            float[] y = new float[rows];
+            MatVecScalar.bf16(a.segment("w", 2L * rows * cols), cols, a.floats("x", cols), 0, y, 0, 0, rows);
+            a.write("y", y);
+        });
+        put(m, "matvec_f32", a -> {
+            int rows = a.i32("rows"), cols = a.i32("cols");
+            float[] y = new float[rows];
+            MatVecScalar.f32(a.segment("w", 4L * rows * cols), cols, a.floats("x", cols), 0, y, 0, 0, rows);
+            a.write("y", y);
+        });
+        put(m, "matmul_bf16", a -> matmul(a, 2));
+        put(m, "matmul_f32", a -> matmul(a, 4));
+        return m;
+    }
+
+    private static void put(Map<String, FakeKernel> m, String name, Consumer<Launch> twin) {
+        KernelSpec spec = KernelCatalog.kernel(name);
+        m.put(name, launch -> twin.accept(new Launch(spec, launch)));
+    }
+
+    /** Elements from row 0 to the end of row {@code rows - 1}, rows {@code ld} apart and {@code width} wide. */
+    private static long span(int rows, int ld, long width) {
+        return (long) (rows - 1) * ld + width;
+    }
+
+    private static void gather(Launch a, int bytesPerValue) {
+        int count = a.i32("count"), dim = a.i32("dim");
+        int[] ids = a.ints("ids", count);
+        int rows = Arrays.stream(ids).max().orElse(-1) + 1;
+        MemorySegment table = a.segment("table", (long) bytesPerValue * rows * dim);
+        float[] out = new float[count * dim];
+        float[] one = {1f};
+        for (int t = 0; t < count; t++) {
+            MemorySegment row = table.asSlice((long) bytesPerValue * ids[t] * dim, (long) bytesPerValue * dim);
+            if (bytesPerValue == 2) {
+                MatVecScalar.bf16(row, 1, one, 0, out, t * dim, 0, dim);
+            } else {
+                MatVecScalar.f32(row, 1, one, 0, out, t * dim, 0, dim);
+            }
+        }
+        a.write("out", out);
+    }
+
+    private static void int8(Launch a, String codesParam, boolean inputMajor) {
+        int rows = a.i32("rows"), cols = a.i32("cols");
+        int[] start = a.ints("outlierStart", rows + 1L);
+        int outliers = start[rows];
+        int[] codes = Int8DeviceLayout.codes(rows, cols, a.bytes(codesParam, (long) rows * cols), inputMajor, start,
+                a.ints("outlierCol", outliers), a.ints("outlierResidual", outliers));
+        float[] scales = a.floats("scales", (long) rows * (cols / Int8Weights.GROUP));
+        int[] counts = a.ints("counts", cols);
+        float vth = a.floats("vth", 1)[0];
+        float[] y = new float[rows];
+        try (Arena arena = Arena.ofConfined()) {
+            Int8Weights w = Int8Weights.fromCodes(arena, codes, rows, cols, scales);
+            if (inputMajor) {
+                SpikeMatVecScalar.sparse(w, counts, 0, vth, y, 0, 0, rows);
+            } else {
+                Int8MatVecScalar.dense(w, counts, 0, vth, y, 0, 0, rows);
+            }
+        }
+        a.write("y", y);
+    }
+
+    private static void matmul(Launch a, int bytesPerValue) {
+        int rows = a.i32("rows"), cols = a.i32("cols"), tokens = a.i32("tokens"), ldx = a.i32("ldx"), ldy = a.i32("ldy");
+        MemorySegment w = a.segment("w", (long) bytesPerValue * rows * cols);
+        float[] x = a.floats("x", span(tokens, ldx, cols));
+        float[] y = a.floats("y", span(tokens, ldy, rows));
+        if (bytesPerValue == 2) {
+            MatMulScalar.bf16(w, cols, x, 0, ldx, tokens, y, 0, ldy, 0, rows);
+        } else {
+            MatMulScalar.f32(w, cols, x, 0, ldx, tokens, y, 0, ldy, 0, rows);
+        }
+        a.write("y", y);
+    }
+
+    /** A launch read by parameter name; device buffers are copied to heap arrays and written back whole. */
+    private record Launch(KernelSpec spec, FakeLaunch launch) {
+        int i32(String name) {
+            return launch.i32(spec.indexOf(name));
+        }
+
+        long i64(String name) {
+            return launch.i64(spec.indexOf(name));
+        }
+
+        float f32(String name) {
+            return launch.f32(spec.indexOf(name));
+        }
+
+        MemorySegment segment(String name, long bytes) {
+            return launch.memory(spec.indexOf(name), bytes);
+        }
+
+        float[] floats(String name, long count) {
+            return segment(name, 4 * count).toArray(ValueLayout.JAVA_FLOAT_UNALIGNED);
+        }
+
+        int[] ints(String name, long count) {
+            return segment(name, 4 * count).toArray(ValueLayout.JAVA_INT_UNALIGNED);
+        }
+
+        byte[] bytes(String name, long count) {
+            return segment(name, count).toArray(ValueLayout.JAVA_BYTE);
+        }
+
+        void write(String name, float[] values) {
+            MemorySegment.copy(MemorySegment.ofArray(values), 0, segment(name, 4L * values.length), 0, 4L * values.length);
+        }
+
+        void write(String name, int[] values) {
+            MemorySegment.copy(MemorySegment.ofArray(values), 0, segment(name, 4L * values.length), 0, 4L * values.length);
+        }
+    }
+}

@@ -1,0 +1,359 @@
+package io.spikert.runtime.gpu;
+
+import io.spikert.ffm.GpuDriver;
+import io.spikert.ffm.GpuStream;
+import io.spikert.kernels.GlaChunkScalar;
+import io.spikert.kernels.GlaStepScalar;
+import io.spikert.kernels.MatMulScalar;
+import io.spikert.kernels.MatVecScalar;
+import io.spikert.kernels.RmsNormScalar;
+import io.spikert.kernels.RopeScalar;
+import io.spikert.kernels.SlidingWindowAttentionScalar;
+import io.spikert.kernels.SwiGluScalar;
+import io.spikert.kernels.spike.Int8MatVecScalar;
+import io.spikert.kernels.spike.Int8Weights;
+import io.spikert.kernels.spike.SpikeCounts;
+import io.spikert.kernels.spike.SpikeMatVecScalar;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * One case per catalogue kernel: random inputs uploaded through a {@link GpuDriver}, the kernel
+ * launched with the grid the backend would use, and the outputs next to the scalar twin called
+ * directly on host arrays. Shared by the fake-driver test (exact) and the real-GPU test (tolerance).
+ */
+final class KernelCases {
+    /** One output buffer of one launch; {@code gpuTolerance} bounds |actual - expected| / (1 + |expected|) on a real GPU. */
+    record Outcome(String kernel, String output, float[] actual, float[] expected, float gpuTolerance) {}
+
+    private final GpuDriver d;
+    private final LoadedKernels k;
+    private final Random rnd;
+    private final List<Long> allocations = new ArrayList<>();
+
+    KernelCases(GpuDriver d, LoadedKernels k, long seed) {
+        this.d = d;
+        this.k = k;
+        this.rnd = new Random(seed);
+    }
+
+    static final List<String> NAMES = List.of("rmsnorm", "rope_rotate_half", "silu_mul", "embedding_gather_bf16",
+            "embedding_gather_f32", "gla_step", "gla_chunk", "swa_attend_decode", "swa_attend_prefill", "spike_encode",
+            "int8_matvec", "spike_matvec", "matvec_bf16", "matvec_f32", "matmul_bf16", "matmul_f32");
+
+    /** Runs case {@code name} (a kernel name, or swa_attend_decode / swa_attend_prefill) and frees its buffers. */
+    List<Outcome> run(String name) {
+        try {
+            return switch (name) {
+                case "rmsnorm" -> rmsnorm();
+                case "rope_rotate_half" -> rope();
+                case "silu_mul" -> siluMul();
+                case "embedding_gather_bf16" -> gather(true);
+                case "embedding_gather_f32" -> gather(false);
+                case "gla_step" -> glaStep();
+                case "gla_chunk" -> glaChunk();
+                case "swa_attend_decode" -> swa(1, 10, 6, 8);
+                case "swa_attend_prefill" -> swa(3, 5, 4, 8);
+                case "spike_encode" -> spikeEncode();
+                case "int8_matvec" -> int8(false);
+                case "spike_matvec" -> int8(true);
+                case "matvec_bf16" -> matvec(true);
+                case "matvec_f32" -> matvec(false);
+                case "matmul_bf16" -> matmul(true);
+                case "matmul_f32" -> matmul(false);
+                default -> throw new IllegalArgumentException("no case " + name);
+            };
+        } finally {
+            allocations.forEach(d::free);
+            allocations.clear();
+        }
+    }
+
+    private List<Outcome> rmsnorm() {
+        int n = 256, rows = 3;
+        float[] x = gaussian(n * rows), w = gaussian(n);
+        long dx = up(x), dw = up(w), dout = up(new float[n * rows]);
+        launch("rmsnorm", rows, 1, 128, 1, 0, dx, dw, dout, n, 1e-6f, rows);
+        float[] expected = new float[n * rows];
+        for (int r = 0; r < rows; r++) {
+            RmsNormScalar.apply(x, r * n, w, 0, expected, r * n, n, 1e-6f);
+        }
+        return List.of(new Outcome("rmsnorm", "out", floats(dout, n * rows), expected, 1e-5f));
+    }
+
+    private List<Outcome> rope() {
+        int tokens = 3, heads = 4, hd = 16, ldx = heads * hd + 8, half = hd / 2;
+        float[] x = gaussian((tokens - 1) * ldx + heads * hd), cos = gaussian(tokens * half), sin = gaussian(tokens * half);
+        long dx = up(x);
+        launch("rope_rotate_half", tokens, 1, 64, 1, 0, dx, up(cos), up(sin), tokens, heads, hd, ldx);
+        float[] expected = x.clone();
+        for (int t = 0; t < tokens; t++) {
+            RopeScalar.rotateHalf(expected, t * ldx, heads, hd, Arrays.copyOfRange(cos, t * half, (t + 1) * half),
+                    Arrays.copyOfRange(sin, t * half, (t + 1) * half));
+        }
+        return List.of(new Outcome("rope_rotate_half", "x", floats(dx, x.length), expected, 1e-5f));
+    }
+
+    private List<Outcome> siluMul() {
+        int n = 1000;
+        float[] g = gaussian(n), u = gaussian(n);
+        long dout = up(new float[n]);
+        launch("silu_mul", 4, 1, 256, 1, 0, up(g), up(u), dout, n);
+        float[] expected = new float[n];
+        SwiGluScalar.siluMul(g, 0, u, 0, expected, 0, n);
+        return List.of(new Outcome("silu_mul", "out", floats(dout, n), expected, 1e-5f));
+    }
+
+    private List<Outcome> gather(boolean bf16) {
+        int rows = 10, dim = 64;
+        int[] ids = {3, 0, 9, 3};
+        float[] table = gaussian(rows * dim);
+        short[] bits = new short[rows * dim];
+        for (int i = 0; i < bits.length; i++) {
+            bits[i] = (short) (Float.floatToRawIntBits(table[i]) >>> 16);
+            if (bf16) {
+                table[i] = Float.intBitsToFloat((bits[i] & 0xffff) << 16); // the value bf16 stores: truncated
+            }
+        }
+        long dtable = bf16 ? up(bits) : up(table);
+        long dout = up(new float[ids.length * dim]);
+        String name = bf16 ? "embedding_gather_bf16" : "embedding_gather_f32";
+        launch(name, ids.length, 1, 64, 1, 0, dtable, up(ids), dout, ids.length, dim);
+        float[] expected = new float[ids.length * dim];
+        for (int t = 0; t < ids.length; t++) {
+            System.arraycopy(table, ids[t] * dim, expected, t * dim, dim);
+        }
+        return List.of(new Outcome(name, "out", floats(dout, expected.length), expected, 0f));
+    }
+
+    private List<Outcome> glaStep() {
+        int d = 16, group = 2, kvh = 2;
+        float scale = 0.25f;
+        float[] state = gaussian(kvh * d * d), q = gaussian(kvh * group * d), kk = gaussian(kvh * d),
+                v = gaussian(kvh * d), g = negative(kvh * d);
+        long ds = up(state), dout = up(new float[kvh * group * d]);
+        launch("gla_step", kvh, 1, 32, 1, 0, ds, up(q), up(kk), up(v), up(g), dout, d, group, scale, kvh);
+        float[] es = state.clone(), eo = new float[kvh * group * d];
+        for (int h = 0; h < kvh; h++) {
+            GlaStepScalar.update(es, h * d * d, d, kk, h * d, v, h * d, g, h * d);
+            for (int n = 0; n < group; n++) {
+                GlaStepScalar.readout(es, h * d * d, d, q, (h * group + n) * d, scale, eo, (h * group + n) * d);
+            }
+        }
+        return List.of(new Outcome("gla_step", "state", floats(ds, es.length), es, 1e-5f),
+                new Outcome("gla_step", "out", floats(dout, eo.length), eo, 1e-4f));
+    }
+
+    private List<Outcome> glaChunk() {
+        int d = 16, group = 2, kvh = 2, tokens = 5;
+        int ldq = kvh * group * d + 3, ldk = kvh * d + 1, ldv = kvh * d + 2, ldg = kvh * d, ldo = kvh * group * d + 5;
+        float scale = 0.25f;
+        float[] state = gaussian(kvh * d * d);
+        float[] q = gaussian(tokens * ldq), kk = gaussian(tokens * ldk), v = gaussian(tokens * ldv), g = negative(tokens * ldg);
+        float[] out = gaussian(tokens * ldo); // padding between rows must survive
+        long ds = up(state), dout = up(out);
+        launch("gla_chunk", kvh, 1, 32, 1, 0, ds, up(q), up(kk), up(v), up(g), dout, d, group, tokens, scale, kvh,
+                ldq, ldk, ldv, ldg, ldo);
+        float[] es = state.clone(), eo = out.clone();
+        for (int h = 0; h < kvh; h++) {
+            GlaChunkScalar.prefill(es, h * d * d, d, group, tokens, scale, q, h * group * d, ldq, kk, h * d, ldk,
+                    v, h * d, ldv, g, h * d, ldg, eo, h * group * d, ldo);
+        }
+        return List.of(new Outcome("gla_chunk", "state", floats(ds, es.length), es, 1e-4f),
+                new Outcome("gla_chunk", "out", floats(dout, eo.length), eo, 1e-4f));
+    }
+
+    private List<Outcome> swa(int tokens, long lastPos0, int window, int capacity) {
+        int heads = 4, kvh = 2, d = 16, ldq = heads * d + 4, ldo = heads * d + 2;
+        float scale = 0.25f;
+        float[] q = gaussian(tokens * ldq), keys = gaussian(kvh * capacity * d), values = gaussian(kvh * capacity * d);
+        float[] out = gaussian(tokens * ldo);
+        long dout = up(out);
+        launch("swa_attend", heads, tokens, 64, 1, 4 * window, up(q), up(keys), up(values), dout, tokens, heads, kvh, d,
+                capacity, window, lastPos0, scale, ldq, ldo);
+        float[] expected = out.clone(), scratch = new float[window];
+        for (int t = 0; t < tokens; t++) {
+            long pos = lastPos0 + t;
+            for (int h = 0; h < heads; h++) {
+                SlidingWindowAttentionScalar.attend(q, t * ldq + h * d, d, scale, keys, values, (h / (heads / kvh)) * capacity * d,
+                        capacity, Math.max(0, pos - window + 1), pos, scratch, expected, t * ldo + h * d);
+            }
+        }
+        return List.of(new Outcome("swa_attend", "out", floats(dout, expected.length), expected, 1e-5f));
+    }
+
+    private List<Outcome> spikeEncode() {
+        int n = 512, rows = 2;
+        float[] x = gaussian(n * rows);
+        x[5] = 0;
+        long dc = up(new int[n * rows]), dv = up(new float[rows]);
+        launch("spike_encode", rows, 1, 128, 1, 0, up(x), dc, dv, n, SpikeCounts.DEFAULT_K, rows);
+        int[] counts = new int[n * rows];
+        float[] vth = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            vth[r] = SpikeCounts.encode(x, r * n, n, SpikeCounts.DEFAULT_K, counts, r * n);
+        }
+        // A count can flip by one on a real GPU only if x / vth sits on a .5 tie; tolerance covers that.
+        return List.of(new Outcome("spike_encode", "counts", toFloat(ints(dc, n * rows)), toFloat(counts), 1f),
+                new Outcome("spike_encode", "vth", floats(dv, rows), vth, 0f));
+    }
+
+    private List<Outcome> int8(boolean sparse) {
+        int rows = 40, cols = 256;
+        int[] codes = new int[rows * cols];
+        for (int i = 0; i < codes.length; i++) {
+            codes[i] = rnd.nextInt(20) == 0 ? rnd.nextInt(401) - 200 : rnd.nextInt(255) - 127;
+        }
+        float[] scales = new float[rows * (cols / Int8Weights.GROUP)];
+        for (int i = 0; i < scales.length; i++) {
+            scales[i] = 1e-3f + rnd.nextFloat() * 1e-2f;
+        }
+        int[] counts = new int[cols];
+        for (int i = 0; i < cols; i++) {
+            counts[i] = rnd.nextBoolean() ? 0 : rnd.nextInt(7) - 3;
+        }
+        float vth = 0.05f;
+        Int8DeviceLayout layout = Int8DeviceLayout.fromCodes(codes, rows, cols);
+        long dy = up(new float[rows]);
+        String name = sparse ? "spike_matvec" : "int8_matvec";
+        int block = sparse ? 64 : 128;
+        int grid = sparse ? (rows + block - 1) / block : (rows + 3) / 4;
+        launch(name, grid, 1, block, 1, 0, up(sparse ? layout.inputMajor() : layout.rowMajor()), up(scales),
+                up(layout.outlierStart()), up(nonEmpty(layout.outlierCol())), up(nonEmpty(layout.outlierResidual())),
+                up(counts), up(new float[] {vth}), dy, rows, cols);
+        float[] expected = new float[rows];
+        try (Arena arena = Arena.ofConfined()) {
+            Int8Weights w = Int8Weights.fromCodes(arena, codes, rows, cols, scales);
+            if (sparse) {
+                SpikeMatVecScalar.sparse(w, counts, 0, vth, expected, 0, 0, rows);
+            } else {
+                Int8MatVecScalar.dense(w, counts, 0, vth, expected, 0, 0, rows);
+            }
+        }
+        return List.of(new Outcome(name, "y", floats(dy, rows), expected, 1e-5f));
+    }
+
+    private List<Outcome> matvec(boolean bf16) {
+        int rows = 50, cols = 300;
+        float[] x = gaussian(cols);
+        MemorySegment w = weights(bf16, rows * cols);
+        long dy = up(new float[rows]);
+        String name = bf16 ? "matvec_bf16" : "matvec_f32";
+        launch(name, (rows + 3) / 4, 1, 128, 1, 0, up(w), up(x), dy, rows, cols);
+        float[] expected = new float[rows];
+        if (bf16) {
+            MatVecScalar.bf16(w, cols, x, 0, expected, 0, 0, rows);
+        } else {
+            MatVecScalar.f32(w, cols, x, 0, expected, 0, 0, rows);
+        }
+        return List.of(new Outcome(name, "y", floats(dy, rows), expected, 1e-5f));
+    }
+
+    private List<Outcome> matmul(boolean bf16) {
+        int rows = 37, cols = 45, tokens = 5, ldx = 50, ldy = 40;
+        float[] x = gaussian((tokens - 1) * ldx + cols), y = gaussian((tokens - 1) * ldy + rows);
+        MemorySegment w = weights(bf16, rows * cols);
+        long dy = up(y);
+        String name = bf16 ? "matmul_bf16" : "matmul_f32";
+        d.launch(k.kernel(name), (rows + 15) / 16, (tokens + 15) / 16, 1, 16, 16, 1, 0, GpuStream.DEFAULT,
+                KernelCatalog.kernel(name).args(up(w), up(x), ldx, tokens, dy, ldy, rows, cols));
+        d.synchronize();
+        float[] expected = y.clone();
+        if (bf16) {
+            MatMulScalar.bf16(w, cols, x, 0, ldx, tokens, expected, 0, ldy, 0, rows);
+        } else {
+            MatMulScalar.f32(w, cols, x, 0, ldx, tokens, expected, 0, ldy, 0, rows);
+        }
+        return List.of(new Outcome(name, "y", floats(dy, expected.length), expected, 1e-5f));
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------
+
+    private void launch(String name, int gx, int gy, int bx, int by, int shared, Object... args) {
+        d.launch(k.kernel(name), gx, gy, 1, bx, by, 1, shared, GpuStream.DEFAULT, KernelCatalog.kernel(name).args(args));
+        d.synchronize();
+    }
+
+    private MemorySegment weights(boolean bf16, int n) {
+        MemorySegment w = Arena.ofAuto().allocate((bf16 ? 2L : 4L) * n);
+        for (int i = 0; i < n; i++) {
+            float v = (float) rnd.nextGaussian();
+            if (bf16) {
+                w.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i, (short) (Float.floatToRawIntBits(v) >>> 16));
+            } else {
+                w.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, v);
+            }
+        }
+        return w;
+    }
+
+    private float[] gaussian(int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) rnd.nextGaussian();
+        }
+        return a;
+    }
+
+    /** Log-decays in (-1, 0), as GLA's gates are. */
+    private float[] negative(int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = -rnd.nextFloat();
+        }
+        return a;
+    }
+
+    /** Device allocations must be positive; an empty outlier list still gets one (unused) slot. */
+    private static int[] nonEmpty(int[] a) {
+        return a.length == 0 ? new int[1] : a;
+    }
+
+    private static float[] toFloat(int[] a) {
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            f[i] = a[i];
+        }
+        return f;
+    }
+
+    private long up(MemorySegment host) {
+        long p = d.allocate(host.byteSize());
+        allocations.add(p);
+        d.copyToDevice(p, host, host.byteSize());
+        return p;
+    }
+
+    private long up(float[] a) {
+        return up(MemorySegment.ofArray(a));
+    }
+
+    private long up(int[] a) {
+        return up(MemorySegment.ofArray(a));
+    }
+
+    private long up(short[] a) {
+        return up(MemorySegment.ofArray(a));
+    }
+
+    private long up(byte[] a) {
+        return up(MemorySegment.ofArray(a));
+    }
+
+    private float[] floats(long p, int n) {
+        float[] a = new float[n];
+        d.copyToHost(MemorySegment.ofArray(a), p, 4L * n);
+        return a;
+    }
+
+    private int[] ints(long p, int n) {
+        int[] a = new int[n];
+        d.copyToHost(MemorySegment.ofArray(a), p, 4L * n);
+        return a;
+    }
+}

@@ -31,6 +31,15 @@ for p in "${pids[@]}"; do wait "$p" || failed=1; done
 if (( failed )); then echo "build-ptx.sh: nvcc failed (see above)" >&2; exit 1; fi
 
 if [[ -n "$check" ]]; then
+  # Another nvcc release writes different (equally valid) PTX, so the comparison only means something
+  # with the release that made the committed files; elsewhere it is skipped with a warning, not failed.
+  built="$(grep -m1 -h 'Cuda compilation tools' "$out/${archs[0]}"/*.ptx | head -n 1 || true)"
+  had="$(grep -m1 -h 'Cuda compilation tools' "$check/${archs[0]}"/*.ptx 2>/dev/null | head -n 1 || true)"
+  if [[ -n "$had" && "$built" != "$had" ]]; then
+    echo "build-ptx.sh: warning: the committed PTX was made by '${had#// }' and this machine has '${built#// }';" \
+         "not comparing (the committed PTX is used)" >&2
+    exit 0
+  fi
   bad=0
   for arch in "${archs[@]}"; do
     for f in "$out/$arch"/*.ptx; do

@@ -95,6 +95,15 @@ public final class Converter {
             Path tmp = parent.resolve(dst.getFileName() + ".partial-" + HexFormat.of().formatHex(
                     new SecureRandom().generateSeed(4)));
             Files.createDirectory(tmp);
+            // Ctrl-C during a long write must not leave a half-written folder behind either.
+            Thread cleanup = new Thread(() -> {
+                try {
+                    deleteTree(tmp);
+                } catch (IOException ignored) {
+                    // best effort while the JVM exits
+                }
+            }, "spikert-convert-cleanup");
+            Runtime.getRuntime().addShutdownHook(cleanup);
             try {
                 var layout = writer.layout();
                 long data = layout.isEmpty() ? 0 : layout.getLast().end();
@@ -123,6 +132,12 @@ public final class Converter {
             } catch (IOException | RuntimeException | Error e) {
                 deleteTree(tmp);
                 throw e;
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException exiting) {
+                    // the JVM is already shutting down; the hook runs
+                }
             }
         }
     }

@@ -1,0 +1,212 @@
+package io.spikert.model.convert;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToLongFunction;
+
+/**
+ * Runs one conversion: checks the inputs and the free space, writes into {@code DST.partial-XXXX} next to
+ * the destination, copies config and tokenizer files, verifies the written file against the source, and only
+ * then renames the folder to {@code DST}. Any failure removes the temporary folder, so nothing partial is
+ * left behind.
+ */
+public final class Converter {
+    /** The single output checkpoint file. */
+    public static final String OUTPUT_FILE = "model.safetensors";
+
+    public record Options(Path source, Path destination, ConvertMode mode, boolean force) {
+    }
+
+    /** What was written. */
+    public record Result(Path output, long sourceBytes, long outputBytes, int tensors, int paddingTensors) {
+    }
+
+    private final PrintStream out;
+    private final PrintStream progress;
+    private ToLongFunction<Path> usableSpace = Converter::usableSpaceOf;
+
+    /** {@code out} receives the summary and notes; {@code progress} the progress bars (stderr in the CLI). */
+    public Converter(PrintStream out, PrintStream progress) {
+        this.out = out;
+        this.progress = progress;
+    }
+
+    /** For tests: how many bytes the file store of a folder can take. */
+    Converter withUsableSpace(ToLongFunction<Path> usableSpace) {
+        this.usableSpace = usableSpace;
+        return this;
+    }
+
+    public Result convert(Options o) throws IOException {
+        Path src = o.source().toAbsolutePath().normalize();
+        Path dst = o.destination().toAbsolutePath().normalize();
+        if (!Files.isDirectory(src)) {
+            throw new ConvertException(src + ": not a model folder");
+        }
+        Path realSrc = src.toRealPath();
+        if (dst.equals(src) || dst.startsWith(src) || src.startsWith(dst)
+                || (Files.exists(dst) && (Files.isSameFile(dst, realSrc) || realSrc.startsWith(dst.toRealPath())))) {
+            throw new ConvertException("--out " + dst + " overlaps the source folder " + src + "; choose another folder");
+        }
+        if (Files.exists(dst, LinkOption.NOFOLLOW_LINKS) && !o.force()) {
+            throw new ConvertException(dst + " already exists; pass --force to replace it");
+        }
+        Path parent = dst.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new ConvertException("--out " + dst + ": parent folder " + parent + " does not exist");
+        }
+        try (Source s = Source.open(src)) {
+            Plan plan = switch (o.mode()) {
+                case W8 -> W8Plan.build(s);
+                case PACKED -> PackedPlan.build(s);
+                case ALIGNED -> AlignedPlan.build(s);
+            };
+            var writer = new AlignedSafetensorsWriter();
+            plan.metadata().forEach(writer::putMetadata);
+            plan.tensors().forEach(writer::add);
+            List<Path> aux = auxiliaryFiles(src);
+            long needed = writer.fileSize();
+            for (Path f : aux) {
+                needed += Files.size(f);
+            }
+            long usable = usableSpace.applyAsLong(parent);
+            if (needed > usable) {
+                throw new ConvertException("not enough free space in " + parent + ": the " + o.mode().cliName()
+                        + " output needs " + ProgressBar.bytes(needed) + " (" + needed + " bytes), "
+                        + ProgressBar.bytes(usable) + " (" + usable + " bytes) available");
+            }
+            out.printf(Locale.ROOT, "converting %s (%s, %s) to %s: %d tensors, %s; needs %s, %s free%n", src, s.kind.label,
+                    s.checkpoint.format(), o.mode().cliName(), plan.tensors().size(),
+                    ProgressBar.bytes(writer.fileSize()), ProgressBar.bytes(needed), ProgressBar.bytes(usable));
+            Path tmp = parent.resolve(dst.getFileName() + ".partial-" + HexFormat.of().formatHex(
+                    new SecureRandom().generateSeed(4)));
+            Files.createDirectory(tmp);
+            // Ctrl-C during a long write must not leave a half-written folder behind either.
+            Thread cleanup = new Thread(() -> {
+                try {
+                    deleteTree(tmp);
+                } catch (IOException ignored) {
+                    // best effort while the JVM exits
+                }
+            }, "spikert-convert-cleanup");
+            Runtime.getRuntime().addShutdownHook(cleanup);
+            try {
+                var layout = writer.layout();
+                long data = layout.isEmpty() ? 0 : layout.getLast().end();
+                Path file = tmp.resolve(OUTPUT_FILE);
+                var bar = new ProgressBar(progress, "writing  ", data);
+                writer.write(file, bar::update);
+                bar.finish();
+                for (Path f : aux) {
+                    Files.copy(f, tmp.resolve(f.getFileName().toString()));
+                }
+                var check = new ProgressBar(progress, "verifying", data);
+                Verifier.verify(file, layout, plan.metadata(), check::update);
+                check.finish();
+                install(tmp, dst);
+                int pads = (int) layout.stream().filter(AlignedSafetensorsWriter.Placed::padding).count();
+                long sourceBytes = s.checkpoint.totalBytes();
+                long outputBytes = Files.size(dst.resolve(OUTPUT_FILE));
+                for (String note : plan.notes()) {
+                    out.println(note);
+                }
+                out.printf(Locale.ROOT, "wrote %s: %d tensors (%d padding), %s from %s of tensor data (%.2fx); verified "
+                                + "against the source, every tensor 64-byte aligned%n", dst.resolve(OUTPUT_FILE),
+                        layout.size(), pads, ProgressBar.bytes(outputBytes), ProgressBar.bytes(sourceBytes),
+                        (double) sourceBytes / outputBytes);
+                return new Result(dst, sourceBytes, outputBytes, layout.size(), pads);
+            } catch (IOException | RuntimeException | Error e) {
+                deleteTree(tmp);
+                throw e;
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException exiting) {
+                    // the JVM is already shutting down; the hook runs
+                }
+            }
+        }
+    }
+
+    /** Moves a finished folder into place; an old DST (with --force) is set aside first and removed after. */
+    private static void install(Path tmp, Path dst) throws IOException {
+        Path old = null;
+        if (Files.exists(dst, LinkOption.NOFOLLOW_LINKS)) {
+            old = dst.resolveSibling(dst.getFileName() + ".old-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
+            Files.move(dst, old, StandardCopyOption.ATOMIC_MOVE);
+        }
+        try {
+            Files.move(tmp, dst, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            if (old != null) {
+                Files.move(old, dst, StandardCopyOption.ATOMIC_MOVE);
+            }
+            throw e;
+        }
+        if (old != null) {
+            deleteTree(old);
+        }
+    }
+
+    /** config.json and the tokenizer and generation files that travel with a checkpoint. */
+    static List<Path> auxiliaryFiles(Path src) throws IOException {
+        List<Path> out = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(src)) {
+            for (Path f : ds) {
+                String n = f.getFileName().toString();
+                boolean wanted = n.equals("config.json") || n.equals("generation_config.json") || n.equals("vocab.json")
+                        || n.equals("merges.txt") || n.startsWith("tokenizer") || n.equals("special_tokens_map.json")
+                        || n.equals("added_tokens.json") || n.endsWith(".jinja");
+                if (wanted && Files.isRegularFile(f)) {
+                    out.add(f);
+                }
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    private static long usableSpaceOf(Path dir) {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the free space of " + dir, e);
+        }
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                if (exc != null) {
+                    throw exc;
+                }
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

@@ -3,6 +3,8 @@ package io.spikert.model;
 import io.spikert.model.checkpoint.Checkpoint;
 import io.spikert.model.checkpoint.CheckpointException;
 import io.spikert.kernels.spike.Int8Weights;
+import io.spikert.model.convert.AlignedSafetensorsWriter;
+import io.spikert.model.convert.PackedW8Reader;
 import io.spikert.model.layers.Linear;
 import io.spikert.model.layers.SpikingLinear;
 import io.spikert.runtime.DType;
@@ -35,6 +37,8 @@ final class WeightBinder {
         this.checkpoint = checkpoint;
         this.arena = arena;
         this.unused = new TreeSet<>(checkpoint.names());
+        // 64-byte aligned outputs of spikert convert fill gaps with padding tensors that hold no weights
+        this.unused.removeIf(n -> n.startsWith(AlignedSafetensorsWriter.PADDING_PREFIX));
         this.variant = ModelVariant.of(checkpoint);
     }
 
@@ -82,6 +86,9 @@ final class WeightBinder {
      * spiked at threshold factor {@code options.spikeK()}; integer or float fake-quantisation form.
      */
     SpikingLinear spiking(String prefix, int out, int in, boolean bias, LoadOptions options) throws CheckpointException {
+        if (PackedW8Reader.isPacked(checkpoint, prefix)) {
+            return packed(prefix, out, in, bias, options);
+        }
         Tensor w = tensor(prefix + ".weight", out, in);
         if (in % GROUP != 0) {
             throw new CheckpointException(checkpoint.fileOf(prefix + ".weight") + ": " + prefix + " has " + in
@@ -113,6 +120,24 @@ final class WeightBinder {
                 float scale = scales[(int) (r * (in / GROUP) + i / GROUP)];
                 seg.setAtIndex(F32, e, (float) Math.rint(f32.getFloat(e) / scale) * scale);
             }
+        }
+        Tensor quantized = matrix(new Tensor(prefix + ".weight (quantised)", DType.F32, new long[] {out, in}, seg));
+        return SpikingLinear.fakeQuant(prefix, quantized, b, options.spikeK(), options.spikeObserver());
+    }
+
+    /** A QuantLinear of the packed form written by {@code spikert convert --to packed}: INT8 codes plus exact outliers. */
+    private SpikingLinear packed(String prefix, int out, int in, boolean bias, LoadOptions options) throws CheckpointException {
+        float[] b = bias ? vector(prefix + ".bias", out) : null;
+        PackedW8Reader.tensorNames(prefix).forEach(unused::remove);
+        if (options.integerSpikes()) {
+            var codes = PackedW8Reader.int8Weights(arena, checkpoint, prefix, out, in);
+            return SpikingLinear.integer(prefix, codes, b, options.spikeK(), options.spikeObserver());
+        }
+        int[] codes = PackedW8Reader.codes(checkpoint, prefix, out, in);
+        float[] scales = PackedW8Reader.scales(checkpoint, prefix, out, in);
+        var seg = NativeMemory.allocate(arena, (long) out * in * 4);
+        for (long e = 0; e < (long) out * in; e++) {
+            seg.setAtIndex(F32, e, codes[(int) e] * scales[(int) ((e / in) * (in / GROUP) + (e % in) / GROUP)]);
         }
         Tensor quantized = matrix(new Tensor(prefix + ".weight (quantised)", DType.F32, new long[] {out, in}, seg));
         return SpikingLinear.fakeQuant(prefix, quantized, b, options.spikeK(), options.spikeObserver());

@@ -9,7 +9,7 @@ import java.util.List;
 public final class Main {
     private static final List<Command> COMMANDS = List.of(
             new GenerateCommand(), new ScoreCommand(), new TokenizeCommand(), new InspectCommand(), new DemoCommand(),
-            new SpikesCommand());
+            new SpikesCommand(), new ConvertCommand());
 
     private Main() {}
 

@@ -6,7 +6,6 @@ import io.spikert.model.SpikingBrainModel;
 import io.spikert.model.synthetic.SyntheticCheckpoint;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.backend.CpuBackend;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +27,6 @@ class PackedLoadTest {
     Path tmp;
 
     @Test
-    @Disabled("enable once WeightBinder reads packed QuantLinears and skips __padding_N tensors (see the convert report)")
     void packedGivesIdenticalLogits() throws Exception {
         var quiet = new PrintStream(OutputStream.nullOutputStream());
         Path w8 = Path.of("src/test/resources/tiny-w8aspike");

@@ -3,6 +3,7 @@ package io.spikert.model.cli;
 import io.spikert.model.SpikingBrainModel;
 import io.spikert.model.generate.Generator;
 import io.spikert.model.generate.Sampler;
+import io.spikert.model.generate.StopTokens;
 import io.spikert.model.synthetic.SyntheticCheckpoint;
 import io.spikert.model.tokenizer.Tokenizer;
 import io.spikert.runtime.DType;
@@ -70,7 +71,7 @@ final class DemoCommand implements Command {
             out.print("output: ");
             var decoder = tokenizer.streamingDecoder();
             var session = model.newSession();
-            var stops = Set.of(tokenizer.tokenId("<|endoftext|>").orElse(-1), tokenizer.tokenId("<|im_end|>").orElse(-2));
+            var stops = StopTokens.of(model.config(), tokenizer);
             var r = new Generator(stops, tokenizer.vocabSize()).generate(session, ids, maxTokens, Sampler.greedy(), id -> {
                 out.print(decoder.push(id));
                 out.flush();

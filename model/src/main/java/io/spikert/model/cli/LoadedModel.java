@@ -1,8 +1,8 @@
 package io.spikert.model.cli;
 
 import io.spikert.model.LoadOptions;
-import io.spikert.model.ModelConfig;
 import io.spikert.model.SpikingBrainModel;
+import io.spikert.model.generate.StopTokens;
 import io.spikert.model.tokenizer.ChatTemplate;
 import io.spikert.model.tokenizer.Tokenizer;
 import io.spikert.ffm.Vendor;
@@ -13,7 +13,6 @@ import io.spikert.runtime.backend.GpuBackend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -103,18 +102,8 @@ final class LoadedModel implements AutoCloseable {
         return tokenizer;
     }
 
-    /** {@code <|endoftext|>}, {@code <|im_end|>} and the config's eos ids that exist in this vocabulary. */
     Set<Integer> stopTokens() {
-        Set<Integer> stops = new LinkedHashSet<>(model.config().eosTokenIds());
-        if (tokenizer != null) {
-            tokenizer.tokenId("<|endoftext|>").ifPresent(stops::add);
-            tokenizer.tokenId("<|im_end|>").ifPresent(stops::add);
-        } else {
-            stops.add(151643);
-            stops.add(ModelConfig.IM_END_ID);
-        }
-        stops.removeIf(id -> id < 0 || id >= model.config().vocabSize());
-        return stops;
+        return StopTokens.of(model.config(), tokenizer);
     }
 
     /** Ids that can be sampled: all of them, or those the tokenizer can decode when text is wanted. */

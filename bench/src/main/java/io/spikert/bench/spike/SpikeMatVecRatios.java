@@ -41,7 +41,7 @@ public final class SpikeMatVecRatios {
                         int[] counts = SpikeBenchData.counts(cols, silent, 7);
                         SpikeBitPlanes planes = SpikeBitPlanes.encode(SpikeCoding.BITWISE_BIDIRECTIONAL, counts, 0, cols);
                         Runnable[] kernels = {
-                            () -> pool.parallelFor(rows, 4, (a, b) -> Int8MatVec.dense(int8, counts, 0, vth, y, 0, a, b)),
+                            () -> pool.parallelFor(rows, Int8Weights.TILE, (a, b) -> Int8MatVec.dense(int8, counts, 0, vth, y, 0, a, b)),
                             () -> pool.parallelFor(rows, Int8Weights.TILE, (a, b) -> SpikeMatVec.sparse(int8, counts, 0, vth, y, 0, a, b)),
                             () -> pool.parallelFor(rows, Int8Weights.TILE, (a, b) -> SpikeTrainMatVec.bitwise(int8, planes, vth, y, 0, a, b)),
                             () -> pool.parallelFor(rows, 8, (a, b) -> MatVec.bf16(bf16, cols, x, 0, y, 0, a, b)),

@@ -97,7 +97,7 @@ public class SpikeMatVecBench {
 
     @Benchmark
     public float[] denseInt8() {
-        pool.parallelFor(rows, 4, (from, to) -> Int8MatVec.dense(int8, counts, 0, vth, y, 0, from, to));
+        pool.parallelFor(rows, Int8Weights.TILE, (from, to) -> Int8MatVec.dense(int8, counts, 0, vth, y, 0, from, to));
         return y;
     }
 

@@ -18,7 +18,7 @@ import java.util.Arrays;
  * seconds and JMH's one-benchmark-after-another order puts the flips between the kernels compared
  * (MACHINE.md). Each figure is the median over rounds of the best of a burst of calls, after 600 calls of each
  * kernel per setting (a new silent share changes branch profiles, and C2 recompiles).
- * Arguments: [rows] [cols] [rounds]; defaults 3584 3584 15.
+ * Arguments: [rows] [cols] [rounds] [outlier share]; defaults 3584 3584 15 0.01.
  */
 public final class SpikeMatVecRatios {
     private SpikeMatVecRatios() {}
@@ -27,13 +27,14 @@ public final class SpikeMatVecRatios {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 3584;
         int cols = args.length > 1 ? Integer.parseInt(args[1]) : 3584;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 15;
+        double outliers = args.length > 3 ? Double.parseDouble(args[3]) : 0.01;
         float vth = 0.05f;
         try (Arena arena = Arena.ofShared()) {
-            Int8Weights int8 = SpikeBenchData.int8(arena, rows, cols, 0.01, 42);
+            Int8Weights int8 = SpikeBenchData.int8(arena, rows, cols, outliers, 42);
             MemorySegment bf16 = SpikeBenchData.bf16(arena, rows, cols, 43);
             float[] x = SpikeBenchData.randoms(cols, 8);
             float[] y = new float[rows];
-            System.out.printf("shape %d x %d, int8 codes with 1%% outliers; times in us (median of %d rounds of best-of-burst)%n", rows, cols, rounds);
+            System.out.printf("shape %d x %d, int8 codes with %.1f%% outliers; times in us (median of %d rounds of best-of-burst)%n", rows, cols, 100 * outliers, rounds);
             System.out.printf("%-8s %-7s %9s %9s %9s %9s %12s %12s%n", "threads", "silent", "denseInt8", "sparse", "bitwise", "bf16", "dense/sparse", "bf16/sparse");
             for (int threads : new int[] {1, Runtime.getRuntime().availableProcessors()}) {
                 try (ComputePool pool = new ComputePool(threads)) {
@@ -41,7 +42,7 @@ public final class SpikeMatVecRatios {
                         int[] counts = SpikeBenchData.counts(cols, silent, 7);
                         SpikeBitPlanes planes = SpikeBitPlanes.encode(SpikeCoding.BITWISE_BIDIRECTIONAL, counts, 0, cols);
                         Runnable[] kernels = {
-                            () -> pool.parallelFor(rows, 4, (a, b) -> Int8MatVec.dense(int8, counts, 0, vth, y, 0, a, b)),
+                            () -> pool.parallelFor(rows, Int8Weights.TILE, (a, b) -> Int8MatVec.dense(int8, counts, 0, vth, y, 0, a, b)),
                             () -> pool.parallelFor(rows, Int8Weights.TILE, (a, b) -> SpikeMatVec.sparse(int8, counts, 0, vth, y, 0, a, b)),
                             () -> pool.parallelFor(rows, Int8Weights.TILE, (a, b) -> SpikeTrainMatVec.bitwise(int8, planes, vth, y, 0, a, b)),
                             () -> pool.parallelFor(rows, 8, (a, b) -> MatVec.bf16(bf16, cols, x, 0, y, 0, a, b)),

@@ -19,14 +19,13 @@ import jdk.incubator.vector.IntVector;
  * correction list reads about half the bytes of INT16 codes (the issue caps the per-token weight read at
  * 55% of BF16); the correction costs O(outliers of the non-silent columns) per product.
  *
- * <p>Two layouts of the int8 codes, both 64-byte aligned native memory:
- * <ul>
- *   <li>{@link #rowMajor()}: [rows][cols], for the dense kernel {@link Int8MatVec};</li>
- *   <li>input-major tiles: [ceil(rows / TILE)][cols][TILE], rows padded with zero codes, so one input
- *       channel touches {@value #TILE_VECTORS} contiguous vectors per tile and a silent channel is never
- *       read ({@link SpikeMatVec}, {@link SpikeTrainMatVec}).</li>
- * </ul>
- * Both are kept, so the codes take 2 bytes per weight resident; a kernel reads only its own layout.
+ * <p>One layout of the int8 codes, shared by every kernel: input-major tiles
+ * [ceil(rows / TILE)][cols][TILE] in 64-byte aligned native memory, rows padded with zero codes, so one
+ * input channel is {@value #TILE_VECTORS} contiguous vectors per tile. The event kernels
+ * ({@link SpikeMatVec}, {@link SpikeTrainMatVec}) read only the channels that fire; the dense kernel
+ * ({@link Int8MatVec}) reads every channel of the same tiles. One copy keeps the resident codes at one
+ * byte per weight (plus {@link #residentBytes()}'s small extras), half of BF16; an earlier second,
+ * row-major copy for the dense kernel made them two, as much as BF16.
  * Measured on the development machine (3584 x 3584): a plain [cols][rows] transpose, one contiguous
  * column per input, made the event kernel 1.5-2.5x slower at 0-18% silent (every tile pass strides
  * across thousands of pages), and 16-vector tiles spilled, so the tiles are 8 vectors of rows. Silent
@@ -57,13 +56,10 @@ public final class Int8Weights {
     final int cols;
     final int groups;
     final int rowsPadded;
-    final MemorySegment rowMajor;
     final MemorySegment tiled;
     /** Bytes from one tile of TILE rows to the next, and from one input channel to the next within a tile. */
     final long tileStride;
     final long colStride;
-    /** [rows][groups], as published ([out, in/128, 1]). */
-    final float[] scales;
     /** [groups][rowsPadded], padding 0: the tiled kernels load TILE consecutive rows of one group. */
     final float[] scalesByGroup;
     /** Outliers of column c are entries [outlierStart[c], outlierStart[c+1]), rows ascending. */
@@ -79,7 +75,6 @@ public final class Int8Weights {
         this.cols = cols;
         this.groups = cols / GROUP;
         this.rowsPadded = Math.multiplyExact((rows + TILE - 1) / TILE, TILE);
-        this.scales = scales.clone();
         this.scalesByGroup = new float[Math.multiplyExact(groups, rowsPadded)];
         for (int r = 0; r < rows; r++) {
             for (int g = 0; g < groups; g++) {
@@ -88,7 +83,6 @@ public final class Int8Weights {
         }
         this.tileStride = (long) cols * TILE;
         this.colStride = TILE;
-        this.rowMajor = arena.allocate((long) rows * cols, 64);
         this.tiled = arena.allocate((long) rowsPadded * cols, 64);
         int[] perColumn = new int[cols + 1];
         int max = 0;
@@ -97,7 +91,6 @@ public final class Int8Weights {
                 int code = codes[r * cols + c];
                 max = Math.max(max, Math.abs(code));
                 byte q = (byte) Math.max(-MAX_INT8_CODE, Math.min(MAX_INT8_CODE, code));
-                rowMajor.set(ValueLayout.JAVA_BYTE, (long) r * cols + c, q);
                 tiled.set(ValueLayout.JAVA_BYTE, tiledIndex(r, c), q);
                 if (q != code) {
                     perColumn[c + 1]++;
@@ -214,7 +207,7 @@ public final class Int8Weights {
     public int code(int r, int c) {
         Objects.checkIndex(r, rows);
         Objects.checkIndex(c, cols);
-        int q = rowMajor.get(ValueLayout.JAVA_BYTE, (long) r * cols + c);
+        int q = tiled.get(ValueLayout.JAVA_BYTE, tiledIndex(r, c));
         for (int k = outlierStart[c]; k < outlierStart[c + 1]; k++) {
             if (outlierRow[k] == r) {
                 return q + outlierResidual[k];
@@ -236,12 +229,16 @@ public final class Int8Weights {
 
     public float scale(int r, int g) {
         Objects.checkIndex(r, rows);
-        return scales[r * groups + Objects.checkIndex(g, groups)];
+        return scalesByGroup[Objects.checkIndex(g, groups) * rowsPadded + r];
     }
 
-    /** The row-major int8 codes [rows][cols] (clamped part), 64-byte aligned. */
-    public MemorySegment rowMajor() {
-        return rowMajor;
+    /**
+     * Bytes these weights keep resident, native and heap arrays: the tiled int8 codes (rows padded to
+     * a whole tile), the scales by group, and the outlier list with its per-column index.
+     */
+    public long residentBytes() {
+        return tiled.byteSize() + 4L * scalesByGroup.length + 4L * outlierStart.length
+                + 4L * outlierRow.length + 4L * outlierResidual.length + 4L * outlierScaled.length;
     }
 
     /** Codes outside [-127, 127], held as exact corrections. */
@@ -253,9 +250,9 @@ public final class Int8Weights {
         return maxAbsCode;
     }
 
-    /** Bytes one dense product reads: int8 codes, scales and the outlier list. */
+    /** Bytes one dense product reads: the tiled int8 codes, scales and the outlier list (rows and scaled residuals). */
     public long denseBytesPerProduct() {
-        return (long) rows * cols + 4L * scales.length + 8L * outlierRow.length + 4L * outlierStart.length;
+        return tiled.byteSize() + 4L * scalesByGroup.length + 8L * outlierRow.length + 4L * outlierStart.length;
     }
 
     /**

@@ -169,6 +169,8 @@ class SpikeMatVecTest {
             assertThrows(IllegalArgumentException.class, () -> SpikeMatVec.sparse(q, s, 0, 1f, y, 0, 1, rows));
             assertThrows(IllegalArgumentException.class, () -> SpikeMatVec.sparse(q, s, 0, 1f, y, 0, 0, TILE - 1));
             assertThrows(IllegalArgumentException.class, () -> Int8MatVec.dense(q, s, 0, 1f, y, 0, 0, rows + 1));
+            assertThrows(IllegalArgumentException.class, () -> Int8MatVec.dense(q, s, 0, 1f, y, 0, 1, rows));
+            assertThrows(IllegalArgumentException.class, () -> Int8MatVec.dense(q, s, 0, 1f, y, 0, 0, TILE - 1));
             s[5] = Int8Weights.MAX_ABS_COUNT + 1;
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Int8MatVec.dense(q, s, 0, 1f, y, 0, 0, rows));
             assertTrue(e.getMessage().contains("channel 5"), e.getMessage());

@@ -86,6 +86,21 @@ class W8ASpikeGoldenTest {
     }
 
     @Test
+    void eventDrivenKernelForcedMatchesTheReference() throws IOException {
+        try (var sparseBackend = new CpuBackend(2).sparseFromSilentShare(0);
+             var model = SpikingBrainModel.load(DIR, sparseBackend, new LoadOptions(3f))) {
+            int vocab = model.config().vocabSize();
+            float[] expected = golden("logits-k3.bin");
+            float[] got = new float[ids.length * vocab];
+            model.newSession(16).prefill(ids, (i, logits, off) -> System.arraycopy(logits, off, got, i * vocab, vocab));
+            for (int t = 0; t < ids.length; t++) {
+                double err = TestModels.relativeError(got, t * vocab, expected, t * vocab, vocab);
+                assertTrue(err <= 1e-3, "event-driven kernel: token " + t + " relative logit error " + err);
+            }
+        }
+    }
+
+    @Test
     void floatFakeQuantisationTwinMatchesTheReferenceToo() throws IOException {
         assertMatches(golden("logits-k3.bin"), new LoadOptions(3f).withIntegerSpikes(false), false);
     }

@@ -20,20 +20,24 @@ import org.junit.jupiter.api.Test;
 class RealCudartNoDriverTest {
 
     private static void requireCudartWithoutDriver() {
-        LibraryLoader.Loaded cudart;
+        LibraryLoader.Loaded cudart = null;
+        String missing = "";
         try {
             cudart = LibraryLoader.require(NativeLibrary.CUDA_RUNTIME);
         } catch (NativeLibraryNotFoundException e) {
-            assumeTrue(false, "libcudart is not installed here: " + e.getMessage());
-            return;
+            missing = e.getMessage();
         }
+        String why = missing;
+        assumeTrue(cudart != null, () -> "libcudart is not installed here: " + why);
         assumeTrue(cudart.source().contains("libcudart.so.13"), "found " + cudart.source() + ", not libcudart.so.13");
+        String driverSource = null;
         try {
-            LibraryLoader.Loaded driver = LibraryLoader.load(LibrarySearch.defaults(NativeLibrary.CUDA_DRIVER));
-            assumeTrue(false, "this machine has a CUDA driver (" + driver.source() + ")");
+            driverSource = LibraryLoader.load(LibrarySearch.defaults(NativeLibrary.CUDA_DRIVER)).source();
         } catch (NativeLibraryNotFoundException expected) {
             // the situation under test
         }
+        String found = driverSource;
+        assumeTrue(found == null, () -> "this machine has a CUDA driver (" + found + ")");
     }
 
     @Test

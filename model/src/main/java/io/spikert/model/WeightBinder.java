@@ -16,6 +16,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.TreeSet;
+import java.util.function.LongToIntFunction;
 
 /**
  * Takes tensors out of a checkpoint by their published names, checks each shape against the config,
@@ -113,16 +114,23 @@ final class WeightBinder {
                         + e.getMessage(), e);
             }
         }
+        return fakeQuant(prefix, out, in, e -> (int) Math.rint(f32.getFloat(e) / scales[groupOf(e, in)]), scales, b, options);
+    }
+
+    /** Index into the [out, in / 128] scales of flat weight element {@code e}. */
+    private static int groupOf(long e, int in) {
+        return (int) ((e / in) * (in / GROUP) + (e % in) / GROUP);
+    }
+
+    /** The float twin: W' = code * scale held as F32, multiplied by the spike counts as small exact floats. */
+    private SpikingLinear fakeQuant(String prefix, int out, int in, LongToIntFunction code, float[] scales, float[] bias,
+                                    LoadOptions options) {
         var seg = NativeMemory.allocate(arena, (long) out * in * 4);
-        for (long r = 0; r < out; r++) {
-            for (long i = 0; i < in; i++) {
-                long e = r * in + i;
-                float scale = scales[(int) (r * (in / GROUP) + i / GROUP)];
-                seg.setAtIndex(F32, e, (float) Math.rint(f32.getFloat(e) / scale) * scale);
-            }
+        for (long e = 0; e < (long) out * in; e++) {
+            seg.setAtIndex(F32, e, code.applyAsInt(e) * scales[groupOf(e, in)]);
         }
         Tensor quantized = matrix(new Tensor(prefix + ".weight (quantised)", DType.F32, new long[] {out, in}, seg));
-        return SpikingLinear.fakeQuant(prefix, quantized, b, options.spikeK(), options.spikeObserver());
+        return SpikingLinear.fakeQuant(prefix, quantized, bias, options.spikeK(), options.spikeObserver());
     }
 
     /** A QuantLinear of the packed form written by {@code spikert convert --to packed}: INT8 codes plus exact outliers. */
@@ -135,12 +143,7 @@ final class WeightBinder {
         }
         int[] codes = PackedW8Reader.codes(checkpoint, prefix, out, in);
         float[] scales = PackedW8Reader.scales(checkpoint, prefix, out, in);
-        var seg = NativeMemory.allocate(arena, (long) out * in * 4);
-        for (long e = 0; e < (long) out * in; e++) {
-            seg.setAtIndex(F32, e, codes[(int) e] * scales[(int) ((e / in) * (in / GROUP) + (e % in) / GROUP)]);
-        }
-        Tensor quantized = matrix(new Tensor(prefix + ".weight (quantised)", DType.F32, new long[] {out, in}, seg));
-        return SpikingLinear.fakeQuant(prefix, quantized, b, options.spikeK(), options.spikeObserver());
+        return fakeQuant(prefix, out, in, e -> codes[(int) e], scales, b, options);
     }
 
     /** Marks a tensor as read and deliberately unused (W8ASpike stores scales for down_proj that the math ignores). */

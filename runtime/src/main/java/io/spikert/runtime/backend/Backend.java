@@ -28,6 +28,13 @@ public interface Backend extends AutoCloseable {
      */
     SpikeKernel spikeLinear(Int8Weights w, int[] counts, int cOff, float vth, float[] y, int yOff);
 
+    /**
+     * Weight bytes the products have streamed so far (all threads, since the backend was made): dense
+     * products count their whole matrix, event-driven spike products only the columns of non-zero counts.
+     * Benchmarks divide its growth over a decode step by the step to get the bytes one token reads.
+     */
+    long weightBytesRead();
+
     /** Checks that this backend can multiply by {@code w}, naming the tensor when it cannot. */
     void checkWeight(Tensor w);
 

@@ -10,6 +10,8 @@ import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
 import io.spikert.runtime.VectorApi;
 
+import java.util.concurrent.atomic.LongAdder;
+
 /** Runs products with the Vector API kernels, rows split across the runtime's compute pool. */
 public final class CpuBackend implements Backend {
     /** Rows per split unit: keeps each thread's slice of a weight matrix on whole cache lines. */
@@ -17,6 +19,7 @@ public final class CpuBackend implements Backend {
 
     private final ComputePool pool;
     private final boolean ownsPool;
+    private final LongAdder weightBytesRead = new LongAdder();
 
     public CpuBackend(int threads) {
         this(new ComputePool(threads), true);
@@ -56,6 +59,7 @@ public final class CpuBackend implements Backend {
         int rows = (int) w.dim(0);
         int cols = (int) w.dim(1);
         var data = w.data();
+        weightBytesRead.add(w.byteSize());
         boolean bf16 = w.dtype() == DType.BF16;
         if (tokens == 1) {
             pool.parallelFor(rows, ROW_GRAIN, (start, end) -> {
@@ -107,6 +111,8 @@ public final class CpuBackend implements Backend {
             }
         }
         SpikeKernel kernel = silent >= sparseFromSilentShare * cols ? SpikeKernel.SPARSE_EVENTS : SpikeKernel.DENSE_INT8;
+        long dense = w.denseBytesPerProduct();
+        weightBytesRead.add(kernel == SpikeKernel.DENSE_INT8 ? dense : dense * (cols - silent) / cols);
         // the event kernel walks input-major tiles of Int8Weights.TILE rows: split on whole tiles
         pool.parallelFor(w.rows(), Int8Weights.TILE, (start, end) -> {
             if (kernel == SpikeKernel.SPARSE_EVENTS) {
@@ -116,6 +122,11 @@ public final class CpuBackend implements Backend {
             }
         });
         return kernel;
+    }
+
+    @Override
+    public long weightBytesRead() {
+        return weightBytesRead.sum();
     }
 
     @Override

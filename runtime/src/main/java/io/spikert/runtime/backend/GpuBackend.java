@@ -36,6 +36,7 @@ public final class GpuBackend implements Backend {
     private final CpuBackend cpu;
     private final Thread owner;
     private final Map<Tensor, Long> deviceWeights = new IdentityHashMap<>();
+    private long deviceWeightBytesRead;
     private long deviceX;
     private long deviceY;
     private long capacityX;
@@ -113,6 +114,7 @@ public final class GpuBackend implements Backend {
         }
         int out = (int) w.dim(0);
         int in = (int) w.dim(1);
+        deviceWeightBytesRead += 4L * out * in; // uploaded as F32
         long xBytes = 4L * tokens * in;
         long yBytes = 4L * tokens * out;
         ensureCapacity(xBytes, yBytes);
@@ -127,6 +129,11 @@ public final class GpuBackend implements Backend {
     @Override
     public SpikeKernel spikeLinear(Int8Weights w, int[] counts, int cOff, float vth, float[] y, int yOff) {
         return cpu.spikeLinear(w, counts, cOff, vth, y, yOff); // the device spike kernels come with the GPU issue
+    }
+
+    @Override
+    public long weightBytesRead() {
+        return deviceWeightBytesRead + cpu.weightBytesRead();
     }
 
     private void ensureCapacity(long xBytes, long yBytes) {

@@ -1,22 +1,26 @@
 package io.spikert.bench.harness;
 
+import io.spikert.model.ModelVariant;
+
 import java.nio.file.Path;
 
 /**
  * Command-line options of {@link EndToEndBench}. Exactly one model source: {@code model} when
  * {@code --model} was given, else the synthetic {@code shape} written under {@code cacheRoot}.
  */
-public record BenchOptions(Path model, Shape shape, Path cacheRoot, int promptTokens, int decodeTokens,
+public record BenchOptions(Path model, Shape shape, ModelVariant variant, Path cacheRoot, int promptTokens, int decodeTokens,
                            int warmupTokens, int threads, BandwidthProbe.Source bandwidthSource, Path json) {
 
     public static final String USAGE = """
-            scripts/bench [--model DIR | --shape 7b|demo|small] [--cache DIR] [--prompt-tokens N] [--decode-tokens N]
+            scripts/bench [--model DIR | --shape 7b|demo|small [--variant base|w8aspike]] [--cache DIR] [--prompt-tokens N] [--decode-tokens N]
                           [--warmup-tokens N] [--threads N] [--bandwidth native|weights] [--json FILE]
               End-to-end benchmark: load time, resident memory, prefill and decode tokens/s, and the DRAM read
               bandwidth measured in the same run, with decode as a percentage of the bandwidth-bound rate.
               --model DIR        an existing model folder (config.json + weights); otherwise a synthetic checkpoint
               --shape S          synthetic weights in the published layout (default 7b: the real 7B shape, BF16,
                                  about 15.2 GB, written once to the cache folder)
+              --variant V        synthetic layout: base (BF16, default) or w8aspike (F32 weights with group-128
+                                 scales, as published; run as INT8 spiking projections; 7b: about 30.8 GB)
               --cache DIR        where synthetic checkpoints live (default $SPIKERT_CACHE, else ~/.cache/spikert)
               --prompt-tokens N  prefill length, synthetic token ids (default 512)
               --decode-tokens N  timed decode steps (default 16), after --warmup-tokens untimed ones (default 2)
@@ -28,6 +32,7 @@ public record BenchOptions(Path model, Shape shape, Path cacheRoot, int promptTo
     public static BenchOptions parse(String[] argv) {
         Path model = null;
         Shape shape = Shape.SEVEN_B;
+        ModelVariant variant = ModelVariant.BASE;
         Path cache = null;
         int prompt = 512;
         int decode = 16;
@@ -58,6 +63,11 @@ public record BenchOptions(Path model, Shape shape, Path cacheRoot, int promptTo
                         throw new UsageException(e.getMessage());
                     }
                 }
+                case "--variant" -> variant = switch (v) {
+                    case "base" -> ModelVariant.BASE;
+                    case "w8aspike" -> ModelVariant.W8ASPIKE;
+                    default -> throw new UsageException("--variant must be base or w8aspike, got \"" + v + "\"");
+                };
                 case "--cache" -> cache = Path.of(v);
                 case "--prompt-tokens" -> prompt = positive(opt, v, 1);
                 case "--decode-tokens" -> decode = positive(opt, v, 1);
@@ -75,7 +85,7 @@ public record BenchOptions(Path model, Shape shape, Path cacheRoot, int promptTo
         if (model != null && shapeGiven) {
             throw new UsageException("give either --model or --shape, not both");
         }
-        return new BenchOptions(model, model == null ? shape : null, cache != null ? cache : defaultCache(),
+        return new BenchOptions(model, model == null ? shape : null, variant, cache != null ? cache : defaultCache(),
                 prompt, decode, warmup, threads, source, json);
     }
 

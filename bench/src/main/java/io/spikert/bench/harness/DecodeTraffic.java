@@ -36,6 +36,19 @@ public record DecodeTraffic(long linearBytes, long embeddingRowBytes, long lmHea
         return new DecodeTraffic(linear, row, head);
     }
 
+    /** What the same per-token matrices weigh in BF16, the base model's published dtype: the yardstick for W8ASpike. */
+    public static long bf16Bytes(Checkpoint checkpoint) throws CheckpointException {
+        long elements = 0;
+        boolean tied = !checkpoint.contains(LM_HEAD);
+        for (String name : checkpoint.names()) {
+            Tensor t = checkpoint.tensor(name);
+            if (t.rank() == 2 && (tied || !name.equals(EMBEDDINGS))) {
+                elements += t.elementCount();
+            }
+        }
+        return 2 * elements;
+    }
+
     private static long boundBytes(Tensor t) {
         return t.dtype() == DType.F16 ? t.elementCount() * 4 : t.byteSize();
     }

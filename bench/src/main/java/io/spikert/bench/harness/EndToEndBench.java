@@ -63,8 +63,8 @@ public final class EndToEndBench {
         out.printf("machine: %d cores, %d compute threads, JVM %s, %s, %s/%s%n", machine.cores(), machine.threads(),
                 machine.javaVmVersion(), machine.vector(), machine.os(), machine.arch());
 
-        Path dir = o.model() != null ? o.model() : SyntheticModelCache.ensure(o.cacheRoot(), o.shape(), log);
-        String modelLabel = o.model() != null ? dir.toString() : "synthetic " + o.shape().cliName() + " (" + dir + ")";
+        Path dir = o.model() != null ? o.model() : SyntheticModelCache.ensure(o.cacheRoot(), o.shape(), o.variant(), log);
+        String modelLabel = o.model() != null ? dir.toString() : "synthetic " + o.shape().cliName() + " " + o.variant() + " (" + dir + ")";
 
         long t0 = System.nanoTime();
         try (var backend = new CpuBackend(o.threads()); var model = SpikingBrainModel.load(dir, backend)) {
@@ -91,6 +91,7 @@ public final class EndToEndBench {
                 next = argmax(session.decode(next), c.vocabSize());
             }
             long decodeNanos = 0;
+            long streamedBefore = backend.weightBytesRead();
             for (int i = 0; i < o.decodeTokens(); i++) {
                 long d0 = System.nanoTime();
                 logits = session.decode(next);
@@ -98,6 +99,7 @@ public final class EndToEndBench {
                 next = argmax(logits, c.vocabSize());
             }
             double decodeSeconds = decodeNanos / 1e9;
+            long streamedPerToken = (backend.weightBytesRead() - streamedBefore) / o.decodeTokens();
             double decodeRate = o.decodeTokens() / decodeSeconds;
             out.printf("decode: %d tokens (after %d warmup) in %.2f s = %.2f tokens/s (%.1f ms/token)%n", o.decodeTokens(),
                     o.warmupTokens(), decodeSeconds, decodeRate, 1e3 / decodeRate);
@@ -120,6 +122,10 @@ public final class EndToEndBench {
             double percent = 100 * paired.boundShare();
             out.printf("weights read per decoded token: %s (linear weights %s + embedding row %s + lm_head %s)%n",
                     gb(traffic.totalBytes()), gb(traffic.linearBytes()), kib(traffic.embeddingRowBytes()), gb(traffic.lmHeadBytes()));
+            long bf16Bytes = DecodeTraffic.bf16Bytes(ckpt);
+            out.printf("weight bytes the products streamed per decoded token (backend counter, %s model): %s = %.1f%% of the"
+                    + " same matrices in BF16 (%s)%n", model.variant(), gb(streamedPerToken),
+                    100.0 * streamedPerToken / bf16Bytes, gb(bf16Bytes));
             out.printf("bandwidth-bound decode: %.2f tokens/s; measured decode is %.1f%% of it (decode and probe minutes apart)%n",
                     bound, unpairedPercent);
             out.printf("paired A/B: %d decode steps each followed by a plain read of the %s they stream: decode %.2f tokens/s,"

@@ -1,6 +1,8 @@
 package io.spikert.bench.harness;
 
+import io.spikert.model.ModelVariant;
 import io.spikert.model.synthetic.SyntheticCheckpoint.Dims;
+import io.spikert.runtime.DType;
 
 import java.util.Locale;
 
@@ -26,9 +28,14 @@ public enum Shape {
         return dims;
     }
 
-    /** The cache folder name; the dtype is part of it so a later F32 variant cannot collide. */
-    public String cacheFolder() {
-        return "bench-" + cliName + "-bf16";
+    /** The cache folder name, with the layout and dtype in it so variants cannot collide. */
+    public String cacheFolder(ModelVariant variant) {
+        return "bench-" + cliName + (variant == ModelVariant.W8ASPIKE ? "-w8aspike-f32" : "-bf16");
+    }
+
+    /** The dtype a synthetic checkpoint of {@code variant} is written in: F32 for W8ASpike, as published. */
+    public static DType dtype(ModelVariant variant) {
+        return variant == ModelVariant.W8ASPIKE ? DType.F32 : DType.BF16;
     }
 
     public static Shape parse(String name) {

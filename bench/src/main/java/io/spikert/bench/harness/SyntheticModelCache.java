@@ -1,5 +1,6 @@
 package io.spikert.bench.harness;
 
+import io.spikert.model.ModelVariant;
 import io.spikert.model.synthetic.SyntheticCheckpoint;
 import io.spikert.runtime.DType;
 
@@ -29,7 +30,13 @@ public final class SyntheticModelCache {
 
     /** The folder of {@code shape}'s checkpoint under {@code cacheRoot}, written first if missing. */
     public static Path ensure(Path cacheRoot, Shape shape, PrintStream log) throws IOException {
-        Path dir = cacheRoot.resolve(shape.cacheFolder());
+        return ensure(cacheRoot, shape, ModelVariant.BASE, log);
+    }
+
+    /** As {@link #ensure(Path, Shape, PrintStream)} for either published layout. */
+    public static Path ensure(Path cacheRoot, Shape shape, ModelVariant variant, PrintStream log) throws IOException {
+        DType dtype = Shape.dtype(variant);
+        Path dir = cacheRoot.resolve(shape.cacheFolder(variant));
         if (Files.isRegularFile(dir.resolve("model.safetensors")) && Files.isRegularFile(dir.resolve("config.json"))) {
             log.printf("using cached synthetic checkpoint %s%n", dir);
             return dir;
@@ -39,24 +46,24 @@ public final class SyntheticModelCache {
                     + " delete it and run again");
         }
         Files.createDirectories(cacheRoot);
-        Path partial = cacheRoot.resolve(shape.cacheFolder() + ".partial");
+        Path partial = cacheRoot.resolve(shape.cacheFolder(variant) + ".partial");
         if (Files.exists(partial)) {
             log.printf("deleting incomplete %s from an interrupted run%n", partial);
             deleteTree(partial);
         }
-        long needed = SyntheticSize.weightBytes(shape.dims(), DType.BF16);
+        long needed = SyntheticSize.weightBytes(shape.dims(), variant, dtype);
         long free = Files.getFileStore(cacheRoot).getUsableSpace();
         if (free < needed + SLACK_BYTES) {
             throw new IOException(String.format("not enough free disk space in %s for the %s synthetic checkpoint: need %.2f GB,"
                     + " %.2f GB available. Free some space or pass --cache DIR on a larger disk.",
                     cacheRoot, shape.cliName(), (needed + SLACK_BYTES) / 1e9, free / 1e9));
         }
-        log.printf("writing synthetic %s checkpoint (BF16, %.2f GB) to %s; %.1f GB free before writing%n",
-                shape.cliName(), needed / 1e9, dir, free / 1e9);
+        log.printf("writing synthetic %s %s checkpoint (%s, %.2f GB) to %s; %.1f GB free before writing%n",
+                shape.cliName(), variant, dtype, needed / 1e9, dir, free / 1e9);
         var progress = new ProgressLine(log, "  writing", needed);
         long t0 = System.nanoTime();
         try {
-            SyntheticCheckpoint.write(partial, shape.dims(), DType.BF16, SEED, progress, false);
+            SyntheticCheckpoint.write(partial, shape.dims(), variant, dtype, SEED, progress, false);
         } catch (IOException | RuntimeException e) {
             log.println();
             deleteTree(partial);

@@ -1,5 +1,6 @@
 package io.spikert.bench.harness;
 
+import io.spikert.model.ModelVariant;
 import io.spikert.model.synthetic.SyntheticCheckpoint;
 import io.spikert.model.synthetic.SyntheticCheckpoint.Dims;
 import io.spikert.runtime.DType;
@@ -10,7 +11,11 @@ public final class SyntheticSize {
     private SyntheticSize() {}
 
     public static long weightBytes(Dims d, DType dtype) {
-        long elements = SyntheticCheckpoint.tensorShapes(d).values().stream().mapToLong(Tensor::elementCount).sum();
+        return weightBytes(d, ModelVariant.BASE, dtype);
+    }
+
+    public static long weightBytes(Dims d, ModelVariant variant, DType dtype) {
+        long elements = SyntheticCheckpoint.tensorShapes(d, variant).values().stream().mapToLong(Tensor::elementCount).sum();
         return elements * dtype.byteSize();
     }
 }

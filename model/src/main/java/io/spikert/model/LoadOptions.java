@@ -3,6 +3,7 @@ package io.spikert.model;
 import io.spikert.model.layers.SpikeObserver;
 
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * How a model is loaded.
@@ -12,8 +13,9 @@ import java.util.Objects;
  * @param integerSpikes run W8ASpike projections as integers (INT8 codes, integer group sums); false
  *                      selects the float fake-quantisation twin, which holds the weights as F32
  * @param spikeObserver sees every spiked projection input (statistics, verbose kernel reports)
+ * @param progress      told what slow load step runs now (quantising a W8ASpike fp32 checkpoint takes minutes at 7B)
  */
-public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spikeObserver) {
+public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spikeObserver, Consumer<String> progress) {
     public static final float DEFAULT_SPIKE_K = 3f;
 
     public LoadOptions {
@@ -21,10 +23,11 @@ public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spi
             throw new IllegalArgumentException("spike threshold factor k must be a positive number, got " + spikeK);
         }
         Objects.requireNonNull(spikeObserver, "spikeObserver (use SpikeObserver.NONE)");
+        Objects.requireNonNull(progress, "progress");
     }
 
     public LoadOptions(float spikeK) {
-        this(spikeK, true, SpikeObserver.NONE);
+        this(spikeK, true, SpikeObserver.NONE, step -> { });
     }
 
     public static LoadOptions defaults() {
@@ -32,10 +35,14 @@ public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spi
     }
 
     public LoadOptions withIntegerSpikes(boolean integer) {
-        return new LoadOptions(spikeK, integer, spikeObserver);
+        return new LoadOptions(spikeK, integer, spikeObserver, progress);
     }
 
     public LoadOptions withSpikeObserver(SpikeObserver observer) {
-        return new LoadOptions(spikeK, integerSpikes, observer);
+        return new LoadOptions(spikeK, integerSpikes, observer, progress);
+    }
+
+    public LoadOptions withProgress(Consumer<String> listener) {
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, listener);
     }
 }

@@ -104,6 +104,7 @@ final class WeightBinder {
             }
         }
         float[] b = bias ? vector(prefix + ".bias", out) : null;
+        options.progress().accept("quantising " + prefix + " to INT8 codes");
         Tensor f32 = w.dtype() == DType.F32 ? w : widenToF32(w);
         if (options.integerSpikes()) {
             try {

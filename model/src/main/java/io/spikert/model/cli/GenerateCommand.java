@@ -41,7 +41,7 @@ final class GenerateCommand implements Command {
         if (!format.equals("text") && !format.equals("ids")) {
             throw new UsageException("--format must be text or ids, got '" + format + "'");
         }
-        try (var lm = LoadedModel.open(args)) {
+        try (var lm = LoadedModel.open(args, err)) {
             int[] prompt = lm.inputIds(args);
             boolean text = format.equals("text") && lm.tokenizer != null;
             if (format.equals("text") && lm.tokenizer == null) {

@@ -11,6 +11,7 @@ import io.spikert.runtime.backend.CpuBackend;
 import io.spikert.runtime.backend.GpuBackend;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,7 +37,7 @@ final class LoadedModel implements AutoCloseable {
         this.kernelReport = kernelReport;
     }
 
-    static LoadedModel open(Args args) throws IOException {
+    static LoadedModel open(Args args, PrintStream err) throws IOException {
         Path dir = args.path("model");
         if (!Files.isDirectory(dir)) {
             throw new UsageException("--model " + dir + " is not a folder");
@@ -50,11 +51,21 @@ final class LoadedModel implements AutoCloseable {
                 throw new UsageException("--k must be a positive number, got " + k);
             }
             KernelReport report = args.flag("verbose") ? new KernelReport() : null;
-            var options = new LoadOptions(k);
+            boolean[] progressShown = {false};
+            // one status line, rewritten in place, for load steps that take a while
+            var options = new LoadOptions(k).withProgress(step -> {
+                progressShown[0] = true;
+                err.print("\r\033[Kloading: " + step);
+                err.flush();
+            });
             if (report != null) {
                 options = options.withSpikeObserver(report);
             }
             var model = SpikingBrainModel.load(dir, backend, options);
+            if (progressShown[0]) {
+                err.printf("%nloaded in %.1f s (spikert convert --to packed stores the INT8 codes and skips this step)%n",
+                        (System.nanoTime() - t0) / 1e9);
+            }
             Tokenizer tok = Tokenizer.isPresent(dir) ? Tokenizer.load(dir) : null;
             return new LoadedModel(dir, model, tok, backend, System.nanoTime() - t0, report);
         } catch (IOException | RuntimeException e) {

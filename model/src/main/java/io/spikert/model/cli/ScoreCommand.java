@@ -39,7 +39,7 @@ final class ScoreCommand implements Command {
         if (!mode.equals("prefill") && !mode.equals("decode")) {
             throw new UsageException("--mode must be prefill or decode, got '" + mode + "'");
         }
-        try (var lm = LoadedModel.open(args)) {
+        try (var lm = LoadedModel.open(args, err)) {
             int[] ids = lm.inputIds(args);
             int vocab = lm.model.config().vocabSize();
             Path tmp = logitsFile.resolveSibling(logitsFile.getFileName() + ".partial");

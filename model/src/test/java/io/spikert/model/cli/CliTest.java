@@ -163,5 +163,8 @@ class CliTest {
         assertTrue(r.err().contains("W8ASPIKE"), r.err());
         assertTrue(r.err().contains("spike kernels per projection") && r.err().contains("model.layers.0.mlp.up_proj"), r.err());
         assertFalse(r.err().contains("model.layers.0.mlp.down_proj"), "down_proj is not spiked: " + r.err());
+        assertTrue(r.err().contains("loading: quantising model.layers.3.mlp.up_proj to INT8 codes"), "load progress: " + r.err());
+        Result base = run("generate", "--model", TINY.resolve("f32").toString(), "--ids", "1,2", "--max-tokens", "1", "--format", "ids");
+        assertFalse(base.err().contains("loading:"), "no progress line when nothing slow happens: " + base.err());
     }
 }

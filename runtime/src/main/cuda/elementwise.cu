@@ -62,3 +62,46 @@ extern "C" __global__ void embedding_gather_f32(const float* __restrict__ table,
     const float* row = table + (long long) ids[t] * dim;
     for (int i = threadIdx.x; i < dim; i += blockDim.x) out[(long long) t * dim + i] = row[i];
 }
+
+// y[r, i] = act(y[r, i] + bias[i]) for rows r and i < n, grid-stride; bias may be null (no bias).
+// act 0: identity; 1: relu (GLA q and k); 2: logsigmoid(v) / divisor, written as
+// min(v, 0) - log1p(exp(-|v|)) so neither tail overflows (the GLA gate). Fusing bias and activation
+// saves a launch per projection, which is most of the small-kernel cost of a decode step.
+extern "C" __global__ void bias_act(float* __restrict__ y, const float* __restrict__ bias, int n, int rows,
+                                    int act, float divisor) {
+    long long total = (long long) n * rows;
+    float inv = 1.0f / divisor;
+    for (long long idx = (long long) blockIdx.x * blockDim.x + threadIdx.x; idx < total;
+         idx += (long long) gridDim.x * blockDim.x) {
+        float v = y[idx];
+        if (bias != nullptr) v += bias[idx % n];
+        if (act == 1) {
+            v = fmaxf(v, 0.0f);
+        } else if (act == 2) {
+            v = (fminf(v, 0.0f) - log1pf(expf(-fabsf(v)))) * inv;
+        }
+        y[idx] = v;
+    }
+}
+
+// x[i] += y[i], grid-stride: the residual connections.
+extern "C" __global__ void add_inplace(float* __restrict__ x, const float* __restrict__ y, int n) {
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) x[i] += y[i];
+}
+
+// cos/sin [tokens][headDim / 2] for positions pos0 + t, computed as the CPU does (Rope.angles): the
+// inverse frequency in double rounded to float, the angle a float product of (float) position and
+// it, cos and sin in double rounded to float. One block per token.
+extern "C" __global__ void rope_angles(float* __restrict__ cosv, float* __restrict__ sinv, long long pos0,
+                                       int tokens, int headDim, float theta) {
+    int t = blockIdx.x;
+    if (t >= tokens) return;
+    int half = headDim / 2;
+    float p = (float) (pos0 + t);
+    for (int i = threadIdx.x; i < half; i += blockDim.x) {
+        float invFreq = (float) (1.0 / pow((double) theta, 2.0 * i / headDim));
+        float angle = __fmul_rn(p, invFreq);
+        cosv[(long long) t * half + i] = (float) cos((double) angle);
+        sinv[(long long) t * half + i] = (float) sin((double) angle);
+    }
+}

@@ -47,3 +47,23 @@ extern "C" __global__ void swa_attend(const float* __restrict__ q, const float* 
         out[(long long) t * ldo + (long long) h * d + j] = s * inv;
     }
 }
+
+// Stores `tokens` keys and values, already rotated, into the ring: row t of k/v (at t * ldk, t * ldv;
+// kv head h at h * d within a row) goes to slot (pos0 + t) % capacity of head h. One block per
+// (token, kv head), threads over d.
+extern "C" __global__ void kv_ring_store(float* __restrict__ keys, float* __restrict__ values,
+                                         const float* __restrict__ k, const float* __restrict__ v,
+                                         int tokens, int kvHeads, int d, int capacity, long long pos0,
+                                         int ldk, int ldv) {
+    int t = blockIdx.x, h = blockIdx.y;
+    if (t >= tokens || h >= kvHeads) return;
+    long long slot = (pos0 + t) % capacity;
+    float* kd = keys + ((long long) h * capacity + slot) * d;
+    float* vd = values + ((long long) h * capacity + slot) * d;
+    const float* ks = k + (long long) t * ldk + (long long) h * d;
+    const float* vs = v + (long long) t * ldv + (long long) h * d;
+    for (int i = threadIdx.x; i < d; i += blockDim.x) {
+        kd[i] = ks[i];
+        vd[i] = vs[i];
+    }
+}

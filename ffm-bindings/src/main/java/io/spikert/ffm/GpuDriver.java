@@ -30,6 +30,12 @@ public interface GpuDriver extends AutoCloseable {
     /** Lanes per warp (32 on NVIDIA, 64 on MetaX), which kernels that use warp shuffles depend on. */
     int warpSize(int ordinal);
 
+    /**
+     * The compute capability of device {@code ordinal}, from which the runtime picks the PTX target
+     * (see {@code KernelCatalog.arch}).
+     */
+    ComputeCapability computeCapability(int ordinal);
+
     MemoryInfo memoryInfo();
 
     long allocate(long bytes);

@@ -2,6 +2,7 @@ package io.spikert.ffm.cuda;
 
 import static io.spikert.ffm.cuda.CudaDriver.*;
 
+import io.spikert.ffm.ComputeCapability;
 import io.spikert.ffm.GpuBlas;
 import io.spikert.ffm.GpuDriver;
 import io.spikert.ffm.GpuEvent;
@@ -130,6 +131,12 @@ public final class CudaGpuDriver implements GpuDriver {
     @Override
     public int warpSize(int ordinal) {
         return attribute(ordinal, CU_DEVICE_ATTRIBUTE_WARP_SIZE());
+    }
+
+    @Override
+    public ComputeCapability computeCapability(int ordinal) {
+        return new ComputeCapability(attribute(ordinal, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR()),
+                attribute(ordinal, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR()));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.spikert.ffm.maca;
 
 import static io.spikert.ffm.maca.McRuntime.*;
 
+import io.spikert.ffm.ComputeCapability;
 import io.spikert.ffm.GpuBlas;
 import io.spikert.ffm.GpuDriver;
 import io.spikert.ffm.GpuEvent;
@@ -96,6 +97,16 @@ public final class MacaGpuDriver implements GpuDriver {
     @Override
     public int warpSize(int ordinal) {
         return WARP_SIZE;
+    }
+
+    /**
+     * MACA has no CUDA compute capability and no attribute query is bound here. MetaX kernels are built
+     * from the same sources by the vendor's compiler, for the CUDA feature level of sm_80 (no sm_90
+     * instructions), so that is what this reports.
+     */
+    @Override
+    public ComputeCapability computeCapability(int ordinal) {
+        return new ComputeCapability(8, 0);
     }
 
     @Override

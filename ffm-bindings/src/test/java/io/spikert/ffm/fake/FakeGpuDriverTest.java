@@ -67,6 +67,7 @@ class FakeGpuDriverTest {
             assertEquals(vendor, d.vendor());
             assertEquals(1, d.deviceCount());
             assertEquals(vendor == Vendor.CUDA ? 32 : 64, d.warpSize(0));
+            assertEquals(vendor == Vendor.CUDA ? "9.0" : "8.0", d.computeCapability(0).toString());
             int n = 1000;
             MemorySegment src = arena.allocate(4L * n);
             for (int i = 0; i < n; i++) {

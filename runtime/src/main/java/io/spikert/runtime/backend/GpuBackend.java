@@ -1,73 +1,120 @@
 package io.spikert.runtime.backend;
 
-import io.spikert.ffm.BlasType;
+import io.spikert.ffm.ComputeCapability;
 import io.spikert.ffm.GpuBlas;
 import io.spikert.ffm.GpuDriver;
-import io.spikert.ffm.Transpose;
+import io.spikert.ffm.GpuException;
+import io.spikert.ffm.NativeLibraryNotFoundException;
 import io.spikert.ffm.Vendor;
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.runtime.ComputePool;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
-import io.spikert.runtime.memory.NativeMemory;
+import io.spikert.runtime.gpu.DeviceArena;
+import io.spikert.runtime.gpu.DeviceBuffer;
+import io.spikert.runtime.gpu.DeviceMatrix;
+import io.spikert.runtime.gpu.DeviceOpException;
+import io.spikert.runtime.gpu.DeviceOps;
+import io.spikert.runtime.gpu.KernelCatalog;
+import io.spikert.runtime.gpu.LoadedKernels;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * A first GPU backend (CUDA or MACA through ffm-bindings): the weight products run on the device with
- * BLAS GemmEx, each weight matrix uploaded once; everything else (norms, attention, GLA, spiking)
- * still runs on the CPU kernels. Activations cross the bus per product, so this is a correctness
- * step, not the device-resident backend the GPU issue ends with.
+ * A GPU (CUDA or MACA through ffm-bindings): device 0, SpikeRT's kernels loaded from the committed PTX
+ * for its compute capability, the vendor's BLAS where installed, and {@link #ops()} over them.
  *
- * <p>Weights are uploaded as F32 (BF16 widened once): BLAS GemmEx needs both operands of one type,
- * and rounding the activations to BF16 would break the 1e-3 agreement with the CPU backend.
- * Only the thread that created the backend may use it: the GPU context is current on that thread.
+ * <p>The model runs on it in one of two ways. Device-resident (the base model, BF16 or F32 weights):
+ * the model uploads its weights once and runs every operator through {@link #ops()}, so only token ids
+ * go in and logits come out ({@code io.spikert.model.device}). Products only (W8ASpike, whose spiking
+ * products have no device path yet): {@link #linear} uploads each weight matrix on first use and
+ * multiplies on the device while activations cross the bus per product; everything else runs on the
+ * CPU kernels.
+ *
+ * <p>Only the thread that opened the backend may use it: the GPU context is current on that thread.
  */
 public final class GpuBackend implements Backend {
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
     private final GpuDriver driver;
     private final GpuBlas blas;
+    private final LoadedKernels kernels;
+    private final DeviceOps ops;
+    private final ComputeCapability capability;
     private final CpuBackend cpu;
     private final Thread owner;
-    private final Map<Tensor, Long> deviceWeights = new IdentityHashMap<>();
-    private long deviceWeightBytesRead;
-    private long deviceX;
-    private long deviceY;
-    private long capacityX;
-    private long capacityY;
+    private final DeviceArena productArena;
+    private final Map<Tensor, DeviceMatrix> productWeights = new IdentityHashMap<>();
+    private DeviceBuffer productX;
+    private DeviceBuffer productY;
 
-    private GpuBackend(GpuDriver driver, int cpuThreads) {
+    private GpuBackend(GpuDriver driver, GpuBlas blas, LoadedKernels kernels, ComputeCapability capability, int cpuThreads) {
         this.driver = driver;
-        this.blas = driver.openBlas();
+        this.blas = blas;
+        this.kernels = kernels;
+        this.capability = capability;
+        this.ops = new DeviceOps(driver, kernels, blas);
         this.cpu = new CpuBackend(cpuThreads);
         this.owner = Thread.currentThread();
+        this.productArena = new DeviceArena(driver, "the products-only GPU path");
     }
 
-    /** Opens device 0 of {@code vendor}; fails with the driver's clear "not found (looked in ...)" error. */
+    /**
+     * Opens device 0 of {@code vendor} and loads the kernels; fails with the driver's clear "not found
+     * (looked in ...)" error. Without cuBLAS / mcBLAS the F32 products use SpikeRT's own kernels.
+     */
     public static GpuBackend open(Vendor vendor, int cpuThreads) {
         GpuDriver driver = vendor.open();
+        LoadedKernels kernels = null;
+        GpuBlas blas = null;
         try {
             if (driver.deviceCount() < 1) {
                 throw new IllegalStateException(vendor + " driver found (" + driver.librarySource() + ") but no device");
             }
             driver.useDevice(0);
-            return new GpuBackend(driver, cpuThreads);
+            ComputeCapability cc = driver.computeCapability(0);
+            kernels = KernelCatalog.load(driver, KernelCatalog.arch(cc));
+            blas = openBlasIfPresent(driver);
+            return new GpuBackend(driver, blas, kernels, cc, cpuThreads);
         } catch (RuntimeException e) {
+            if (blas != null) {
+                blas.close();
+            }
+            if (kernels != null) {
+                kernels.close();
+            }
             driver.close();
             throw e;
         }
     }
 
+    private static GpuBlas openBlasIfPresent(GpuDriver driver) {
+        try {
+            return driver.openBlas();
+        } catch (NativeLibraryNotFoundException | GpuException e) {
+            return null;
+        }
+    }
+
     @Override
     public String name() {
-        return driver.vendor().name().toLowerCase() + " (" + driver.deviceName(0) + ", products on the device; "
-                + cpu.name() + " for the rest)";
+        return driver.vendor().name().toLowerCase() + " (" + driver.deviceName(0) + ", compute capability " + capability
+                + ", PTX " + kernels.arch() + ", " + (blas != null ? "BLAS" : "no BLAS") + ")";
+    }
+
+    /** The typed device operators; for use on the backend's thread only ({@link #checkThread()}). */
+    public DeviceOps ops() {
+        checkThread();
+        return ops;
+    }
+
+    public GpuDriver driver() {
+        return driver;
+    }
+
+    /** The PTX target loaded, "sm_80" or "sm_90". */
+    public String arch() {
+        return kernels.arch();
     }
 
     @Override
@@ -75,114 +122,85 @@ public final class GpuBackend implements Backend {
         return cpu.pool();
     }
 
+    /** The CPU's check, plus the dtypes the device kernels multiply by; uploads nothing. */
     @Override
     public void checkWeight(Tensor w) {
         cpu.checkWeight(w);
-        checkOwner();
-        deviceWeights.computeIfAbsent(w, this::upload);
-    }
-
-    private long upload(Tensor w) {
-        long n = w.elementCount();
-        long ptr = driver.allocate(n * 4);
-        if (w.dtype() == DType.F32) {
-            driver.copyToDevice(ptr, w.data(), n * 4);
-        } else {
-            // widen in slices, so the host never holds a second copy of a large matrix
-            long slice = 1 << 22;
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment buf = NativeMemory.allocate(a, slice * 4);
-                for (long start = 0; start < n; start += slice) {
-                    long len = Math.min(slice, n - start);
-                    for (long i = 0; i < len; i++) {
-                        buf.setAtIndex(F32, i, w.getFloat(start + i));
-                    }
-                    driver.copyToDevice(ptr + start * 4, buf, len * 4);
-                }
-            }
+        if (w.dtype() != DType.BF16 && w.dtype() != DType.F32) {
+            throw new IllegalArgumentException(w.name() + ": the GPU backend multiplies by BF16 or F32 weights, not "
+                    + w.dtype() + "; use --device cpu");
         }
-        return ptr;
     }
 
+    /** The products-only path: uploads {@code w} on first use, then Y = X W^T on the device. */
     @Override
     public void linear(Tensor w, float[] x, int xOff, int tokens, float[] y, int yOff) {
-        checkOwner();
-        Long weights = deviceWeights.get(w);
+        checkThread();
+        DeviceMatrix weights = productWeights.get(w);
         if (weights == null) {
             checkWeight(w);
-            weights = deviceWeights.get(w);
+            DeviceBuffer b = productArena.upload(w.data().asSlice(0, w.byteSize()), "weight " + w.name());
+            weights = new DeviceMatrix(w.name(), w.dtype(), (int) w.dim(0), (int) w.dim(1), b.pointer());
+            productWeights.put(w, weights);
         }
-        int out = (int) w.dim(0);
-        int in = (int) w.dim(1);
-        deviceWeightBytesRead += 4L * out * in; // uploaded as F32
-        long xBytes = 4L * tokens * in;
-        long yBytes = 4L * tokens * out;
-        ensureCapacity(xBytes, yBytes);
-        driver.copyToDevice(deviceX, MemorySegment.ofArray(x).asSlice(4L * xOff, xBytes), xBytes);
-        // Row-major Y[tokens, out] = X[tokens, in] W^T is, column-major, Y^T = W X^T:
-        // W stored row-major [out, in] reads as the column-major (in x out) matrix W^T, hence op(A) = T.
-        blas.gemmEx(Transpose.T, Transpose.N, out, tokens, in, 1f,
-                weights, BlasType.F32, in, deviceX, BlasType.F32, in, 0f, deviceY, BlasType.F32, out);
-        driver.copyToHost(MemorySegment.ofArray(y).asSlice(4L * yOff, yBytes), deviceY, yBytes);
+        long xBytes = 4L * tokens * weights.cols();
+        long yBytes = 4L * tokens * weights.rows();
+        if (productX == null || productX.bytes() < xBytes) {
+            productX = productArena.allocate(Math.max(xBytes, productX == null ? 0 : 2 * productX.bytes()), "product input");
+        }
+        if (productY == null || productY.bytes() < yBytes) {
+            productY = productArena.allocate(Math.max(yBytes, productY == null ? 0 : 2 * productY.bytes()), "product output");
+        }
+        try {
+            driver.copyToDevice(productX.pointer(), MemorySegment.ofArray(x).asSlice(4L * xOff, xBytes), xBytes);
+            ops.linear(weights, productX.pointer(), tokens, productY.pointer());
+            driver.copyToHost(MemorySegment.ofArray(y).asSlice(4L * yOff, yBytes), productY.pointer(), yBytes);
+        } catch (GpuException e) {
+            throw new DeviceOpException("product with " + w.name() + " (" + tokens + " tokens): " + e.getMessage(), e);
+        }
     }
 
     @Override
     public SpikeKernel spikeLinear(Int8Weights w, int[] counts, int cOff, float vth, float[] y, int yOff) {
-        return cpu.spikeLinear(w, counts, cOff, vth, y, yOff); // the device spike kernels come with the GPU issue
+        return cpu.spikeLinear(w, counts, cOff, vth, y, yOff); // no device spike path yet: CPU kernels
     }
 
     @Override
     public long weightBytesRead() {
-        return deviceWeightBytesRead + cpu.weightBytesRead();
+        return ops.weightBytesRead() + cpu.weightBytesRead();
     }
 
-    private void ensureCapacity(long xBytes, long yBytes) {
-        if (xBytes > capacityX) {
-            if (deviceX != 0) {
-                driver.free(deviceX);
-            }
-            deviceX = driver.allocate(xBytes);
-            capacityX = xBytes;
-        }
-        if (yBytes > capacityY) {
-            if (deviceY != 0) {
-                driver.free(deviceY);
-            }
-            deviceY = driver.allocate(yBytes);
-            capacityY = yBytes;
-        }
-    }
-
-    private void checkOwner() {
+    /** Fails unless called on the thread that opened the backend, where the GPU context is current. */
+    public void checkThread() {
         if (Thread.currentThread() != owner) {
             throw new IllegalStateException("GpuBackend used from thread " + Thread.currentThread().getName()
                     + "; the GPU context is current on " + owner.getName() + " only");
         }
     }
 
-    /** Device bytes held by uploaded weights and activation buffers. */
+    /** Device bytes held by the products-only path (weights uploaded on use and its buffers). */
     public long deviceBytes() {
-        long total = capacityX + capacityY;
-        for (Tensor t : deviceWeights.keySet()) {
-            total += t.elementCount() * 4;
-        }
-        return total;
+        return productArena.bytes();
     }
 
     @Override
     public void close() {
-        for (long ptr : deviceWeights.values()) {
-            driver.free(ptr);
+        RuntimeException failure = null;
+        for (Runnable step : new Runnable[] {productArena::close, kernels::close,
+                () -> { if (blas != null) { blas.close(); } }, driver::close, cpu::close}) {
+            try {
+                step.run();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
         }
-        deviceWeights.clear();
-        if (deviceX != 0) {
-            driver.free(deviceX);
+        productWeights.clear();
+        if (failure != null) {
+            throw failure;
         }
-        if (deviceY != 0) {
-            driver.free(deviceY);
-        }
-        blas.close();
-        driver.close();
-        cpu.close();
     }
 }

@@ -3,11 +3,13 @@ package io.spikert.runtime.gpu;
 import io.spikert.ffm.fake.FakeGpu;
 import io.spikert.ffm.fake.FakeKernel;
 import io.spikert.ffm.fake.FakeLaunch;
+import io.spikert.kernels.ActivationsScalar;
 import io.spikert.kernels.GlaChunkScalar;
 import io.spikert.kernels.GlaStepScalar;
 import io.spikert.kernels.MatMulScalar;
 import io.spikert.kernels.MatVecScalar;
 import io.spikert.kernels.RmsNormScalar;
+import io.spikert.kernels.Rope;
 import io.spikert.kernels.RopeScalar;
 import io.spikert.kernels.SlidingWindowAttentionScalar;
 import io.spikert.kernels.SwiGluScalar;
@@ -27,7 +29,13 @@ import java.util.function.Consumer;
  * The fake GPU's twins of the catalogue's kernels: each unpacks a launch's arguments as the CUDA
  * source reads them and runs the vector-kernels scalar reference on the fake device memory, so the
  * backend's argument packing and memory layout are checked without a GPU. No math is reimplemented
- * here: every result comes from a {@code *Scalar} class or {@link SpikeCounts}.
+ * here: every result comes from a {@code *Scalar} class, {@link Rope#angles} or {@link SpikeCounts}
+ * (data movement, as in {@code kv_ring_store}, is plain copying).
+ *
+ * <p>Twins of the kernels the device-resident model launches also check the launch geometry against
+ * what the CUDA source needs (blocks covering every row, token or head; blocks a multiple of the PTX
+ * warp width where the kernel reduces over warps; enough dynamic shared memory), because a fake launch
+ * would otherwise succeed with a grid that leaves work undone on a real device.
  */
 public final class FakeKernels {
     private FakeKernels() {}
@@ -42,6 +50,8 @@ public final class FakeKernels {
         Map<String, FakeKernel> m = new LinkedHashMap<>();
         put(m, "rmsnorm", a -> {
             int n = a.i32("n"), rows = a.i32("rows");
+            a.covers(a.launch.gridX(), rows, "rows");
+            a.warpMultiple();
             float[] x = a.floats("x", (long) n * rows), out = new float[n * rows];
             float[] w = a.floats("w", n);
             for (int r = 0; r < rows; r++) {
@@ -52,6 +62,7 @@ public final class FakeKernels {
         put(m, "rope_rotate_half", a -> {
             int tokens = a.i32("tokens"), heads = a.i32("numHeads"), hd = a.i32("headDim"), ldx = a.i32("ldx");
             int half = hd / 2;
+            a.covers(a.launch.gridX(), tokens, "tokens");
             float[] x = a.floats("x", (long) (tokens - 1) * ldx + (long) heads * hd);
             float[] cos = a.floats("cos", (long) tokens * half), sin = a.floats("sin", (long) tokens * half);
             for (int t = 0; t < tokens; t++) {
@@ -72,6 +83,7 @@ public final class FakeKernels {
         put(m, "embedding_gather_f32", a -> gather(a, 4));
         put(m, "gla_step", a -> {
             int d = a.i32("d"), group = a.i32("group"), kvh = a.i32("kvHeads");
+            a.covers(a.launch.gridX(), kvh, "kv heads");
             float scale = a.f32("scale");
             float[] state = a.floats("state", (long) kvh * d * d);
             float[] q = a.floats("q", (long) kvh * group * d), out = new float[kvh * group * d];
@@ -87,6 +99,7 @@ public final class FakeKernels {
         });
         put(m, "gla_chunk", a -> {
             int d = a.i32("d"), group = a.i32("group"), tokens = a.i32("tokens"), kvh = a.i32("kvHeads");
+            a.covers(a.launch.gridX(), kvh, "kv heads");
             long heads = (long) kvh * d, qheads = (long) kvh * group * d;
             float[] state = a.floats("state", (long) kvh * d * d);
             float[] q = a.floats("q", span(tokens, a.i32("ldq"), qheads));
@@ -106,6 +119,10 @@ public final class FakeKernels {
             int tokens = a.i32("tokens"), heads = a.i32("numHeads"), kvh = a.i32("kvHeads"), d = a.i32("d");
             int capacity = a.i32("capacity"), window = a.i32("window"), ldq = a.i32("ldq"), ldo = a.i32("ldo");
             long lastPos0 = a.i64("lastPos0");
+            a.covers(a.launch.gridX(), heads, "query heads");
+            a.covers(a.launch.gridY(), tokens, "tokens");
+            a.warpMultiple();
+            a.covers(a.launch.sharedBytes(), 4 * window, "bytes of dynamic shared memory (one float score per key)");
             float[] q = a.floats("q", span(tokens, ldq, (long) heads * d));
             float[] keys = a.floats("keys", (long) kvh * capacity * d), values = a.floats("values", (long) kvh * capacity * d);
             float[] out = a.floats("out", span(tokens, ldo, (long) heads * d));
@@ -136,20 +153,77 @@ public final class FakeKernels {
         put(m, "spike_matvec", a -> int8(a, "codesT", true));
         put(m, "matvec_bf16", a -> {
             int rows = a.i32("rows"), cols = a.i32("cols");
+            a.coversWarpRows(rows);
             float[] y = new float[rows];
             MatVecScalar.bf16(a.segment("w", 2L * rows * cols), cols, a.floats("x", cols), 0, y, 0, 0, rows);
             a.write("y", y);
         });
         put(m, "matvec_f32", a -> {
             int rows = a.i32("rows"), cols = a.i32("cols");
+            a.coversWarpRows(rows);
             float[] y = new float[rows];
             MatVecScalar.f32(a.segment("w", 4L * rows * cols), cols, a.floats("x", cols), 0, y, 0, 0, rows);
             a.write("y", y);
         });
         put(m, "matmul_bf16", a -> matmul(a, 2));
         put(m, "matmul_f32", a -> matmul(a, 4));
+        put(m, "bias_act", a -> {
+            int n = a.i32("n"), rows = a.i32("rows"), act = a.i32("act");
+            float[] y = a.floats("y", (long) n * rows);
+            float[] bias = a.pointer("bias") == 0 ? null : a.floats("bias", n);
+            for (int r = 0; r < rows; r++) {
+                if (bias != null) {
+                    ActivationsScalar.addBias(y, r * n, bias, 0, n);
+                }
+            }
+            switch (act) {
+                case 0 -> { }
+                case 1 -> ActivationsScalar.relu(y, 0, n * rows);
+                case 2 -> ActivationsScalar.logSigmoid(y, 0, n * rows, a.f32("divisor"));
+                default -> throw new IllegalArgumentException("bias_act: unknown activation code " + act);
+            }
+            a.write("y", y);
+        });
+        put(m, "add_inplace", a -> {
+            int n = a.i32("n");
+            float[] x = a.floats("x", n);
+            ActivationsScalar.addBias(x, 0, a.floats("y", n), 0, n);
+            a.write("x", x);
+        });
+        put(m, "rope_angles", a -> {
+            int tokens = a.i32("tokens"), hd = a.i32("headDim"), half = hd / 2;
+            a.covers(a.launch.gridX(), tokens, "tokens");
+            float[] cos = new float[tokens * half], sin = new float[tokens * half];
+            float[] c = new float[half], s = new float[half];
+            for (int t = 0; t < tokens; t++) {
+                Rope.angles(a.i64("pos0") + t, a.f32("theta"), hd, c, s);
+                System.arraycopy(c, 0, cos, t * half, half);
+                System.arraycopy(s, 0, sin, t * half, half);
+            }
+            a.write("cos", cos);
+            a.write("sin", sin);
+        });
+        put(m, "kv_ring_store", a -> {
+            int tokens = a.i32("tokens"), kvh = a.i32("kvHeads"), d = a.i32("d"), capacity = a.i32("capacity");
+            int ldk = a.i32("ldk"), ldv = a.i32("ldv");
+            a.covers(a.launch.gridX(), tokens, "tokens");
+            a.covers(a.launch.gridY(), kvh, "kv heads");
+            float[] keys = a.floats("keys", (long) kvh * capacity * d), values = a.floats("values", (long) kvh * capacity * d);
+            float[] k = a.floats("k", span(tokens, ldk, (long) kvh * d)), v = a.floats("v", span(tokens, ldv, (long) kvh * d));
+            for (int t = 0; t < tokens; t++) {
+                int slot = (int) Math.floorMod(a.i64("pos0") + t, (long) capacity);
+                for (int h = 0; h < kvh; h++) {
+                    System.arraycopy(k, t * ldk + h * d, keys, (h * capacity + slot) * d, d);
+                    System.arraycopy(v, t * ldv + h * d, values, (h * capacity + slot) * d, d);
+                }
+            }
+            a.write("keys", keys);
+            a.write("values", values);
+        });
         return m;
     }
+
+    private static final int MATMUL_TILE = 16;
 
     private static void put(Map<String, FakeKernel> m, String name, Consumer<Launch> twin) {
         KernelSpec spec = KernelCatalog.kernel(name);
@@ -163,6 +237,7 @@ public final class FakeKernels {
 
     private static void gather(Launch a, int bytesPerValue) {
         int count = a.i32("count"), dim = a.i32("dim");
+        a.covers(a.launch.gridX(), count, "tokens");
         int[] ids = a.ints("ids", count);
         int rows = Arrays.stream(ids).max().orElse(-1) + 1;
         MemorySegment table = a.segment("table", (long) bytesPerValue * rows * dim);
@@ -202,6 +277,12 @@ public final class FakeKernels {
 
     private static void matmul(Launch a, int bytesPerValue) {
         int rows = a.i32("rows"), cols = a.i32("cols"), tokens = a.i32("tokens"), ldx = a.i32("ldx"), ldy = a.i32("ldy");
+        if (a.launch.blockX() != MATMUL_TILE || a.launch.blockY() != MATMUL_TILE) {
+            throw new IllegalArgumentException(a.spec.name() + ": blocks must be " + MATMUL_TILE + " x " + MATMUL_TILE
+                    + " (the shared-memory tile), got " + a.launch.blockX() + " x " + a.launch.blockY());
+        }
+        a.covers((long) a.launch.gridX() * MATMUL_TILE, rows, "rows");
+        a.covers((long) a.launch.gridY() * MATMUL_TILE, tokens, "tokens");
         MemorySegment w = a.segment("w", (long) bytesPerValue * rows * cols);
         float[] x = a.floats("x", span(tokens, ldx, cols));
         float[] y = a.floats("y", span(tokens, ldy, rows));
@@ -217,6 +298,35 @@ public final class FakeKernels {
     private record Launch(KernelSpec spec, FakeLaunch launch) {
         int i32(String name) {
             return launch.i32(spec.indexOf(name));
+        }
+
+        long pointer(String name) {
+            return launch.pointer(spec.indexOf(name));
+        }
+
+        /** Fails the launch when {@code have} (blocks, or bytes) does not reach the {@code need} the kernel must cover. */
+        void covers(long have, long need, String what) {
+            if (have < need) {
+                throw new IllegalArgumentException(spec.name() + ": the launch covers " + have + " " + what + " of " + need
+                        + " (grid " + launch.gridX() + "x" + launch.gridY() + "x" + launch.gridZ() + ", block "
+                        + launch.blockX() + "x" + launch.blockY() + "x" + launch.blockZ() + ", " + launch.sharedBytes()
+                        + " shared bytes)");
+            }
+        }
+
+        /** Kernels that reduce over warps need whole warps in every block. */
+        void warpMultiple() {
+            int block = launch.blockX() * launch.blockY() * launch.blockZ();
+            if (block % KernelCatalog.PTX_WARP_SIZE != 0) {
+                throw new IllegalArgumentException(spec.name() + ": block of " + block + " threads is not a multiple of the "
+                        + KernelCatalog.PTX_WARP_SIZE + "-lane warp the PTX was compiled for");
+            }
+        }
+
+        /** One warp per row: the grid's warps must cover every row. */
+        void coversWarpRows(int rows) {
+            warpMultiple();
+            covers((long) launch.gridX() * (launch.blockX() / KernelCatalog.PTX_WARP_SIZE), rows, "rows (one warp each)");
         }
 
         long i64(String name) {

@@ -5,6 +5,7 @@ import static io.spikert.runtime.gpu.KernelParam.i32;
 import static io.spikert.runtime.gpu.KernelParam.i64;
 import static io.spikert.runtime.gpu.KernelParam.pointer;
 
+import io.spikert.ffm.ComputeCapability;
 import io.spikert.ffm.GpuDriver;
 import io.spikert.ffm.GpuKernel;
 import io.spikert.ffm.GpuModule;
@@ -28,6 +29,12 @@ import java.util.Map;
 public final class KernelCatalog {
     private KernelCatalog() {}
 
+    /**
+     * The warp width the committed PTX was compiled for ({@code SPIKERT_WARP_SIZE}): launch geometry that
+     * counts warps per block must use this, not the device's, since the kernels' shuffles assume it.
+     */
+    public static final int PTX_WARP_SIZE = 32;
+
     /** The PTX targets, newest first. */
     public static final List<String> ARCHS = List.of("sm_90", "sm_80");
 
@@ -47,6 +54,12 @@ public final class KernelCatalog {
                     pointer("table"), pointer("ids"), pointer("out"), i32("count"), i32("dim"))),
             new KernelSpec("embedding_gather_f32", "elementwise", List.of(
                     pointer("table"), pointer("ids"), pointer("out"), i32("count"), i32("dim"))),
+            new KernelSpec("bias_act", "elementwise", List.of(
+                    pointer("y"), pointer("bias"), i32("n"), i32("rows"), i32("act"), f32("divisor"))),
+            new KernelSpec("add_inplace", "elementwise", List.of(
+                    pointer("x"), pointer("y"), i32("n"))),
+            new KernelSpec("rope_angles", "elementwise", List.of(
+                    pointer("cos"), pointer("sin"), i64("pos0"), i32("tokens"), i32("headDim"), f32("theta"))),
             new KernelSpec("gla_step", "gla", List.of(
                     pointer("state"), pointer("q"), pointer("k"), pointer("v"), pointer("g"), pointer("out"),
                     i32("d"), i32("group"), f32("scale"), i32("kvHeads"))),
@@ -58,6 +71,9 @@ public final class KernelCatalog {
                     pointer("q"), pointer("keys"), pointer("values"), pointer("out"),
                     i32("tokens"), i32("numHeads"), i32("kvHeads"), i32("d"), i32("capacity"), i32("window"),
                     i64("lastPos0"), f32("scale"), i32("ldq"), i32("ldo"))),
+            new KernelSpec("kv_ring_store", "swa", List.of(
+                    pointer("keys"), pointer("values"), pointer("k"), pointer("v"), i32("tokens"), i32("kvHeads"),
+                    i32("d"), i32("capacity"), i64("pos0"), i32("ldk"), i32("ldv"))),
             new KernelSpec("spike_encode", "spike", List.of(
                     pointer("x"), pointer("counts"), pointer("vth"), i32("n"), f32("k"), i32("rows"))),
             new KernelSpec("int8_matvec", "spike", List.of(
@@ -103,6 +119,11 @@ public final class KernelCatalog {
         }
         throw new IllegalArgumentException("compute capability " + major + "." + minor
                 + " is older than sm_80, the oldest PTX target SpikeRT ships");
+    }
+
+    /** {@link #arch(int, int)} of a driver-reported capability. */
+    public static String arch(ComputeCapability cc) {
+        return arch(cc.major(), cc.minor());
     }
 
     /** The committed PTX text of {@code module} for {@code arch}. */

@@ -2,11 +2,13 @@ package io.spikert.runtime.gpu;
 
 import io.spikert.ffm.GpuDriver;
 import io.spikert.ffm.GpuStream;
+import io.spikert.kernels.ActivationsScalar;
 import io.spikert.kernels.GlaChunkScalar;
 import io.spikert.kernels.GlaStepScalar;
 import io.spikert.kernels.MatMulScalar;
 import io.spikert.kernels.MatVecScalar;
 import io.spikert.kernels.RmsNormScalar;
+import io.spikert.kernels.Rope;
 import io.spikert.kernels.RopeScalar;
 import io.spikert.kernels.SlidingWindowAttentionScalar;
 import io.spikert.kernels.SwiGluScalar;
@@ -44,7 +46,8 @@ final class KernelCases {
 
     static final List<String> NAMES = List.of("rmsnorm", "rope_rotate_half", "silu_mul", "embedding_gather_bf16",
             "embedding_gather_f32", "gla_step", "gla_chunk", "swa_attend_decode", "swa_attend_prefill", "spike_encode",
-            "int8_matvec", "spike_matvec", "matvec_bf16", "matvec_f32", "matmul_bf16", "matmul_f32");
+            "int8_matvec", "spike_matvec", "matvec_bf16", "matvec_f32", "matmul_bf16", "matmul_f32",
+            "bias_act", "add_inplace", "rope_angles", "kv_ring_store");
 
     /** Runs case {@code name} (a kernel name, or swa_attend_decode / swa_attend_prefill) and frees its buffers. */
     List<Outcome> run(String name) {
@@ -66,6 +69,10 @@ final class KernelCases {
                 case "matvec_f32" -> matvec(false);
                 case "matmul_bf16" -> matmul(true);
                 case "matmul_f32" -> matmul(false);
+                case "bias_act" -> biasAct();
+                case "add_inplace" -> addInPlace();
+                case "rope_angles" -> ropeAngles();
+                case "kv_ring_store" -> kvRingStore();
                 default -> throw new IllegalArgumentException("no case " + name);
             };
         } finally {
@@ -270,6 +277,95 @@ final class KernelCases {
             MatMulScalar.f32(w, cols, x, 0, ldx, tokens, expected, 0, ldy, 0, rows);
         }
         return List.of(new Outcome(name, "y", floats(dy, expected.length), expected, 1e-5f));
+    }
+
+    /** Every activation code, with and without a bias (a null bias pointer means none). */
+    private List<Outcome> biasAct() {
+        int n = 37, rows = 3;
+        List<Outcome> all = new ArrayList<>();
+        for (int act = 0; act < 3; act++) {
+            for (boolean withBias : new boolean[] {true, false}) {
+                float[] y = gaussian(n * rows), bias = gaussian(n);
+                for (int i = 0; i < y.length; i += 7) {
+                    y[i] *= 30; // both tails of logsigmoid
+                }
+                long dy = up(y);
+                launch("bias_act", 2, 1, 64, 1, 0, dy, withBias ? up(bias) : 0L, n, rows, act, 16f);
+                float[] expected = y.clone();
+                if (withBias) {
+                    for (int r = 0; r < rows; r++) {
+                        ActivationsScalar.addBias(expected, r * n, bias, 0, n);
+                    }
+                }
+                if (act == 1) {
+                    ActivationsScalar.relu(expected, 0, n * rows);
+                } else if (act == 2) {
+                    ActivationsScalar.logSigmoid(expected, 0, n * rows, 16f);
+                }
+                all.add(new Outcome("bias_act", "y (act " + act + (withBias ? ", bias)" : ", no bias)"),
+                        floats(dy, y.length), expected, 1e-5f));
+            }
+        }
+        return all;
+    }
+
+    private List<Outcome> addInPlace() {
+        int n = 1000;
+        float[] x = gaussian(n), y = gaussian(n);
+        long dx = up(x);
+        launch("add_inplace", 3, 1, 128, 1, 0, dx, up(y), n);
+        float[] expected = x.clone();
+        for (int i = 0; i < n; i++) {
+            expected[i] += y[i];
+        }
+        return List.of(new Outcome("add_inplace", "x", floats(dx, n), expected, 0f));
+    }
+
+    private List<Outcome> ropeAngles() {
+        int tokens = 3, hd = 16, half = hd / 2;
+        long pos0 = 4093;
+        float theta = 10000f;
+        long dc = up(new float[tokens * half]), ds = up(new float[tokens * half]);
+        launch("rope_angles", tokens, 1, 32, 1, 0, dc, ds, pos0, tokens, hd, theta);
+        float[] ec = new float[tokens * half], es = new float[tokens * half];
+        for (int t = 0; t < tokens; t++) {
+            double p = (float) (pos0 + t);
+            for (int i = 0; i < half; i++) {
+                // The definition, written out: angle = position * theta^(-2i/D), both rounded to float.
+                float angle = (float) p * (float) (1.0 / Math.pow(theta, 2.0 * i / hd));
+                ec[t * half + i] = (float) Math.cos(angle);
+                es[t * half + i] = (float) Math.sin(angle);
+            }
+        }
+        float[] rc = new float[half], rs = new float[half];
+        Rope.angles(pos0, theta, hd, rc, rs);
+        if (!Arrays.equals(rc, Arrays.copyOf(ec, half))) {
+            throw new AssertionError("the CPU's Rope.angles no longer follows the written-out definition");
+        }
+        return List.of(new Outcome("rope_angles", "cos", floats(dc, ec.length), ec, 1e-6f),
+                new Outcome("rope_angles", "sin", floats(ds, es.length), es, 1e-6f));
+    }
+
+    /** Positions wrap around the ring: slots (pos0 + t) % capacity, the other slots untouched. */
+    private List<Outcome> kvRingStore() {
+        int tokens = 3, kvh = 2, d = 8, capacity = 4, ldk = kvh * d + 3, ldv = kvh * d + 1;
+        long pos0 = 6;
+        float[] keys = gaussian(kvh * capacity * d), values = gaussian(kvh * capacity * d);
+        float[] k = gaussian(tokens * ldk), v = gaussian(tokens * ldv);
+        long dkeys = up(keys), dvalues = up(values);
+        launch("kv_ring_store", tokens, kvh, 32, 1, 0, dkeys, dvalues, up(k), up(v), tokens, kvh, d, capacity, pos0, ldk, ldv);
+        float[] ek = keys.clone(), ev = values.clone();
+        for (int t = 0; t < tokens; t++) {
+            int slot = (int) ((pos0 + t) % capacity);
+            for (int h = 0; h < kvh; h++) {
+                for (int i = 0; i < d; i++) {
+                    ek[(h * capacity + slot) * d + i] = k[t * ldk + h * d + i];
+                    ev[(h * capacity + slot) * d + i] = v[t * ldv + h * d + i];
+                }
+            }
+        }
+        return List.of(new Outcome("kv_ring_store", "keys", floats(dkeys, ek.length), ek, 0f),
+                new Outcome("kv_ring_store", "values", floats(dvalues, ev.length), ev, 0f));
     }
 
     // ---- helpers ----------------------------------------------------------------------------------

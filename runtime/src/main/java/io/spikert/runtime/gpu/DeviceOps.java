@@ -1,0 +1,204 @@
+package io.spikert.runtime.gpu;
+
+import io.spikert.ffm.BlasType;
+import io.spikert.ffm.GpuBlas;
+import io.spikert.ffm.GpuDriver;
+import io.spikert.ffm.GpuStream;
+import io.spikert.ffm.Transpose;
+import io.spikert.runtime.DType;
+
+/**
+ * The model's operators on the device, typed: each method checks its sizes, computes the launch
+ * geometry its CUDA kernel needs (the only place that does) and launches it on the default stream,
+ * so operators run in issue order without host synchronisation. Activations are F32 row-major
+ * [tokens, features]; pointers are device addresses.
+ *
+ * <p>Products: BF16 weights use SpikeRT's {@code matvec_bf16} (one token) and {@code matmul_bf16}
+ * (several) on F32 activations, since BLAS GemmEx would need BF16 activations and lose the 1e-3
+ * agreement with the CPU; F32 weights use BLAS GemmEx where cuBLAS / mcBLAS is present and
+ * {@code matvec_f32} / {@code matmul_f32} otherwise. A failing launch or BLAS call is a
+ * {@link DeviceOpException} naming the kernel (or tensor) and its sizes.
+ */
+public final class DeviceOps {
+    /** Threads per block of the element-wise and row-wise kernels: 8 warps. */
+    static final int BLOCK = 256;
+    /** Grid-stride kernels need no more blocks than this to fill any current device. */
+    private static final int MAX_STRIDE_BLOCKS = 4096;
+    /** {@code matmul_*} shared-memory tile edge (SPIKERT_TILE in matmul.cu). */
+    private static final int TILE = 16;
+    /** Static shared memory a launch may use without an opt-in attribute. */
+    private static final int SHARED_LIMIT = 48 * 1024;
+
+    /** The activation {@code bias_act} applies after the bias, by its kernel code. */
+    public enum Activation {
+        NONE(0), RELU(1), LOG_SIGMOID(2);
+
+        final int code;
+
+        Activation(int code) {
+            this.code = code;
+        }
+    }
+
+    private final GpuDriver driver;
+    private final LoadedKernels kernels;
+    private final GpuBlas blas;
+    private final int warp = KernelCatalog.PTX_WARP_SIZE;
+    private long launches;
+    private long weightBytesRead;
+
+    /** {@code blas} may be null: F32 products then use SpikeRT's kernels. */
+    public DeviceOps(GpuDriver driver, LoadedKernels kernels, GpuBlas blas) {
+        this.driver = driver;
+        this.kernels = kernels;
+        this.blas = blas;
+    }
+
+    public GpuDriver driver() {
+        return driver;
+    }
+
+    public boolean hasBlas() {
+        return blas != null;
+    }
+
+    /** Kernel launches and BLAS calls issued so far. */
+    public long launches() {
+        return launches;
+    }
+
+    /** Weight bytes the products have read so far (each product reads its whole matrix). */
+    public long weightBytesRead() {
+        return weightBytesRead;
+    }
+
+    /** out[t] = table[ids[t]] widened to F32, for {@code count} int32 ids. */
+    public void gather(DeviceMatrix table, long ids, int count, long out) {
+        String k = table.dtype() == DType.BF16 ? "embedding_gather_bf16" : "embedding_gather_f32";
+        launch(k, count, 1, BLOCK, 1, 0, table.pointer(), ids, out, count, table.cols());
+    }
+
+    /** out[r] = rmsnorm(x[r]) * w over {@code n} features, for {@code rows} rows. */
+    public void rmsnorm(long x, long w, long out, int n, int rows, float eps) {
+        launch("rmsnorm", rows, 1, BLOCK, 1, 0, x, w, out, n, eps, rows);
+    }
+
+    /** y[r] = act(y[r] + bias) for {@code rows} rows of {@code n}; {@code bias} 0 for none. */
+    public void biasAct(long y, long bias, int n, int rows, Activation act, float divisor) {
+        launch("bias_act", strideBlocks((long) n * rows), 1, BLOCK, 1, 0, y, bias, n, rows, act.code, divisor);
+    }
+
+    /** x += y over {@code n} floats. */
+    public void add(long x, long y, int n) {
+        launch("add_inplace", strideBlocks(n), 1, BLOCK, 1, 0, x, y, n);
+    }
+
+    /** out = silu(gate) * up over {@code n} floats; {@code out} may be {@code gate}. */
+    public void siluMul(long gate, long up, long out, int n) {
+        launch("silu_mul", strideBlocks(n), 1, BLOCK, 1, 0, gate, up, out, n);
+    }
+
+    /** cos/sin [tokens][headDim / 2] for positions pos0 .. pos0 + tokens - 1. */
+    public void ropeAngles(long cos, long sin, long pos0, int tokens, int headDim, float theta) {
+        launch("rope_angles", tokens, 1, Math.max(warp, Math.min(BLOCK, roundUp(headDim / 2, warp))), 1, 0,
+                cos, sin, pos0, tokens, headDim, theta);
+    }
+
+    /** Rotate-half RoPE in place on {@code heads} heads of each of {@code tokens} rows {@code ldx} apart. */
+    public void rope(long x, long cos, long sin, int tokens, int heads, int headDim, int ldx) {
+        launch("rope_rotate_half", tokens, 1, BLOCK, 1, 0, x, cos, sin, tokens, heads, headDim, ldx);
+    }
+
+    /** One GLA decode step for every kv head (see gla.cu). */
+    public void glaStep(long state, long q, long k, long v, long g, long out, int d, int group, float scale, int kvHeads) {
+        launch("gla_step", kvHeads, 1, glaBlock(d), 1, 0, state, q, k, v, g, out, d, group, scale, kvHeads);
+    }
+
+    /** GLA over {@code tokens} rows (q and out rows {@code ldq}/{@code ldo} apart, k, v, g rows {@code ldkv} apart). */
+    public void glaChunk(long state, long q, long k, long v, long g, long out, int d, int group, int tokens, float scale,
+                         int kvHeads, int ldq, int ldkv, int ldo) {
+        launch("gla_chunk", kvHeads, 1, glaBlock(d), 1, 0, state, q, k, v, g, out, d, group, tokens, scale, kvHeads,
+                ldq, ldkv, ldkv, ldkv, ldo);
+    }
+
+    /** Stores {@code tokens} rows of keys and values into the ring at positions pos0 ... */
+    public void kvStore(long keys, long values, long k, long v, int tokens, int kvHeads, int d, int capacity, long pos0,
+                        int ldkv) {
+        launch("kv_ring_store", tokens, kvHeads, Math.min(BLOCK, roundUp(d, warp)), 1, 0,
+                keys, values, k, v, tokens, kvHeads, d, capacity, pos0, ldkv, ldkv);
+    }
+
+    /** Sliding-window attention of {@code tokens} queries at pos0 ... over {@code window} keys each (see swa.cu). */
+    public void swaAttend(long q, long keys, long values, long out, int tokens, int heads, int kvHeads, int d,
+                          int capacity, int window, long pos0, float scale, int ldq, int ldo) {
+        long shared = 4L * window;
+        if (shared > SHARED_LIMIT) {
+            throw new DeviceOpException("swa_attend: a window of " + window + " keys needs " + shared
+                    + " bytes of shared memory for its scores, over the " + SHARED_LIMIT + " a launch gets without opt-in");
+        }
+        launch("swa_attend", heads, tokens, 4 * warp, 1, (int) shared, q, keys, values, out, tokens, heads, kvHeads, d,
+                capacity, window, pos0, scale, ldq, ldo);
+    }
+
+    /** y[t] = W x[t] for {@code tokens} contiguous rows (x rows {@code w.cols()}, y rows {@code w.rows()} floats). */
+    public void linear(DeviceMatrix w, long x, int tokens, long y) {
+        int rows = w.rows(), cols = w.cols();
+        weightBytesRead += w.bytes();
+        if (w.dtype() == DType.F32 && blas != null) {
+            launches++;
+            try {
+                // Row-major Y[tokens, rows] = X W^T is, column-major, Y^T = W X^T: W stored row-major
+                // [rows, cols] reads as the column-major (cols x rows) matrix W^T, hence op(A) = T.
+                blas.gemmEx(Transpose.T, Transpose.N, rows, tokens, cols, 1f, w.pointer(), BlasType.F32, cols,
+                        x, BlasType.F32, cols, 0f, y, BlasType.F32, rows);
+            } catch (RuntimeException e) {
+                throw new DeviceOpException("BLAS GemmEx for " + w.name() + " [" + rows + ", " + cols + "] x " + tokens
+                        + " tokens failed on " + driver.vendor() + ": " + e.getMessage(), e);
+            }
+            return;
+        }
+        String type = w.dtype() == DType.BF16 ? "bf16" : "f32";
+        if (tokens == 1) {
+            int rowsPerBlock = BLOCK / warp;
+            launchFor(w.name(), "matvec_" + type, ceilDiv(rows, rowsPerBlock), 1, BLOCK, 1, 0,
+                    w.pointer(), x, y, rows, cols);
+        } else {
+            launchFor(w.name(), "matmul_" + type, ceilDiv(rows, TILE), ceilDiv(tokens, TILE), TILE, TILE, 0,
+                    w.pointer(), x, cols, tokens, y, rows, rows, cols);
+        }
+    }
+
+    private int glaBlock(int d) {
+        // Thread j owns state column j: one thread per column up to 1024, whole warps.
+        return Math.min(1024, roundUp(d, warp));
+    }
+
+    private static int strideBlocks(long n) {
+        return (int) Math.max(1, Math.min(MAX_STRIDE_BLOCKS, (n + BLOCK - 1) / BLOCK));
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    private static int roundUp(int a, int multiple) {
+        return Math.max(multiple, ceilDiv(a, multiple) * multiple);
+    }
+
+    private void launch(String kernel, int gx, int gy, int bx, int by, int shared, Object... args) {
+        launchFor(null, kernel, gx, gy, bx, by, shared, args);
+    }
+
+    /** Launches {@code kernel}; {@code tensor}, when not null, is named in the error with the kernel. */
+    private void launchFor(String tensor, String kernel, int gx, int gy, int bx, int by, int shared, Object... args) {
+        KernelSpec spec = KernelCatalog.kernel(kernel);
+        launches++;
+        try {
+            driver.launch(kernels.kernel(kernel), gx, gy, 1, bx, by, 1, shared, GpuStream.DEFAULT, spec.args(args));
+        } catch (RuntimeException e) {
+            throw new DeviceOpException("kernel " + kernel + (tensor == null ? "" : " (" + tensor + ")") + " failed on "
+                    + driver.vendor() + " (grid " + gx + "x" + gy + ", block " + bx + "x" + by + ", " + shared
+                    + " shared bytes): " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,113 +1,47 @@
 package io.spikert.model;
 
-import io.spikert.model.layers.LayerState;
-import io.spikert.model.layers.Workspace;
-
 /**
- * One sequence being run by a {@link SpikingBrainModel}: 14 GLA states and 14 rings of W + 1 keys
- * for the 7B, constant in the sequence length. Prefill runs in chunks of at most {@code chunkTokens}
- * tokens, so a prompt of any length runs in the same memory. Not thread-safe; use one per thread.
+ * One sequence being run by a {@link SpikingBrainModel}, holding its own recurrent state (GLA states
+ * and SWA key/value rings), constant in the sequence length. Prefill runs in chunks, so a prompt of
+ * any length runs in the same memory. On the CPU the state is host memory; on a device-resident GPU
+ * backend it is device memory, and only token ids go in and logits come out. Not thread-safe; use
+ * one per thread (on a GPU, the thread that opened the backend).
  */
-public final class Session {
-    public static final int DEFAULT_CHUNK = 64;
+public interface Session extends AutoCloseable {
+    /** Prefill chunk of {@link SpikingBrainModel#newSession()} on the CPU. */
+    int DEFAULT_CHUNK = 64;
 
     /** Receives logits as they are computed: {@code logits[off .. off + vocab)} belong to input token {@code index}. */
     @FunctionalInterface
-    public interface LogitsSink {
+    interface LogitsSink {
         void accept(int index, float[] logits, int off);
     }
 
-    private final SpikingBrainModel model;
-    private final ModelConfig config;
-    private final Workspace ws;
-    private final LayerState[] states;
-    private final float[] lastLogits;
-    private float[] chunkLogits;
-    private long position;
-
-    Session(SpikingBrainModel model, int chunkTokens) {
-        if (chunkTokens < 1) {
-            throw new IllegalArgumentException("chunk size must be at least 1 token, got " + chunkTokens);
-        }
-        this.model = model;
-        this.config = model.config();
-        this.ws = new Workspace(config, chunkTokens);
-        this.states = new LayerState[config.numLayers()];
-        for (int l = 0; l < states.length; l++) {
-            states[l] = model.layers()[l].attention().newState();
-        }
-        this.lastLogits = new float[config.vocabSize()];
-    }
-
-    public int vocabSize() {
-        return config.vocabSize();
-    }
+    int vocabSize();
 
     /** Tokens consumed so far; the next token gets this absolute position. */
-    public long position() {
-        return position;
-    }
+    long position();
 
     /** Bytes of recurrent state (GLA states and SWA rings), independent of the sequence length. */
-    public long stateBytes() {
-        long total = 0;
-        for (LayerState s : states) {
-            total += s.bytes();
-        }
-        return total;
-    }
+    long stateBytes();
 
     /**
      * Feeds {@code ids} as one batched prefill and returns the logits after the last of them.
      * The returned array is reused by the next call.
      */
-    public float[] prefill(int[] ids) {
-        run(ids, null);
-        return lastLogits;
-    }
+    float[] prefill(int[] ids);
 
     /** Batched prefill that reports the logits of every input token to {@code sink}, chunk by chunk. */
-    public void prefill(int[] ids, LogitsSink sink) {
-        run(ids, sink);
-    }
+    void prefill(int[] ids, LogitsSink sink);
 
     /** One token through the recurrent (decode) path; returns its logits, reused by the next call. */
-    public float[] decode(int id) {
-        return prefill(new int[] {id});
-    }
+    float[] decode(int id);
 
-    private void run(int[] ids, LogitsSink sink) {
-        if (ids.length == 0) {
-            throw new IllegalArgumentException("no tokens to run");
-        }
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= config.vocabSize()) {
-                throw new IllegalArgumentException("token id " + ids[i] + " at index " + i
-                        + " is outside the vocabulary [0, " + config.vocabSize() + ")");
-            }
-        }
-        int vocab = config.vocabSize();
-        for (int from = 0; from < ids.length; from += ws.capacity) {
-            int count = Math.min(ws.capacity, ids.length - from);
-            model.embed(ids, from, count, ws);
-            for (var layer : model.layers()) {
-                layer.forward(model.backend(), ws, states[layer.index()], count, position);
-            }
-            position += count;
-            if (sink != null) {
-                if (chunkLogits == null) {
-                    chunkLogits = new float[ws.capacity * vocab];
-                }
-                model.logits(ws, 0, count, chunkLogits);
-                for (int t = 0; t < count; t++) {
-                    sink.accept(from + t, chunkLogits, t * vocab);
-                }
-                if (from + count == ids.length) {
-                    System.arraycopy(chunkLogits, (count - 1) * vocab, lastLogits, 0, vocab);
-                }
-            } else if (from + count == ids.length) {
-                model.logits(ws, count - 1, 1, lastLogits);
-            }
-        }
+    /**
+     * Releases the session's state early (device memory on a GPU); the model also releases it when it
+     * closes. Nothing to do on the CPU.
+     */
+    @Override
+    default void close() {
     }
 }

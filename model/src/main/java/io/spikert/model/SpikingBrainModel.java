@@ -3,6 +3,8 @@ package io.spikert.model;
 import io.spikert.kernels.RmsNorm;
 import io.spikert.model.checkpoint.Checkpoint;
 import io.spikert.model.checkpoint.Checkpoints;
+import io.spikert.model.device.CheckpointWeightSource;
+import io.spikert.model.device.DeviceModel;
 import io.spikert.model.layers.AttentionMixer;
 import io.spikert.model.layers.DecoderLayer;
 import io.spikert.model.layers.FeedForward;
@@ -15,6 +17,7 @@ import io.spikert.model.layers.Workspace;
 import io.spikert.runtime.Rows;
 import io.spikert.runtime.Tensor;
 import io.spikert.runtime.backend.Backend;
+import io.spikert.runtime.backend.GpuBackend;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -24,6 +27,10 @@ import java.nio.file.Path;
  * SpikingBrain-7B (and any {@code gla_swa} config): immutable weights, shared by many {@link Session}s,
  * each of which holds its own recurrent state. Weights stay in the memory-mapped checkpoint where the
  * dtype allows (BF16, F32); closing the model unmaps them, after which its sessions must not be used.
+ *
+ * <p>On a {@link GpuBackend} the base model is device-resident: its weights are also uploaded once
+ * ({@link DeviceModel}) and its sessions run every operator on the device. W8ASpike keeps the
+ * products-only path there (see {@link #deviceResident()}).
  */
 public final class SpikingBrainModel implements AutoCloseable {
     private final ModelConfig config;
@@ -35,6 +42,7 @@ public final class SpikingBrainModel implements AutoCloseable {
     private final DecoderLayer[] layers;
     private final float[] finalNorm;
     private final Linear lmHead;
+    private DeviceModel device; // set by load when the backend runs the whole model on a GPU
 
     private SpikingBrainModel(ModelConfig config, ModelVariant variant, Backend backend, Checkpoint checkpoint, Arena arena, Tensor embeddings,
                               DecoderLayer[] layers, float[] finalNorm, Linear lmHead) {
@@ -59,13 +67,23 @@ public final class SpikingBrainModel implements AutoCloseable {
         ModelConfig config = ModelConfig.load(modelDir);
         Checkpoint checkpoint = Checkpoints.open(modelDir);
         Arena arena = Arena.ofShared();
+        SpikingBrainModel model;
         try {
-            return bind(config, backend, checkpoint, arena, options);
+            model = bind(config, backend, checkpoint, arena, options);
         } catch (IOException | RuntimeException e) {
             arena.close();
             checkpoint.close();
             throw e;
         }
+        if (backend instanceof GpuBackend gpu && model.variant == ModelVariant.BASE) {
+            try {
+                model.device = DeviceModel.upload(config, gpu, new CheckpointWeightSource(checkpoint));
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
+        }
+        return model;
     }
 
     private static SpikingBrainModel bind(ModelConfig c, Backend backend, Checkpoint checkpoint, Arena arena,
@@ -150,13 +168,24 @@ public final class SpikingBrainModel implements AutoCloseable {
         return checkpoint;
     }
 
-    /** A new sequence with its own state, prefilling in chunks of {@link Session#DEFAULT_CHUNK} tokens. */
+    /**
+     * A new sequence with its own state, prefilling in chunks of {@link Session#DEFAULT_CHUNK} tokens
+     * ({@link DeviceModel#DEFAULT_CHUNK} when device-resident).
+     */
     public Session newSession() {
-        return new Session(this, Session.DEFAULT_CHUNK);
+        return device != null ? device.newSession() : new CpuSession(this, Session.DEFAULT_CHUNK);
     }
 
     public Session newSession(int chunkTokens) {
-        return new Session(this, chunkTokens);
+        return device != null ? device.newSession(chunkTokens) : new CpuSession(this, chunkTokens);
+    }
+
+    /**
+     * Whether sessions run entirely on the GPU: the base model on a {@link GpuBackend}. False on the CPU,
+     * and for W8ASpike on a GPU, whose spiking products stay on the CPU with only dense products on the device.
+     */
+    public boolean deviceResident() {
+        return device != null;
     }
 
     DecoderLayer[] layers() {
@@ -182,7 +211,13 @@ public final class SpikingBrainModel implements AutoCloseable {
 
     @Override
     public void close() {
-        arena.close();
-        checkpoint.close();
+        try {
+            if (device != null) {
+                device.close();
+            }
+        } finally {
+            arena.close();
+            checkpoint.close();
+        }
     }
 }

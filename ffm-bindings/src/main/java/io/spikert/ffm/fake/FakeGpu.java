@@ -37,11 +37,13 @@ public final class FakeGpu {
     private final Map<Long, Long> events = new HashMap<>();
     private final Map<Long, Boolean> streams = new HashMap<>();
     private final Map<String, Integer> injected = new HashMap<>();
+    private final Map<String, int[]> delayed = new HashMap<>();
     private final List<Throwable> failures = new ArrayList<>();
     private final List<String> calls = new ArrayList<>();
     private final AtomicLong nextHandle = new AtomicLong(0x10_0000);
     private final Map<String, MemorySegment> strings = new HashMap<>();
     private final long totalBytes = 80L << 30;
+    private boolean installed;
 
     private final UpcallTable cudaDriver;
     private final UpcallTable cublas;
@@ -73,13 +75,17 @@ public final class FakeGpu {
 
     /**
      * Binds the fake libraries in {@link LibraryLoader} for the whole process: the CUDA driver and
-     * cuBLAS, and the MACA runtime and mcBLAS. Must precede any real use of those libraries.
+     * cuBLAS, and the MACA runtime and mcBLAS. Must precede any real use of those libraries. Calling
+     * it again is a no-op, so several test classes sharing one JVM can each install it.
      */
-    public FakeGpu install() {
-        LibraryLoader.bind(NativeLibrary.CUDA_DRIVER, "fake CUDA driver", cudaDriver.lookup());
-        LibraryLoader.bind(NativeLibrary.CUBLAS, "fake cuBLAS", cublas.lookup());
-        LibraryLoader.bind(NativeLibrary.MACA_RUNTIME, "fake MACA runtime", macaRuntime.lookup());
-        LibraryLoader.bind(NativeLibrary.MACA_BLAS, "fake mcBLAS", mcblas.lookup());
+    public synchronized FakeGpu install() {
+        if (!installed) {
+            LibraryLoader.bind(NativeLibrary.CUDA_DRIVER, "fake CUDA driver", cudaDriver.lookup());
+            LibraryLoader.bind(NativeLibrary.CUBLAS, "fake cuBLAS", cublas.lookup());
+            LibraryLoader.bind(NativeLibrary.MACA_RUNTIME, "fake MACA runtime", macaRuntime.lookup());
+            LibraryLoader.bind(NativeLibrary.MACA_BLAS, "fake mcBLAS", mcblas.lookup());
+            installed = true;
+        }
         return this;
     }
 
@@ -111,6 +117,7 @@ public final class FakeGpu {
             events.clear();
             streams.clear();
             injected.clear();
+            delayed.clear();
             failures.clear();
             calls.clear();
         }
@@ -127,6 +134,20 @@ public final class FakeGpu {
     public void failNext(String symbol, int code) {
         synchronized (lock) {
             injected.put(symbol, code);
+        }
+    }
+
+    /**
+     * Lets {@code skip} calls of C function {@code symbol} through, then makes the next one return
+     * {@code code} without doing anything: a failure in the middle of a sequence of calls, e.g. the
+     * tenth allocation of a model upload.
+     */
+    public void failLater(String symbol, int skip, int code) {
+        if (skip < 0) {
+            throw new IllegalArgumentException("skip must be >= 0, got " + skip);
+        }
+        synchronized (lock) {
+            delayed.put(symbol, new int[] {skip, code});
         }
     }
 
@@ -173,7 +194,15 @@ public final class FakeGpu {
         synchronized (lock) {
             calls.add(symbol);
             Integer code = injected.remove(symbol);
-            return code == null ? 0 : code;
+            if (code != null) {
+                return code;
+            }
+            int[] later = delayed.get(symbol);
+            if (later != null && later[0]-- == 0) {
+                delayed.remove(symbol);
+                return later[1];
+            }
+            return 0;
         }
     }
 

@@ -198,6 +198,22 @@ class FakeGpuDriverTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Vendor.class)
+    void aLaterCallCanBeMadeToFail(Vendor vendor) {
+        try (GpuDriver d = open(vendor)) {
+            String symbol = vendor == Vendor.CUDA ? "cuMemAlloc_v2" : "mcMalloc";
+            gpu.failLater(symbol, 2, 2);
+            long a = d.allocate(16);
+            long b = d.allocate(16);
+            assertThrows(GpuException.class, () -> d.allocate(16));
+            long c = d.allocate(16); // only the one call fails
+            for (long p : new long[] {a, b, c}) {
+                d.free(p);
+            }
+        }
+    }
+
     @Test
     void cudaWorkWithoutACurrentContextIsRefused() throws Exception {
         try (GpuDriver d = open(Vendor.CUDA)) {

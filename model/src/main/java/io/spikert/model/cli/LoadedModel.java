@@ -17,7 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 
-/** A model folder opened for a command: weights on a CPU backend, plus the tokenizer when the folder has one. */
+/** A model folder opened for a command: weights on the chosen backend, plus the tokenizer when the folder has one. */
 final class LoadedModel implements AutoCloseable {
     final Path dir;
     final SpikingBrainModel model;
@@ -44,7 +44,8 @@ final class LoadedModel implements AutoCloseable {
         }
         int threads = args.intValue("threads", Runtime.getRuntime().availableProcessors(), 1);
         long t0 = System.nanoTime();
-        Backend backend = openBackend(args.string("device", "cpu"), threads);
+        String device = args.string("device", "cpu");
+        Backend backend = openBackend(device, threads);
         try {
             float k = args.floatValue("k", LoadOptions.DEFAULT_SPIKE_K);
             if (!(k > 0)) {
@@ -66,6 +67,11 @@ final class LoadedModel implements AutoCloseable {
                 err.printf("%nloaded in %.1f s (spikert convert --to packed stores the INT8 codes and skips this step)%n",
                         (System.nanoTime() - t0) / 1e9);
             }
+            if (backend instanceof GpuBackend && !model.deviceResident()) {
+                err.println("note: " + model.variant() + " on --device " + device + " runs only its dense products on the"
+                        + " GPU; spiking products, attention and norms stay on the CPU (the device-resident path covers"
+                        + " the base model, BF16 or F32)");
+            }
             Tokenizer tok = Tokenizer.isPresent(dir) ? Tokenizer.load(dir) : null;
             return new LoadedModel(dir, model, tok, backend, System.nanoTime() - t0, report);
         } catch (IOException | RuntimeException e) {
@@ -74,7 +80,10 @@ final class LoadedModel implements AutoCloseable {
         }
     }
 
-    /** {@code --device cpu|cuda|maca}: the CPU kernels, or device products through the vendor's libraries. */
+    /**
+     * {@code --device cpu|cuda|maca}: the CPU kernels, or a GPU through the vendor's libraries, on which
+     * the base model runs device-resident (see {@link SpikingBrainModel#deviceResident()}).
+     */
     static Backend openBackend(String device, int threads) {
         return switch (device) {
             case "cpu" -> new CpuBackend(threads);

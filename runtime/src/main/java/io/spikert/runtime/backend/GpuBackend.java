@@ -8,7 +8,6 @@ import io.spikert.ffm.NativeLibraryNotFoundException;
 import io.spikert.ffm.Vendor;
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.runtime.ComputePool;
-import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
 import io.spikert.runtime.gpu.DeviceArena;
 import io.spikert.runtime.gpu.DeviceBuffer;
@@ -122,14 +121,10 @@ public final class GpuBackend implements Backend {
         return cpu.pool();
     }
 
-    /** The CPU's check, plus the dtypes the device kernels multiply by; uploads nothing. */
+    /** The CPU's check (2-D, BF16 or F32: the dtypes the device kernels take too); uploads nothing. */
     @Override
     public void checkWeight(Tensor w) {
         cpu.checkWeight(w);
-        if (w.dtype() != DType.BF16 && w.dtype() != DType.F32) {
-            throw new IllegalArgumentException(w.name() + ": the GPU backend multiplies by BF16 or F32 weights, not "
-                    + w.dtype() + "; use --device cpu");
-        }
     }
 
     /** The products-only path: uploads {@code w} on first use, then Y = X W^T on the device. */

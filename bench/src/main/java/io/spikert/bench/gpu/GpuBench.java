@@ -14,6 +14,7 @@ import io.spikert.ffm.NativeLibraryNotFoundException;
 import io.spikert.ffm.Vendor;
 import io.spikert.ffm.cuda.CudaGpuDriver;
 import io.spikert.model.synthetic.SyntheticCheckpoint;
+import io.spikert.runtime.backend.GpuBackend;
 import io.spikert.runtime.gpu.KernelCatalog;
 import io.spikert.runtime.gpu.LoadedKernels;
 import java.io.IOException;
@@ -21,8 +22,10 @@ import java.util.List;
 
 /**
  * The GPU benchmark, on CUDA device 0: HBM bandwidth, GEMM throughput of SpikeRT's matmul_bf16
- * against cuBLAS, the decode weight-streaming bound of the 7B shape against the HBM bound, and a
- * prefill weight-product estimate, all in one run so the figures share one device and one clock.
+ * against cuBLAS, the decode weight-streaming bound of the 7B shape against the HBM bound, a
+ * prefill weight-product estimate, and then the device-resident model itself (its agreement with
+ * the CPU backend, and its prefill and decode tokens/s at the 7B shape), all in one run so the
+ * figures share one device and one clock.
  * Writes gpu-bench.txt and gpu-bench.json into {@code --out}. Exit status: 0 done, 2 no usable GPU
  * or bad options, 1 a failure during the run.
  */
@@ -88,12 +91,30 @@ public final class GpuBench {
                 DecodeWeightStreaming.run(mem, weights, products, timer, hbm, o.reps(), report);
                 PrefillEstimate.run(driver, weights, products, timer, o.prefillTokens(), o.reps(), report);
             }
+            residentModel(hbm, o, report);
         } finally {
             if (blas != null) {
                 blas.close();
             }
         }
         report.line("gpu-bench: done");
+    }
+
+    /**
+     * The device-resident model after the bounds (whose weights are freed by then): agreement with the
+     * CPU backend, then prefill and decode speed of the chosen shape. A failure here is reported in its
+     * own section, so the figures above still stand.
+     */
+    private static void residentModel(double hbm, GpuBenchOptions o, GpuBenchReport report) {
+        try (GpuBackend gpu = GpuBackend.open(Vendor.CUDA, 1)) {
+            report.line("[resident] %s", gpu.name());
+            ResidentModelBench.agreement(gpu, report);
+            ResidentModelBench.speed(gpu, o.dims(), o.shape(), hbm, o.prefillTokens(), o.decodeSteps(), report);
+        } catch (RuntimeException e) {
+            report.line("[resident] FAILED: %s", e);
+            report.section("residentError").put("message", e.toString());
+            e.printStackTrace();
+        }
     }
 
     /** Prints and records the device; returns the PTX target to load. */

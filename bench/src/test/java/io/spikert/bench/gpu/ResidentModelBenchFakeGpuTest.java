@@ -1,0 +1,57 @@
+package io.spikert.bench.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spikert.ffm.Vendor;
+import io.spikert.ffm.fake.FakeGpu;
+import io.spikert.model.synthetic.SyntheticCheckpoint;
+import io.spikert.runtime.backend.GpuBackend;
+import io.spikert.runtime.gpu.FakeKernels;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The benchmark's device-resident sections on the fake GPU with a small shape: the same code path as
+ * the 7B run on a real device (synthetic weights tiled on the device, upload, prefill, timed decode,
+ * the agreement check against the CPU backend), so it is known to work before device time is spent.
+ * No timing is checked.
+ */
+class ResidentModelBenchFakeGpuTest {
+
+    @Test
+    void residentSectionsRunOnTheFakeGpu(@TempDir Path out) throws IOException {
+        FakeGpu gpu = FakeGpu.shared().install();
+        gpu.reset();
+        FakeKernels.register(gpu);
+        var text = new ByteArrayOutputStream();
+        var report = new GpuBenchReport(new PrintStream(text, true, StandardCharsets.UTF_8));
+        try (GpuBackend backend = GpuBackend.open(Vendor.CUDA, 1)) {
+            double err = ResidentModelBench.agreement(backend, report);
+            assertTrue(err <= ResidentModelBench.TOLERANCE, "device vs CPU: " + err);
+            var small = new SyntheticCheckpoint.Dims(1000, 64, 4, 4, 2, 128, 16);
+            ResidentModelBench.speed(backend, small, "test", 1e12, 40, 3, report);
+        }
+        assertEquals(0, gpu.allocatedBytes(), "device memory left behind");
+        report.write(out);
+        JsonNode json = new ObjectMapper().readTree(Files.readString(out.resolve("gpu-bench.json")));
+        JsonNode r = json.get("residentModel");
+        assertTrue(r.get("prefillTokensPerSecond").asDouble() > 0, r.toString());
+        assertTrue(r.get("decodeTokensPerSecond").asDouble() > 0, r.toString());
+        assertTrue(r.get("logitsFinite").asBoolean(), r.toString());
+        // Every matrix once per decode token, in BF16: the layers' products plus lm_head.
+        long perLayer = 2L * (64 * 64 * 2 + 32 * 64 * 2 + 3L * 64 * 128);
+        long gla = 2L * (16 * 64 + 32 * 16);
+        assertEquals(4 * perLayer + 2 * gla + 2L * 1000 * 64, r.get("weightBytesPerDecodeToken").asLong(), r.toString());
+        assertTrue(json.get("residentAgreement").get("pass").asBoolean());
+        assertTrue(text.toString(StandardCharsets.UTF_8).contains("[resident] decode:"), text.toString(StandardCharsets.UTF_8));
+    }
+}

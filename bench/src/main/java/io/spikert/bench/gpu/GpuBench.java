@@ -142,7 +142,7 @@ public final class GpuBench {
             report.line("[device] %s, compute capability %d.%d, %d SMs, %.1f GiB, driver %d, nominal HBM %.0f GB/s (from clock x bus width)",
                     name, major, minor, sms, driver.totalMemory(0) / DeviceMemory.GIB, cuda.driverVersion(), peak / 1e9);
         } else {
-            arch = "sm_90";
+            arch = KernelCatalog.arch(driver.computeCapability(0));
             report.line("[device] %s", name);
         }
         j.put("ptxTarget", arch);

@@ -115,6 +115,7 @@ public final class DeviceSession implements Session {
             copyIn(MemorySegment.ofArray(ids).asSlice(4L * from, 4L * count), ws.ids, "token ids");
             ops.gather(model.embeddings(), ws.ids, count, ws.x);
             if (hasSwa) {
+                // theta travels as a float (1e4, 5e5, 1e6 are exact); the kernel widens it, as the CPU's double.
                 ops.ropeAngles(ws.ropeCos, ws.ropeSin, position, count, config.headDim(), (float) config.ropeTheta());
             }
             for (DeviceDecoderLayer layer : model.layers()) {

@@ -163,6 +163,21 @@ class DeviceModelFakeGpuTest {
 
     @ParameterizedTest
     @EnumSource(Vendor.class)
+    void aFailingBlasProductNamesTheTensor(Vendor vendor) throws IOException {
+        String gemm = vendor == Vendor.CUDA ? "cublasGemmEx" : "mcblasGemmEx";
+        try (var gpu = GpuBackend.open(vendor, 2); var model = SpikingBrainModel.load(TINY.resolve("f32"), gpu)) {
+            Session s = model.newSession(CHUNK);
+            FakeGpu.shared().failNext(gemm, 14); // CUBLAS_STATUS_INTERNAL_ERROR
+            DeviceOpException e = assertThrows(DeviceOpException.class, () -> s.decode(3));
+            // The first product of a step: layer 0's q_proj.
+            assertTrue(e.getMessage().startsWith("BLAS GemmEx for model.layers.0.attn.q_proj.weight [64, 64] x 1 tokens failed on "
+                    + vendor), e.getMessage());
+        }
+        assertEquals(0, FakeGpu.shared().allocatedBytes());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Vendor.class)
     void aRefusedAllocationDuringUploadNamesTheTensorAndFreesWhatWasUploaded(Vendor vendor) throws IOException {
         String alloc = vendor == Vendor.CUDA ? "cuMemAlloc_v2" : "mcMalloc";
         try (var gpu = GpuBackend.open(vendor, 2)) {

@@ -140,6 +140,8 @@ public final class GpuBackend implements Backend {
         }
         long xBytes = 4L * tokens * weights.cols();
         long yBytes = 4L * tokens * weights.rows();
+        // A larger buffer replaces a smaller one, which stays in the arena until close: sizes at least
+        // double, so the waste is bounded by the largest buffer.
         if (productX == null || productX.bytes() < xBytes) {
             productX = productArena.allocate(Math.max(xBytes, productX == null ? 0 : 2 * productX.bytes()), "product input");
         }

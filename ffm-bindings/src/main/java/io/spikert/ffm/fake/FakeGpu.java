@@ -346,6 +346,24 @@ public final class FakeGpu {
         }
     }
 
+    /** CUDA's launch limits on every current NVIDIA device (and MetaX's): gridDim.y and .z, blockDim.z. */
+    static final int MAX_GRID_YZ = 65535;
+    static final int MAX_BLOCK_Z = 64;
+    static final int MAX_BLOCK_THREADS = 1024;
+    /** Dynamic shared memory a launch gets without a per-function opt-in attribute, which the fake does not offer. */
+    static final int MAX_DYNAMIC_SHARED = 48 * 1024;
+
+    /**
+     * Whether a launch shape is one a real device accepts: a fake launch that succeeds where the
+     * hardware answers CUDA_ERROR_INVALID_VALUE would hide the bug until the first real run.
+     */
+    static boolean withinLaunchLimits(int gx, int gy, int gz, int bx, int by, int bz, int sharedBytes) {
+        return gx > 0 && gy > 0 && gz > 0 && gy <= MAX_GRID_YZ && gz <= MAX_GRID_YZ
+                && bx > 0 && by > 0 && bz > 0 && bx <= MAX_BLOCK_THREADS && by <= MAX_BLOCK_THREADS && bz <= MAX_BLOCK_Z
+                && (long) bx * by * bz <= MAX_BLOCK_THREADS
+                && sharedBytes >= 0 && sharedBytes <= MAX_DYNAMIC_SHARED;
+    }
+
     /** Runs the twin of function handle {@code f}; false when the handle is unknown. */
     boolean launch(long f, int gx, int gy, int gz, int bx, int by, int bz, int shared, MemorySegment params) {
         String name;

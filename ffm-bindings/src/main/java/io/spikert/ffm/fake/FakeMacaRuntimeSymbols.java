@@ -255,9 +255,9 @@ public final class FakeMacaRuntimeSymbols {
         if (rc != 0) {
             return rc;
         }
-        if (!gpu.validStream(stream.address()) || gridDimX <= 0 || gridDimY <= 0 || gridDimZ <= 0
-                || blockDimX <= 0 || blockDimY <= 0 || blockDimZ <= 0
-                || (long) blockDimX * blockDimY * blockDimZ > 1024 || kernelParams.equals(MemorySegment.NULL)) {
+        if (!gpu.validStream(stream.address())
+                || !FakeGpu.withinLaunchLimits(gridDimX, gridDimY, gridDimZ, blockDimX, blockDimY, blockDimZ, sharedMemBytes)
+                || kernelParams.equals(MemorySegment.NULL)) {
             return MC_ERROR_INVALID_VALUE;
         }
         try {

@@ -178,6 +178,31 @@ class FakeGpuDriverTest {
 
     @ParameterizedTest
     @EnumSource(Vendor.class)
+    void launchesOutsideTheHardwareLimitsAreRefusedAsOnADevice(Vendor vendor) {
+        gpu.registerKernel("saxpy", launch -> { });
+        try (GpuDriver d = open(vendor); Arena arena = Arena.ofConfined()) {
+            GpuModule module = d.loadModule(arena.allocateFrom(SAXPY_PTX));
+            GpuKernel saxpy = d.kernel(module, "saxpy");
+            KernelArgs args = new KernelArgs().pointer(0).pointer(0).f32(1f).i32(0);
+            // At the limits: accepted.
+            d.launch(saxpy, Integer.MAX_VALUE, 65535, 65535, 1, 1, 64, 48 * 1024, GpuStream.DEFAULT, args);
+            d.launch(saxpy, 1, 1, 1, 1024, 1, 1, 0, GpuStream.DEFAULT, args);
+            // One past each: refused, as cuLaunchKernel refuses them with CUDA_ERROR_INVALID_VALUE.
+            int[][] over = {
+                {1, 65536, 1, 1, 1, 1, 0}, {1, 1, 65536, 1, 1, 1, 0}, {1, 1, 1, 1025, 1, 1, 0},
+                {1, 1, 1, 1, 1025, 1, 0}, {1, 1, 1, 1, 1, 65, 0}, {1, 1, 1, 32, 32, 2, 0},
+                {1, 1, 1, 32, 1, 1, 48 * 1024 + 1}, {0, 1, 1, 32, 1, 1, 0}};
+            for (int[] o : over) {
+                assertThrows(GpuException.class,
+                        () -> d.launch(saxpy, o[0], o[1], o[2], o[3], o[4], o[5], o[6], GpuStream.DEFAULT, args),
+                        java.util.Arrays.toString(o));
+            }
+            d.unload(module);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Vendor.class)
     void vendorErrorsBecomeExceptionsNamingCallAndCode(Vendor vendor) {
         try (GpuDriver d = open(vendor)) {
             String symbol = vendor == Vendor.CUDA ? "cuMemAlloc_v2" : "mcMalloc";

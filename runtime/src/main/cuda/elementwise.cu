@@ -36,9 +36,10 @@ extern "C" __global__ void rope_rotate_half(float* __restrict__ x, const float* 
     }
 }
 
-// out[i] = gate[i] * sigmoid(gate[i]) * up[i], grid-stride over n.
-extern "C" __global__ void silu_mul(const float* __restrict__ gate, const float* __restrict__ up,
-                                    float* __restrict__ out, int n) {
+// out[i] = gate[i] * sigmoid(gate[i]) * up[i], grid-stride over n. out may be gate (the MLP writes in
+// place), so neither carries __restrict__: with it the compiler may read gate through the non-coherent
+// read-only path while out writes the same bytes, which the language leaves undefined.
+extern "C" __global__ void silu_mul(const float* gate, const float* __restrict__ up, float* out, int n) {
     for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
         float g = gate[i];
         out[i] = g / (1.0f + expf(-g)) * up[i];

@@ -26,8 +26,18 @@ public final class DeviceOps {
     private static final int MAX_STRIDE_BLOCKS = 4096;
     /** {@code matmul_*} shared-memory tile edge (SPIKERT_TILE in matmul.cu). */
     private static final int TILE = 16;
-    /** Static shared memory a launch may use without an opt-in attribute. */
-    private static final int SHARED_LIMIT = 48 * 1024;
+    /** Static plus dynamic shared memory a block may use without an opt-in attribute. */
+    static final int SHARED_LIMIT = 48 * 1024;
+    /**
+     * Static shared memory of {@code swa_attend}: the warp partials of block_max (floats) and block_sum_d
+     * (doubles), 32 each. It comes out of the same 48 KB as the dynamic scores (a test reads it from the PTX).
+     */
+    static final int SWA_STATIC_SHARED = 384;
+    /** gridDim.y (and .z) limit of every current device; gridDim.x may reach 2^31 - 1. */
+    static final int MAX_GRID_Y = 65535;
+    static final int MAX_BLOCK_THREADS = 1024;
+    /** System property: when "true", every launch is followed by a synchronisation ({@link #checkEachLaunch}). */
+    public static final String CHECK_EACH_LAUNCH_PROPERTY = "spikert.gpu.checkEachLaunch";
 
     /** The activation {@code bias_act} applies after the bias, by its kernel code. */
     public enum Activation {
@@ -46,6 +56,7 @@ public final class DeviceOps {
     private final int warp = KernelCatalog.PTX_WARP_SIZE;
     private long launches;
     private long weightBytesRead;
+    private boolean checkEachLaunch = Boolean.getBoolean(CHECK_EACH_LAUNCH_PROPERTY);
 
     /** {@code blas} may be null: F32 products then use SpikeRT's kernels. */
     public DeviceOps(GpuDriver driver, LoadedKernels kernels, GpuBlas blas) {
@@ -60,6 +71,21 @@ public final class DeviceOps {
 
     public boolean hasBlas() {
         return blas != null;
+    }
+
+    /**
+     * With {@code on}, every launch and BLAS call waits for the device, so a fault while a kernel runs
+     * (an illegal address, say) is reported as that kernel's {@link DeviceOpException} with its sizes
+     * and geometry, not at the next copy that happens to synchronise. Costs a round trip per launch:
+     * for first runs on new hardware and for debugging. Off by default unless the system property
+     * {@value #CHECK_EACH_LAUNCH_PROPERTY} is "true".
+     */
+    public void checkEachLaunch(boolean on) {
+        checkEachLaunch = on;
+    }
+
+    public boolean checksEachLaunch() {
+        return checkEachLaunch;
     }
 
     /** Kernel launches and BLAS calls issued so far. */
@@ -132,9 +158,10 @@ public final class DeviceOps {
     public void swaAttend(long q, long keys, long values, long out, int tokens, int heads, int kvHeads, int d,
                           int capacity, int window, long pos0, float scale, int ldq, int ldo) {
         long shared = 4L * window;
-        if (shared > SHARED_LIMIT) {
+        if (shared + SWA_STATIC_SHARED > SHARED_LIMIT) {
             throw new DeviceOpException("swa_attend: a window of " + window + " keys needs " + shared
-                    + " bytes of shared memory for its scores, over the " + SHARED_LIMIT + " a launch gets without opt-in");
+                    + " bytes of shared memory for its scores, which with the kernel's " + SWA_STATIC_SHARED
+                    + " static bytes is over the " + SHARED_LIMIT + " a block gets without opt-in");
         }
         launch("swa_attend", heads, tokens, 4 * warp, 1, (int) shared, q, keys, values, out, tokens, heads, kvHeads, d,
                 capacity, window, pos0, scale, ldq, ldo);
@@ -151,6 +178,9 @@ public final class DeviceOps {
                 // [rows, cols] reads as the column-major (cols x rows) matrix W^T, hence op(A) = T.
                 blas.gemmEx(Transpose.T, Transpose.N, rows, tokens, cols, 1f, w.pointer(), BlasType.F32, cols,
                         x, BlasType.F32, cols, 0f, y, BlasType.F32, rows);
+                if (checkEachLaunch) {
+                    driver.synchronize();
+                }
             } catch (RuntimeException e) {
                 throw new DeviceOpException("BLAS GemmEx for " + w.name() + " [" + rows + ", " + cols + "] x " + tokens
                         + " tokens failed on " + driver.vendor() + ": " + e.getMessage(), e);
@@ -192,13 +222,46 @@ public final class DeviceOps {
     /** Launches {@code kernel}; {@code tensor}, when not null, is named in the error with the kernel. */
     private void launchFor(String tensor, String kernel, int gx, int gy, int bx, int by, int shared, Object... args) {
         KernelSpec spec = KernelCatalog.kernel(kernel);
+        String limit = geometryProblem(gx, gy, bx, by, shared);
+        if (limit != null) {
+            // The device would refuse it with a bare CUDA_ERROR_INVALID_VALUE; say which limit and why here.
+            throw new DeviceOpException(name(tensor, kernel) + " not launched on " + driver.vendor() + " " + geometry(gx, gy, bx, by, shared)
+                    + ": outside the device's launch limits: " + limit);
+        }
         launches++;
         try {
             driver.launch(kernels.kernel(kernel), gx, gy, 1, bx, by, 1, shared, GpuStream.DEFAULT, spec.args(args));
+            if (checkEachLaunch) {
+                driver.synchronize();
+            }
         } catch (RuntimeException e) {
-            throw new DeviceOpException("kernel " + kernel + (tensor == null ? "" : " (" + tensor + ")") + " failed on "
-                    + driver.vendor() + " (grid " + gx + "x" + gy + ", block " + bx + "x" + by + ", " + shared
-                    + " shared bytes): " + e.getMessage(), e);
+            throw new DeviceOpException(name(tensor, kernel) + " failed on " + driver.vendor() + " " + geometry(gx, gy, bx, by, shared)
+                    + (checkEachLaunch ? ", launch or execution" : "") + ": " + e.getMessage(), e);
         }
+    }
+
+    private static String name(String tensor, String kernel) {
+        return "kernel " + kernel + (tensor == null ? "" : " (" + tensor + ")");
+    }
+
+    private static String geometry(int gx, int gy, int bx, int by, int shared) {
+        return "(grid " + gx + "x" + gy + ", block " + bx + "x" + by + ", " + shared + " shared bytes)";
+    }
+
+    /** What a launch of this shape breaks, or null: the limits every current CUDA and MACA device has. */
+    static String geometryProblem(int gx, int gy, int bx, int by, int shared) {
+        if (gx < 1 || gy < 1) {
+            return "an empty grid (nothing to do was launched)";
+        }
+        if (gy > MAX_GRID_Y) {
+            return "gridDim.y " + gy + " > " + MAX_GRID_Y;
+        }
+        if (bx < 1 || by < 1 || (long) bx * by > MAX_BLOCK_THREADS) {
+            return "a block of " + bx + "x" + by + " threads (1 to " + MAX_BLOCK_THREADS + ")";
+        }
+        if (shared < 0 || shared > SHARED_LIMIT) {
+            return shared + " bytes of dynamic shared memory (at most " + SHARED_LIMIT + " without opt-in)";
+        }
+        return null;
     }
 }

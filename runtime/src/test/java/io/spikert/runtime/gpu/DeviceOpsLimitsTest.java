@@ -1,0 +1,149 @@
+package io.spikert.runtime.gpu;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.spikert.ffm.GpuDriver;
+import io.spikert.ffm.Vendor;
+import io.spikert.ffm.fake.FakeGpu;
+import io.spikert.ffm.fake.FakeLaunch;
+import io.spikert.runtime.DType;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link DeviceOps}'s launch geometry against the limits a real device enforces (the fake driver
+ * refuses what a device refuses), at the 7B shape with prefill chunks as long as the published
+ * window, where a fake run on the tiny checkpoints never goes; and the check-each-launch mode that
+ * names the kernel of an asynchronous fault. Twins here only record launches: no memory is touched.
+ */
+class DeviceOpsLimitsTest {
+    // SpikingBrain-7B (shared/spikingbrain-7b/config.json).
+    static final int VOCAB = 152064, HIDDEN = 3584, HEADS = 28, KV_HEADS = 4, D = 128, INTER = 18944, WINDOW = 4096;
+    static final int KV_DIM = KV_HEADS * D;
+
+    private static FakeGpu gpu;
+    private final List<FakeLaunch> launches = new ArrayList<>();
+
+    @BeforeAll
+    static void install() {
+        gpu = FakeGpu.shared().install();
+    }
+
+    @BeforeEach
+    void reset() {
+        gpu.reset();
+        launches.clear();
+        for (KernelSpec k : KernelCatalog.kernels()) {
+            gpu.registerKernel(k.name(), launches::add);
+        }
+    }
+
+    private static DeviceOps ops(GpuDriver d) {
+        d.useDevice(0);
+        return new DeviceOps(d, KernelCatalog.load(d, "sm_90"), null);
+    }
+
+    /** Every operator the device-resident model issues for one chunk of {@code tokens} tokens at the 7B shape. */
+    private static void sevenBChunk(DeviceOps ops, int tokens, long pos0) {
+        long p = 0x1000; // never dereferenced: the twins only record
+        DeviceMatrix bf16 = new DeviceMatrix("w", DType.BF16, INTER, HIDDEN, p);
+        ops.gather(new DeviceMatrix("model.embeddings.weight", DType.BF16, VOCAB, HIDDEN, p), p, tokens, p);
+        ops.ropeAngles(p, p, pos0, tokens, D, 1e6f);
+        ops.rmsnorm(p, p, p, HIDDEN, tokens, 1e-6f);
+        ops.linear(new DeviceMatrix("q", DType.BF16, HIDDEN, HIDDEN, p), p, tokens, p);
+        ops.linear(new DeviceMatrix("k", DType.BF16, KV_DIM, HIDDEN, p), p, tokens, p);
+        ops.linear(new DeviceMatrix("gk0", DType.BF16, 16, HIDDEN, p), p, tokens, p);
+        ops.biasAct(p, p, KV_DIM, tokens, DeviceOps.Activation.LOG_SIGMOID, 16f);
+        ops.rope(p, p, p, tokens, HEADS, D, HIDDEN);
+        ops.rope(p, p, p, tokens, KV_HEADS, D, KV_DIM);
+        ops.kvStore(p, p, p, p, tokens, KV_HEADS, D, WINDOW + tokens, pos0, KV_DIM);
+        ops.swaAttend(p, p, p, p, tokens, HEADS, KV_HEADS, D, WINDOW + tokens, WINDOW + 1, pos0, 0.088f, HIDDEN, HIDDEN);
+        if (tokens == 1) {
+            ops.glaStep(p, p, p, p, p, p, D, HEADS / KV_HEADS, 0.088f, KV_HEADS);
+        } else {
+            ops.glaChunk(p, p, p, p, p, p, D, HEADS / KV_HEADS, tokens, 0.088f, KV_HEADS, HIDDEN, KV_DIM, HIDDEN);
+        }
+        ops.rmsnorm(p, p, p, D, tokens * HEADS, 1e-6f);
+        ops.add(p, p, tokens * HIDDEN);
+        ops.linear(bf16, p, tokens, p);
+        ops.siluMul(p, p, p, tokens * INTER);
+        ops.linear(new DeviceMatrix("down", DType.BF16, HIDDEN, INTER, p), p, tokens, p);
+        ops.linear(new DeviceMatrix("lm_head.weight", DType.BF16, VOCAB, HIDDEN, p), p, tokens, p);
+    }
+
+    @Test
+    void everyOperatorOfThe7bShapeLaunchesWithinTheDeviceLimits() {
+        try (GpuDriver d = Vendor.CUDA.open()) {
+            DeviceOps ops = ops(d);
+            for (int tokens : new int[] {1, 256, WINDOW, 65535}) {
+                launches.clear();
+                assertDoesNotThrow(() -> sevenBChunk(ops, tokens, 131072L - tokens), tokens + " tokens");
+                assertEquals(18, launches.size(), tokens + " tokens");
+                for (FakeLaunch l : launches) {
+                    int threads = l.blockX() * l.blockY() * l.blockZ();
+                    assertTrue(threads % KernelCatalog.PTX_WARP_SIZE == 0, l.kernelName() + ": " + threads + " threads");
+                    assertTrue(l.gridY() <= 65535 && threads <= 1024, l.kernelName());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aLaunchPastALimitIsRefusedBeforeItReachesTheDriverNamingKernelAndLimit() {
+        try (GpuDriver d = Vendor.CUDA.open()) {
+            DeviceOps ops = ops(d);
+            // One block row per token: a prefill chunk of 65536 tokens is one past gridDim.y.
+            DeviceOpException tooLong = assertThrows(DeviceOpException.class,
+                    () -> ops.swaAttend(1, 1, 1, 1, 65536, HEADS, KV_HEADS, D, WINDOW + 65536, WINDOW + 1, 0, 1f, HIDDEN, HIDDEN));
+            assertTrue(tooLong.getMessage().startsWith("kernel swa_attend not launched on CUDA (grid 28x65536"), tooLong.getMessage());
+            assertTrue(tooLong.getMessage().contains("gridDim.y 65536 > 65535"), tooLong.getMessage());
+            // The scores and the kernel's static reduction partials share the 48 KB.
+            int fits = (DeviceOps.SHARED_LIMIT - DeviceOps.SWA_STATIC_SHARED) / 4;
+            assertDoesNotThrow(() -> ops.swaAttend(1, 1, 1, 1, 1, HEADS, KV_HEADS, D, fits, fits, 0, 1f, HIDDEN, HIDDEN));
+            DeviceOpException wide = assertThrows(DeviceOpException.class,
+                    () -> ops.swaAttend(1, 1, 1, 1, 1, HEADS, KV_HEADS, D, fits + 1, fits + 1, 0, 1f, HIDDEN, HIDDEN));
+            assertTrue(wide.getMessage().contains("static"), wide.getMessage());
+            DeviceOpException empty = assertThrows(DeviceOpException.class, () -> ops.rmsnorm(1, 1, 1, HIDDEN, 0, 1e-6f));
+            assertTrue(empty.getMessage().contains("kernel rmsnorm") && empty.getMessage().contains("empty grid"), empty.getMessage());
+            assertEquals(1, launches.size(), "only the launch within the limits reached the driver");
+        }
+    }
+
+    @Test
+    void geometryLimitsAreThoseOfTheHardware() {
+        assertNull(DeviceOps.geometryProblem(Integer.MAX_VALUE, 65535, 1024, 1, 48 * 1024));
+        assertNull(DeviceOps.geometryProblem(1, 1, 16, 64, 0));
+        assertTrue(DeviceOps.geometryProblem(1, 65536, 32, 1, 0).contains("gridDim.y"));
+        assertTrue(DeviceOps.geometryProblem(1, 1, 1025, 1, 0).contains("1025x1"));
+        assertTrue(DeviceOps.geometryProblem(1, 1, 32, 33, 0).contains("32x33"));
+        assertTrue(DeviceOps.geometryProblem(1, 1, 32, 1, 48 * 1024 + 1).contains("shared"));
+        assertTrue(DeviceOps.geometryProblem(0, 1, 32, 1, 0).contains("empty"));
+    }
+
+    @Test
+    void checkingEachLaunchReportsAnExecutionFaultAgainstItsKernel() {
+        try (GpuDriver d = Vendor.CUDA.open()) {
+            DeviceOps ops = ops(d);
+            assertFalse(ops.checksEachLaunch(), "off unless asked for");
+            ops.add(1, 1, 100);
+            assertFalse(gpu.calls().contains("cuCtxSynchronize"), "no synchronisation per launch by default");
+
+            ops.checkEachLaunch(true);
+            // A fault while the kernel runs surfaces at the next synchronisation: CUDA_ERROR_LAUNCH_FAILED there.
+            gpu.failNext("cuCtxSynchronize", 719);
+            DeviceOpException e = assertThrows(DeviceOpException.class, () -> ops.siluMul(1, 1, 1, 100));
+            assertTrue(e.getMessage().startsWith("kernel silu_mul failed on CUDA (grid 1x1, block 256x1, 0 shared bytes), "
+                    + "launch or execution: cuCtxSynchronize"), e.getMessage());
+            ops.add(1, 1, 100); // the next launch synchronises again and passes
+            assertEquals("cuCtxSynchronize", gpu.calls().getLast());
+        }
+    }
+}

@@ -64,7 +64,7 @@ public final class FakeKernels {
             int half = hd / 2;
             a.covers(a.launch.gridX(), tokens, "tokens");
             float[] x = a.floats("x", (long) (tokens - 1) * ldx + (long) heads * hd);
-            float[] cos = a.floats("cos", (long) tokens * half), sin = a.floats("sin", (long) tokens * half);
+            float[] cos = a.floats("cosv", (long) tokens * half), sin = a.floats("sinv", (long) tokens * half);
             for (int t = 0; t < tokens; t++) {
                 RopeScalar.rotateHalf(x, t * ldx, heads, hd, Arrays.copyOfRange(cos, t * half, (t + 1) * half),
                         Arrays.copyOfRange(sin, t * half, (t + 1) * half));
@@ -200,8 +200,8 @@ public final class FakeKernels {
                 System.arraycopy(c, 0, cos, t * half, half);
                 System.arraycopy(s, 0, sin, t * half, half);
             }
-            a.write("cos", cos);
-            a.write("sin", sin);
+            a.write("cosv", cos);
+            a.write("sinv", sin);
         });
         put(m, "kv_ring_store", a -> {
             int tokens = a.i32("tokens"), kvh = a.i32("kvHeads"), d = a.i32("d"), capacity = a.i32("capacity");

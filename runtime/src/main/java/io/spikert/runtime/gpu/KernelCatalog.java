@@ -47,7 +47,7 @@ public final class KernelCatalog {
             new KernelSpec("rmsnorm", "elementwise", List.of(
                     pointer("x"), pointer("w"), pointer("out"), i32("n"), f32("eps"), i32("rows"))),
             new KernelSpec("rope_rotate_half", "elementwise", List.of(
-                    pointer("x"), pointer("cos"), pointer("sin"), i32("tokens"), i32("numHeads"), i32("headDim"), i32("ldx"))),
+                    pointer("x"), pointer("cosv"), pointer("sinv"), i32("tokens"), i32("numHeads"), i32("headDim"), i32("ldx"))),
             new KernelSpec("silu_mul", "elementwise", List.of(
                     pointer("gate"), pointer("up"), pointer("out"), i32("n"))),
             new KernelSpec("embedding_gather_bf16", "elementwise", List.of(
@@ -59,7 +59,7 @@ public final class KernelCatalog {
             new KernelSpec("add_inplace", "elementwise", List.of(
                     pointer("x"), pointer("y"), i32("n"))),
             new KernelSpec("rope_angles", "elementwise", List.of(
-                    pointer("cos"), pointer("sin"), i64("pos0"), i32("tokens"), i32("headDim"), f32("theta"))),
+                    pointer("cosv"), pointer("sinv"), i64("pos0"), i32("tokens"), i32("headDim"), f32("theta"))),
             new KernelSpec("gla_step", "gla", List.of(
                     pointer("state"), pointer("q"), pointer("k"), pointer("v"), pointer("g"), pointer("out"),
                     i32("d"), i32("group"), f32("scale"), i32("kvHeads"))),

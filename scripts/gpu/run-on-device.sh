@@ -31,7 +31,7 @@ scan=()
 for d in "$here"/test-classes/*/; do scan+=("${d%/}"); done
 jars=("$here"/lib/*.jar) # the launcher does not expand "lib/*" itself
 cp_all="$(IFS=:; echo "${scan[*]}:${jars[*]}")"
-timeout "${GPU_TEST_TIMEOUT:-240}" "$java" -Xmx4g "${props[@]}" \
+timeout -k 10 "${GPU_TEST_TIMEOUT:-240}" "$java" -Xmx4g "${props[@]}" \
   -jar "$here"/test-lib/junit-platform-console-standalone-*.jar execute \
   --disable-banner --disable-ansi-colors --details=tree --include-engine=junit-jupiter --include-tag=gpu --fail-if-no-tests \
   --class-path "$cp_all" --scan-class-path "$(IFS=:; echo "${scan[*]}")" \
@@ -44,7 +44,7 @@ case $tests in
 esac
 
 echo "== $(stamp) GPU benchmark ..."
-timeout "${GPU_BENCH_TIMEOUT:-300}" "$java" -Xmx2g "${props[@]}" -cp "$here/lib/*" io.spikert.bench.gpu.GpuBench --out "$out"
+timeout -k 10 "${GPU_BENCH_TIMEOUT:-300}" "$java" -Xmx2g "${props[@]}" -cp "$here/lib/*" io.spikert.bench.gpu.GpuBench --out "$out"
 bench=$?
 case $bench in
   0) echo "== $(stamp) benchmark: done ($out/gpu-bench.txt, gpu-bench.json)" ;;

@@ -50,6 +50,7 @@ public final class GpuBench {
             return;
         }
         GpuBenchReport report = new GpuBenchReport(System.out);
+        report.saveAsItGoes(options.out());
         int status = 0;
         try (driver) {
             if (driver.deviceCount() < 1) {

@@ -19,6 +19,7 @@ final class GpuBenchReport {
     private final PrintStream out;
     private final StringBuilder text = new StringBuilder();
     private final ObjectNode root = JSON.createObjectNode();
+    private Path saveTo;
 
     GpuBenchReport(PrintStream out) {
         this.out = out;
@@ -30,6 +31,22 @@ final class GpuBenchReport {
         out.println(s);
         out.flush();
         text.append(s).append('\n');
+        if (saveTo != null) {
+            try {
+                write(saveTo);
+            } catch (IOException e) {
+                out.println("gpu-bench: warning: cannot save the report so far to " + saveTo + ": " + e);
+                saveTo = null; // once is enough; the final write still reports its own failure
+            }
+        }
+    }
+
+    /**
+     * From now on, rewrites both files into {@code dir} after every line, so a run stopped from outside
+     * (the device call's time limit, a hung kernel) still leaves every section finished before it.
+     */
+    void saveAsItGoes(Path dir) {
+        this.saveTo = dir;
     }
 
     /** The JSON object of section {@code name}, created on first use. */

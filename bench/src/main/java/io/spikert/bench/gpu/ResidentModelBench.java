@@ -54,11 +54,18 @@ final class ResidentModelBench {
                 cpu = logits(model, prompt, next);
             }
             List<float[]> dev;
+            // Small: synchronising after every launch costs nothing here, and a kernel that faults on the
+            // device is then named in the error instead of surfacing at the next logits copy.
+            var ops = gpu.ops();
+            boolean checked = ops.checksEachLaunch();
+            ops.checkEachLaunch(true);
             try (var model = SpikingBrainModel.load(dir, gpu)) {
                 if (!model.deviceResident()) {
                     throw new IllegalStateException("the check model did not load device-resident");
                 }
                 dev = logits(model, prompt, next);
+            } finally {
+                ops.checkEachLaunch(checked);
             }
             double worst = 0;
             for (int i = 0; i < cpu.size(); i++) {
@@ -103,10 +110,18 @@ final class ResidentModelBench {
             gpu.driver().synchronize();
             report.line("[resident] %.2f GiB of weights in %.1f s", model.weightBytes() / DeviceMemory.GIB,
                     (System.nanoTime() - t0) / 1e9);
+            // The first launches load and JIT; not timed. Every launch is checked, so a kernel that faults
+            // only at this shape (sizes past the check model's) is named before the timed runs.
+            var checkedOps = gpu.ops();
+            boolean checked = checkedOps.checksEachLaunch();
+            checkedOps.checkEachLaunch(true);
             try (DeviceSession warm = model.newSession()) {
-                warm.prefill(ids(8, config.vocabSize(), 3)); // the first launches load and JIT; not timed
+                warm.prefill(ids(8, config.vocabSize(), 3));
                 warm.decode(1);
+            } finally {
+                checkedOps.checkEachLaunch(checked);
             }
+            report.line("[resident] warm-up (8-token prefill and a decode step, each launch synchronised and checked): ok");
             try (DeviceSession s = model.newSession()) {
                 int[] prompt = ids(prefillTokens, config.vocabSize(), 4);
                 long p0 = System.nanoTime();

@@ -1,6 +1,7 @@
 package io.spikert.bench.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,11 +35,17 @@ class ResidentModelBenchFakeGpuTest {
         FakeKernels.register(gpu);
         var text = new ByteArrayOutputStream();
         var report = new GpuBenchReport(new PrintStream(text, true, StandardCharsets.UTF_8));
+        report.saveAsItGoes(out);
         try (GpuBackend backend = GpuBackend.open(Vendor.CUDA, 1)) {
             double err = ResidentModelBench.agreement(backend, report);
             assertTrue(err <= ResidentModelBench.TOLERANCE, "device vs CPU: " + err);
+            // Saved as it goes: a run killed here would still leave the agreement on disk.
+            assertTrue(Files.readString(out.resolve("gpu-bench.txt")).contains("max relative logit error"));
+            assertTrue(new ObjectMapper().readTree(Files.readString(out.resolve("gpu-bench.json"))).has("residentAgreement"));
+            assertFalse(backend.ops().checksEachLaunch(), "the agreement run's per-launch checks are switched off after it");
             var small = new SyntheticCheckpoint.Dims(1000, 64, 4, 4, 2, 128, 16);
             ResidentModelBench.speed(backend, small, "test", 1e12, 40, 3, report);
+            assertFalse(backend.ops().checksEachLaunch(), "the timed runs do not synchronise per launch");
         }
         assertEquals(0, gpu.allocatedBytes(), "device memory left behind");
         report.write(out);

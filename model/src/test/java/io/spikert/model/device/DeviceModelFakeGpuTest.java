@@ -163,6 +163,22 @@ class DeviceModelFakeGpuTest {
 
     @ParameterizedTest
     @EnumSource(Vendor.class)
+    void withEachLaunchCheckedAFaultWhileAKernelRunsNamesThatKernel(Vendor vendor) throws IOException {
+        // On a device a kernel's fault shows at the next synchronisation, not at its launch.
+        String sync = vendor == Vendor.CUDA ? "cuCtxSynchronize" : "mcDeviceSynchronize";
+        try (var gpu = GpuBackend.open(vendor, 2); var model = SpikingBrainModel.load(TINY.resolve("bf16-safetensors"), gpu)) {
+            gpu.ops().checkEachLaunch(true);
+            Session s = model.newSession(CHUNK);
+            FakeGpu.shared().failNext(sync, 719);
+            DeviceOpException e = assertThrows(DeviceOpException.class, () -> s.prefill(ids(4, 6)));
+            assertTrue(e.getMessage().startsWith("kernel embedding_gather_bf16 failed on " + vendor), e.getMessage());
+            assertTrue(e.getMessage().contains("launch or execution: " + sync), e.getMessage());
+        }
+        assertEquals(0, FakeGpu.shared().allocatedBytes(), "device memory left after the failure and close");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Vendor.class)
     void aFailingBlasProductNamesTheTensor(Vendor vendor) throws IOException {
         String gemm = vendor == Vendor.CUDA ? "cublasGemmEx" : "mcblasGemmEx";
         try (var gpu = GpuBackend.open(vendor, 2); var model = SpikingBrainModel.load(TINY.resolve("f32"), gpu)) {

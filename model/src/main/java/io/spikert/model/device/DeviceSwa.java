@@ -7,7 +7,8 @@ import io.spikert.runtime.gpu.DeviceOps;
 /**
  * SWA on the device (MODEL.md section 3, as {@code layers.SlidingWindowAttention}, base model): q, k, v
  * with biases, rotate-half RoPE from the chunk's tables, keys and values into the ring, then each query
- * at p attends positions max(0, p - W) .. p (W + 1 keys).
+ * at p attends positions max(0, p - W) .. p (W + 1 keys): one block per query for a prefill chunk, the
+ * key range split over many blocks for a decode step.
  */
 record DeviceSwa(ModelConfig config, DeviceLinear q, DeviceLinear k, DeviceLinear v, DeviceLinear o)
         implements DeviceMixer {
@@ -35,8 +36,14 @@ record DeviceSwa(ModelConfig config, DeviceLinear q, DeviceLinear k, DeviceLinea
         long keys = ring.keys().pointer();
         long values = ring.values().pointer();
         ops.kvStore(keys, values, ws.k, ws.v, tokens, config.numKvHeads(), d, ring.capacity(), pos0, kvDim);
-        ops.swaAttend(ws.q, keys, values, ws.o, tokens, config.numHeads(), config.numKvHeads(), d, ring.capacity(),
-                config.slidingWindow() + 1, pos0, scale, hidden, hidden);
+        if (tokens == 1) {
+            // One query per head: split over the keys so the step fills the device (see DeviceOps.swaDecode).
+            ops.swaDecode(ws.q, keys, values, ws.o, ws.swaPartials, ws.swaPartialsBytes, config.numHeads(),
+                    config.numKvHeads(), d, ring.capacity(), config.slidingWindow() + 1, pos0, scale);
+        } else {
+            ops.swaAttend(ws.q, keys, values, ws.o, tokens, config.numHeads(), config.numKvHeads(), d, ring.capacity(),
+                    config.slidingWindow() + 1, pos0, scale, hidden, hidden);
+        }
         o.forward(ops, ws.o, tokens, ws.out);
     }
 }

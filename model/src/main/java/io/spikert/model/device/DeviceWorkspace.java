@@ -2,6 +2,7 @@ package io.spikert.model.device;
 
 import io.spikert.model.ModelConfig;
 import io.spikert.runtime.gpu.DeviceArena;
+import io.spikert.runtime.gpu.DeviceOps;
 
 /**
  * A device session's activations for one chunk of at most {@code capacity} tokens, F32 row-major
@@ -33,6 +34,9 @@ final class DeviceWorkspace {
     final long ropeSin;
     /** Logits of one token. */
     final long logits;
+    /** Partials of the split decode attention, shared by the SWA layers (they run one after another); 0 without SWA. */
+    final long swaPartials;
+    final long swaPartialsBytes;
 
     DeviceWorkspace(ModelConfig c, int capacity, DeviceArena arena) {
         this.capacity = capacity;
@@ -53,6 +57,14 @@ final class DeviceWorkspace {
         ropeCos = floats(arena, rows * (c.headDim() / 2), "RoPE cos");
         ropeSin = floats(arena, rows * (c.headDim() / 2), "RoPE sin");
         logits = floats(arena, c.vocabSize(), "logits");
+        if (c.swaLayerCount() > 0) {
+            swaPartialsBytes = DeviceOps.swaDecodeScratchBytes(c.numHeads(), c.numKvHeads(), c.headDim(),
+                    c.slidingWindow() + 1);
+            swaPartials = arena.allocate(swaPartialsBytes, "SWA decode partials").pointer();
+        } else {
+            swaPartialsBytes = 0;
+            swaPartials = 0;
+        }
     }
 
     private static long floats(DeviceArena arena, long count, String label) {

@@ -33,6 +33,20 @@ public final class DeviceOps {
      * (doubles), 32 each. It comes out of the same 48 KB as the dynamic scores (a test reads it from the PTX).
      */
     static final int SWA_STATIC_SHARED = 384;
+    /** Threads per block of {@code swa_decode_split} (4 warps) and {@code swa_decode_combine} (8 warps). */
+    static final int SWA_SPLIT_BLOCK = 128;
+    static final int SWA_COMBINE_BLOCK = 256;
+    /** Largest head dimension of the decode attention kernels: SPIKERT_SWA_MAX_D in swa.cu, 8 floats a lane. */
+    public static final int SWA_DECODE_MAX_HEAD_DIM = 8 * KernelCatalog.PTX_WARP_SIZE;
+    /**
+     * {@code swa_decode_split} blocks one decode step aims for over all kv heads: about 4 per SM of an
+     * H100 or H200 (132 SMs; 4.7 on an A100's 108), enough resident warps to keep the key and value
+     * loads of every SM in flight. Fewer keys per split means more partials for the merge to read.
+     */
+    static final int SWA_TARGET_BLOCKS = 512;
+    /** Keys per split at least (short windows early in a sequence) and at most (long windows). */
+    static final int SWA_MIN_SPLIT_KEYS = 4;
+    static final int SWA_MAX_SPLIT_KEYS = 256;
     /** gridDim.y (and .z) limit of every current device; gridDim.x may reach 2^31 - 1. */
     static final int MAX_GRID_Y = 65535;
     static final int MAX_BLOCK_THREADS = 1024;
@@ -165,6 +179,75 @@ public final class DeviceOps {
         }
         launch("swa_attend", heads, tokens, 4 * warp, 1, (int) shared, q, keys, values, out, tokens, heads, kvHeads, d,
                 capacity, window, pos0, scale, ldq, ldo);
+    }
+
+    /**
+     * Attention of one query token at position {@code pos} (decode) over its {@code window} keys, split
+     * over the key range (flash decoding, see swa.cu): {@code swa_decode_split} on a grid of splits x
+     * kv heads leaves per query head and split a partial softmax state in {@code scratch}, then
+     * {@code swa_decode_combine} merges them into {@code out} [heads][d]. {@code scratch} must hold
+     * {@link #swaDecodeScratchBytes} bytes; nothing is allocated here. The ring must hold the window:
+     * {@code capacity >= window}.
+     */
+    public void swaDecode(long q, long keys, long values, long out, long scratch, long scratchBytes, int heads,
+                          int kvHeads, int d, int capacity, int window, long pos, float scale) {
+        if (kvHeads < 1 || heads % kvHeads != 0) {
+            throw new DeviceOpException("swa_decode: " + heads + " query heads do not divide into " + kvHeads + " kv heads");
+        }
+        if (d < 1 || d > SWA_DECODE_MAX_HEAD_DIM) {
+            throw new DeviceOpException("swa_decode: head dimension " + d + " outside 1.." + SWA_DECODE_MAX_HEAD_DIM
+                    + " (a warp holds a key row in registers, 8 floats a lane)");
+        }
+        if (window < 1 || capacity < window || pos < 0) {
+            throw new DeviceOpException("swa_decode: window " + window + ", ring capacity " + capacity + ", position " + pos
+                    + ": the ring must hold the whole window and the position must be >= 0");
+        }
+        int n = (int) Math.min(window, pos + 1);
+        int group = heads / kvHeads;
+        int splitKeys = swaSplitKeys(n, kvHeads, group, d);
+        int splits = ceilDiv(n, splitKeys);
+        long need = swaScratchBytes(heads, splits, d);
+        if (need > scratchBytes) {
+            throw new DeviceOpException("swa_decode: " + splits + " splits of " + heads + " heads need " + need
+                    + " bytes of partials, the scratch has " + scratchBytes + " (size it with swaDecodeScratchBytes)");
+        }
+        long partOut = scratch;
+        long partMax = partOut + 4L * heads * splits * d;
+        long partSum = partMax + 4L * heads * splits;
+        launch("swa_decode_split", splits, kvHeads, SWA_SPLIT_BLOCK, 1, 4 * group * (d + splitKeys),
+                q, keys, values, partOut, partMax, partSum, heads, kvHeads, d, capacity, window, pos, scale, splitKeys, splits);
+        launch("swa_decode_combine", heads, 1, SWA_COMBINE_BLOCK, 1, 4 * (SWA_COMBINE_BLOCK / warp) * d,
+                partOut, partMax, partSum, out, heads, d, splits);
+    }
+
+    /** Bytes of scratch {@link #swaDecode} needs for every position of a window of {@code window} keys. */
+    public static long swaDecodeScratchBytes(int heads, int kvHeads, int d, int window) {
+        int most = 0;
+        for (int n = 1; n <= window; n++) {
+            most = Math.max(most, ceilDiv(n, swaSplitKeys(n, kvHeads, heads / kvHeads, d)));
+        }
+        return swaScratchBytes(heads, most, d);
+    }
+
+    /** partOut [heads][splits][d], partMax and partSum [heads][splits], floats. */
+    private static long swaScratchBytes(int heads, int splits, int d) {
+        return 4L * heads * splits * (d + 2L);
+    }
+
+    /**
+     * Keys per split for {@code n} keys: enough splits to give about {@link #SWA_TARGET_BLOCKS} blocks,
+     * each split {@link #SWA_MIN_SPLIT_KEYS} to {@link #SWA_MAX_SPLIT_KEYS} keys, and the group's queries and
+     * scores within the shared memory a block gets.
+     */
+    static int swaSplitKeys(int n, int kvHeads, int group, int d) {
+        int keys = ceilDiv(n, ceilDiv(SWA_TARGET_BLOCKS, kvHeads));
+        keys = Math.min(n, Math.max(SWA_MIN_SPLIT_KEYS, Math.min(SWA_MAX_SPLIT_KEYS, keys)));
+        int byShared = SHARED_LIMIT / 4 / group - d;
+        if (byShared < 1) {
+            throw new DeviceOpException("swa_decode: " + group + " query heads per kv head of dimension " + d
+                    + " leave no room for scores in " + SHARED_LIMIT + " bytes of shared memory");
+        }
+        return Math.min(keys, byShared);
     }
 
     /** y[t] = W x[t] for {@code tokens} contiguous rows (x rows {@code w.cols()}, y rows {@code w.rows()} floats). */

@@ -30,7 +30,10 @@ import java.util.function.Consumer;
  * source reads them and runs the vector-kernels scalar reference on the fake device memory, so the
  * backend's argument packing and memory layout are checked without a GPU. No math is reimplemented
  * here: every result comes from a {@code *Scalar} class, {@link Rope#angles} or {@link SpikeCounts}
- * (data movement, as in {@code kv_ring_store}, is plain copying).
+ * (data movement, as in {@code kv_ring_store}, is plain copying), except the split decode attention,
+ * whose twins run {@link SwaDecodeSplitTwin}: its partials and merge are what the device computes, so
+ * the fake must compute them too for a wrong split plan to show (that class is tested against a plain
+ * attention reference).
  *
  * <p>Twins of the kernels the device-resident model launches also check the launch geometry against
  * what the CUDA source needs (blocks covering every row, token or head; blocks a multiple of the PTX
@@ -135,6 +138,50 @@ public final class FakeKernels {
                     SlidingWindowAttentionScalar.attend(q, t * ldq + h * d, d, a.f32("scale"), keys, values,
                             kv * capacity * d, capacity, first, pos, scratch, out, t * ldo + h * d);
                 }
+            }
+            a.write("out", out);
+        });
+        put(m, "swa_decode_split", a -> {
+            int heads = a.i32("numHeads"), kvh = a.i32("kvHeads"), d = a.i32("d"), capacity = a.i32("capacity");
+            int window = a.i32("window"), splitKeys = a.i32("splitKeys"), splits = a.i32("splits");
+            long pos = a.i64("pos");
+            int group = heads / kvh;
+            long n = Math.min(window, pos + 1);
+            a.covers(a.launch.gridX(), splits, "splits");
+            a.covers(a.launch.gridY(), kvh, "kv heads");
+            a.covers((long) splits * splitKeys, n, "keys of the window (splits x keys per split)");
+            a.warpMultiple();
+            a.covers(a.launch.sharedBytes(), 4L * group * (d + splitKeys),
+                    "bytes of dynamic shared memory (the group's queries and scores)");
+            a.headDimFits(d);
+            a.ringHolds(capacity, window);
+            float[] q = a.floats("q", (long) heads * d);
+            float[] keys = a.floats("keys", (long) kvh * capacity * d), values = a.floats("values", (long) kvh * capacity * d);
+            // Read back first: blocks the grid leaves out keep what the scratch held, as on a device.
+            float[] partOut = a.floats("partOut", (long) heads * splits * d);
+            float[] partMax = a.floats("partMax", (long) heads * splits), partSum = a.floats("partSum", (long) heads * splits);
+            for (int h = 0; h < Math.min(a.launch.gridY(), kvh); h++) {
+                for (int s = 0; s < Math.min(a.launch.gridX(), splits); s++) {
+                    SwaDecodeSplitTwin.splitBlock(q, keys, values, heads, kvh, d, capacity, window, pos, a.f32("scale"),
+                            splitKeys, splits, s, h, partOut, partMax, partSum);
+                }
+            }
+            a.write("partOut", partOut);
+            a.write("partMax", partMax);
+            a.write("partSum", partSum);
+        });
+        put(m, "swa_decode_combine", a -> {
+            int heads = a.i32("numHeads"), d = a.i32("d"), splits = a.i32("splits");
+            a.covers(a.launch.gridX(), heads, "query heads");
+            a.warpMultiple();
+            a.covers(a.launch.sharedBytes(), 4L * (a.launch.blockX() / KernelCatalog.PTX_WARP_SIZE) * d,
+                    "bytes of dynamic shared memory (one row of d floats per warp)");
+            a.headDimFits(d);
+            float[] partOut = a.floats("partOut", (long) heads * splits * d);
+            float[] partMax = a.floats("partMax", (long) heads * splits), partSum = a.floats("partSum", (long) heads * splits);
+            float[] out = new float[heads * d];
+            for (int h = 0; h < heads; h++) {
+                SwaDecodeSplitTwin.combineBlock(partOut, partMax, partSum, h, d, splits, out, h * d);
             }
             a.write("out", out);
         });
@@ -311,6 +358,22 @@ public final class FakeKernels {
                         + " (grid " + launch.gridX() + "x" + launch.gridY() + "x" + launch.gridZ() + ", block "
                         + launch.blockX() + "x" + launch.blockY() + "x" + launch.blockZ() + ", " + launch.sharedBytes()
                         + " shared bytes)");
+            }
+        }
+
+        /** The decode attention kernels hold a row in registers, 8 floats a lane. */
+        void headDimFits(int d) {
+            if (d < 1 || d > DeviceOps.SWA_DECODE_MAX_HEAD_DIM) {
+                throw new IllegalArgumentException(spec.name() + ": head dimension " + d + " outside 1.."
+                        + DeviceOps.SWA_DECODE_MAX_HEAD_DIM);
+            }
+        }
+
+        /** A slice's slots wrap at most once only if the ring holds the whole window. */
+        void ringHolds(int capacity, int window) {
+            if (window < 1 || capacity < window) {
+                throw new IllegalArgumentException(spec.name() + ": a ring of " + capacity + " slots for a window of "
+                        + window + " keys");
             }
         }
 

@@ -71,6 +71,13 @@ public final class KernelCatalog {
                     pointer("q"), pointer("keys"), pointer("values"), pointer("out"),
                     i32("tokens"), i32("numHeads"), i32("kvHeads"), i32("d"), i32("capacity"), i32("window"),
                     i64("lastPos0"), f32("scale"), i32("ldq"), i32("ldo"))),
+            new KernelSpec("swa_decode_split", "swa", List.of(
+                    pointer("q"), pointer("keys"), pointer("values"), pointer("partOut"), pointer("partMax"),
+                    pointer("partSum"), i32("numHeads"), i32("kvHeads"), i32("d"), i32("capacity"), i32("window"),
+                    i64("pos"), f32("scale"), i32("splitKeys"), i32("splits"))),
+            new KernelSpec("swa_decode_combine", "swa", List.of(
+                    pointer("partOut"), pointer("partMax"), pointer("partSum"), pointer("out"),
+                    i32("numHeads"), i32("d"), i32("splits"))),
             new KernelSpec("kv_ring_store", "swa", List.of(
                     pointer("keys"), pointer("values"), pointer("k"), pointer("v"), i32("tokens"), i32("kvHeads"),
                     i32("d"), i32("capacity"), i64("pos0"), i32("ldk"), i32("ldv"))),

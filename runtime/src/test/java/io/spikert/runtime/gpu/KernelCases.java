@@ -45,7 +45,8 @@ final class KernelCases {
     }
 
     static final List<String> NAMES = List.of("rmsnorm", "rope_rotate_half", "silu_mul", "embedding_gather_bf16",
-            "embedding_gather_f32", "gla_step", "gla_chunk", "swa_attend_decode", "swa_attend_prefill", "spike_encode",
+            "embedding_gather_f32", "gla_step", "gla_chunk", "swa_attend_decode", "swa_attend_prefill", "swa_decode_split",
+            "swa_decode_combine", "spike_encode",
             "int8_matvec", "spike_matvec", "matvec_bf16", "matvec_f32", "matmul_bf16", "matmul_f32",
             "bias_act", "add_inplace", "rope_angles", "kv_ring_store");
 
@@ -62,6 +63,8 @@ final class KernelCases {
                 case "gla_chunk" -> glaChunk();
                 case "swa_attend_decode" -> swa(1, 10, 6, 8);
                 case "swa_attend_prefill" -> swa(3, 5, 4, 8);
+                case "swa_decode_split" -> swaDecodeSplit();
+                case "swa_decode_combine" -> swaDecodeCombine();
                 case "spike_encode" -> spikeEncode();
                 case "int8_matvec" -> int8(false);
                 case "spike_matvec" -> int8(true);
@@ -192,6 +195,55 @@ final class KernelCases {
             }
         }
         return List.of(new Outcome("swa_attend", "out", floats(dout, expected.length), expected, 1e-5f));
+    }
+
+    /**
+     * Position 14 of a window of 6 in a ring of 7: positions 9..14 in slots 2, 3, 4, 5 | 6, 0, split 4 + 2,
+     * the second split wrapping; a group of 9 query heads per kv head (more than the 8 accumulators a
+     * thread keeps) and a head dimension of 40 (a partial second register chunk). The twin's partials on host arrays are the expectation (that twin is
+     * checked against plain attention in SwaDecodeTest).
+     */
+    private List<Outcome> swaDecodeSplit() {
+        int heads = 18, kvh = 2, d = 40, capacity = 7, window = 6, splitKeys = 4, splits = 2;
+        long pos = 14;
+        float scale = 0.25f;
+        float[] q = gaussian(heads * d), keys = gaussian(kvh * capacity * d), values = gaussian(kvh * capacity * d);
+        long po = up(new float[heads * splits * d]), pm = up(new float[heads * splits]), ps = up(new float[heads * splits]);
+        launch("swa_decode_split", splits, kvh, 64, 1, 4 * (heads / kvh) * (d + splitKeys), up(q), up(keys), up(values),
+                po, pm, ps, heads, kvh, d, capacity, window, pos, scale, splitKeys, splits);
+        float[] eo = new float[heads * splits * d], em = new float[heads * splits], es = new float[heads * splits];
+        for (int h = 0; h < kvh; h++) {
+            for (int s = 0; s < splits; s++) {
+                SwaDecodeSplitTwin.splitBlock(q, keys, values, heads, kvh, d, capacity, window, pos, scale, splitKeys, splits,
+                        s, h, eo, em, es);
+            }
+        }
+        return List.of(new Outcome("swa_decode_split", "partOut", floats(po, eo.length), eo, 1e-5f),
+                new Outcome("swa_decode_split", "partMax", floats(pm, em.length), em, 1e-5f),
+                new Outcome("swa_decode_split", "partSum", floats(ps, es.length), es, 1e-5f));
+    }
+
+    /** Partials of 3 splits of which the last is neutral (max -inf, sum 0), as an empty split leaves it. */
+    private List<Outcome> swaDecodeCombine() {
+        int heads = 3, d = 40, splits = 3;
+        float[] po = gaussian(heads * splits * d), pm = gaussian(heads * splits), ps = new float[heads * splits];
+        for (int h = 0; h < heads; h++) {
+            for (int s = 0; s < splits; s++) {
+                int at = h * splits + s;
+                ps[at] = s == splits - 1 ? 0f : 1f + 3 * rnd.nextFloat();
+                if (s == splits - 1) {
+                    pm[at] = Float.NEGATIVE_INFINITY;
+                    Arrays.fill(po, at * d, at * d + d, 0f);
+                }
+            }
+        }
+        long dout = up(new float[heads * d]);
+        launch("swa_decode_combine", heads, 1, 64, 1, 4 * 2 * d, up(po), up(pm), up(ps), dout, heads, d, splits);
+        float[] expected = new float[heads * d];
+        for (int h = 0; h < heads; h++) {
+            SwaDecodeSplitTwin.combineBlock(po, pm, ps, h, d, splits, expected, h * d);
+        }
+        return List.of(new Outcome("swa_decode_combine", "out", floats(dout, expected.length), expected, 1e-5f));
     }
 
     private List<Outcome> spikeEncode() {

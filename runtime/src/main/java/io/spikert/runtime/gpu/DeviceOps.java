@@ -47,6 +47,8 @@ public final class DeviceOps {
     /** Keys per split at least (short windows early in a sequence) and at most (long windows). */
     static final int SWA_MIN_SPLIT_KEYS = 4;
     static final int SWA_MAX_SPLIT_KEYS = 256;
+    /** Warps of a {@code gla_step} block: SPIKERT_GLA_WARPS in gla.cu, the rows of its reduction buffer. */
+    static final int GLA_STEP_WARPS = 8;
     /** gridDim.y (and .z) limit of every current device; gridDim.x may reach 2^31 - 1. */
     static final int MAX_GRID_Y = 65535;
     static final int MAX_BLOCK_THREADS = 1024;
@@ -149,9 +151,13 @@ public final class DeviceOps {
         launch("rope_rotate_half", tokens, 1, BLOCK, 1, 0, x, cos, sin, tokens, heads, headDim, ldx);
     }
 
-    /** One GLA decode step for every kv head (see gla.cu). */
+    /**
+     * One GLA decode step for every kv head (see gla.cu): a block per 32 state columns of a kv head,
+     * its {@link #GLA_STEP_WARPS} warps splitting the rows.
+     */
     public void glaStep(long state, long q, long k, long v, long g, long out, int d, int group, float scale, int kvHeads) {
-        launch("gla_step", kvHeads, 1, glaBlock(d), 1, 0, state, q, k, v, g, out, d, group, scale, kvHeads);
+        launch("gla_step", ceilDiv(d, warp), kvHeads, GLA_STEP_WARPS * warp, 1, 0, state, q, k, v, g, out, d, group, scale,
+                kvHeads);
     }
 
     /** GLA over {@code tokens} rows (q and out rows {@code ldq}/{@code ldo} apart, k, v, g rows {@code ldkv} apart). */

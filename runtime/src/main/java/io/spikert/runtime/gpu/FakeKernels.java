@@ -86,7 +86,13 @@ public final class FakeKernels {
         put(m, "embedding_gather_f32", a -> gather(a, 4));
         put(m, "gla_step", a -> {
             int d = a.i32("d"), group = a.i32("group"), kvh = a.i32("kvHeads");
-            a.covers(a.launch.gridX(), kvh, "kv heads");
+            a.covers((long) a.launch.gridX() * KernelCatalog.PTX_WARP_SIZE, d, "state columns (one warp width a block)");
+            a.covers(a.launch.gridY(), kvh, "kv heads");
+            a.warpMultiple();
+            if (a.launch.blockX() > DeviceOps.GLA_STEP_WARPS * KernelCatalog.PTX_WARP_SIZE) {
+                throw new IllegalArgumentException("gla_step: block of " + a.launch.blockX() + " threads, more warps than the "
+                        + DeviceOps.GLA_STEP_WARPS + " rows of its reduction buffer");
+            }
             float scale = a.f32("scale");
             float[] state = a.floats("state", (long) kvh * d * d);
             float[] q = a.floats("q", (long) kvh * group * d), out = new float[kvh * group * d];

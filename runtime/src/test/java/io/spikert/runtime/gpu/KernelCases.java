@@ -141,13 +141,14 @@ final class KernelCases {
         return List.of(new Outcome(name, "out", floats(dout, expected.length), expected, 0f));
     }
 
+    /** d 40: a full and a partial block of 32 columns; a group of 9 (over the 8 sums a thread keeps). */
     private List<Outcome> glaStep() {
-        int d = 16, group = 2, kvh = 2;
+        int d = 40, group = 9, kvh = 2;
         float scale = 0.25f;
         float[] state = gaussian(kvh * d * d), q = gaussian(kvh * group * d), kk = gaussian(kvh * d),
                 v = gaussian(kvh * d), g = negative(kvh * d);
         long ds = up(state), dout = up(new float[kvh * group * d]);
-        launch("gla_step", kvh, 1, 32, 1, 0, ds, up(q), up(kk), up(v), up(g), dout, d, group, scale, kvh);
+        launch("gla_step", 2, kvh, 256, 1, 0, ds, up(q), up(kk), up(v), up(g), dout, d, group, scale, kvh);
         float[] es = state.clone(), eo = new float[kvh * group * d];
         for (int h = 0; h < kvh; h++) {
             GlaStepScalar.update(es, h * d * d, d, kk, h * d, v, h * d, g, h * d);

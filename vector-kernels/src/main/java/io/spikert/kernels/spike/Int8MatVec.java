@@ -17,8 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  * sums.
  *
  * <p>{@link #dense}: {@code y[r] = vth * sum_g scale[r,g] * (sum_{i in g} code[r,i] * s_i)}, group sums in
- * int lanes (codes widened, times the count), converted to float at the end of each group (exact below
- * 2^24 per lane).
+ * int lanes (codes widened, times the count; int16 lanes for four channels of small counts), converted
+ * to float at the end of each group (exact below 2^24 per lane).
  *
  * <p>{@link #denseFloat}: the same walk with a float input (for a projection whose input is not
  * spiked): codes converted to float, group sums in float.

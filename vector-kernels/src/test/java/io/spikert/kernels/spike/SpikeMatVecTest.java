@@ -206,6 +206,35 @@ class SpikeMatVecTest {
     }
 
     @Test
+    void int16LanesAtTheirLimitAndJustBeyond() {
+        // Four channels are summed in int16 lanes while every |count| <= 64: 4 * 127 * 64 = 32512 fits, 65
+        // must take the int path. Codes at the int8 limit (and outliers clamped to it) with one sign per row,
+        // counts with one sign, so nothing cancels: each group sum is 128 * 127 * |s| for every row.
+        int rows = Int8Weights.TILE + 5;
+        int cols = 256;
+        int[] codes = new int[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                int mag = c % 17 == 0 ? 200 : 127;
+                codes[r * cols + c] = r % 2 == 0 ? mag : -mag;
+            }
+        }
+        float[] scales = new float[rows * 2];
+        Arrays.fill(scales, 1f);
+        try (Arena arena = Arena.ofConfined()) {
+            Int8Weights q = Int8Weights.fromCodes(arena, codes, rows, cols, scales);
+            for (int count : new int[] {64, -64, 65, -65, 63}) {
+                int[] s = new int[cols];
+                Arrays.fill(s, count);
+                s[3] = 0; // a silent channel, so the event kernel's quads shift
+                float[] expected = run(y -> Int8MatVecScalar.dense(q, s, 0, 1f, y, 0, 0, rows), rows);
+                assertArrayEquals(expected, run(y -> Int8MatVec.dense(q, s, 0, 1f, y, 0, 0, rows), rows), "dense, counts " + count);
+                assertArrayEquals(expected, run(y -> SpikeMatVec.sparse(q, s, 0, 1f, y, 0, 0, rows), rows), "sparse, counts " + count);
+            }
+        }
+    }
+
+    @Test
     void rejectsMisalignedRangesHugeCountsAndWrongTrains() {
         try (Arena arena = Arena.ofConfined()) {
             int rows = TILE + 3;

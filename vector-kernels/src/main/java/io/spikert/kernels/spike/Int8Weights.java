@@ -48,15 +48,16 @@ public final class Int8Weights {
     /**
      * Most rows per channel block, a multiple of {@link #TILE}: a silent channel skips a run of up to this
      * many bytes per block, and the kernels keep one int and one float per block row in per-thread
-     * arrays. Property {@code spikert.int8.maxBlockRows} overrides it (for tuning on other CPUs).
+     * arrays. Every INT8 projection of SpikingBrain-7B (at most 18944 rows) is one block. Property
+     * {@code spikert.int8.maxBlockRows} overrides it (for tuning on other CPUs).
      * Measured with bench SpikeMatVecRatios on the development machine (one thread, the old tiled dense
-     * kernel in the same run as the reference): 3584 x 3584, blocks of 1024 rows: dense 0.58-0.82x the old
-     * kernel's speed; 2048: 0.87-0.97x; 4096 (one block of 3584): 0.97-0.99x, and the event kernel 1.76x
-     * faster than dense at 50% silent. 18944 x 3584 (DRAM-resident): blocks of 1024 / 1920 / 3840 / 6400
-     * rows: dense 0.37-0.49 / 0.48-0.64 / 0.69-0.75 / 0.65-0.69x the old kernel's speed. Long runs suit
-     * the prefetchers; the int sums of a 4096-row block (16 KiB) still fit L1 beside the streams.
+     * kernel in the same run as the reference; before int16 lanes): 3584 x 3584, blocks of 1024 rows:
+     * dense 0.58-0.82x the old kernel's speed; 2048: 0.87-0.97x; one block of 3584: 0.97-0.99x.
+     * 18944 x 3584 (streams from DRAM): blocks of 1024 / 1920 / 3840 / 6400 / 18944 rows: dense
+     * 0.37-0.49 / 0.48-0.64 / 0.69-0.75 / 0.65-0.69 / 0.67-0.71x the old kernel's speed, event kernel at
+     * 50% silent 0.62 / 0.84 / 1.0 / 0.9 / 1.29x. Longer runs suit the prefetchers better.
      */
-    public static final int MAX_BLOCK_ROWS = checkBlockRows(Integer.getInteger("spikert.int8.maxBlockRows", 4096));
+    public static final int MAX_BLOCK_ROWS = checkBlockRows(Integer.getInteger("spikert.int8.maxBlockRows", 32768));
 
     /**
      * Largest |spike count| the vector kernels take: a group's integer sum of int8 codes times counts,

@@ -82,13 +82,13 @@ class Int8WeightsTest {
                     }
                 }
             }
-            // The fewest blocks of at most MAX_BLOCK_ROWS, of equal whole TILEs: 33 TILEs -> 17 + 16.
-            int big = Int8Weights.MAX_BLOCK_ROWS + 1;
+            // The fewest blocks of at most the maximum, of equal whole TILEs: 5 TILEs in blocks of at most 4
+            // -> 3 + 2, not 4 + 1.
+            int big = 4 * tile + 1;
             float[] ones = new float[big];
             Arrays.fill(ones, 1f);
-            Int8Weights split = Int8Weights.fromCodes(arena, new int[big * 128], big, 128, ones);
-            int tiles = (big + tile - 1) / tile;
-            assertEquals((tiles + 1) / 2 * tile, split.blockRows());
+            Int8Weights split = Int8Weights.fromCodes(arena, new int[big * 128], big, 128, ones, 4 * tile);
+            assertEquals(3 * tile, split.blockRows());
         }
     }
 

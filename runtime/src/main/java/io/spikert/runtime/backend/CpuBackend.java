@@ -84,9 +84,9 @@ public final class CpuBackend implements Backend {
      * Silent-channel share from which the event-driven kernel is used. Both kernels stream the same
      * channel blocks of Int8Weights, and the event kernel skips a silent channel's whole run, so it is
      * as fast as the dense one with no silent channel (the same walk plus listing the channels) and
-     * faster from the first few percent. SpikeMatVecRatios on the development machine (AVX-512, one
-     * thread) measured dense/sparse time ratios of 0.97-1.01 at 0% silent, 1.06-1.16 at 18.4%, 1.4-1.8
-     * at 50%, 2.2-2.8 at 69% (3584 x 3584 and 18944 x 3584), so the crossover is near 0; 5% keeps the
+     * faster from the first few percent. SpikeMatVecRatios on the development machine (AVX-512, 3584 x 3584
+     * and 18944 x 3584, 1 and 2 threads) measured dense/sparse time ratios of 0.97-1.03 at 0% silent,
+     * 1.06-1.15 at 18.4%, 1.52-1.98 at 50% and 2.4-4.9 at 69%, so the crossover is near 0; 5% keeps the
      * dense kernel for inputs where nothing is skipped.
      * Other CPUs can set the system property {@code spikert.spike.sparseFromSilentShare}.
      */

@@ -7,6 +7,7 @@ import io.spikert.kernels.spike.SpikeBitPlanes;
 import io.spikert.kernels.spike.SpikeCoding;
 import io.spikert.kernels.spike.SpikeMatVec;
 import io.spikert.kernels.spike.SpikeTrainMatVec;
+import io.spikert.kernels.spike.TiledInt8Baseline;
 import io.spikert.runtime.ComputePool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -27,8 +28,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * One W8ASpike matrix-vector product (one token, one projection) at a given share of silent input
  * channels: the event-driven kernel over counts ({@code sparse}) and over a bitwise bidirectional
  * spike train ({@code bitwise}, planes encoded in setup, as one input's planes serve q/k/v alike)
- * against the dense INT8 kernel ({@code denseInt8}) and the BF16 kernel ({@code bf16}) on a
- * random BF16 matrix of the same shape. Default shape: 3584 x 3584 (the 7B q_proj and o_proj);
+ * against the dense INT8 kernel ({@code denseInt8}, the one CpuBackend uses below its silent-share
+ * threshold) and the BF16 kernel ({@code bf16}) on a random BF16 matrix of the same shape; also the old
+ * tiled dense INT8 kernel ({@code oldTiledInt8}, its own copy of the codes, a baseline only) and the
+ * float-input INT8 product ({@code int8Float}, x as the BF16 kernel's). Default shape: 3584 x 3584 (the 7B q_proj and o_proj);
  * run {@code -p rows=18944} for the MLP gate/up shape. INT8 codes carry 1% outliers out to +-200,
  * as the published checkpoint does, so the exact correction is part of the cost. threads = 0 means
  * one per available processor, split by output rows through the runtime's ComputePool. Compare
@@ -58,6 +61,7 @@ public class SpikeMatVecBench {
     private Arena arena;
     private ComputePool pool;
     private Int8Weights int8;
+    private TiledInt8Baseline tiled;
     private MemorySegment bf16;
     private int[] counts;
     private SpikeBitPlanes planes;
@@ -70,6 +74,7 @@ public class SpikeMatVecBench {
         arena = Arena.ofShared();
         pool = threads == 0 ? ComputePool.allCores() : new ComputePool(threads);
         int8 = SpikeBenchData.int8(arena, rows, cols, outliers, 42);
+        tiled = new TiledInt8Baseline(arena, int8);
         bf16 = SpikeBenchData.bf16(arena, rows, cols, 43);
         counts = SpikeBenchData.counts(cols, silent, 7);
         planes = SpikeBitPlanes.encode(SpikeCoding.BITWISE_BIDIRECTIONAL, counts, 0, cols);
@@ -98,6 +103,18 @@ public class SpikeMatVecBench {
     @Benchmark
     public float[] denseInt8() {
         pool.parallelFor(rows, Int8Weights.TILE, (from, to) -> Int8MatVec.dense(int8, counts, 0, vth, y, 0, from, to));
+        return y;
+    }
+
+    @Benchmark
+    public float[] oldTiledInt8() {
+        pool.parallelFor(rows, Int8Weights.TILE, (from, to) -> tiled.dense(counts, 0, vth, y, 0, from, to));
+        return y;
+    }
+
+    @Benchmark
+    public float[] int8Float() {
+        pool.parallelFor(rows, Int8Weights.TILE, (from, to) -> Int8MatVec.denseFloat(int8, x, 0, y, 0, from, to));
         return y;
     }
 

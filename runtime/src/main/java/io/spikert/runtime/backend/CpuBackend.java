@@ -81,14 +81,17 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * Silent-channel share from which the event-driven kernel is used. With both kernels on the same
-     * input-major tiles, SpikeMatVecRatios on the development machine (Zen 5, AVX-512, 3584 x 3584)
-     * measured dense/sparse time ratios of 0.96 at 0% silent, 1.06 at 18.4%, 0.97-1.30 at 50%, 1.51 at
-     * 69% and 2.49 at 90%: the skipped 128-byte runs are still fetched until most channels are silent.
+     * Silent-channel share from which the event-driven kernel is used. Both kernels stream the same
+     * channel blocks of Int8Weights, and the event kernel skips a silent channel's whole run, so it is
+     * as fast as the dense one with no silent channel (the same walk plus listing the channels) and
+     * faster from the first few percent. SpikeMatVecRatios on the development machine (AVX-512, 3584 x 3584
+     * and 18944 x 3584, 1 and 2 threads) measured dense/sparse time ratios of 0.97-1.03 at 0% silent,
+     * 1.06-1.15 at 18.4%, 1.52-1.98 at 50% and 2.4-4.9 at 69%, so the crossover is near 0; 5% keeps the
+     * dense kernel for inputs where nothing is skipped.
      * Other CPUs can set the system property {@code spikert.spike.sparseFromSilentShare}.
      */
     public static final double DEFAULT_SPARSE_FROM_SILENT_SHARE =
-            Double.parseDouble(System.getProperty("spikert.spike.sparseFromSilentShare", "0.5"));
+            Double.parseDouble(System.getProperty("spikert.spike.sparseFromSilentShare", "0.05"));
 
     private volatile double sparseFromSilentShare = DEFAULT_SPARSE_FROM_SILENT_SHARE;
 
@@ -113,7 +116,7 @@ public final class CpuBackend implements Backend {
         SpikeKernel kernel = silent >= sparseFromSilentShare * cols ? SpikeKernel.SPARSE_EVENTS : SpikeKernel.DENSE_INT8;
         long dense = w.denseBytesPerProduct();
         weightBytesRead.add(kernel == SpikeKernel.DENSE_INT8 ? dense : dense * (cols - silent) / cols);
-        // the event kernel walks input-major tiles of Int8Weights.TILE rows: split on whole tiles
+        // the INT8 kernels take row ranges on whole Int8Weights.TILEs
         pool.parallelFor(w.rows(), Int8Weights.TILE, (start, end) -> {
             if (kernel == SpikeKernel.SPARSE_EVENTS) {
                 SpikeMatVec.sparse(w, counts, cOff, vth, y, yOff, start, end);

@@ -4,6 +4,6 @@ package io.spikert.runtime.backend;
 public enum SpikeKernel {
     /** Every weight is read: INT8 codes row by row, integer sums per group of 128. */
     DENSE_INT8,
-    /** Event-driven: only the columns of non-zero counts are read, from the input-major tiles. */
+    /** Event-driven: only the columns of non-zero counts are read, one contiguous run per channel and block. */
     SPARSE_EVENTS
 }

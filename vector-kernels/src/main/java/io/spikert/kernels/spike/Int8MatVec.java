@@ -11,15 +11,17 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Dense W8ASpike product {@code y[r] = vth * sum_g scale[r,g] * (sum_{i in g} code[r,i] * s_i)} over
- * the same input-major tiles as the event kernels (one resident copy of the codes): every channel of
- * every tile is read, silent or not, so its cost does not depend on the counts. For a tile of TILE rows
- * each channel's TILE codes, times its count, add into eight int vector accumulators; at the end of a
- * group the lanes are converted to float (exact below 2^24 per lane, i.e. counts below about 16000)
- * and take the group's scales in one vector FMA each. On the development machine (3584 x 3584, one
- * thread) it ran at about 23 GB/s of codes, as fast as the event kernel at 0-50% random silence: the
- * skipped 128-byte runs are still fetched there, so the two differ only above about 60% silent. An
- * int16-lane variant (half the multiplies) measured no faster, so the plainer int32 loop stays.
+ * Dense INT8 products over the channel blocks of {@link Int8Weights} (the one resident copy of the
+ * codes): every channel's run is read, silent or not, so the cost does not depend on the input. Both
+ * stream each run front to back through {@link BlockStream}, CH channels per pass over a block's group
+ * sums.
+ *
+ * <p>{@link #dense}: {@code y[r] = vth * sum_g scale[r,g] * (sum_{i in g} code[r,i] * s_i)}, group sums in
+ * int lanes (codes widened, times the count; int16 lanes for four channels of small counts), converted
+ * to float at the end of each group (exact below 2^24 per lane).
+ *
+ * <p>{@link #denseFloat}: the same walk with a float input (for a projection whose input is not
+ * spiked): codes converted to float, group sums in float.
  */
 public final class Int8MatVec {
     private Int8MatVec() {}
@@ -29,8 +31,6 @@ public final class Int8MatVec {
     /** Bytes of one int vector's worth of codes. */
     static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(I.length() * 8));
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    private static final int L = I.length();
-    private static final int TILE = Int8Weights.TILE;
 
     /**
      * y[yOff + r] for r in [rowStart, rowEnd) from counts[cOff .. cOff + cols) and threshold vth.
@@ -38,60 +38,33 @@ public final class Int8MatVec {
      */
     public static void dense(Int8Weights w, int[] counts, int cOff, float vth, float[] y, int yOff, int rowStart, int rowEnd) {
         w.checkProduct("Int8MatVec.dense", y, yOff, rowStart, rowEnd);
-        w.checkTiledRange("Int8MatVec.dense", rowStart, rowEnd);
-        int cols = w.cols;
-        Objects.checkFromIndexSize(cOff, cols, counts.length);
-        for (int c = 0; c < cols; c++) {
-            Int8Weights.checkCount("Int8MatVec.dense", counts[cOff + c], c);
+        w.checkRowRange("Int8MatVec.dense", rowStart, rowEnd);
+        Objects.checkFromIndexSize(cOff, w.cols, counts.length);
+        int[] channel = SpikeScratch.ints(0, w.cols);
+        int[] value = SpikeScratch.ints(1, w.cols);
+        int[] groupEnd = SpikeScratch.ints(2, w.groups + 1);
+        SpikeMatVec.listChannels("Int8MatVec.dense", counts, cOff, w.groups, channel, value, groupEnd, false);
+        if (rowStart == rowEnd) {
+            return;
         }
-        int groups = w.groups;
-        MemorySegment tiles = w.tiled;
-        float[] sg = w.scalesByGroup;
-        int rp = w.rowsPadded;
-        long colStride = w.colStride;
-        for (int t0 = rowStart; t0 < rowEnd; t0 += TILE) {
-            MemorySegment tile = tiles.asSlice((t0 / TILE) * w.tileStride);
-            FloatVector f0 = FloatVector.zero(F), f1 = f0, f2 = f0, f3 = f0, f4 = f0, f5 = f0, f6 = f0, f7 = f0;
-            for (int g = 0; g < groups; g++) {
-                IntVector a0 = IntVector.zero(I), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-                int end = (g + 1) * Int8Weights.GROUP;
-                for (int c = g * Int8Weights.GROUP; c < end; c++) {
-                    long o = c * colStride;
-                    IntVector s = IntVector.broadcast(I, counts[cOff + c]);
-                    a0 = a0.add(widen(tile, o).mul(s));
-                    a1 = a1.add(widen(tile, o + L).mul(s));
-                    a2 = a2.add(widen(tile, o + 2 * L).mul(s));
-                    a3 = a3.add(widen(tile, o + 3 * L).mul(s));
-                    a4 = a4.add(widen(tile, o + 4 * L).mul(s));
-                    a5 = a5.add(widen(tile, o + 5 * L).mul(s));
-                    a6 = a6.add(widen(tile, o + 6 * L).mul(s));
-                    a7 = a7.add(widen(tile, o + 7 * L).mul(s));
-                }
-                int so = g * rp + t0;
-                f0 = toFloat(a0).fma(FloatVector.fromArray(F, sg, so), f0);
-                f1 = toFloat(a1).fma(FloatVector.fromArray(F, sg, so + L), f1);
-                f2 = toFloat(a2).fma(FloatVector.fromArray(F, sg, so + 2 * L), f2);
-                f3 = toFloat(a3).fma(FloatVector.fromArray(F, sg, so + 3 * L), f3);
-                f4 = toFloat(a4).fma(FloatVector.fromArray(F, sg, so + 4 * L), f4);
-                f5 = toFloat(a5).fma(FloatVector.fromArray(F, sg, so + 5 * L), f5);
-                f6 = toFloat(a6).fma(FloatVector.fromArray(F, sg, so + 6 * L), f6);
-                f7 = toFloat(a7).fma(FloatVector.fromArray(F, sg, so + 7 * L), f7);
-            }
-            int o = yOff + t0;
-            if (t0 + TILE <= rowEnd) {
-                f0.mul(vth).intoArray(y, o);
-                f1.mul(vth).intoArray(y, o + L);
-                f2.mul(vth).intoArray(y, o + 2 * L);
-                f3.mul(vth).intoArray(y, o + 3 * L);
-                f4.mul(vth).intoArray(y, o + 4 * L);
-                f5.mul(vth).intoArray(y, o + 5 * L);
-                f6.mul(vth).intoArray(y, o + 6 * L);
-                f7.mul(vth).intoArray(y, o + 7 * L);
-            } else {
-                SpikeMatVec.storePartialTile(vth, f0, f1, f2, f3, f4, f5, f6, f7, y, o, rowEnd - t0);
-            }
-        }
+        BlockStream.counts(w, channel, value, groupEnd, vth, y, yOff, rowStart, rowEnd);
         w.addOutliers(counts, cOff, vth, y, yOff, rowStart, rowEnd);
+    }
+
+    /**
+     * y[yOff + r] = sum_g scale[r,g] * sum_{c in g} code[r,c] * x[xOff + c] for r in [rowStart, rowEnd),
+     * outliers exact (a float input: for a projection whose input is not spiked, with weights exactly
+     * code x scale). Same row-range rule as {@link #dense}.
+     */
+    public static void denseFloat(Int8Weights w, float[] x, int xOff, float[] y, int yOff, int rowStart, int rowEnd) {
+        w.checkProduct("Int8MatVec.denseFloat", y, yOff, rowStart, rowEnd);
+        w.checkRowRange("Int8MatVec.denseFloat", rowStart, rowEnd);
+        Objects.checkFromIndexSize(xOff, w.cols, x.length);
+        if (rowStart == rowEnd) {
+            return;
+        }
+        BlockStream.floats(w, x, xOff, y, yOff, rowStart, rowEnd);
+        w.addOutliers(x, xOff, y, yOff, rowStart, rowEnd);
     }
 
     /** L int8 codes at byte offset o, sign-extended to int lanes. */

@@ -20,4 +20,19 @@ public final class Int8MatVecScalar {
             y[yOff + r] = (float) (vth * row);
         }
     }
+
+    /** y[r] = sum_g scale(r, g) * sum_{c in g} code(r, c) * x[c], each group's sum and the row sum in double. */
+    public static void denseFloat(Int8Weights w, float[] x, int xOff, float[] y, int yOff, int rowStart, int rowEnd) {
+        for (int r = rowStart; r < rowEnd; r++) {
+            double row = 0;
+            for (int g = 0; g < w.groups(); g++) {
+                double sum = 0;
+                for (int i = g * Int8Weights.GROUP; i < (g + 1) * Int8Weights.GROUP; i++) {
+                    sum += (double) w.code(r, i) * x[xOff + i];
+                }
+                row += (double) w.scale(r, g) * sum;
+            }
+            y[yOff + r] = (float) row;
+        }
+    }
 }

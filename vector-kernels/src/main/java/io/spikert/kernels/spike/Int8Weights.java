@@ -19,18 +19,16 @@ import jdk.incubator.vector.IntVector;
  * correction list reads about half the bytes of INT16 codes (the issue caps the per-token weight read at
  * 55% of BF16); the correction costs O(outliers of the non-silent columns) per product.
  *
- * <p>One layout of the int8 codes, shared by every kernel: input-major tiles
- * [ceil(rows / TILE)][cols][TILE] in 64-byte aligned native memory, rows padded with zero codes, so one
- * input channel is {@value #TILE_VECTORS} contiguous vectors per tile. The event kernels
- * ({@link SpikeMatVec}, {@link SpikeTrainMatVec}) read only the channels that fire; the dense kernel
- * ({@link Int8MatVec}) reads every channel of the same tiles. One copy keeps the resident codes at one
- * byte per weight (plus {@link #residentBytes()}'s small extras), half of BF16; an earlier second,
- * row-major copy for the dense kernel made them two, as much as BF16.
- * Measured on the development machine (3584 x 3584): a plain [cols][rows] transpose, one contiguous
- * column per input, made the event kernel 1.5-2.5x slower at 0-18% silent (every tile pass strides
- * across thousands of pages), and 16-vector tiles spilled, so the tiles are 8 vectors of rows. Silent
- * channels leave 128-byte holes that hardware prefetchers still partly fetch: at 50% random silence the
- * kernel ran about 20% slower than with the same number of silent channels in contiguous runs.
+ * <p>One layout of the int8 codes, shared by every kernel: channel blocks [blocks][cols][blockRows] in
+ * 64-byte aligned native memory. Rows are padded with zero codes to a multiple of {@link #TILE} and cut
+ * into the fewest blocks of at most {@link #MAX_BLOCK_ROWS} rows, of equal size in TILEs (the last may be
+ * shorter: its run is the rows left). So one input channel of a block is one contiguous run of
+ * blockRows bytes: the event kernels ({@link SpikeMatVec}) skip a silent channel's whole run, which the
+ * hardware prefetchers then leave alone too, and the dense kernels ({@link Int8MatVec}) stream every run
+ * the same way (see {@link BlockStream}). One copy keeps the resident codes at one byte per weight (plus
+ * {@link #residentBytes()}'s small extras), half of BF16.
+ * The previous layout, input-major tiles [rows / TILE][cols][TILE], left 128-byte holes that the
+ * prefetchers still fetched: the event kernel was no faster than the dense one at 50% silent.
  */
 public final class Int8Weights {
 
@@ -40,10 +38,27 @@ public final class Int8Weights {
     public static final int MAX_INT8_CODE = 127;
     /** Largest |code| accepted: int16, which covers the published checkpoint's +-200 with room. */
     public static final int MAX_CODE = Short.MAX_VALUE;
-    /** Vectors of int lanes per tile; 8 independent accumulators keep the event loop's adds in flight. */
+    /** Vectors of int lanes per register pass; 8 independent accumulators keep the adds in flight. */
     public static final int TILE_VECTORS = 8;
-    /** Output rows per input-major tile: eight int vectors of the preferred species (128 with AVX-512). */
+    /**
+     * Output rows per register pass: eight int vectors of the preferred species (128 with AVX-512).
+     * Rows are padded to a multiple of it, and threads split row ranges on it.
+     */
     public static final int TILE = TILE_VECTORS * IntVector.SPECIES_PREFERRED.length();
+    /**
+     * Most rows per channel block, a multiple of {@link #TILE}: a silent channel skips a run of up to this
+     * many bytes per block, and the kernels keep one int and one float per block row in per-thread
+     * arrays. Every INT8 projection of SpikingBrain-7B (at most 18944 rows) is one block. Property
+     * {@code spikert.int8.maxBlockRows} overrides it (for tuning on other CPUs).
+     * Measured with bench SpikeMatVecRatios on the development machine (one thread, the old tiled dense
+     * kernel in the same run as the reference; before int16 lanes): 3584 x 3584, blocks of 1024 rows:
+     * dense 0.58-0.82x the old kernel's speed; 2048: 0.87-0.97x; one block of 3584: 0.97-0.99x.
+     * 18944 x 3584 (streams from DRAM): blocks of 1024 / 1920 / 3840 / 6400 / 18944 rows: dense
+     * 0.37-0.49 / 0.48-0.64 / 0.69-0.75 / 0.65-0.69 / 0.67-0.71x the old kernel's speed, event kernel at
+     * 50% silent 0.62 / 0.84 / 1.0 / 0.9 / 1.29x. Longer runs suit the prefetchers better.
+     */
+    public static final int MAX_BLOCK_ROWS = checkBlockRows(Integer.getInteger("spikert.int8.maxBlockRows", 32768));
+
     /**
      * Largest |spike count| the vector kernels take: a group's integer sum of int8 codes times counts,
      * GROUP * 127 * |s|, must fit an int (with one count of headroom for two's-complement partial sums).
@@ -56,11 +71,11 @@ public final class Int8Weights {
     final int cols;
     final int groups;
     final int rowsPadded;
-    final MemorySegment tiled;
-    /** Bytes from one tile of TILE rows to the next, and from one input channel to the next within a tile. */
-    final long tileStride;
-    final long colStride;
-    /** [groups][rowsPadded], padding 0: the tiled kernels load TILE consecutive rows of one group. */
+    /** The int8 codes in channel blocks; see the class comment. */
+    final MemorySegment blocks;
+    /** Rows per block (at most MAX_BLOCK_ROWS, a multiple of TILE); the last block's run is rowsPadded - its first row. */
+    final int blockRows;
+    /** [groups][rowsPadded], padding 0: the kernels load TILE consecutive rows of one group. */
     final float[] scalesByGroup;
     /** Outliers of column c are entries [outlierStart[c], outlierStart[c+1]), rows ascending. */
     final int[] outlierStart;
@@ -70,7 +85,7 @@ public final class Int8Weights {
     final float[] outlierScaled;
     final int maxAbsCode;
 
-    private Int8Weights(Arena arena, int[] codes, int rows, int cols, float[] scales) {
+    private Int8Weights(Arena arena, int[] codes, int rows, int cols, float[] scales, int maxBlockRows) {
         this.rows = rows;
         this.cols = cols;
         this.groups = cols / GROUP;
@@ -81,9 +96,10 @@ public final class Int8Weights {
                 scalesByGroup[g * rowsPadded + r] = scales[r * groups + g];
             }
         }
-        this.tileStride = (long) cols * TILE;
-        this.colStride = TILE;
-        this.tiled = arena.allocate((long) rowsPadded * cols, 64);
+        int tiles = rowsPadded / TILE;
+        int nBlocks = (rowsPadded + maxBlockRows - 1) / maxBlockRows;
+        this.blockRows = (tiles + nBlocks - 1) / nBlocks * TILE;
+        this.blocks = arena.allocate((long) rowsPadded * cols, 64);
         int[] perColumn = new int[cols + 1];
         int max = 0;
         for (int r = 0; r < rows; r++) {
@@ -91,7 +107,7 @@ public final class Int8Weights {
                 int code = codes[r * cols + c];
                 max = Math.max(max, Math.abs(code));
                 byte q = (byte) Math.max(-MAX_INT8_CODE, Math.min(MAX_INT8_CODE, code));
-                tiled.set(ValueLayout.JAVA_BYTE, tiledIndex(r, c), q);
+                blocks.set(ValueLayout.JAVA_BYTE, index(r, c), q);
                 if (q != code) {
                     perColumn[c + 1]++;
                 }
@@ -132,7 +148,14 @@ public final class Int8Weights {
                         + ", column " + i % cols + " is outside [-" + MAX_CODE + ", " + MAX_CODE + "]");
             }
         }
-        return new Int8Weights(arena, codes, rows, cols, scales);
+        return new Int8Weights(arena, codes, rows, cols, scales, MAX_BLOCK_ROWS);
+    }
+
+    /** As {@link #fromCodes(Arena, int[], int, int, float[])} with blocks of at most maxBlockRows rows (tests of the block edges). */
+    static Int8Weights fromCodes(Arena arena, int[] codes, int rows, int cols, float[] scales, int maxBlockRows) {
+        checkShape("Int8Weights.fromCodes", rows, cols, scales);
+        Objects.checkFromIndexSize(0, Math.multiplyExact(rows, cols), codes.length);
+        return new Int8Weights(arena, codes, rows, cols, scales, checkBlockRows(maxBlockRows));
     }
 
     /** Quantises float weights [rows][cols]: code = rint(W / s), divided in float as the fp32 reference does, not clamped. */
@@ -168,7 +191,7 @@ public final class Int8Weights {
                 codes[r * cols + c] = (int) q;
             }
         }
-        return new Int8Weights(arena, codes, rows, cols, scales);
+        return new Int8Weights(arena, codes, rows, cols, scales, MAX_BLOCK_ROWS);
     }
 
     private static void checkShape(String who, int rows, int cols, float[] scales) {
@@ -207,7 +230,7 @@ public final class Int8Weights {
     public int code(int r, int c) {
         Objects.checkIndex(r, rows);
         Objects.checkIndex(c, cols);
-        int q = tiled.get(ValueLayout.JAVA_BYTE, tiledIndex(r, c));
+        int q = blocks.get(ValueLayout.JAVA_BYTE, index(r, c));
         for (int k = outlierStart[c]; k < outlierStart[c + 1]; k++) {
             if (outlierRow[k] == r) {
                 return q + outlierResidual[k];
@@ -216,15 +239,31 @@ public final class Int8Weights {
         return q;
     }
 
-    /** The int8 part of code (r, c), clamp(code, -127, 127), from the tiled layout. */
-    public int tiledCode(int r, int c) {
+    /** The int8 part of code (r, c), clamp(code, -127, 127), as the kernels read it from the channel blocks. */
+    public int int8Code(int r, int c) {
         Objects.checkIndex(r, rows);
         Objects.checkIndex(c, cols);
-        return tiled.get(ValueLayout.JAVA_BYTE, tiledIndex(r, c));
+        return blocks.get(ValueLayout.JAVA_BYTE, index(r, c));
     }
 
-    private long tiledIndex(int r, int c) {
-        return (r / TILE) * tileStride + c * colStride + r % TILE;
+    /** Rows per channel block (the last block may have fewer). */
+    public int blockRows() {
+        return blockRows;
+    }
+
+    /** Byte offset of the first code of block b (rows from b * blockRows). */
+    long blockStart(int b) {
+        return (long) b * blockRows * cols;
+    }
+
+    /** Bytes from one channel's run to the next in block b: its run length. */
+    int runLength(int b) {
+        return Math.min(blockRows, rowsPadded - b * blockRows);
+    }
+
+    private long index(int r, int c) {
+        int b = r / blockRows;
+        return blockStart(b) + (long) c * runLength(b) + r % blockRows;
     }
 
     public float scale(int r, int g) {
@@ -233,11 +272,11 @@ public final class Int8Weights {
     }
 
     /**
-     * Bytes these weights keep resident, native and heap arrays: the tiled int8 codes (rows padded to
-     * a whole tile), the scales by group, and the outlier list with its per-column index.
+     * Bytes these weights keep resident, native and heap arrays: the int8 codes (rows padded to
+     * a whole TILE), the scales by group, and the outlier list with its per-column index.
      */
     public long residentBytes() {
-        return tiled.byteSize() + 4L * scalesByGroup.length + 4L * outlierStart.length
+        return blocks.byteSize() + 4L * scalesByGroup.length + 4L * outlierStart.length
                 + 4L * outlierRow.length + 4L * outlierResidual.length + 4L * outlierScaled.length;
     }
 
@@ -250,9 +289,9 @@ public final class Int8Weights {
         return maxAbsCode;
     }
 
-    /** Bytes one dense product reads: the tiled int8 codes, scales and the outlier list (rows and scaled residuals). */
+    /** Bytes one dense product reads: the int8 codes, scales and the outlier list (rows and scaled residuals). */
     public long denseBytesPerProduct() {
-        return tiled.byteSize() + 4L * scalesByGroup.length + 8L * outlierRow.length + 4L * outlierStart.length;
+        return blocks.byteSize() + 4L * scalesByGroup.length + 8L * outlierRow.length + 4L * outlierStart.length;
     }
 
     /**
@@ -287,6 +326,31 @@ public final class Int8Weights {
         }
     }
 
+    /**
+     * y[yOff + r] += x[xOff + c] * (residual(r, c) * scale[r, c / 128]) for every outlier (r, c) with r in
+     * [rowStart, rowEnd): the exact correction of the float-input product.
+     */
+    void addOutliers(float[] x, int xOff, float[] y, int yOff, int rowStart, int rowEnd) {
+        int[] start = outlierStart;
+        int[] row = outlierRow;
+        float[] scaled = outlierScaled;
+        for (int c = 0; c < cols; c++) {
+            float v = x[xOff + c];
+            int k = start[c];
+            int end = start[c + 1];
+            while (k < end && row[k] < rowStart) {
+                k++;
+            }
+            for (; k < end; k++) {
+                int r = row[k];
+                if (r >= rowEnd) {
+                    break;
+                }
+                y[yOff + r] += v * scaled[k];
+            }
+        }
+    }
+
     /** Checks the row range and output array of a product over these weights. */
     void checkProduct(String kernel, float[] y, int yOff, int rowStart, int rowEnd) {
         if (rowStart < 0 || rowStart > rowEnd || rowEnd > rows) {
@@ -295,12 +359,19 @@ public final class Int8Weights {
         Objects.checkFromToIndex(yOff + rowStart, yOff + rowEnd, y.length);
     }
 
-    /** Checks a row range for the tiled kernels: unless empty, it must start on a tile and end on one or at the last row. */
-    void checkTiledRange(String kernel, int rowStart, int rowEnd) {
+    /** Checks a row range for the vector kernels: unless empty, it must start on a TILE and end on one or at the last row. */
+    void checkRowRange(String kernel, int rowStart, int rowEnd) {
         if (rowStart < rowEnd && (rowStart % TILE != 0 || (rowEnd % TILE != 0 && rowEnd != rows))) {
             throw new IllegalArgumentException(kernel + ": row range [" + rowStart + ", " + rowEnd + ") must start on a multiple of "
                     + TILE + " and end on one or at the last row " + rows + " (split work with grain Int8Weights.TILE)");
         }
+    }
+
+    private static int checkBlockRows(int n) {
+        if (n < TILE || n % TILE != 0) {
+            throw new IllegalArgumentException("spikert.int8.maxBlockRows: " + n + " must be a positive multiple of " + TILE);
+        }
+        return n;
     }
 
     static void checkCount(String kernel, int s, int channel) {

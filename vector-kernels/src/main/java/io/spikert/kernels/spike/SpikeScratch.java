@@ -1,27 +1,28 @@
 package io.spikert.kernels.spike;
 
 /**
- * Per-thread int scratch for the event lists the kernels build once per call, so kernels stay safe
- * to call from any number of threads. A buffer only ever grows. Slots: 0 active channels (SpikeMatVec) or step sums (SpikeTrainMatVec), 1 their
- * counts, 2 group boundaries, 3 counts rebuilt from spike trains.
+ * Per-thread scratch for the event lists and accumulators the kernels build once per call, so kernels
+ * stay safe to call from any number of threads. A buffer only ever grows. Int slots: 0 active channels
+ * or step sums (SpikeTrainMatVec), 1 their counts, 2 group boundaries, 3 counts rebuilt from spike
+ * trains, 4 a block's int group sums. Float slots: 0 per-row results, 1 a block's float group sums.
  */
 final class SpikeScratch {
     private SpikeScratch() {}
 
-    private static final ThreadLocal<int[][]> BUFFERS = ThreadLocal.withInitial(() -> new int[4][0]);
+    private static final ThreadLocal<int[][]> BUFFERS = ThreadLocal.withInitial(() -> new int[5][0]);
 
-    private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[1][0]);
+    private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[2][0]);
 
-    /** A float tile accumulator: at least n floats, contents undefined. */
-    static float[] floats(int n) {
+    /** Float scratch slot {@code slot} (0..1): at least n floats, contents undefined. */
+    static float[] floats(int slot, int n) {
         float[][] b = FLOATS.get();
-        if (b[0].length < n) {
-            b[0] = new float[n];
+        if (b[slot].length < n) {
+            b[slot] = new float[n];
         }
-        return b[0];
+        return b[slot];
     }
 
-    /** Scratch slot {@code slot} (0..3): at least n ints, contents undefined. */
+    /** Scratch slot {@code slot} (0..4): at least n ints, contents undefined. */
     static int[] ints(int slot, int n) {
         int[][] b = BUFFERS.get();
         if (b[slot].length < n) {

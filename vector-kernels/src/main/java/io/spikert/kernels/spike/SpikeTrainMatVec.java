@@ -31,7 +31,7 @@ public final class SpikeTrainMatVec {
     /** As {@link SpikeMatVec#sparse} with the counts given as the bit planes of a bitwise train over w.cols() channels. */
     public static void bitwise(Int8Weights w, SpikeBitPlanes planes, float vth, float[] y, int yOff, int rowStart, int rowEnd) {
         w.checkProduct("SpikeTrainMatVec.bitwise", y, yOff, rowStart, rowEnd);
-        w.checkTiledRange("SpikeTrainMatVec.bitwise", rowStart, rowEnd);
+        w.checkRowRange("SpikeTrainMatVec.bitwise", rowStart, rowEnd);
         int cols = w.cols;
         if (planes.channels() != cols) {
             throw new IllegalArgumentException("SpikeTrainMatVec.bitwise: spike train has " + planes.channels()
@@ -43,57 +43,65 @@ public final class SpikeTrainMatVec {
         long[] spikes = planes.spikes;
         long[] negative = planes.negative;
         int[] counts = countsOf(planes);
+        if (rowStart == rowEnd) {
+            return;
+        }
         int groups = w.groups;
-        MemorySegment tiles = w.tiled;
+        MemorySegment seg = w.blocks;
         float[] sg = w.scalesByGroup;
         int rp = w.rowsPadded;
-        long colStride = w.colStride;
         long[] plus = new long[steps * WORDS_PER_GROUP];
         long[] minus = new long[steps * WORDS_PER_GROUP];
         int[] sums = SpikeScratch.ints(0, 2 * HALF);
-        float[] f = SpikeScratch.floats(TILE);
-        for (int t0 = rowStart; t0 < rowEnd; t0 += TILE) {
-            MemorySegment tile = tiles.asSlice((t0 / TILE) * w.tileStride);
-            Arrays.fill(f, 0, TILE, 0f);
-            for (int g = 0; g < groups; g++) {
-                long anyPlus = 0;
-                long anyMinus = 0;
-                for (int t = 0; t < steps; t++) {
-                    for (int q = 0; q < WORDS_PER_GROUP; q++) {
-                        int word = t * words + g * WORDS_PER_GROUP + q;
-                        long m = twos && t == 0 ? spikes[word] : negative[word];
-                        minus[t * WORDS_PER_GROUP + q] = m;
-                        plus[t * WORDS_PER_GROUP + q] = spikes[word] & ~m;
-                        anyMinus |= m;
-                        anyPlus |= spikes[word] & ~m;
-                    }
+        float[] f = BlockStream.rowAccumulator(rowStart, rowEnd);
+        int br = w.blockRows;
+        for (int g = 0; g < groups; g++) {
+            long anyPlus = 0;
+            long anyMinus = 0;
+            for (int t = 0; t < steps; t++) {
+                for (int q = 0; q < WORDS_PER_GROUP; q++) {
+                    int word = t * words + g * WORDS_PER_GROUP + q;
+                    long m = twos && t == 0 ? spikes[word] : negative[word];
+                    minus[t * WORDS_PER_GROUP + q] = m;
+                    plus[t * WORDS_PER_GROUP + q] = spikes[word] & ~m;
+                    anyMinus |= m;
+                    anyPlus |= spikes[word] & ~m;
                 }
-                if ((anyPlus | anyMinus) == 0) {
-                    continue;
-                }
+            }
+            if ((anyPlus | anyMinus) == 0) {
+                continue;
+            }
+            for (int b = rowStart / br; b * br < rowEnd; b++) {
+                int b0 = b * br;
+                int r0 = Math.max(rowStart, b0);
+                int r1 = Math.min(rowEnd, b0 + br);
+                int len = w.runLength(b);
+                long base = w.blockStart(b) + (r0 - b0);
                 // Positive and negative spikes in separate passes, eight vectors of rows at a time: one
                 // small loop body each keeps every vector operation inlined (C2 boxed them in one big method).
-                for (int h = 0; h < TILE; h += HALF) {
-                    stepSums(tile, colStride, h, plus, anyPlus != 0, steps, g * Int8Weights.GROUP, sums, 0);
-                    stepSums(tile, colStride, h, minus, anyMinus != 0, steps, g * Int8Weights.GROUP, sums, HALF);
-                    int so = g * rp + t0 + h;
-                    for (int j = 0; j < HALF; j += L) {
-                        IntVector d = IntVector.fromArray(I, sums, j).sub(IntVector.fromArray(I, sums, HALF + j));
-                        toFloat(d).fma(FloatVector.fromArray(F, sg, so + j), FloatVector.fromArray(F, f, h + j)).intoArray(f, h + j);
+                for (int t0 = r0; t0 < r1; t0 += TILE) {
+                    for (int h = 0; h < TILE; h += HALF) {
+                        long rowOff = base + (t0 - r0) + h;
+                        stepSums(seg, len, rowOff, plus, anyPlus != 0, steps, g * Int8Weights.GROUP, sums, 0);
+                        stepSums(seg, len, rowOff, minus, anyMinus != 0, steps, g * Int8Weights.GROUP, sums, HALF);
+                        int so = g * rp + t0 + h;
+                        int fo = t0 - rowStart + h;
+                        for (int j = 0; j < HALF; j += L) {
+                            IntVector d = IntVector.fromArray(I, sums, j).sub(IntVector.fromArray(I, sums, HALF + j));
+                            toFloat(d).fma(FloatVector.fromArray(F, sg, so + j), FloatVector.fromArray(F, f, fo + j)).intoArray(f, fo + j);
+                        }
                     }
                 }
             }
-            int n = Math.min(TILE, rowEnd - t0);
-            for (int j = 0; j < n; j++) {
-                y[yOff + t0 + j] = vth * f[j];
-            }
         }
+        BlockStream.store(f, vth, y, yOff, rowStart, rowEnd);
         w.addOutliers(counts, 0, vth, y, yOff, rowStart, rowEnd);
     }
 
     /**
-     * sums[off .. off + HALF) = sum_t 2^(T-1-t) * sum_{i in masks[t]} code[tile row rowOff + j, i], Horner's rule in
-     * int lanes, over the two mask words of the group starting at channel c0.
+     * sums[off .. off + HALF) = sum_t 2^(T-1-t) * sum_{i in masks[t]} code[j, i], Horner's rule in int lanes,
+     * over the two mask words of the group starting at channel c0; channel i's HALF codes start at byte
+     * rowOff + i * colStride.
      */
     private static void stepSums(MemorySegment tile, long colStride, long rowOff, long[] masks, boolean any, int steps, int c0, int[] sums, int off) {
         IntVector a0 = IntVector.zero(I), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;

@@ -8,6 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +35,7 @@ class Int8WeightsTest {
                     float s = scales[r * 2 + c / 128];
                     int expected = (int) Math.rint(w[r * cols + c] / s);
                     assertEquals(expected, q.code(r, c), "code " + r + "," + c);
-                    assertEquals(Math.max(-127, Math.min(127, expected)), q.tiledCode(r, c), "tiled code " + r + "," + c);
+                    assertEquals(Math.max(-127, Math.min(127, expected)), q.int8Code(r, c), "int8 code " + r + "," + c);
                     outliers += Math.abs(expected) > 127 ? 1 : 0;
                     maxAbs = Math.max(maxAbs, Math.abs(expected));
                 }
@@ -52,6 +53,42 @@ class Int8WeightsTest {
             int rowsPadded = (rows + Int8Weights.TILE - 1) / Int8Weights.TILE * Int8Weights.TILE;
             long expectedBytes = (long) rowsPadded * cols + 4L * rowsPadded * (cols / 128) + 12L * outliers + 4L * (cols + 1);
             assertEquals(expectedBytes, q.residentBytes());
+        }
+    }
+
+    @Test
+    void everyBlockSizeHoldsTheSameCodesInOneCopy() {
+        Random rnd = new Random(6);
+        int rows = 300;
+        int cols = 256;
+        float[] scales = SpikeTestData.scales(rnd, rows, cols);
+        int[] codes = new int[rows * cols];
+        for (int i = 0; i < codes.length; i++) {
+            codes[i] = rnd.nextInt(401) - 200;
+        }
+        int tile = Int8Weights.TILE;
+        try (Arena arena = Arena.ofConfined()) {
+            Int8Weights whole = Int8Weights.fromCodes(arena, codes, rows, cols, scales);
+            assertEquals(3 * tile, whole.blockRows(), "300 rows in one block, padded to whole TILEs");
+            // Blocks of one TILE, and of two (the last block then is one TILE, the rows left).
+            for (int max : new int[] {tile, 2 * tile}) {
+                Int8Weights q = Int8Weights.fromCodes(arena, codes, rows, cols, scales, max);
+                assertEquals(max, q.blockRows());
+                assertEquals(whole.residentBytes(), q.residentBytes());
+                for (int r = 0; r < rows; r++) {
+                    for (int c = 0; c < cols; c++) {
+                        assertEquals(codes[r * cols + c], q.code(r, c), "code " + r + "," + c + " with blocks of " + max);
+                        assertEquals(Math.max(-127, Math.min(127, codes[r * cols + c])), q.int8Code(r, c));
+                    }
+                }
+            }
+            // The fewest blocks of at most the maximum, of equal whole TILEs: 5 TILEs in blocks of at most 4
+            // -> 3 + 2, not 4 + 1.
+            int big = 4 * tile + 1;
+            float[] ones = new float[big];
+            Arrays.fill(ones, 1f);
+            Int8Weights split = Int8Weights.fromCodes(arena, new int[big * 128], big, 128, ones, 4 * tile);
+            assertEquals(3 * tile, split.blockRows());
         }
     }
 

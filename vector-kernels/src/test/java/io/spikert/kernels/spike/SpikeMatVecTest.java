@@ -60,24 +60,65 @@ class SpikeMatVecTest {
                 assertArrayEquals(twin, twinTrain, coding + " train twin equals the integer product exactly");
             }
 
-            // Whole range, then tile-aligned pieces as threads would take them; NaN sentinels must survive.
-            int[][] ranges = {{0, rows}, {0, Math.min(rows, TILE)}, {Math.min(rows, TILE), rows}, {rows - rows % TILE, rows}};
-            for (int[] range : ranges) {
-                int from = range[0];
-                int to = range[1];
-                float[] expected = run(y -> Int8MatVecScalar.dense(q, counts, cOff, vth, y, yOff, from, to), yOff + rows + 1);
-                check("dense", expected, run(y -> Int8MatVec.dense(q, counts, cOff, vth, y, yOff, from, to), yOff + rows + 1), yOff, mag, from, to);
-                check("sparse", expected, run(y -> SpikeMatVec.sparse(q, counts, cOff, vth, y, yOff, from, to), yOff + rows + 1), yOff, mag, from, to);
-                for (SpikeCoding coding : new SpikeCoding[] {SpikeCoding.BITWISE_BIDIRECTIONAL, SpikeCoding.BITWISE_TWOS_COMPLEMENT}) {
-                    SpikeBitPlanes planes = SpikeBitPlanes.encode(coding, plain, 0, cols);
-                    check(coding + " train", expected,
-                            run(y -> SpikeTrainMatVec.bitwise(q, planes, vth, y, yOff, from, to), yOff + rows + 1), yOff, mag, from, to);
+            // The default blocks, and blocks of one and two TILEs so that rows, thread ranges and the last
+            // (shorter) block cross block edges. Whole range, then tile-aligned pieces as threads would take
+            // them; NaN sentinels must survive.
+            int[] codes = new int[rows * cols];
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    codes[r * cols + c] = q.code(r, c);
+                }
+            }
+            float[] x = new float[cols + 5];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rnd.nextGaussian();
+            }
+            int xOff = 5;
+            float[] floatTwin = run(y -> Int8MatVecScalar.denseFloat(q, x, xOff, y, yOff, 0, rows), yOff + rows + 1);
+            float[] floatMag = floatMagnitudes(q, x, xOff);
+            int[][] ranges = {{0, rows}, {0, Math.min(rows, TILE)}, {Math.min(rows, TILE), rows}, {rows - rows % TILE, rows},
+                    {Math.min(rows, TILE), Math.min(rows, 3 * TILE)}, {0, 0}};
+            for (Int8Weights blocks : new Int8Weights[] {q, Int8Weights.fromCodes(arena, codes, rows, cols, scales, TILE),
+                    Int8Weights.fromCodes(arena, codes, rows, cols, scales, 2 * TILE)}) {
+                String layout = " (blockRows " + blocks.blockRows() + ")";
+                for (int[] range : ranges) {
+                    int from = range[0];
+                    int to = range[1];
+                    float[] expected = run(y -> Int8MatVecScalar.dense(q, counts, cOff, vth, y, yOff, from, to), yOff + rows + 1);
+                    check("dense" + layout, expected, run(y -> Int8MatVec.dense(blocks, counts, cOff, vth, y, yOff, from, to), yOff + rows + 1),
+                            yOff, mag, from, to);
+                    check("sparse" + layout, expected,
+                            run(y -> SpikeMatVec.sparse(blocks, counts, cOff, vth, y, yOff, from, to), yOff + rows + 1), yOff, mag, from, to);
+                    for (SpikeCoding coding : new SpikeCoding[] {SpikeCoding.BITWISE_BIDIRECTIONAL, SpikeCoding.BITWISE_TWOS_COMPLEMENT}) {
+                        SpikeBitPlanes planes = SpikeBitPlanes.encode(coding, plain, 0, cols);
+                        check(coding + " train" + layout, expected,
+                                run(y -> SpikeTrainMatVec.bitwise(blocks, planes, vth, y, yOff, from, to), yOff + rows + 1), yOff, mag, from, to);
+                    }
+                    check("denseFloat" + layout, floatTwin,
+                            run(y -> Int8MatVec.denseFloat(blocks, x, xOff, y, yOff, from, to), yOff + rows + 1), yOff, floatMag, from, to, 1e-5);
                 }
             }
         }
     }
 
+    /** Per row, sum_c |scale * code * x_c|: the scale of the float-input product's rounding error. */
+    private static float[] floatMagnitudes(Int8Weights q, float[] x, int xOff) {
+        float[] mag = new float[q.rows()];
+        for (int r = 0; r < q.rows(); r++) {
+            double m = 0;
+            for (int c = 0; c < q.cols(); c++) {
+                m += Math.abs((double) q.scale(r, c / Int8Weights.GROUP) * q.code(r, c) * x[xOff + c]);
+            }
+            mag[r] = (float) m;
+        }
+        return mag;
+    }
+
     private static void check(String what, float[] twin, float[] actual, int yOff, float[] mag, int from, int to) {
+        check(what, twin, actual, yOff, mag, from, to, 2e-6);
+    }
+
+    private static void check(String what, float[] twin, float[] actual, int yOff, float[] mag, int from, int to, double rel) {
         for (int i = 0; i < twin.length; i++) {
             int r = i - yOff;
             if (r < from || r >= to) {
@@ -85,7 +126,7 @@ class SpikeMatVecTest {
             }
         }
         float[] expected = Arrays.copyOfRange(twin, yOff, yOff + mag.length);
-        SpikeTestData.assertClose(what, expected, actual, yOff, mag, from, to, 2e-6, 1e-30);
+        SpikeTestData.assertClose(what, expected, actual, yOff, mag, from, to, rel, 1e-30);
     }
 
     private static float[] run(java.util.function.Consumer<float[]> kernel, int n) {
@@ -154,6 +195,42 @@ class SpikeMatVecTest {
             assertEquals(expected, y[0]);
             SpikeTrainMatVec.bitwise(q, SpikeBitPlanes.encode(SpikeCoding.BITWISE_BIDIRECTIONAL, s, 0, 128), 2f, y, 0, 0, 1);
             assertEquals(expected, y[0]);
+            // Float input 3, 1, -1 as above: 0.5 * (3 - 2 - 200), the outlier exact.
+            float[] x = new float[128];
+            x[0] = 3f;
+            x[1] = 1f;
+            x[127] = -1f;
+            Int8MatVec.denseFloat(q, x, 0, y, 0, 0, 1);
+            assertEquals(0.5f * (3 - 2 - 200), y[0]);
+        }
+    }
+
+    @Test
+    void int16LanesAtTheirLimitAndJustBeyond() {
+        // Four channels are summed in int16 lanes while every |count| <= 64: 4 * 127 * 64 = 32512 fits, 65
+        // must take the int path. Codes at the int8 limit (and outliers clamped to it) with one sign per row,
+        // counts with one sign, so nothing cancels: each group sum is 128 * 127 * |s| for every row.
+        int rows = Int8Weights.TILE + 5;
+        int cols = 256;
+        int[] codes = new int[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                int mag = c % 17 == 0 ? 200 : 127;
+                codes[r * cols + c] = r % 2 == 0 ? mag : -mag;
+            }
+        }
+        float[] scales = new float[rows * 2];
+        Arrays.fill(scales, 1f);
+        try (Arena arena = Arena.ofConfined()) {
+            Int8Weights q = Int8Weights.fromCodes(arena, codes, rows, cols, scales);
+            for (int count : new int[] {64, -64, 65, -65, 63}) {
+                int[] s = new int[cols];
+                Arrays.fill(s, count);
+                s[3] = 0; // a silent channel, so the event kernel's quads shift
+                float[] expected = run(y -> Int8MatVecScalar.dense(q, s, 0, 1f, y, 0, 0, rows), rows);
+                assertArrayEquals(expected, run(y -> Int8MatVec.dense(q, s, 0, 1f, y, 0, 0, rows), rows), "dense, counts " + count);
+                assertArrayEquals(expected, run(y -> SpikeMatVec.sparse(q, s, 0, 1f, y, 0, 0, rows), rows), "sparse, counts " + count);
+            }
         }
     }
 
@@ -171,6 +248,8 @@ class SpikeMatVecTest {
             assertThrows(IllegalArgumentException.class, () -> Int8MatVec.dense(q, s, 0, 1f, y, 0, 0, rows + 1));
             assertThrows(IllegalArgumentException.class, () -> Int8MatVec.dense(q, s, 0, 1f, y, 0, 1, rows));
             assertThrows(IllegalArgumentException.class, () -> Int8MatVec.dense(q, s, 0, 1f, y, 0, 0, TILE - 1));
+            assertThrows(IllegalArgumentException.class, () -> Int8MatVec.denseFloat(q, new float[128], 0, y, 0, 1, rows));
+            assertThrows(IndexOutOfBoundsException.class, () -> Int8MatVec.denseFloat(q, new float[127], 0, y, 0, 0, rows));
             s[5] = Int8Weights.MAX_ABS_COUNT + 1;
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Int8MatVec.dense(q, s, 0, 1f, y, 0, 0, rows));
             assertTrue(e.getMessage().contains("channel 5"), e.getMessage());

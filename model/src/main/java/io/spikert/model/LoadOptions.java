@@ -14,8 +14,12 @@ import java.util.function.Consumer;
  *                      selects the float fake-quantisation twin, which holds the weights as F32
  * @param spikeObserver sees every spiked projection input (statistics, verbose kernel reports)
  * @param progress      told what slow load step runs now (quantising a W8ASpike fp32 checkpoint takes minutes at 7B)
+ * @param exactNarrowing keep W8ASpike's raw fp32 weights (down_proj, lm_head) in a narrower form when every
+ *                      value fits it exactly: INT8 codes times the stored scales, or BF16 values. Same values,
+ *                      fewer bytes per token; false keeps them as the zero-copy F32 mapping
  */
-public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spikeObserver, Consumer<String> progress) {
+public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spikeObserver, Consumer<String> progress,
+                          boolean exactNarrowing) {
     public static final float DEFAULT_SPIKE_K = 3f;
 
     public LoadOptions {
@@ -27,7 +31,7 @@ public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spi
     }
 
     public LoadOptions(float spikeK) {
-        this(spikeK, true, SpikeObserver.NONE, step -> { });
+        this(spikeK, true, SpikeObserver.NONE, step -> { }, true);
     }
 
     public static LoadOptions defaults() {
@@ -35,14 +39,18 @@ public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spi
     }
 
     public LoadOptions withIntegerSpikes(boolean integer) {
-        return new LoadOptions(spikeK, integer, spikeObserver, progress);
+        return new LoadOptions(spikeK, integer, spikeObserver, progress, exactNarrowing);
     }
 
     public LoadOptions withSpikeObserver(SpikeObserver observer) {
-        return new LoadOptions(spikeK, integerSpikes, observer, progress);
+        return new LoadOptions(spikeK, integerSpikes, observer, progress, exactNarrowing);
     }
 
     public LoadOptions withProgress(Consumer<String> listener) {
-        return new LoadOptions(spikeK, integerSpikes, spikeObserver, listener);
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, listener, exactNarrowing);
+    }
+
+    public LoadOptions withExactNarrowing(boolean narrow) {
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, narrow);
     }
 }

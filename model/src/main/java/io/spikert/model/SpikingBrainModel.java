@@ -22,6 +22,7 @@ import io.spikert.runtime.backend.GpuBackend;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * SpikingBrain-7B (and any {@code gla_swa} config): immutable weights, shared by many {@link Session}s,
@@ -42,10 +43,11 @@ public final class SpikingBrainModel implements AutoCloseable {
     private final DecoderLayer[] layers;
     private final float[] finalNorm;
     private final Linear lmHead;
+    private final Map<String, Integer> rawWeightForms;
     private DeviceModel device; // set by load when the backend runs the whole model on a GPU
 
     private SpikingBrainModel(ModelConfig config, ModelVariant variant, Backend backend, Checkpoint checkpoint, Arena arena, Tensor embeddings,
-                              DecoderLayer[] layers, float[] finalNorm, Linear lmHead) {
+                              DecoderLayer[] layers, float[] finalNorm, Linear lmHead, Map<String, Integer> rawWeightForms) {
         this.config = config;
         this.variant = variant;
         this.backend = backend;
@@ -55,6 +57,7 @@ public final class SpikingBrainModel implements AutoCloseable {
         this.layers = layers;
         this.finalNorm = finalNorm;
         this.lmHead = lmHead;
+        this.rawWeightForms = rawWeightForms;
     }
 
     /** Loads {@code config.json} and the weights of {@code modelDir} (safetensors or PyTorch .bin, single or sharded). */
@@ -123,10 +126,9 @@ public final class SpikingBrainModel implements AutoCloseable {
                         p.of(a + "o_proj", hidden, hidden, false),
                         w.vector(a + "g_norm.weight", c.headDim()));
             }
-            Linear down = w.linear(layer + "mlp.down_proj", hidden, inter, false);
-            if (spiking) {
-                w.skip(layer + "mlp.down_proj" + WeightBinder.SCALES, hidden, inter / WeightBinder.GROUP, 1);
-            }
+            Projection down = spiking
+                    ? w.rawDownProjection(layer + "mlp.down_proj", hidden, inter, options)
+                    : w.linear(layer + "mlp.down_proj", hidden, inter, false);
             var mlp = new FeedForward(
                     p.of(layer + "mlp.gate_proj", inter, hidden, false),
                     p.of(layer + "mlp.up_proj", inter, hidden, false),
@@ -137,13 +139,14 @@ public final class SpikingBrainModel implements AutoCloseable {
         float[] finalNorm = w.vector("model.norm.weight", hidden);
         Linear lmHead = c.tieWordEmbeddings() && !checkpoint.contains("lm_head.weight")
                 ? new Linear(embeddings, null)
+                : spiking ? w.narrowed("lm_head", c.vocabSize(), hidden, "lm_head", options)
                 : w.linear("lm_head", c.vocabSize(), hidden, false);
         w.requireAllUsed();
         for (Tensor t : w.boundMatrices()) {
             backend.checkWeight(t);
         }
         backend.checkWeight(lmHead.weight()); // the embedding table itself when tied
-        return new SpikingBrainModel(c, w.variant(), backend, checkpoint, arena, embeddings, layers, finalNorm, lmHead);
+        return new SpikingBrainModel(c, w.variant(), backend, checkpoint, arena, embeddings, layers, finalNorm, lmHead, w.rawForms());
     }
 
     /** Builds one projection by its tensor prefix: dense in the base model, spiking in W8ASpike. */
@@ -158,6 +161,14 @@ public final class SpikingBrainModel implements AutoCloseable {
 
     public ModelVariant variant() {
         return variant;
+    }
+
+    /**
+     * W8ASpike only: how many raw fp32 matrices (down_proj, lm_head) were kept in each exact narrower form
+     * or as stored; empty for the base model.
+     */
+    public Map<String, Integer> rawWeightForms() {
+        return rawWeightForms;
     }
 
     public Backend backend() {

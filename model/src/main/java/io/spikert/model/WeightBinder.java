@@ -4,8 +4,11 @@ import io.spikert.model.checkpoint.Checkpoint;
 import io.spikert.model.checkpoint.CheckpointException;
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.model.convert.AlignedSafetensorsWriter;
+import io.spikert.model.convert.ExactForms;
 import io.spikert.model.convert.PackedW8Reader;
+import io.spikert.model.layers.Int8Linear;
 import io.spikert.model.layers.Linear;
+import io.spikert.model.layers.Projection;
 import io.spikert.model.layers.SpikingLinear;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
@@ -15,6 +18,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.LongToIntFunction;
 
@@ -33,6 +38,8 @@ final class WeightBinder {
     private final TreeSet<String> unused;
     private final ModelVariant variant;
     private final java.util.List<Tensor> matrices = new java.util.ArrayList<>();
+    /** How many raw W8ASpike matrices were kept in each form, for the load report. */
+    private final Map<String, Integer> rawForms = new TreeMap<>();
 
     WeightBinder(Checkpoint checkpoint, Arena arena) {
         this.checkpoint = checkpoint;
@@ -145,6 +152,67 @@ final class WeightBinder {
         int[] codes = PackedW8Reader.codes(checkpoint, prefix, out, in);
         float[] scales = PackedW8Reader.scales(checkpoint, prefix, out, in);
         return fakeQuant(prefix, out, in, e -> codes[(int) e], scales, b, options);
+    }
+
+    /**
+     * W8ASpike's MLP down_proj: raw weight, un-spiked input (MODEL.md section 4). Its stored scales are unused
+     * by the math, but when every weight equals its code times that scale exactly (a fake-quantised export, or
+     * the packed form of one) the weight is held as those INT8 codes; otherwise as in {@link #narrowed}.
+     */
+    Projection rawDownProjection(String prefix, int out, int in, LoadOptions options) throws CheckpointException {
+        if (PackedW8Reader.isPacked(checkpoint, prefix)) {
+            PackedW8Reader.tensorNames(prefix).forEach(unused::remove);
+            if (options.integerSpikes()) {
+                rawForms.merge("down_proj as exact INT8 codes (packed)", 1, Integer::sum);
+                return new Int8Linear(prefix, PackedW8Reader.int8Weights(arena, checkpoint, prefix, out, in));
+            }
+            int[] codes = PackedW8Reader.codes(checkpoint, prefix, out, in);
+            float[] scales = PackedW8Reader.scales(checkpoint, prefix, out, in);
+            var seg = NativeMemory.allocate(arena, (long) out * in * 4);
+            for (long e = 0; e < (long) out * in; e++) {
+                seg.setAtIndex(F32, e, codes[(int) e] * scales[groupOf(e, in)]);
+            }
+            rawForms.merge("down_proj F32 (from packed codes)", 1, Integer::sum);
+            return new Linear(matrix(new Tensor(prefix + ".weight", DType.F32, new long[] {out, in}, seg)), null);
+        }
+        Tensor w = tensor(prefix + ".weight", out, in);
+        float[] scales = tensor(prefix + SCALES, out, in / GROUP, 1).toFloatArray();
+        if (options.exactNarrowing() && options.integerSpikes() && w.dtype() != DType.BF16
+                && ExactForms.codesExact(w, out, in, scales)) {
+            options.progress().accept(prefix + ": raw weight is exactly code x scale, keeping INT8 codes");
+            try {
+                Tensor f32 = w.dtype() == DType.F32 ? w : widenToF32(w);
+                rawForms.merge("down_proj as exact INT8 codes", 1, Integer::sum);
+                return new Int8Linear(prefix, Int8Weights.quantize(arena, f32.data(), out, in, scales));
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException(checkpoint.fileOf(prefix + ".weight") + ": tensor " + prefix + ".weight: "
+                        + e.getMessage(), e);
+            }
+        }
+        return narrowed(prefix, w, null, "down_proj", options);
+    }
+
+    /**
+     * A raw linear of a W8ASpike checkpoint (published as fp32): held as BF16 when every value is a BF16
+     * value, so a token reads half the bytes for the same products; otherwise as it is stored.
+     */
+    Linear narrowed(String prefix, int out, int in, String role, LoadOptions options) throws CheckpointException {
+        return narrowed(prefix, tensor(prefix + ".weight", out, in), null, role, options);
+    }
+
+    private Linear narrowed(String prefix, Tensor w, float[] bias, String role, LoadOptions options) {
+        if (options.exactNarrowing() && w.dtype() == DType.F32 && ExactForms.bf16Exact(w)) {
+            options.progress().accept(prefix + ": raw fp32 weight holds BF16 values, keeping it as BF16");
+            rawForms.merge(role + " as BF16 (exact)", 1, Integer::sum);
+            return new Linear(matrix(ExactForms.toBf16(arena, w)), bias);
+        }
+        rawForms.merge(role + " as stored (" + w.dtype() + ")", 1, Integer::sum);
+        return new Linear(matrix(w), bias);
+    }
+
+    /** The forms the raw W8ASpike matrices were kept in, e.g. {@code {down_proj as exact INT8 codes=28, lm_head as BF16 (exact)=1}}. */
+    Map<String, Integer> rawForms() {
+        return Map.copyOf(rawForms);
     }
 
     /** Marks a tensor as read and deliberately unused (W8ASpike stores scales for down_proj that the math ignores). */

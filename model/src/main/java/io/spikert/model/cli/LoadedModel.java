@@ -67,6 +67,9 @@ final class LoadedModel implements AutoCloseable {
                 err.printf("%nloaded in %.1f s (spikert convert --to packed stores the INT8 codes and skips this step)%n",
                         (System.nanoTime() - t0) / 1e9);
             }
+            if (report != null && !model.rawWeightForms().isEmpty()) {
+                err.println("raw fp32 matrices kept as: " + model.rawWeightForms());
+            }
             if (backend instanceof GpuBackend && !model.deviceResident()) {
                 err.println("note: " + model.variant() + " on --device " + device + " runs only its dense products on the"
                         + " GPU; spiking products, attention and norms stay on the CPU (the device-resident path covers"

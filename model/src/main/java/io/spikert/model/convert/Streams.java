@@ -38,6 +38,11 @@ final class Streams {
         };
     }
 
+    /** An F32 tensor that holds only BF16 values, as BF16: the high half of each float. */
+    static ByteSource bf16(Tensor f32) {
+        return ints(f32.elementCount(), 2, i -> Float.floatToRawIntBits(f32.getFloat(i)) >>> 16);
+    }
+
     static ByteSource f32(long n, FloatAt f) {
         return out -> {
             ByteBuffer buf = buffer();

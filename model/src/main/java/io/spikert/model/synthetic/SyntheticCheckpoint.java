@@ -39,6 +39,19 @@ public final class SyntheticCheckpoint {
         public static final Dims DEMO = new Dims(152064, 256, 6, 4, 2, 768, 64);
     }
 
+    /**
+     * What the raw fp32 tensors of a synthetic W8ASpike checkpoint hold. The published files do not say
+     * how they were exported, and the runtime's exact narrowing (BF16 values, INT8 codes) depends on it.
+     */
+    public enum RawValues {
+        /** Arbitrary fp32 values: nothing narrower holds them. */
+        FP32,
+        /** BF16 values widened to fp32, as a W8ASpike model quantised from the BF16 base would store them. */
+        BF16,
+        /** As BF16, and each down_proj weight is exactly code * scale with its stored scales (a fake-quantised export). */
+        BF16_AND_DOWN_CODES
+    }
+
     /** Inputs per W8ASpike weight-quantisation group. */
     private static final int QUANT_GROUP = 128;
 
@@ -85,6 +98,12 @@ public final class SyntheticCheckpoint {
      */
     public static void write(Path dir, Dims d, ModelVariant variant, DType dtype, long seed, LongConsumer progress,
                              boolean withTokenizer) throws IOException {
+        write(dir, d, variant, RawValues.FP32, dtype, seed, progress, withTokenizer);
+    }
+
+    /** As above; {@code raw} chooses what a W8ASpike checkpoint's fp32 tensors hold (ignored for the base layout). */
+    public static void write(Path dir, Dims d, ModelVariant variant, RawValues raw, DType dtype, long seed,
+                             LongConsumer progress, boolean withTokenizer) throws IOException {
         if (dtype != DType.BF16 && dtype != DType.F32) {
             throw new IllegalArgumentException("synthetic weights are BF16 or F32, not " + dtype);
         }
@@ -102,10 +121,11 @@ public final class SyntheticCheckpoint {
 
         var writer = new SafetensorsWriter();
         writer.putMetadata("format", "pt");
-        writer.putMetadata("spikert.synthetic", "seed=" + seed);
+        writer.putMetadata("spikert.synthetic", "seed=" + seed
+                + (variant == ModelVariant.W8ASPIKE ? ", raw values " + raw.name().toLowerCase() : ""));
         long[] written = {0};
         int[] index = {0};
-        for (Spec s : specs(d, variant)) {
+        for (Spec s : specs(d, variant, raw)) {
             long stream = seed * 1_000_003L + index[0]++;
             writer.add(s.name, dtype, s.shape, out -> {
                 long n = 1;
@@ -180,18 +200,36 @@ public final class SyntheticCheckpoint {
     /** Names and shapes of every tensor of the given layout, in file order. */
     public static java.util.SequencedMap<String, long[]> tensorShapes(Dims d, ModelVariant variant) {
         var out = new java.util.LinkedHashMap<String, long[]>();
-        for (Spec s : specs(d, variant)) {
+        for (Spec s : specs(d, variant, RawValues.FP32)) {
             out.put(s.name, s.shape.clone());
         }
         return out;
     }
 
-    /** How one tensor's values are drawn: uniform in [center - halfWidth, center + halfWidth]. */
-    private record Spec(String name, long[] shape, float center, float halfWidth) {
+    /**
+     * How one tensor's values are drawn: uniform in [center - halfWidth, center + halfWidth], then rounded to
+     * a BF16 value when {@code bf16Values}, then to a multiple code * codeScale when {@code codeScale > 0}.
+     */
+    private record Spec(String name, long[] shape, float center, float halfWidth, boolean bf16Values, float codeScale) {
+        Spec(String name, long[] shape, float center, float halfWidth) {
+            this(name, shape, center, halfWidth, false, 0f);
+        }
+
+        Spec rounded(boolean toBf16, float scale) {
+            return new Spec(name, shape, center, halfWidth, toBf16, scale);
+        }
+
         float value(long stream, long i) {
             long z = mix(stream * 0x9E3779B97F4A7C15L + i);
             double u = (z >>> 11) * 0x1.0p-53 * 2 - 1; // uniform in [-1, 1)
-            return (float) (center + halfWidth * u);
+            float v = (float) (center + halfWidth * u);
+            if (bf16Values) {
+                v = Float.intBitsToFloat(toBf16(v) << 16);
+            }
+            if (codeScale > 0) {
+                v = (float) Math.rint(v / codeScale) * codeScale;
+            }
+            return v;
         }
     }
 
@@ -202,8 +240,24 @@ public final class SyntheticCheckpoint {
         return z ^ (z >>> 31);
     }
 
-    private static List<Spec> specs(Dims d, ModelVariant variant) {
+    private static List<Spec> specs(Dims d, ModelVariant variant, RawValues raw) {
         boolean w8 = variant == ModelVariant.W8ASPIKE;
+        List<Spec> specs = specs(d, w8);
+        if (!w8 || raw == RawValues.FP32) {
+            return specs;
+        }
+        List<Spec> out = new ArrayList<>(specs.size());
+        for (int i = 0; i < specs.size(); i++) {
+            Spec s = specs.get(i);
+            boolean downCodes = raw == RawValues.BF16_AND_DOWN_CODES && s.name().endsWith("mlp.down_proj.weight");
+            // the scales tensor follows its weight; one value per tensor (uniform weights, one absmax)
+            boolean scales = s.name().endsWith(".weight_quantizer.scales"); // calibrated fp32, as published
+            out.add(scales ? s : s.rounded(true, downCodes ? specs.get(i + 1).center() : 0f));
+        }
+        return out;
+    }
+
+    private static List<Spec> specs(Dims d, boolean w8) {
         int kvDim = d.kvHeads() * (d.hidden() / d.heads());
         int headDim = d.hidden() / d.heads();
         List<Spec> s = new ArrayList<>();

@@ -29,6 +29,12 @@ public interface Backend extends AutoCloseable {
     SpikeKernel spikeLinear(Int8Weights w, int[] counts, int cOff, float vth, float[] y, int yOff);
 
     /**
+     * y = W' x for one token's float input x = x[xOff .. xOff + w.cols()), W' the group-scaled INT8 codes
+     * of {@code w}: a raw weight that is exactly code times scale, multiplied without spiking its input.
+     */
+    void int8Linear(Int8Weights w, float[] x, int xOff, float[] y, int yOff);
+
+    /**
      * Weight bytes the products have streamed so far (all threads, since the backend was made): dense
      * products count their whole matrix, event-driven spike products only the columns of non-zero counts.
      * Benchmarks divide its growth over a decode step by the step to get the bytes one token reads.

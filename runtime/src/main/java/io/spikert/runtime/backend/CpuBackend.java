@@ -10,6 +10,7 @@ import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
 import io.spikert.runtime.VectorApi;
 
+import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Runs products with the Vector API kernels, rows split across the runtime's compute pool. */
@@ -125,6 +126,13 @@ public final class CpuBackend implements Backend {
             }
         });
         return kernel;
+    }
+
+    @Override
+    public void int8Linear(Int8Weights w, float[] x, int xOff, float[] y, int yOff) {
+        Objects.checkFromIndexSize(xOff, w.cols(), x.length);
+        weightBytesRead.add(w.denseBytesPerProduct());
+        pool.parallelFor(w.rows(), Int8Weights.TILE, (start, end) -> Int8MatVec.denseFloat(w, x, xOff, y, yOff, start, end));
     }
 
     @Override

@@ -163,6 +163,11 @@ public final class GpuBackend implements Backend {
     }
 
     @Override
+    public void int8Linear(Int8Weights w, float[] x, int xOff, float[] y, int yOff) {
+        cpu.int8Linear(w, x, xOff, y, yOff);
+    }
+
+    @Override
     public long weightBytesRead() {
         return ops.weightBytesRead() + cpu.weightBytesRead();
     }

@@ -1,6 +1,7 @@
 package io.spikert.bench.harness;
 
 import io.spikert.model.ModelVariant;
+import io.spikert.model.synthetic.SyntheticCheckpoint.RawValues;
 
 import java.nio.file.Path;
 
@@ -8,11 +9,11 @@ import java.nio.file.Path;
  * Command-line options of {@link EndToEndBench}. Exactly one model source: {@code model} when
  * {@code --model} was given, else the synthetic {@code shape} written under {@code cacheRoot}.
  */
-public record BenchOptions(Path model, Shape shape, ModelVariant variant, Path cacheRoot, int promptTokens, int decodeTokens,
+public record BenchOptions(Path model, Shape shape, ModelVariant variant, RawValues raw, Path cacheRoot, int promptTokens, int decodeTokens,
                            int warmupTokens, int threads, BandwidthProbe.Source bandwidthSource, Path json) {
 
     public static final String USAGE = """
-            scripts/bench [--model DIR | --shape 7b|demo|small [--variant base|w8aspike]] [--cache DIR] [--prompt-tokens N] [--decode-tokens N]
+            scripts/bench [--model DIR | --shape 7b|demo|small [--variant base|w8aspike [--raw fp32|bf16|codes]]] [--cache DIR] [--prompt-tokens N] [--decode-tokens N]
                           [--warmup-tokens N] [--threads N] [--bandwidth native|weights] [--json FILE]
               End-to-end benchmark: load time, resident memory, prefill and decode tokens/s, and the DRAM read
               bandwidth measured in the same run, with decode as a percentage of the bandwidth-bound rate.
@@ -21,6 +22,10 @@ public record BenchOptions(Path model, Shape shape, ModelVariant variant, Path c
                                  about 15.2 GB, written once to the cache folder)
               --variant V        synthetic layout: base (BF16, default) or w8aspike (F32 weights with group-128
                                  scales, as published; run as INT8 spiking projections; 7b: about 30.8 GB)
+              --raw R            what a synthetic w8aspike checkpoint's fp32 tensors hold, which decides the exact
+                                 narrower forms the loader can use: fp32 (arbitrary values, default), bf16 (BF16
+                                 values, as a model quantised from the BF16 base), codes (bf16, and every down_proj
+                                 weight is code x scale, as a fake-quantised export)
               --cache DIR        where synthetic checkpoints live (default $SPIKERT_CACHE, else ~/.cache/spikert)
               --prompt-tokens N  prefill length, synthetic token ids (default 512)
               --decode-tokens N  timed decode steps (default 16), after --warmup-tokens untimed ones (default 2)
@@ -33,6 +38,8 @@ public record BenchOptions(Path model, Shape shape, ModelVariant variant, Path c
         Path model = null;
         Shape shape = Shape.SEVEN_B;
         ModelVariant variant = ModelVariant.BASE;
+        RawValues raw = RawValues.FP32;
+        boolean rawGiven = false;
         Path cache = null;
         int prompt = 512;
         int decode = 16;
@@ -68,6 +75,15 @@ public record BenchOptions(Path model, Shape shape, ModelVariant variant, Path c
                     case "w8aspike" -> ModelVariant.W8ASPIKE;
                     default -> throw new UsageException("--variant must be base or w8aspike, got \"" + v + "\"");
                 };
+                case "--raw" -> {
+                    rawGiven = true;
+                    raw = switch (v) {
+                        case "fp32" -> RawValues.FP32;
+                        case "bf16" -> RawValues.BF16;
+                        case "codes" -> RawValues.BF16_AND_DOWN_CODES;
+                        default -> throw new UsageException("--raw must be fp32, bf16 or codes, got \"" + v + "\"");
+                    };
+                }
                 case "--cache" -> cache = Path.of(v);
                 case "--prompt-tokens" -> prompt = positive(opt, v, 1);
                 case "--decode-tokens" -> decode = positive(opt, v, 1);
@@ -85,7 +101,10 @@ public record BenchOptions(Path model, Shape shape, ModelVariant variant, Path c
         if (model != null && shapeGiven) {
             throw new UsageException("give either --model or --shape, not both");
         }
-        return new BenchOptions(model, model == null ? shape : null, variant, cache != null ? cache : defaultCache(),
+        if (rawGiven && (model != null || variant != ModelVariant.W8ASPIKE)) {
+            throw new UsageException("--raw applies to a synthetic --variant w8aspike checkpoint only");
+        }
+        return new BenchOptions(model, model == null ? shape : null, variant, raw, cache != null ? cache : defaultCache(),
                 prompt, decode, warmup, threads, source, json);
     }
 

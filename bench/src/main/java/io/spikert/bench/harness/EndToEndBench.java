@@ -29,6 +29,9 @@ public final class EndToEndBench {
     /** Issue target: resident memory stays under the weight bytes plus this. */
     static final long RESIDENT_HEADROOM_BYTES = 1L << 30;
     static final int BANDWIDTH_PASSES = 5;
+    /** Issue 3: the INT8 form must read at most this share of the BF16 weight bytes per token. */
+    private static final double W8_BYTES_TARGET_PERCENT = 55;
+
     /** Below this a probe buffer can fit in a server CPU's last-level cache. */
     static final long SMALL_PROBE_BYTES = 512L << 20;
 
@@ -64,8 +67,9 @@ public final class EndToEndBench {
         out.printf("machine: %d cores, %d compute threads, JVM %s, %s, %s/%s%n", machine.cores(), machine.threads(),
                 machine.javaVmVersion(), machine.vector(), machine.os(), machine.arch());
 
-        Path dir = o.model() != null ? o.model() : SyntheticModelCache.ensure(o.cacheRoot(), o.shape(), o.variant(), log);
-        String modelLabel = o.model() != null ? dir.toString() : "synthetic " + o.shape().cliName() + " " + o.variant() + " (" + dir + ")";
+        Path dir = o.model() != null ? o.model() : SyntheticModelCache.ensure(o.cacheRoot(), o.shape(), o.variant(), o.raw(), log);
+        String modelLabel = o.model() != null ? dir.toString() : "synthetic " + o.shape().cliName() + " " + o.variant()
+                + (o.variant() == ModelVariant.W8ASPIKE ? " raw " + o.raw().name().toLowerCase() : "") + " (" + dir + ")";
 
         long t0 = System.nanoTime();
         try (var backend = new CpuBackend(o.threads()); var model = SpikingBrainModel.load(dir, backend)) {
@@ -77,6 +81,9 @@ public final class EndToEndBench {
             out.printf("model: %s, %s, %d layers, hidden %d, vocab %d%n", modelLabel, ckpt.format(), c.numLayers(),
                     c.hiddenSize(), c.vocabSize());
             out.printf("load: %.2f s, weights %s, resident after load %s%n", loadSeconds, gb(weightBytes), memory(afterLoad));
+            if (!model.rawWeightForms().isEmpty()) {
+                out.printf("raw fp32 matrices kept as: %s%n", model.rawWeightForms());
+            }
 
             Session session = model.newSession();
             int[] prompt = syntheticIds(o.promptTokens(), c.vocabSize());
@@ -154,6 +161,13 @@ public final class EndToEndBench {
             out.printf("target decode >= %.0f%% of bound: %s (%.1f%%)%n", DECODE_TARGET_PERCENT, verdict(targets.get(0)), percent);
             out.printf("target peak resident < weights + 1 GiB (%s): %s (%s)%n", gb(limit), verdict(targets.get(1)),
                     peakResident < 0 ? "VmRSS not available" : gb(peakResident));
+            if (spiking) {
+                double share = 100.0 * streamedPerToken / bf16Bytes;
+                targets.add(new BenchReport.Target("W8ASpike weight bytes per token vs BF16", "<= " + (int) W8_BYTES_TARGET_PERCENT + "%",
+                        share, share <= W8_BYTES_TARGET_PERCENT));
+                out.printf("target W8ASpike reads <= %.0f%% of the BF16 bytes per token: %s (%.1f%%)%n", W8_BYTES_TARGET_PERCENT,
+                        verdict(targets.get(2)), share);
+            }
 
             var bwReport = new BenchReport.Bandwidth(bw.source().name().toLowerCase(), bw.bytesPerPass(), bw.passSeconds(), bandwidth);
             return new BenchReport(machine, modelLabel, ckpt.format(), weightBytes, loadSeconds, afterLoad, afterRun,

@@ -1,6 +1,7 @@
 package io.spikert.bench.harness;
 
 import io.spikert.model.ModelVariant;
+import io.spikert.model.synthetic.SyntheticCheckpoint.RawValues;
 import io.spikert.model.synthetic.SyntheticCheckpoint.Dims;
 import io.spikert.runtime.DType;
 
@@ -29,8 +30,15 @@ public enum Shape {
     }
 
     /** The cache folder name, with the layout and dtype in it so variants cannot collide. */
-    public String cacheFolder(ModelVariant variant) {
-        return "bench-" + cliName + (variant == ModelVariant.W8ASPIKE ? "-w8aspike-f32" : "-bf16");
+    public String cacheFolder(ModelVariant variant, RawValues raw) {
+        if (variant != ModelVariant.W8ASPIKE) {
+            return "bench-" + cliName + "-bf16";
+        }
+        return "bench-" + cliName + "-w8aspike-f32" + switch (raw) {
+            case FP32 -> "";
+            case BF16 -> "-bf16values";
+            case BF16_AND_DOWN_CODES -> "-downcodes";
+        };
     }
 
     /** The dtype a synthetic checkpoint of {@code variant} is written in: F32 for W8ASpike, as published. */

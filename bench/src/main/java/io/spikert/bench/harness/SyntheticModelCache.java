@@ -3,6 +3,7 @@ package io.spikert.bench.harness;
 import static io.spikert.model.util.FileTrees.deleteTree;
 
 import io.spikert.model.ModelVariant;
+import io.spikert.model.synthetic.SyntheticCheckpoint.RawValues;
 import io.spikert.model.synthetic.SyntheticCheckpoint;
 import io.spikert.runtime.DType;
 
@@ -29,13 +30,13 @@ public final class SyntheticModelCache {
 
     /** The folder of {@code shape}'s checkpoint under {@code cacheRoot}, written first if missing. */
     public static Path ensure(Path cacheRoot, Shape shape, PrintStream log) throws IOException {
-        return ensure(cacheRoot, shape, ModelVariant.BASE, log);
+        return ensure(cacheRoot, shape, ModelVariant.BASE, RawValues.FP32, log);
     }
 
     /** As {@link #ensure(Path, Shape, PrintStream)} for either published layout. */
-    public static Path ensure(Path cacheRoot, Shape shape, ModelVariant variant, PrintStream log) throws IOException {
+    public static Path ensure(Path cacheRoot, Shape shape, ModelVariant variant, RawValues raw, PrintStream log) throws IOException {
         DType dtype = Shape.dtype(variant);
-        Path dir = cacheRoot.resolve(shape.cacheFolder(variant));
+        Path dir = cacheRoot.resolve(shape.cacheFolder(variant, raw));
         if (Files.isRegularFile(dir.resolve("model.safetensors")) && Files.isRegularFile(dir.resolve("config.json"))) {
             log.printf("using cached synthetic checkpoint %s%n", dir);
             return dir;
@@ -45,7 +46,7 @@ public final class SyntheticModelCache {
                     + " delete it and run again");
         }
         Files.createDirectories(cacheRoot);
-        Path partial = cacheRoot.resolve(shape.cacheFolder(variant) + ".partial");
+        Path partial = cacheRoot.resolve(shape.cacheFolder(variant, raw) + ".partial");
         if (Files.exists(partial)) {
             log.printf("deleting incomplete %s from an interrupted run%n", partial);
             deleteTree(partial);
@@ -62,7 +63,7 @@ public final class SyntheticModelCache {
         var progress = new ProgressLine(log, "  writing", needed);
         long t0 = System.nanoTime();
         try {
-            SyntheticCheckpoint.write(partial, shape.dims(), variant, dtype, SEED, progress, false);
+            SyntheticCheckpoint.write(partial, shape.dims(), variant, raw, dtype, SEED, progress, false);
         } catch (IOException | RuntimeException e) {
             log.println();
             deleteTree(partial);

@@ -1,6 +1,7 @@
 package io.spikert.bench.spike;
 
 import io.spikert.kernels.MatVec;
+import io.spikert.kernels.spike.ChannelList;
 import io.spikert.kernels.spike.Int8MatVec;
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.kernels.spike.SpikeBitPlanes;
@@ -19,10 +20,13 @@ import java.util.Arrays;
  * JMH's one-benchmark-after-another order puts the flips between the kernels compared (MACHINE.md).
  * Columns: the old tiled dense INT8 kernel ({@link TiledInt8Baseline}, its own copy of the codes, so
  * the new layout's dense kernel can be seen not to be slower), the dense INT8 kernel and the event
- * kernels on {@link Int8Weights}' channel blocks, the float-input INT8 product and the BF16 matvec on
+ * kernels on {@link Int8Weights}' channel blocks (dense and sparse as CpuBackend calls them: channels
+ * listed once per call, in the timing, and shared by the threads), the float-input INT8 product and the BF16 matvec on
  * the same shape. Each figure is the median over rounds of the best of a burst of calls, after 600
  * calls of each kernel per setting (a new silent share changes branch profiles, and C2 recompiles).
- * Arguments: [rows] [cols] [rounds] [outlier share] [thread counts, comma-separated]; defaults 3584 3584 15 0.01 1,(all).
+ * Arguments: [rows] [cols] [rounds] [outlier share] [thread counts, comma-separated] [silent shares,
+ * comma-separated] [kernels, comma-separated names]; defaults 3584 3584 15 0.01 1,(all) 0,0.184,0.5,0.69,0.9
+ * (all six). Kernels not timed print NaN.
  */
 public final class SpikeMatVecRatios {
     private SpikeMatVecRatios() {}
@@ -42,6 +46,9 @@ public final class SpikeMatVecRatios {
             System.out.printf("shape %d x %d, int8 codes with %.1f%% outliers, blockRows %d; times in us (median of %d rounds of best-of-burst)%n",
                     rows, cols, 100 * outliers, int8.blockRows(), rounds);
             String[] names = {"oldTiled", "dense", "sparse", "bitwise", "int8Float", "bf16"};
+            double[] shares = args.length > 5 ? Arrays.stream(args[5].split(",")).mapToDouble(Double::parseDouble).toArray()
+                    : new double[] {0, 0.184, 0.5, 0.69, 0.9};
+            java.util.List<String> chosen = java.util.List.of(args.length > 6 ? args[6].split(",") : names);
             System.out.printf("%-7s %-6s", "threads", "silent");
             for (String n : names) {
                 System.out.printf(" %9s", n);
@@ -51,28 +58,37 @@ public final class SpikeMatVecRatios {
                     : new int[] {1, Runtime.getRuntime().availableProcessors()};
             for (int threads : threadCounts) {
                 try (ComputePool pool = new ComputePool(threads)) {
-                    for (double silent : new double[] {0, 0.184, 0.5, 0.69, 0.9}) {
+                    for (double silent : shares) {
                         int[] counts = SpikeBenchData.counts(cols, silent, 7);
                         SpikeBitPlanes planes = SpikeBitPlanes.encode(SpikeCoding.BITWISE_BIDIRECTIONAL, counts, 0, cols);
                         checkAgree(int8, tiled, counts, vth, rows);
                         int g = Int8Weights.TILE;
+                        ChannelList list = new ChannelList();
                         Runnable[] kernels = {
                             () -> pool.parallelFor(rows, g, (a, b) -> tiled.dense(counts, 0, vth, y, 0, a, b)),
-                            () -> pool.parallelFor(rows, g, (a, b) -> Int8MatVec.dense(int8, counts, 0, vth, y, 0, a, b)),
-                            () -> pool.parallelFor(rows, g, (a, b) -> SpikeMatVec.sparse(int8, counts, 0, vth, y, 0, a, b)),
+                            () -> {
+                                ChannelList all = list.listAll(counts, 0, cols);
+                                pool.parallelFor(rows, g, (a, b) -> Int8MatVec.dense(int8, all, vth, y, 0, a, b));
+                            },
+                            () -> {
+                                ChannelList active = list.listActive(counts, 0, cols);
+                                pool.parallelFor(rows, g, (a, b) -> SpikeMatVec.sparse(int8, active, vth, y, 0, a, b));
+                            },
                             () -> pool.parallelFor(rows, g, (a, b) -> SpikeTrainMatVec.bitwise(int8, planes, vth, y, 0, a, b)),
                             () -> pool.parallelFor(rows, g, (a, b) -> Int8MatVec.denseFloat(int8, x, 0, y, 0, a, b)),
                             () -> pool.parallelFor(rows, 8, (a, b) -> MatVec.bf16(bf16, cols, x, 0, y, 0, a, b)),
                         };
                         double[][] t = new double[kernels.length][rounds];
                         for (int warm = 0; warm < 3; warm++) {
-                            for (Runnable k : kernels) {
-                                burst(k, 200);
+                            for (int k = 0; k < kernels.length; k++) {
+                                if (chosen.contains(names[k])) {
+                                    burst(kernels[k], 200);
+                                }
                             }
                         }
                         for (int r = 0; r < rounds; r++) {
                             for (int k = 0; k < kernels.length; k++) {
-                                t[k][r] = burst(kernels[k], 20);
+                                t[k][r] = chosen.contains(names[k]) ? burst(kernels[k], 20) : Double.NaN;
                             }
                         }
                         double[] med = new double[kernels.length];

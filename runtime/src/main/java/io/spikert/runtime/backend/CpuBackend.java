@@ -2,6 +2,7 @@ package io.spikert.runtime.backend;
 
 import io.spikert.kernels.MatMul;
 import io.spikert.kernels.MatVec;
+import io.spikert.kernels.spike.ChannelList;
 import io.spikert.kernels.spike.Int8MatVec;
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.kernels.spike.SpikeMatVec;
@@ -94,6 +95,9 @@ public final class CpuBackend implements Backend {
     public static final double DEFAULT_SPARSE_FROM_SILENT_SHARE =
             Double.parseDouble(System.getProperty("spikert.spike.sparseFromSilentShare", "0.05"));
 
+    /** Per caller thread: spikeLinear may be called from several threads at once (their regions then run in turn). */
+    private final ThreadLocal<ChannelList> channelLists = ThreadLocal.withInitial(ChannelList::new);
+
     private volatile double sparseFromSilentShare = DEFAULT_SPARSE_FROM_SILENT_SHARE;
 
     /** Sets the silent-channel share from which {@link #spikeLinear} uses the event-driven kernel (above 1: never). */
@@ -108,21 +112,21 @@ public final class CpuBackend implements Backend {
     @Override
     public SpikeKernel spikeLinear(Int8Weights w, int[] counts, int cOff, float vth, float[] y, int yOff) {
         int cols = w.cols();
-        int silent = 0;
-        for (int i = 0; i < cols; i++) {
-            if (counts[cOff + i] == 0) {
-                silent++;
-            }
-        }
+        // listed once here and shared by the threads: listing per thread cost each thread a pass over the counts
+        ChannelList list = channelLists.get().listActive(counts, cOff, cols);
+        int silent = cols - list.size();
         SpikeKernel kernel = silent >= sparseFromSilentShare * cols ? SpikeKernel.SPARSE_EVENTS : SpikeKernel.DENSE_INT8;
+        if (kernel == SpikeKernel.DENSE_INT8 && silent > 0) {
+            list.listAll(counts, cOff, cols);
+        }
         long dense = w.denseBytesPerProduct();
         weightBytesRead.add(kernel == SpikeKernel.DENSE_INT8 ? dense : dense * (cols - silent) / cols);
         // the INT8 kernels take row ranges on whole Int8Weights.TILEs
         pool.parallelFor(w.rows(), Int8Weights.TILE, (start, end) -> {
             if (kernel == SpikeKernel.SPARSE_EVENTS) {
-                SpikeMatVec.sparse(w, counts, cOff, vth, y, yOff, start, end);
+                SpikeMatVec.sparse(w, list, vth, y, yOff, start, end);
             } else {
-                Int8MatVec.dense(w, counts, cOff, vth, y, yOff, start, end);
+                Int8MatVec.dense(w, list, vth, y, yOff, start, end);
             }
         });
         return kernel;

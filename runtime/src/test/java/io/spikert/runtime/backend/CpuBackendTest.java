@@ -100,4 +100,42 @@ class CpuBackendTest {
             }
         }
     }
+
+    @Test
+    void spikeLinearSharesOneChannelListAcrossThreadsAtAnOffsetWithOrWithoutSilentChannels() {
+        var r = new SplittableRandom(5);
+        int rows = 520, cols = 384, cOff = 7;
+        int[] codes = new int[rows * cols];
+        for (int i = 0; i < codes.length; i++) {
+            codes[i] = r.nextInt(-180, 181);
+        }
+        float[] scales = new float[rows * cols / 128];
+        for (int i = 0; i < scales.length; i++) {
+            scales[i] = 0.001f + r.nextFloat() * 0.01f;
+        }
+        try (var arena = Arena.ofShared(); var backend = new CpuBackend(2)) {
+            var w = io.spikert.kernels.spike.Int8Weights.fromCodes(arena, codes, rows, cols, scales);
+            for (double silentShare : new double[] {0, 0.3}) {
+                int[] counts = new int[cOff + cols + 3];
+                java.util.Arrays.fill(counts, 1000); // outside the input: must not be read
+                for (int c = 0; c < cols; c++) {
+                    counts[cOff + c] = r.nextDouble() < silentShare ? 0 : r.nextInt(1, 12) * (r.nextBoolean() ? 1 : -1);
+                }
+                for (double threshold : new double[] {0.1, 2}) {
+                    float[] y = new float[rows + 4];
+                    java.util.Arrays.fill(y, Float.NaN);
+                    SpikeKernel kernel = backend.sparseFromSilentShare(threshold).spikeLinear(w, counts, cOff, 0.25f, y, 2);
+                    assertEquals(silentShare > 0 && threshold < 1 ? SpikeKernel.SPARSE_EVENTS : SpikeKernel.DENSE_INT8, kernel);
+                    for (int row = 0; row < rows; row++) {
+                        double expected = 0;
+                        for (int c = 0; c < cols; c++) {
+                            expected += 0.25 * counts[cOff + c] * (codes[row * cols + c] * (double) scales[row * (cols / 128) + c / 128]);
+                        }
+                        assertEquals(expected, y[2 + row], 1e-4 * (1 + Math.abs(expected)), kernel + " row " + row + " silent " + silentShare);
+                    }
+                    assertTrue(Float.isNaN(y[0]) && Float.isNaN(y[1]) && Float.isNaN(y[rows + 2]), "wrote outside its rows");
+                }
+            }
+        }
+    }
 }

@@ -48,10 +48,13 @@ final class BlockStream {
     private static final VectorSpecies<Byte> B2 = VectorSpecies.of(byte.class, VectorShape.forBitSize(I.vectorBitSize() / 2));
 
     /**
-     * y[yOff + r] = vth * sum_g scale[r, g] * sum_{k in group g's list} value[k] * code[r, active[k]]
-     * for r in [rowStart, rowEnd); group g's list is [groupEnd[g], groupEnd[g + 1]). Outliers are the caller's.
+     * y[yOff + r] = vth * sum_g scale[r, g] * sum_{k in group g's list} count(k) * code[r, channel(k)]
+     * for r in [rowStart, rowEnd). Outliers are the caller's.
      */
-    static void counts(Int8Weights w, int[] active, int[] value, int[] groupEnd, float vth, float[] y, int yOff, int rowStart, int rowEnd) {
+    static void counts(Int8Weights w, ChannelList list, float vth, float[] y, int yOff, int rowStart, int rowEnd) {
+        int[] active = list.channel;
+        int[] value = list.value;
+        int[] groupEnd = list.groupEnd;
         float[] acc = rowAccumulator(rowStart, rowEnd);
         int[] ia = SpikeScratch.ints(4, w.blockRows);
         MemorySegment seg = w.blocks;

@@ -40,15 +40,24 @@ public final class Int8MatVec {
         w.checkProduct("Int8MatVec.dense", y, yOff, rowStart, rowEnd);
         w.checkRowRange("Int8MatVec.dense", rowStart, rowEnd);
         Objects.checkFromIndexSize(cOff, w.cols, counts.length);
-        int[] channel = SpikeScratch.ints(0, w.cols);
-        int[] value = SpikeScratch.ints(1, w.cols);
-        int[] groupEnd = SpikeScratch.ints(2, w.groups + 1);
-        SpikeMatVec.listChannels("Int8MatVec.dense", counts, cOff, w.groups, channel, value, groupEnd, false);
-        if (rowStart == rowEnd) {
-            return;
+        ChannelList all = SpikeScratch.channels().fill("Int8MatVec.dense", counts, cOff, w.cols, false);
+        SpikeMatVec.run(w, all, vth, y, yOff, rowStart, rowEnd);
+    }
+
+    /**
+     * As {@link #dense(Int8Weights, int[], int, float, float[], int, int, int)} over channels listed once
+     * by {@link ChannelList#listAll} (or an active list with no silent channel) and shared by the threads
+     * of one product.
+     */
+    public static void dense(Int8Weights w, ChannelList all, float vth, float[] y, int yOff, int rowStart, int rowEnd) {
+        w.checkProduct("Int8MatVec.dense", y, yOff, rowStart, rowEnd);
+        w.checkRowRange("Int8MatVec.dense", rowStart, rowEnd);
+        all.checkFor("Int8MatVec.dense", w);
+        if (all.size() != w.cols) {
+            throw new IllegalArgumentException("Int8MatVec.dense: channel list holds " + all.size() + " of " + w.cols
+                    + " channels (silent ones left out); list them all (ChannelList.listAll)");
         }
-        BlockStream.counts(w, channel, value, groupEnd, vth, y, yOff, rowStart, rowEnd);
-        w.addOutliers(counts, cOff, vth, y, yOff, rowStart, rowEnd);
+        SpikeMatVec.run(w, all, vth, y, yOff, rowStart, rowEnd);
     }
 
     /**

@@ -311,12 +311,34 @@ public final class Int8Weights {
                 continue;
             }
             float cs = vth * s;
-            int k = start[c];
             int end = start[c + 1];
-            while (k < end && row[k] < rowStart) {
-                k++;
+            for (int k = firstAtOrAfter(row, start[c], end, rowStart); k < end; k++) {
+                int r = row[k];
+                if (r >= rowEnd) {
+                    break;
+                }
+                y[yOff + r] += cs * scaled[k];
             }
-            for (; k < end; k++) {
+        }
+    }
+
+    /** As {@link #addOutliers(int[], int, float, float[], int, int, int)} over the channels of a list (its counts). */
+    void addOutliers(ChannelList list, float vth, float[] y, int yOff, int rowStart, int rowEnd) {
+        int[] start = outlierStart;
+        int[] row = outlierRow;
+        float[] scaled = outlierScaled;
+        int[] channel = list.channel;
+        int[] value = list.value;
+        int n = list.size();
+        for (int i = 0; i < n; i++) {
+            int s = value[i];
+            if (s == 0) {
+                continue;
+            }
+            int c = channel[i];
+            float cs = vth * s;
+            int end = start[c + 1];
+            for (int k = firstAtOrAfter(row, start[c], end, rowStart); k < end; k++) {
                 int r = row[k];
                 if (r >= rowEnd) {
                     break;
@@ -336,11 +358,8 @@ public final class Int8Weights {
         float[] scaled = outlierScaled;
         for (int c = 0; c < cols; c++) {
             float v = x[xOff + c];
-            int k = start[c];
             int end = start[c + 1];
-            while (k < end && row[k] < rowStart) {
-                k++;
-            }
+            int k = firstAtOrAfter(row, start[c], end, rowStart);
             for (; k < end; k++) {
                 int r = row[k];
                 if (r >= rowEnd) {
@@ -349,6 +368,28 @@ public final class Int8Weights {
                 y[yOff + r] += v * scaled[k];
             }
         }
+    }
+
+    /**
+     * The first index in [from, to) whose row is at least rowStart (rows ascending), or to. A binary
+     * search: a thread whose rows start mid-matrix would otherwise step over about half of every active
+     * column's outliers one by one, which kept the 2-thread event product from scaling.
+     */
+    static int firstAtOrAfter(int[] row, int from, int to, int rowStart) {
+        if (from == to || row[from] >= rowStart) {
+            return from;
+        }
+        int lo = from + 1;
+        int hi = to;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (row[mid] < rowStart) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
     }
 
     /** Checks the row range and output array of a product over these weights. */

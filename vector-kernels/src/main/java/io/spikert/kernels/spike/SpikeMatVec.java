@@ -13,48 +13,38 @@ import java.util.Objects;
 public final class SpikeMatVec {
     private SpikeMatVec() {}
 
-    private static final int GROUP = Int8Weights.GROUP;
-
     /**
      * y[yOff + r] = vth * sum_i s_i * code[r,i] * scale[r, i/128] for r in [rowStart, rowEnd), with
      * s = counts[cOff .. cOff + cols). rowStart must be a multiple of {@link Int8Weights#TILE}, and
-     * rowEnd one too or the last row (split work across threads with that grain).
+     * rowEnd one too or the last row (split work across threads with that grain). Lists the active
+     * channels itself (per call, per thread); threads sharing one product should list once and call
+     * {@link #sparse(Int8Weights, ChannelList, float, float[], int, int, int)}.
      */
     public static void sparse(Int8Weights w, int[] counts, int cOff, float vth, float[] y, int yOff, int rowStart, int rowEnd) {
         w.checkProduct("SpikeMatVec.sparse", y, yOff, rowStart, rowEnd);
         w.checkRowRange("SpikeMatVec.sparse", rowStart, rowEnd);
         Objects.checkFromIndexSize(cOff, w.cols, counts.length);
-        int[] active = SpikeScratch.ints(0, w.cols);
-        int[] value = SpikeScratch.ints(1, w.cols);
-        int[] groupEnd = SpikeScratch.ints(2, w.groups + 1);
-        listChannels("SpikeMatVec.sparse", counts, cOff, w.groups, active, value, groupEnd, true);
-        if (rowStart == rowEnd) {
-            return;
-        }
-        BlockStream.counts(w, active, value, groupEnd, vth, y, yOff, rowStart, rowEnd);
-        w.addOutliers(counts, cOff, vth, y, yOff, rowStart, rowEnd);
+        ChannelList active = SpikeScratch.channels().fill("SpikeMatVec.sparse", counts, cOff, w.cols, true);
+        run(w, active, vth, y, yOff, rowStart, rowEnd);
     }
 
     /**
-     * Lists channels by scale group (all of them, or with {@code skipSilent} only those with a non-zero
-     * count): channel[k] has count value[k], and group g's entries are [groupEnd[g], groupEnd[g + 1]).
-     * Checks each count's bound.
+     * As {@link #sparse(Int8Weights, int[], int, float, float[], int, int, int)} over channels listed once
+     * by {@link ChannelList#listActive} (a list of every channel gives the same result, reading every run).
+     * The list is only read, so any number of threads may share it.
      */
-    static void listChannels(String kernel, int[] counts, int cOff, int groups, int[] channel, int[] value, int[] groupEnd,
-                             boolean skipSilent) {
-        int n = 0;
-        groupEnd[0] = 0;
-        for (int g = 0; g < groups; g++) {
-            int end = (g + 1) * GROUP;
-            for (int c = g * GROUP; c < end; c++) {
-                int s = counts[cOff + c];
-                Int8Weights.checkCount(kernel, s, c);
-                if (s != 0 || !skipSilent) {
-                    channel[n] = c;
-                    value[n++] = s;
-                }
-            }
-            groupEnd[g + 1] = n;
+    public static void sparse(Int8Weights w, ChannelList active, float vth, float[] y, int yOff, int rowStart, int rowEnd) {
+        w.checkProduct("SpikeMatVec.sparse", y, yOff, rowStart, rowEnd);
+        w.checkRowRange("SpikeMatVec.sparse", rowStart, rowEnd);
+        active.checkFor("SpikeMatVec.sparse", w);
+        run(w, active, vth, y, yOff, rowStart, rowEnd);
+    }
+
+    static void run(Int8Weights w, ChannelList list, float vth, float[] y, int yOff, int rowStart, int rowEnd) {
+        if (rowStart == rowEnd) {
+            return;
         }
+        BlockStream.counts(w, list, vth, y, yOff, rowStart, rowEnd);
+        w.addOutliers(list, vth, y, yOff, rowStart, rowEnd);
     }
 }

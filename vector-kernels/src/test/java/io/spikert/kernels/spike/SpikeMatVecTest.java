@@ -78,6 +78,8 @@ class SpikeMatVecTest {
             float[] floatMag = floatMagnitudes(q, x, xOff);
             int[][] ranges = {{0, rows}, {0, Math.min(rows, TILE)}, {Math.min(rows, TILE), rows}, {rows - rows % TILE, rows},
                     {Math.min(rows, TILE), Math.min(rows, 3 * TILE)}, {0, 0}};
+            ChannelList active = new ChannelList().listActive(counts, cOff, cols);
+            ChannelList all = new ChannelList().listAll(counts, cOff, cols);
             for (Int8Weights blocks : new Int8Weights[] {q, Int8Weights.fromCodes(arena, codes, rows, cols, scales, TILE),
                     Int8Weights.fromCodes(arena, codes, rows, cols, scales, 2 * TILE)}) {
                 String layout = " (blockRows " + blocks.blockRows() + ")";
@@ -89,6 +91,13 @@ class SpikeMatVecTest {
                             yOff, mag, from, to);
                     check("sparse" + layout, expected,
                             run(y -> SpikeMatVec.sparse(blocks, counts, cOff, vth, y, yOff, from, to), yOff + rows + 1), yOff, mag, from, to);
+                    // one list shared by every range, as CpuBackend shares it between threads
+                    check("sparse, shared active list" + layout, expected,
+                            run(y -> SpikeMatVec.sparse(blocks, active, vth, y, yOff, from, to), yOff + rows + 1), yOff, mag, from, to);
+                    check("sparse, shared list of all channels" + layout, expected,
+                            run(y -> SpikeMatVec.sparse(blocks, all, vth, y, yOff, from, to), yOff + rows + 1), yOff, mag, from, to);
+                    check("dense, shared list" + layout, expected,
+                            run(y -> Int8MatVec.dense(blocks, all, vth, y, yOff, from, to), yOff + rows + 1), yOff, mag, from, to);
                     for (SpikeCoding coding : new SpikeCoding[] {SpikeCoding.BITWISE_BIDIRECTIONAL, SpikeCoding.BITWISE_TWOS_COMPLEMENT}) {
                         SpikeBitPlanes planes = SpikeBitPlanes.encode(coding, plain, 0, cols);
                         check(coding + " train" + layout, expected,

@@ -1,0 +1,92 @@
+package io.spikert.kernels.spike;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** The shared channel list against a plain scan of the counts, its refusals, and the outlier row search. */
+class ChannelListTest {
+
+    @Test
+    void listsActiveOrAllChannelsInOrderAndIsReusable() {
+        Random rnd = new Random(3);
+        ChannelList list = new ChannelList();
+        for (int cols : new int[] {384, 128, 512}) {
+            int cOff = 2;
+            int[] counts = new int[cOff + cols + 1];
+            for (int c = 0; c < cols; c++) {
+                counts[cOff + c] = rnd.nextInt(3) == 0 ? 0 : rnd.nextInt(41) - 20;
+            }
+            counts[cOff + cols] = 99; // past the input: must not be listed
+
+            list.listActive(counts, cOff, cols);
+            assertTrue(list.skipsSilent());
+            assertEquals(cols, list.cols());
+            int k = 0;
+            for (int c = 0; c < cols; c++) {
+                if (c % Int8Weights.GROUP == 0) {
+                    assertEquals(k, list.groupEnd[c / Int8Weights.GROUP], "group " + c / Int8Weights.GROUP + " starts at entry " + k);
+                }
+                if (counts[cOff + c] != 0) {
+                    assertEquals(c, list.channel(k));
+                    assertEquals(counts[cOff + c], list.count(k++));
+                }
+            }
+            assertEquals(k, list.size());
+            assertEquals(k, list.groupEnd[cols / Int8Weights.GROUP]);
+
+            list.listAll(counts, cOff, cols);
+            assertFalse(list.skipsSilent());
+            assertEquals(cols, list.size());
+            for (int c = 0; c < cols; c++) {
+                assertEquals(c, list.channel(c));
+                assertEquals(counts[cOff + c], list.count(c));
+            }
+            assertThrows(IndexOutOfBoundsException.class, () -> list.channel(cols));
+        }
+    }
+
+    @Test
+    void refusesBadInputsAndListsThatDoNotFitTheKernel() {
+        ChannelList list = new ChannelList();
+        var size = assertThrows(IllegalArgumentException.class, () -> list.listActive(new int[200], 0, 200));
+        assertTrue(size.getMessage().contains("200"), size.getMessage());
+        int[] counts = new int[256];
+        counts[130] = Int8Weights.MAX_ABS_COUNT + 1;
+        var big = assertThrows(IllegalArgumentException.class, () -> list.listAll(counts, 0, 256));
+        assertTrue(big.getMessage().contains("channel 130"), big.getMessage());
+        assertThrows(IndexOutOfBoundsException.class, () -> list.listActive(new int[255], 0, 256));
+
+        try (Arena arena = Arena.ofConfined()) {
+            Int8Weights w = Int8Weights.fromCodes(arena, new int[2 * 128], 2, 128, new float[] {1f, 1f});
+            float[] y = new float[2];
+            var other = assertThrows(IllegalArgumentException.class,
+                    () -> SpikeMatVec.sparse(w, new ChannelList().listAll(new int[256], 0, 256), 1f, y, 0, 0, 2));
+            assertTrue(other.getMessage().contains("256 inputs"), other.getMessage());
+            var active = assertThrows(IllegalArgumentException.class,
+                    () -> Int8MatVec.dense(w, new ChannelList().listActive(new int[128], 0, 128), 1f, y, 0, 0, 2));
+            assertTrue(active.getMessage().contains("listAll"), active.getMessage());
+        }
+    }
+
+    @Test
+    void firstAtOrAfterMatchesALinearScan() {
+        int[] row = {1, 4, 4, 9, 20, 21, 40};
+        for (int from = 0; from <= row.length; from++) {
+            for (int to = from; to <= row.length; to++) {
+                for (int start = 0; start <= 42; start++) {
+                    int expected = from;
+                    while (expected < to && row[expected] < start) {
+                        expected++;
+                    }
+                    assertEquals(expected, Int8Weights.firstAtOrAfter(row, from, to, start), from + ".." + to + " from row " + start);
+                }
+            }
+        }
+    }
+}

@@ -10,6 +10,7 @@ import io.spikert.kernels.spike.SpikeMatVec;
 import io.spikert.kernels.spike.SpikeTrainMatVec;
 import io.spikert.kernels.spike.TiledInt8Baseline;
 import io.spikert.runtime.ComputePool;
+import io.spikert.runtime.backend.CpuBackend;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -21,7 +22,9 @@ import java.util.Arrays;
  * Columns: the old tiled dense INT8 kernel ({@link TiledInt8Baseline}, its own copy of the codes, so
  * the new layout's dense kernel can be seen not to be slower), the dense INT8 kernel and the event
  * kernels on {@link Int8Weights}' channel blocks (dense and sparse as CpuBackend calls them: channels
- * listed once per call, in the timing, and shared by the threads), the float-input INT8 product and the BF16 matvec on
+ * listed once per call, in the timing, and shared by the threads; dense splits rows, sparse is
+ * CpuBackend.spikeLinear, whose threads split the channels; sparseRows is the event kernel with the rows
+ * split as dense), the float-input INT8 product and the BF16 matvec on
  * the same shape. Each figure is the median over rounds of the best of a burst of calls, after 600
  * calls of each kernel per setting (a new silent share changes branch profiles, and C2 recompiles).
  * Arguments: [rows] [cols] [rounds] [outlier share] [thread counts, comma-separated] [silent shares,
@@ -45,7 +48,7 @@ public final class SpikeMatVecRatios {
             float[] y = new float[rows];
             System.out.printf("shape %d x %d, int8 codes with %.1f%% outliers, blockRows %d; times in us (median of %d rounds of best-of-burst)%n",
                     rows, cols, 100 * outliers, int8.blockRows(), rounds);
-            String[] names = {"oldTiled", "dense", "sparse", "bitwise", "int8Float", "bf16"};
+            String[] names = {"oldTiled", "dense", "sparse", "sparseRows", "bitwise", "int8Float", "bf16"};
             double[] shares = args.length > 5 ? Arrays.stream(args[5].split(",")).mapToDouble(Double::parseDouble).toArray()
                     : new double[] {0, 0.184, 0.5, 0.69, 0.9};
             java.util.List<String> chosen = java.util.List.of(args.length > 6 ? args[6].split(",") : names);
@@ -58,10 +61,12 @@ public final class SpikeMatVecRatios {
                     : new int[] {1, Runtime.getRuntime().availableProcessors()};
             for (int threads : threadCounts) {
                 try (ComputePool pool = new ComputePool(threads)) {
+                    // the event kernel as the runtime runs it (threads split the channels when there are several)
+                    CpuBackend backend = new CpuBackend(pool, false).sparseFromSilentShare(0);
                     for (double silent : shares) {
                         int[] counts = SpikeBenchData.counts(cols, silent, 7);
                         SpikeBitPlanes planes = SpikeBitPlanes.encode(SpikeCoding.BITWISE_BIDIRECTIONAL, counts, 0, cols);
-                        checkAgree(int8, tiled, counts, vth, rows);
+                        checkAgree(int8, tiled, backend, counts, vth, rows);
                         int g = Int8Weights.TILE;
                         ChannelList list = new ChannelList();
                         Runnable[] kernels = {
@@ -70,6 +75,7 @@ public final class SpikeMatVecRatios {
                                 ChannelList all = list.listAll(counts, 0, cols);
                                 pool.parallelFor(rows, g, (a, b) -> Int8MatVec.dense(int8, all, vth, y, 0, a, b));
                             },
+                            () -> backend.spikeLinear(int8, counts, 0, vth, y, 0),
                             () -> {
                                 ChannelList active = list.listActive(counts, 0, cols);
                                 pool.parallelFor(rows, g, (a, b) -> SpikeMatVec.sparse(int8, active, vth, y, 0, a, b));
@@ -98,7 +104,7 @@ public final class SpikeMatVecRatios {
                             med[k] = t[k][rounds / 2];
                             System.out.printf(" %9.0f", med[k]);
                         }
-                        System.out.printf(" %12.2f %12.2f %12.2f%n", med[1] / med[2], med[0] / med[1], med[5] / med[4]);
+                        System.out.printf(" %12.2f %12.2f %12.2f%n", med[1] / med[2], med[0] / med[1], med[6] / med[5]);
                     }
                 }
             }
@@ -106,14 +112,15 @@ public final class SpikeMatVecRatios {
     }
 
     /** Fails loudly if the kernels timed disagree beyond float rounding on this input. */
-    private static void checkAgree(Int8Weights int8, TiledInt8Baseline tiled, int[] counts, float vth, int rows) {
-        float[] a = new float[rows], b = new float[rows], c = new float[rows];
+    private static void checkAgree(Int8Weights int8, TiledInt8Baseline tiled, CpuBackend backend, int[] counts, float vth, int rows) {
+        float[] a = new float[rows], b = new float[rows], c = new float[rows], d = new float[rows];
+        backend.spikeLinear(int8, counts, 0, vth, d, 0);
         tiled.dense(counts, 0, vth, a, 0, 0, rows);
         Int8MatVec.dense(int8, counts, 0, vth, b, 0, 0, rows);
         SpikeMatVec.sparse(int8, counts, 0, vth, c, 0, 0, rows);
         double err = 0, mag = 0;
         for (int i = 0; i < rows; i++) {
-            err = Math.max(err, Math.max(Math.abs(a[i] - b[i]), Math.abs(a[i] - c[i])));
+            err = Math.max(err, Math.max(Math.max(Math.abs(a[i] - b[i]), Math.abs(a[i] - c[i])), Math.abs(a[i] - d[i])));
             mag = Math.max(mag, Math.abs(a[i]));
         }
         if (err > 1e-5 * mag) {

@@ -98,6 +98,9 @@ public final class CpuBackend implements Backend {
     /** Per caller thread: spikeLinear may be called from several threads at once (their regions then run in turn). */
     private final ThreadLocal<ChannelList> channelLists = ThreadLocal.withInitial(ChannelList::new);
 
+    /** Per caller thread: the other threads' parts of a product split by channels (sparseByGroups). */
+    private final ThreadLocal<float[][]> partials = ThreadLocal.withInitial(() -> new float[0][0]);
+
     private volatile double sparseFromSilentShare = DEFAULT_SPARSE_FROM_SILENT_SHARE;
 
     /** Sets the silent-channel share from which {@link #spikeLinear} uses the event-driven kernel (above 1: never). */
@@ -121,6 +124,11 @@ public final class CpuBackend implements Backend {
         }
         long dense = w.denseBytesPerProduct();
         weightBytesRead.add(kernel == SpikeKernel.DENSE_INT8 ? dense : dense * (cols - silent) / cols);
+        int parts = Math.min(pool.threads(), w.groups());
+        if (kernel == SpikeKernel.SPARSE_EVENTS && parts > 1) {
+            sparseByGroups(w, list, vth, y, yOff, parts);
+            return kernel;
+        }
         // the INT8 kernels take row ranges on whole Int8Weights.TILEs
         pool.parallelFor(w.rows(), Int8Weights.TILE, (start, end) -> {
             if (kernel == SpikeKernel.SPARSE_EVENTS) {
@@ -130,6 +138,39 @@ public final class CpuBackend implements Backend {
             }
         });
         return kernel;
+    }
+
+    /**
+     * The event-driven product with the threads splitting the active channels (by scale group, balanced
+     * by count) instead of the rows: each streams whole channel runs into its own copy of y, summed here.
+     * With rows split, each thread read half of every active run, and the 2-thread product reached only
+     * 1.5-1.6x the dense kernel's speed at 50% silent (3584 x 3584); see SpikeMatVec.sparseGroups.
+     */
+    private void sparseByGroups(Int8Weights w, ChannelList list, float vth, float[] y, int yOff, int parts) {
+        int rows = w.rows();
+        float[][] partial = partials.get();
+        if (partial.length < parts - 1 || (parts > 1 && partial[0].length < rows)) {
+            partial = new float[parts - 1][rows];
+            partials.set(partial);
+        }
+        float[][] part = partial;
+        pool.parallelFor(parts, 1, (start, end) -> {
+            for (int p = start; p < end; p++) {
+                int g0 = list.splitGroup(parts, p);
+                int g1 = list.splitGroup(parts, p + 1);
+                if (p == 0) {
+                    SpikeMatVec.sparseGroups(w, list, vth, y, yOff, g0, g1);
+                } else {
+                    SpikeMatVec.sparseGroups(w, list, vth, part[p - 1], 0, g0, g1);
+                }
+            }
+        });
+        for (int p = 0; p < parts - 1; p++) {
+            float[] q = part[p];
+            for (int r = 0; r < rows; r++) {
+                y[yOff + r] += q[r];
+            }
+        }
     }
 
     @Override

@@ -48,13 +48,13 @@ final class BlockStream {
     private static final VectorSpecies<Byte> B2 = VectorSpecies.of(byte.class, VectorShape.forBitSize(I.vectorBitSize() / 2));
 
     /**
-     * y[yOff + r] = vth * sum_g scale[r, g] * sum_{k in group g's list} count(k) * code[r, channel(k)]
+     * y[yOff + r] = vth * sum_{g in [groupStart, groupEnd)} scale[r, g] * sum_{k in group g's list} count(k) * code[r, channel(k)]
      * for r in [rowStart, rowEnd). Outliers are the caller's.
      */
-    static void counts(Int8Weights w, ChannelList list, float vth, float[] y, int yOff, int rowStart, int rowEnd) {
+    static void counts(Int8Weights w, ChannelList list, int groupStart, int groupEnd, float vth, float[] y, int yOff, int rowStart, int rowEnd) {
         int[] active = list.channel;
         int[] value = list.value;
-        int[] groupEnd = list.groupEnd;
+        int[] listEnd = list.groupEnd;
         float[] acc = rowAccumulator(rowStart, rowEnd);
         int[] ia = SpikeScratch.ints(4, w.blockRows);
         MemorySegment seg = w.blocks;
@@ -67,9 +67,9 @@ final class BlockStream {
             int n = (r1 - r0 + TILE - 1) / TILE * TILE;
             int len = w.runLength(b);
             long base = w.blockStart(b) + (r0 - b0);
-            for (int g = 0; g < w.groups; g++) {
-                int k = groupEnd[g];
-                int kEnd = groupEnd[g + 1];
+            for (int g = groupStart; g < groupEnd; g++) {
+                int k = listEnd[g];
+                int kEnd = listEnd[g + 1];
                 if (k == kEnd) {
                     continue;
                 }

@@ -91,6 +91,31 @@ public final class ChannelList {
         return value[Objects.checkIndex(k, size)];
     }
 
+    /**
+     * The first scale group of part p of parts (p in [0, parts]) when the groups are cut into parts
+     * holding about equal numbers of listed channels: 0 for p = 0, all groups for p = parts, and
+     * non-decreasing in p (a part may be empty). For {@link SpikeMatVec#sparseGroups}.
+     */
+    public int splitGroup(int parts, int p) {
+        if (parts < 1 || p < 0 || p > parts) {
+            throw new IllegalArgumentException("ChannelList.splitGroup: part " + p + " of " + parts);
+        }
+        int groups = cols / GROUP;
+        if (p == parts) {
+            return groups;
+        }
+        long target = (long) size * p / parts;
+        int g = 0;
+        // the group boundary nearest to the target share of entries
+        while (g < groups && groupEnd[g + 1] <= target) {
+            g++;
+        }
+        if (g < groups && groupEnd[g + 1] - target < target - groupEnd[g]) {
+            g++;
+        }
+        return p == 0 ? 0 : g;
+    }
+
     /** Checks that this list was made for the weights' input size. */
     void checkFor(String kernel, Int8Weights w) {
         if (cols != w.cols) {

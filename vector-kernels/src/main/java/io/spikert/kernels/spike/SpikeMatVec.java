@@ -40,11 +40,33 @@ public final class SpikeMatVec {
         run(w, active, vth, y, yOff, rowStart, rowEnd);
     }
 
+    /**
+     * The event-driven product split by input channels instead of rows: y[yOff + r] = vth * sum over the
+     * channels of scale groups [groupStart, groupEnd) of s_i * code[r,i] * scale[r, i/128], for every row r
+     * (y[yOff .. yOff + rows) is overwritten; an empty group range writes zeros). Threads that take
+     * disjoint group ranges (see {@link ChannelList#splitGroup}) into separate outputs, summed afterwards,
+     * give the product. Each thread then streams whole channel runs: measured (one thread, 3584 x 3584,
+     * 50% silent) reading half the groups over all rows took 108 us where half the rows over all groups
+     * took 120 us (runs cut in half restart the prefetchers twice as often), and no thread has to find
+     * its first row in each column's outliers. The sum over parts rounds differently from the row split
+     * (float sums grouped otherwise), within float rounding of the same product.
+     */
+    public static void sparseGroups(Int8Weights w, ChannelList active, float vth, float[] y, int yOff, int groupStart, int groupEnd) {
+        active.checkFor("SpikeMatVec.sparseGroups", w);
+        if (groupStart < 0 || groupStart > groupEnd || groupEnd > w.groups) {
+            throw new IllegalArgumentException("SpikeMatVec.sparseGroups: group range [" + groupStart + ", " + groupEnd
+                    + ") outside [0, " + w.groups + "]");
+        }
+        Objects.checkFromIndexSize(yOff, w.rows, y.length);
+        BlockStream.counts(w, active, groupStart, groupEnd, vth, y, yOff, 0, w.rows);
+        w.addOutliers(active, active.groupEnd[groupStart], active.groupEnd[groupEnd], vth, y, yOff, 0, w.rows);
+    }
+
     static void run(Int8Weights w, ChannelList list, float vth, float[] y, int yOff, int rowStart, int rowEnd) {
         if (rowStart == rowEnd) {
             return;
         }
-        BlockStream.counts(w, list, vth, y, yOff, rowStart, rowEnd);
-        w.addOutliers(list, vth, y, yOff, rowStart, rowEnd);
+        BlockStream.counts(w, list, 0, w.groups, vth, y, yOff, rowStart, rowEnd);
+        w.addOutliers(list, 0, list.size(), vth, y, yOff, rowStart, rowEnd);
     }
 }

@@ -89,4 +89,32 @@ class ChannelListTest {
             }
         }
     }
+
+    @Test
+    void splitGroupCutsTheListIntoBalancedOrderedPartsOnGroupEdges() {
+        int cols = 8 * Int8Weights.GROUP;
+        int[] counts = new int[cols];
+        // group g holds g + 1 active channels (the last group 8): 36 entries
+        for (int g = 0; g < 8; g++) {
+            for (int i = 0; i <= g; i++) {
+                counts[g * Int8Weights.GROUP + i] = 1;
+            }
+        }
+        ChannelList list = new ChannelList().listActive(counts, 0, cols);
+        assertEquals(36, list.size());
+        for (int parts = 1; parts <= 10; parts++) {
+            assertEquals(0, list.splitGroup(parts, 0));
+            assertEquals(8, list.splitGroup(parts, parts));
+            for (int p = 0; p < parts; p++) {
+                assertTrue(list.splitGroup(parts, p) <= list.splitGroup(parts, p + 1), parts + " parts: part " + p + " ends before it starts");
+            }
+        }
+        // 2 parts: 18 entries each ideally; groups 0-4 hold 15 and 0-5 hold 21, equally far: the tie stays low, part 0 is groups 0-4
+        assertEquals(5, list.splitGroup(2, 1));
+        assertThrows(IllegalArgumentException.class, () -> list.splitGroup(2, 3));
+        assertThrows(IllegalArgumentException.class, () -> list.splitGroup(0, 0));
+        ChannelList silent = new ChannelList().listActive(new int[cols], 0, cols);
+        assertEquals(0, silent.splitGroup(3, 0));
+        assertEquals(8, silent.splitGroup(3, 3));
+    }
 }

@@ -96,6 +96,22 @@ class SpikeMatVecTest {
                             run(y -> SpikeMatVec.sparse(blocks, active, vth, y, yOff, from, to), yOff + rows + 1), yOff, mag, from, to);
                     check("sparse, shared list of all channels" + layout, expected,
                             run(y -> SpikeMatVec.sparse(blocks, all, vth, y, yOff, from, to), yOff + rows + 1), yOff, mag, from, to);
+                    if (from == 0 && to == rows) {
+                        // the product split by channels: parts of the groups, summed, as CpuBackend's threads take them
+                        for (int parts = 1; parts <= cols / Int8Weights.GROUP + 1; parts++) {
+                            float[] sum = run(y -> Arrays.fill(y, yOff, yOff + rows, 0f), yOff + rows + 1);
+                            for (int p = 0; p < parts; p++) {
+                                int g0 = active.splitGroup(parts, p);
+                                int g1 = active.splitGroup(parts, p + 1);
+                                float[] part = run(y -> SpikeMatVec.sparseGroups(blocks, active, vth, y, yOff, g0, g1), yOff + rows + 1);
+                                assertTrue(Float.isNaN(part[yOff - 1]) && Float.isNaN(part[yOff + rows]), "sparseGroups wrote outside y");
+                                for (int r = 0; r < rows; r++) {
+                                    sum[yOff + r] += part[yOff + r];
+                                }
+                            }
+                            check("sparseGroups in " + parts + " parts" + layout, expected, sum, yOff, mag, 0, rows, 4e-6);
+                        }
+                    }
                     check("dense, shared list" + layout, expected,
                             run(y -> Int8MatVec.dense(blocks, all, vth, y, yOff, from, to), yOff + rows + 1), yOff, mag, from, to);
                     for (SpikeCoding coding : new SpikeCoding[] {SpikeCoding.BITWISE_BIDIRECTIONAL, SpikeCoding.BITWISE_TWOS_COMPLEMENT}) {

@@ -21,10 +21,9 @@ import java.util.Arrays;
  * JMH's one-benchmark-after-another order puts the flips between the kernels compared (MACHINE.md).
  * Columns: the old tiled dense INT8 kernel ({@link TiledInt8Baseline}, its own copy of the codes, so
  * the new layout's dense kernel can be seen not to be slower), the dense INT8 kernel and the event
- * kernels on {@link Int8Weights}' channel blocks (dense and sparse as CpuBackend calls them: channels
- * listed once per call, in the timing, and shared by the threads; dense splits rows, sparse is
- * CpuBackend.spikeLinear, whose threads split the channels; sparseRows is the event kernel with the rows
- * split as dense), the float-input INT8 product and the BF16 matvec on
+ * kernels on {@link Int8Weights}' channel blocks (dense and sparse: CpuBackend.spikeLinear with either
+ * kernel forced, channels listed once per call and, with several threads, split between them; denseRows
+ * and sparseRows: the same kernels with the rows split between the threads, the list still shared), the float-input INT8 product and the BF16 matvec on
  * the same shape. Each figure is the median over rounds of the best of a burst of calls, after 600
  * calls of each kernel per setting (a new silent share changes branch profiles, and C2 recompiles).
  * Arguments: [rows] [cols] [rounds] [outlier share] [thread counts, comma-separated] [silent shares,
@@ -48,7 +47,7 @@ public final class SpikeMatVecRatios {
             float[] y = new float[rows];
             System.out.printf("shape %d x %d, int8 codes with %.1f%% outliers, blockRows %d; times in us (median of %d rounds of best-of-burst)%n",
                     rows, cols, 100 * outliers, int8.blockRows(), rounds);
-            String[] names = {"oldTiled", "dense", "sparse", "sparseRows", "bitwise", "int8Float", "bf16"};
+            String[] names = {"oldTiled", "dense", "sparse", "denseRows", "sparseRows", "bitwise", "int8Float", "bf16"};
             double[] shares = args.length > 5 ? Arrays.stream(args[5].split(",")).mapToDouble(Double::parseDouble).toArray()
                     : new double[] {0, 0.184, 0.5, 0.69, 0.9};
             java.util.List<String> chosen = java.util.List.of(args.length > 6 ? args[6].split(",") : names);
@@ -61,21 +60,24 @@ public final class SpikeMatVecRatios {
                     : new int[] {1, Runtime.getRuntime().availableProcessors()};
             for (int threads : threadCounts) {
                 try (ComputePool pool = new ComputePool(threads)) {
-                    // the event kernel as the runtime runs it (threads split the channels when there are several)
-                    CpuBackend backend = new CpuBackend(pool, false).sparseFromSilentShare(0);
+                    // dense and event kernels as the runtime runs them (threads split the channels when there are several)
+                    CpuBackend denseBackend = new CpuBackend(pool, false).sparseFromSilentShare(2);
+                    CpuBackend sparseBackend = new CpuBackend(pool, false).sparseFromSilentShare(0);
                     for (double silent : shares) {
                         int[] counts = SpikeBenchData.counts(cols, silent, 7);
                         SpikeBitPlanes planes = SpikeBitPlanes.encode(SpikeCoding.BITWISE_BIDIRECTIONAL, counts, 0, cols);
-                        checkAgree(int8, tiled, backend, counts, vth, rows);
+                        checkAgree(int8, tiled, denseBackend, counts, vth, rows);
+                        checkAgree(int8, tiled, sparseBackend, counts, vth, rows);
                         int g = Int8Weights.TILE;
                         ChannelList list = new ChannelList();
                         Runnable[] kernels = {
                             () -> pool.parallelFor(rows, g, (a, b) -> tiled.dense(counts, 0, vth, y, 0, a, b)),
+                            () -> denseBackend.spikeLinear(int8, counts, 0, vth, y, 0),
+                            () -> sparseBackend.spikeLinear(int8, counts, 0, vth, y, 0),
                             () -> {
                                 ChannelList all = list.listAll(counts, 0, cols);
                                 pool.parallelFor(rows, g, (a, b) -> Int8MatVec.dense(int8, all, vth, y, 0, a, b));
                             },
-                            () -> backend.spikeLinear(int8, counts, 0, vth, y, 0),
                             () -> {
                                 ChannelList active = list.listActive(counts, 0, cols);
                                 pool.parallelFor(rows, g, (a, b) -> SpikeMatVec.sparse(int8, active, vth, y, 0, a, b));
@@ -104,7 +106,7 @@ public final class SpikeMatVecRatios {
                             med[k] = t[k][rounds / 2];
                             System.out.printf(" %9.0f", med[k]);
                         }
-                        System.out.printf(" %12.2f %12.2f %12.2f%n", med[1] / med[2], med[0] / med[1], med[6] / med[5]);
+                        System.out.printf(" %12.2f %12.2f %12.2f%n", med[1] / med[2], med[0] / med[1], med[7] / med[6]);
                     }
                 }
             }

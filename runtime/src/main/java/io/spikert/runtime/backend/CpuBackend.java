@@ -98,7 +98,7 @@ public final class CpuBackend implements Backend {
     /** Per caller thread: spikeLinear may be called from several threads at once (their regions then run in turn). */
     private final ThreadLocal<ChannelList> channelLists = ThreadLocal.withInitial(ChannelList::new);
 
-    /** Per caller thread: the other threads' parts of a product split by channels (sparseByGroups). */
+    /** Per caller thread: the other threads' parts of a product split by channels (byGroups). */
     private final ThreadLocal<float[][]> partials = ThreadLocal.withInitial(() -> new float[0][0]);
 
     private volatile double sparseFromSilentShare = DEFAULT_SPARSE_FROM_SILENT_SHARE;
@@ -125,8 +125,8 @@ public final class CpuBackend implements Backend {
         long dense = w.denseBytesPerProduct();
         weightBytesRead.add(kernel == SpikeKernel.DENSE_INT8 ? dense : dense * (cols - silent) / cols);
         int parts = Math.min(pool.threads(), w.groups());
-        if (kernel == SpikeKernel.SPARSE_EVENTS && parts > 1) {
-            sparseByGroups(w, list, vth, y, yOff, parts);
+        if (parts > 1) {
+            byGroups(w, list, kernel, vth, y, yOff, parts);
             return kernel;
         }
         // the INT8 kernels take row ranges on whole Int8Weights.TILEs
@@ -141,15 +141,16 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * The event-driven product with the threads splitting the active channels (by scale group, balanced
-     * by count) instead of the rows: each streams whole channel runs into its own copy of y, summed here.
-     * With rows split, each thread read half of every active run, and the 2-thread product reached only
-     * 1.5-1.6x the dense kernel's speed at 50% silent (3584 x 3584); see SpikeMatVec.sparseGroups.
+     * The product with the threads splitting the listed channels (by scale group, balanced by count)
+     * instead of the rows: each streams whole channel runs into its own copy of y, summed here. With rows
+     * split each thread read half of every run: SpikeMatVecRatios (2 threads, 50% silent) measured the
+     * event kernel 25-35% slower on 3584 x 3584 and 8% on 18944 x 3584, the dense one 4-20%, and the
+     * event kernel only 1.5-1.6x as fast as the dense one on 3584 x 3584; see SpikeMatVec.sparseGroups.
      */
-    private void sparseByGroups(Int8Weights w, ChannelList list, float vth, float[] y, int yOff, int parts) {
+    private void byGroups(Int8Weights w, ChannelList list, SpikeKernel kernel, float vth, float[] y, int yOff, int parts) {
         int rows = w.rows();
         float[][] partial = partials.get();
-        if (partial.length < parts - 1 || (parts > 1 && partial[0].length < rows)) {
+        if (partial.length < parts - 1 || partial[0].length < rows) {
             partial = new float[parts - 1][rows];
             partials.set(partial);
         }
@@ -158,10 +159,12 @@ public final class CpuBackend implements Backend {
             for (int p = start; p < end; p++) {
                 int g0 = list.splitGroup(parts, p);
                 int g1 = list.splitGroup(parts, p + 1);
-                if (p == 0) {
-                    SpikeMatVec.sparseGroups(w, list, vth, y, yOff, g0, g1);
+                float[] out = p == 0 ? y : part[p - 1];
+                int off = p == 0 ? yOff : 0;
+                if (kernel == SpikeKernel.SPARSE_EVENTS) {
+                    SpikeMatVec.sparseGroups(w, list, vth, out, off, g0, g1);
                 } else {
-                    SpikeMatVec.sparseGroups(w, list, vth, part[p - 1], 0, g0, g1);
+                    Int8MatVec.denseGroups(w, list, vth, out, off, g0, g1);
                 }
             }
         });

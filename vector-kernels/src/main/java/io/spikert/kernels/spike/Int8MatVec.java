@@ -53,11 +53,28 @@ public final class Int8MatVec {
         w.checkProduct("Int8MatVec.dense", y, yOff, rowStart, rowEnd);
         w.checkRowRange("Int8MatVec.dense", rowStart, rowEnd);
         all.checkFor("Int8MatVec.dense", w);
+        checkAll("Int8MatVec.dense", w, all);
+        SpikeMatVec.run(w, all, vth, y, yOff, rowStart, rowEnd);
+    }
+
+    /**
+     * The dense product split by input channels instead of rows, as {@link SpikeMatVec#sparseGroups} (the
+     * same walk over every channel): y[yOff + r] for every row from the channels of scale groups
+     * [groupStart, groupEnd) only; threads taking disjoint group ranges into separate outputs, summed
+     * afterwards, give the product. Measured (bench SpikeMatVecRatios, 2 threads): 4-20% faster than
+     * the row split on 3584 x 3584 and 18944 x 3584, each thread streaming whole channel runs.
+     */
+    public static void denseGroups(Int8Weights w, ChannelList all, float vth, float[] y, int yOff, int groupStart, int groupEnd) {
+        all.checkFor("Int8MatVec.denseGroups", w);
+        checkAll("Int8MatVec.denseGroups", w, all);
+        SpikeMatVec.groups("Int8MatVec.denseGroups", w, all, vth, y, yOff, groupStart, groupEnd);
+    }
+
+    private static void checkAll(String kernel, Int8Weights w, ChannelList all) {
         if (all.size() != w.cols) {
-            throw new IllegalArgumentException("Int8MatVec.dense: channel list holds " + all.size() + " of " + w.cols
+            throw new IllegalArgumentException(kernel + ": channel list holds " + all.size() + " of " + w.cols
                     + " channels (silent ones left out); list them all (ChannelList.listAll)");
         }
-        SpikeMatVec.run(w, all, vth, y, yOff, rowStart, rowEnd);
     }
 
     /**

@@ -53,13 +53,16 @@ public final class SpikeMatVec {
      */
     public static void sparseGroups(Int8Weights w, ChannelList active, float vth, float[] y, int yOff, int groupStart, int groupEnd) {
         active.checkFor("SpikeMatVec.sparseGroups", w);
+        groups("SpikeMatVec.sparseGroups", w, active, vth, y, yOff, groupStart, groupEnd);
+    }
+
+    static void groups(String kernel, Int8Weights w, ChannelList list, float vth, float[] y, int yOff, int groupStart, int groupEnd) {
         if (groupStart < 0 || groupStart > groupEnd || groupEnd > w.groups) {
-            throw new IllegalArgumentException("SpikeMatVec.sparseGroups: group range [" + groupStart + ", " + groupEnd
-                    + ") outside [0, " + w.groups + "]");
+            throw new IllegalArgumentException(kernel + ": group range [" + groupStart + ", " + groupEnd + ") outside [0, " + w.groups + "]");
         }
         Objects.checkFromIndexSize(yOff, w.rows, y.length);
-        BlockStream.counts(w, active, groupStart, groupEnd, vth, y, yOff, 0, w.rows);
-        w.addOutliers(active, active.groupEnd[groupStart], active.groupEnd[groupEnd], vth, y, yOff, 0, w.rows);
+        BlockStream.counts(w, list, groupStart, groupEnd, vth, y, yOff, 0, w.rows);
+        w.addOutliers(list, list.groupEnd[groupStart], list.groupEnd[groupEnd], vth, y, yOff, 0, w.rows);
     }
 
     static void run(Int8Weights w, ChannelList list, float vth, float[] y, int yOff, int rowStart, int rowEnd) {

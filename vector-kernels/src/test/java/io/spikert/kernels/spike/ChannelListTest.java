@@ -71,6 +71,14 @@ class ChannelListTest {
             var active = assertThrows(IllegalArgumentException.class,
                     () -> Int8MatVec.dense(w, new ChannelList().listActive(new int[128], 0, 128), 1f, y, 0, 0, 2));
             assertTrue(active.getMessage().contains("listAll"), active.getMessage());
+            var activeGroups = assertThrows(IllegalArgumentException.class,
+                    () -> Int8MatVec.denseGroups(w, new ChannelList().listActive(new int[128], 0, 128), 1f, y, 0, 0, 1));
+            assertTrue(activeGroups.getMessage().contains("denseGroups") && activeGroups.getMessage().contains("listAll"), activeGroups.getMessage());
+            var range = assertThrows(IllegalArgumentException.class,
+                    () -> SpikeMatVec.sparseGroups(w, new ChannelList().listActive(new int[128], 0, 128), 1f, y, 0, 0, 2));
+            assertTrue(range.getMessage().contains("[0, 2)"), range.getMessage());
+            assertThrows(IndexOutOfBoundsException.class,
+                    () -> SpikeMatVec.sparseGroups(w, new ChannelList().listActive(new int[128], 0, 128), 1f, y, 1, 0, 1));
         }
     }
 

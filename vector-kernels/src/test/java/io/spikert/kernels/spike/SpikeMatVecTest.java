@@ -100,16 +100,23 @@ class SpikeMatVecTest {
                         // the product split by channels: parts of the groups, summed, as CpuBackend's threads take them
                         for (int parts = 1; parts <= cols / Int8Weights.GROUP + 1; parts++) {
                             float[] sum = run(y -> Arrays.fill(y, yOff, yOff + rows, 0f), yOff + rows + 1);
+                            float[] denseSum = sum.clone();
                             for (int p = 0; p < parts; p++) {
                                 int g0 = active.splitGroup(parts, p);
                                 int g1 = active.splitGroup(parts, p + 1);
                                 float[] part = run(y -> SpikeMatVec.sparseGroups(blocks, active, vth, y, yOff, g0, g1), yOff + rows + 1);
+                                int a0 = all.splitGroup(parts, p);
+                                int a1 = all.splitGroup(parts, p + 1);
+                                float[] densePart = run(y -> Int8MatVec.denseGroups(blocks, all, vth, y, yOff, a0, a1), yOff + rows + 1);
                                 assertTrue(Float.isNaN(part[yOff - 1]) && Float.isNaN(part[yOff + rows]), "sparseGroups wrote outside y");
+                                assertTrue(Float.isNaN(densePart[yOff - 1]) && Float.isNaN(densePart[yOff + rows]), "denseGroups wrote outside y");
                                 for (int r = 0; r < rows; r++) {
                                     sum[yOff + r] += part[yOff + r];
+                                    denseSum[yOff + r] += densePart[yOff + r];
                                 }
                             }
                             check("sparseGroups in " + parts + " parts" + layout, expected, sum, yOff, mag, 0, rows, 4e-6);
+                            check("denseGroups in " + parts + " parts" + layout, expected, denseSum, yOff, mag, 0, rows, 4e-6);
                         }
                     }
                     check("dense, shared list" + layout, expected,

@@ -29,6 +29,10 @@ import jdk.incubator.vector.VectorSpecies;
  * are multiplied and summed in int16 lanes, twice the lanes per instruction, and widened to int once:
  * on 3584 x 3584 (one thread) that took the dense walk from 0.83-0.99x to 1.0-1.17x the old tiled dense
  * kernel's speed; on 18944 x 3584, which streams from DRAM, it changed nothing (memory-bound there).
+ *
+ * <p>Tried and dropped on 18944 x 3584 (one thread, dense walk about 0.65x the old tiled kernel's speed
+ * from DRAM): touching one byte 512 / 1024 / 2048 bytes ahead in each of the CH runs per 32 rows (to
+ * start each run's next lines early) made the walk 1.25x / 1.4x / 1.6x slower, not faster.
  */
 final class BlockStream {
     private BlockStream() {}

@@ -14,7 +14,10 @@ import io.spikert.runtime.VectorApi;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Runs products with the Vector API kernels, rows split across the runtime's compute pool. */
+/**
+ * Runs products with the Vector API kernels across the runtime's compute pool: rows split between the
+ * threads, except the spike-count INT8 products, whose threads split the input channels (see byGroups).
+ */
 public final class CpuBackend implements Backend {
     /** Rows per split unit: keeps each thread's slice of a weight matrix on whole cache lines. */
     private static final int ROW_GRAIN = 16;

@@ -189,7 +189,7 @@ final class WeightBinder {
                         + e.getMessage(), e);
             }
         }
-        return narrowed(prefix, w, null, "down_proj", options);
+        return narrowed(prefix, w, "down_proj", options);
     }
 
     /**
@@ -197,27 +197,22 @@ final class WeightBinder {
      * value, so a token reads half the bytes for the same products; otherwise as it is stored.
      */
     Linear narrowed(String prefix, int out, int in, String role, LoadOptions options) throws CheckpointException {
-        return narrowed(prefix, tensor(prefix + ".weight", out, in), null, role, options);
+        return narrowed(prefix, tensor(prefix + ".weight", out, in), role, options);
     }
 
-    private Linear narrowed(String prefix, Tensor w, float[] bias, String role, LoadOptions options) {
+    private Linear narrowed(String prefix, Tensor w, String role, LoadOptions options) {
         if (options.exactNarrowing() && w.dtype() == DType.F32 && ExactForms.bf16Exact(w)) {
             options.progress().accept(prefix + ": raw fp32 weight holds BF16 values, keeping it as BF16");
             rawForms.merge(role + " as BF16 (exact)", 1, Integer::sum);
-            return new Linear(matrix(ExactForms.toBf16(arena, w)), bias);
+            return new Linear(matrix(ExactForms.toBf16(arena, w)), null);
         }
         rawForms.merge(role + " as stored (" + w.dtype() + ")", 1, Integer::sum);
-        return new Linear(matrix(w), bias);
+        return new Linear(matrix(w), null);
     }
 
     /** The forms the raw W8ASpike matrices were kept in, e.g. {@code {down_proj as exact INT8 codes=28, lm_head as BF16 (exact)=1}}. */
     Map<String, Integer> rawForms() {
         return Map.copyOf(rawForms);
-    }
-
-    /** Marks a tensor as read and deliberately unused (W8ASpike stores scales for down_proj that the math ignores). */
-    void skip(String name, long... shape) throws CheckpointException {
-        tensor(name, shape);
     }
 
     float[] vector(String name, int n) throws CheckpointException {

@@ -76,15 +76,7 @@ final class CpuSession implements Session {
     }
 
     private void run(int[] ids, LogitsSink sink) {
-        if (ids.length == 0) {
-            throw new IllegalArgumentException("no tokens to run");
-        }
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= config.vocabSize()) {
-                throw new IllegalArgumentException("token id " + ids[i] + " at index " + i
-                        + " is outside the vocabulary [0, " + config.vocabSize() + ")");
-            }
-        }
+        Session.checkIds(ids, config.vocabSize());
         int vocab = config.vocabSize();
         for (int from = 0; from < ids.length; from += ws.capacity) {
             int count = Math.min(ws.capacity, ids.length - from);

@@ -37,6 +37,19 @@ public interface Session extends AutoCloseable {
     /** One token through the recurrent (decode) path; returns its logits, reused by the next call. */
     float[] decode(int id);
 
+    /** Refuses an empty prompt or a token id outside [0, vocab), naming the id and its index. */
+    static void checkIds(int[] ids, int vocab) {
+        if (ids.length == 0) {
+            throw new IllegalArgumentException("no tokens to run");
+        }
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= vocab) {
+                throw new IllegalArgumentException("token id " + ids[i] + " at index " + i
+                        + " is outside the vocabulary [0, " + vocab + ")");
+            }
+        }
+    }
+
     /**
      * Releases the session's state early (device memory on a GPU); the model also releases it when it
      * closes. Nothing to do on the CPU.

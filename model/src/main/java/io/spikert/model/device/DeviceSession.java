@@ -97,16 +97,8 @@ public final class DeviceSession implements Session {
         if (closed) {
             throw new IllegalStateException("the device session was closed");
         }
-        if (ids.length == 0) {
-            throw new IllegalArgumentException("no tokens to run");
-        }
+        Session.checkIds(ids, config.vocabSize());
         int vocab = config.vocabSize();
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= vocab) {
-                throw new IllegalArgumentException("token id " + ids[i] + " at index " + i
-                        + " is outside the vocabulary [0, " + vocab + ")");
-            }
-        }
         model.backend().checkThread();
         DeviceOps ops = model.ops();
         int hidden = config.hiddenSize();

@@ -146,6 +146,7 @@ final class WeightBinder {
         float[] b = bias ? vector(prefix + ".bias", out) : null;
         PackedW8Reader.tensorNames(prefix).forEach(unused::remove);
         if (options.integerSpikes()) {
+            options.progress().accept("laying out the packed INT8 codes of " + prefix);
             var codes = PackedW8Reader.int8Weights(arena, checkpoint, prefix, out, in);
             return SpikingLinear.integer(prefix, codes, b, options.spikeK(), options.spikeObserver());
         }
@@ -163,6 +164,7 @@ final class WeightBinder {
         if (PackedW8Reader.isPacked(checkpoint, prefix)) {
             PackedW8Reader.tensorNames(prefix).forEach(unused::remove);
             if (options.integerSpikes()) {
+                options.progress().accept("laying out the packed INT8 codes of " + prefix);
                 rawForms.merge("down_proj as exact INT8 codes (packed)", 1, Integer::sum);
                 return new Int8Linear(prefix, PackedW8Reader.int8Weights(arena, checkpoint, prefix, out, in));
             }

@@ -2,6 +2,7 @@ package io.spikert.model.cli;
 
 import io.spikert.model.LoadOptions;
 import io.spikert.model.SpikingBrainModel;
+import io.spikert.model.convert.PackedW8Reader;
 import io.spikert.model.generate.StopTokens;
 import io.spikert.model.tokenizer.ChatTemplate;
 import io.spikert.model.tokenizer.Tokenizer;
@@ -64,8 +65,9 @@ final class LoadedModel implements AutoCloseable {
             }
             var model = SpikingBrainModel.load(dir, backend, options);
             if (progressShown[0]) {
-                err.printf("%nloaded in %.1f s (spikert convert --to packed stores the INT8 codes and skips this step)%n",
-                        (System.nanoTime() - t0) / 1e9);
+                boolean packed = PackedW8Reader.isPacked(model.checkpoint(), "model.layers.0.attn.q_proj");
+                err.printf("%nloaded in %.1f s%s%n", (System.nanoTime() - t0) / 1e9,
+                        packed ? "" : " (spikert convert --to packed stores the INT8 codes and skips quantising at load)");
             }
             if (report != null && !model.rawWeightForms().isEmpty()) {
                 err.println("raw fp32 matrices kept as: " + model.rawWeightForms());

@@ -56,12 +56,7 @@ public final class DeviceModel implements AutoCloseable {
         try {
             return build(c, backend, source, arena);
         } catch (RuntimeException e) {
-            try {
-                arena.close();
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
+            throw arena.closeAfter(e);
         }
     }
 

@@ -41,12 +41,7 @@ public final class DeviceSession implements Session {
                 states[layer.index()] = layer.attention().newState(arena, chunkTokens);
             }
         } catch (RuntimeException e) {
-            try {
-                arena.close();
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
+            throw arena.closeAfter(e);
         }
         this.hasSwa = config.swaLayerCount() > 0;
         this.lastLogits = new float[config.vocabSize()];

@@ -87,6 +87,19 @@ public final class DeviceArena implements AutoCloseable {
         return buffers.size();
     }
 
+    /**
+     * Closes this arena because {@code failure} cut its owner's construction short, and returns the failure
+     * (with any failure of the close suppressed in it) for the caller to throw.
+     */
+    public RuntimeException closeAfter(RuntimeException failure) {
+        try {
+            close();
+        } catch (RuntimeException suppressed) {
+            failure.addSuppressed(suppressed);
+        }
+        return failure;
+    }
+
     /** Frees every allocation, newest first; the first failure is thrown after all were attempted. Idempotent. */
     @Override
     public void close() {

@@ -1,5 +1,6 @@
 package io.spikert.model.convert;
 
+import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
 import io.spikert.runtime.memory.NativeMemory;
@@ -66,6 +67,9 @@ public final class ExactForms {
         if (cols % GroupQuant.GROUP != 0 || scales.length != rows * groups || w.elementCount() != (long) rows * cols) {
             return false;
         }
+        if (w.dtype() == DType.F32 && positiveAndFinite(scales)) {
+            return Int8Weights.isExactlyCoded(w.data(), rows, cols, scales);
+        }
         for (int r = 0; r < rows; r++) {
             long row = (long) r * cols;
             for (int c = 0; c < cols; c++) {
@@ -75,6 +79,15 @@ public final class ExactForms {
                 if (!(Math.abs(code) <= GroupQuant.MAX_CODE) || code * s != v) {
                     return false;
                 }
+            }
+        }
+        return true;
+    }
+
+    private static boolean positiveAndFinite(float[] scales) {
+        for (float s : scales) {
+            if (!(s > 0f) || Float.isInfinite(s)) {
+                return false;
             }
         }
         return true;

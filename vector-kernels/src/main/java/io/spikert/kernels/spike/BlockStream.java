@@ -33,6 +33,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Tried and dropped on 18944 x 3584 (one thread, dense walk about 0.65x the old tiled kernel's speed
  * from DRAM): touching one byte 512 / 1024 / 2048 bytes ahead in each of the CH runs per 32 rows (to
  * start each run's next lines early) made the walk 1.25x / 1.4x / 1.6x slower, not faster.
+ * Also tried there (standalone copies of the walks, interleaved with the old tiled kernel, 1 thread):
+ * summing up to 258 / 127 channels' products in an L1-resident int16 array before widening: dense
+ * 0.66-0.84x, 18.4% silent 0.63-0.76x of the old tiled kernel's time-equivalent speed (run walk: 0.55-0.71x,
+ * 0.60-0.69x) and unstable from JVM to JVM (the heap array's alignment); 256-row channel blocks with the
+ * sums in eight registers: dense 0.96x, but 18.4% silent 0.45x (skipping 256-byte pieces defeats the
+ * prefetchers the way the old 128-byte tiles did). Streaming whole runs stays the best event-driven walk.
  */
 final class BlockStream {
     private BlockStream() {}

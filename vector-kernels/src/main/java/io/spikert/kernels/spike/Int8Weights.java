@@ -85,7 +85,7 @@ public final class Int8Weights {
     final float[] outlierScaled;
     final int maxAbsCode;
 
-    private Int8Weights(Arena arena, int[] codes, int rows, int cols, float[] scales, int maxBlockRows) {
+    private Int8Weights(Arena arena, RowCodes codes, int rows, int cols, float[] scales, int maxBlockRows) {
         this.rows = rows;
         this.cols = cols;
         this.groups = cols / GROUP;
@@ -100,37 +100,15 @@ public final class Int8Weights {
         int nBlocks = (rowsPadded + maxBlockRows - 1) / maxBlockRows;
         this.blockRows = (tiles + nBlocks - 1) / nBlocks * TILE;
         this.blocks = arena.allocate((long) rowsPadded * cols, 64);
-        int[] perColumn = new int[cols + 1];
-        int max = 0;
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                int code = codes[r * cols + c];
-                max = Math.max(max, Math.abs(code));
-                byte q = (byte) Math.max(-MAX_INT8_CODE, Math.min(MAX_INT8_CODE, code));
-                blocks.set(ValueLayout.JAVA_BYTE, index(r, c), q);
-                if (q != code) {
-                    perColumn[c + 1]++;
-                }
-            }
-        }
-        this.maxAbsCode = max;
+        ChannelBlockWriter.Outliers out = ChannelBlockWriter.write(blocks, rows, cols, this::index, codes);
+        this.maxAbsCode = out.maxAbsCode();
+        this.outlierStart = out.start();
+        this.outlierRow = out.row();
+        this.outlierResidual = out.residual();
+        this.outlierScaled = new float[outlierRow.length];
         for (int c = 0; c < cols; c++) {
-            perColumn[c + 1] += perColumn[c];
-        }
-        this.outlierStart = perColumn;
-        this.outlierRow = new int[perColumn[cols]];
-        this.outlierResidual = new int[perColumn[cols]];
-        this.outlierScaled = new float[perColumn[cols]];
-        int[] fill = Arrays.copyOf(perColumn, cols);
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                int code = codes[r * cols + c];
-                int q = Math.max(-MAX_INT8_CODE, Math.min(MAX_INT8_CODE, code));
-                if (q != code) {
-                    outlierRow[fill[c]] = r;
-                    outlierScaled[fill[c]] = (code - q) * scales[r * groups + c / GROUP];
-                    outlierResidual[fill[c]++] = code - q;
-                }
+            for (int k = outlierStart[c]; k < outlierStart[c + 1]; k++) {
+                outlierScaled[k] = outlierResidual[k] * scales[outlierRow[k] * groups + c / GROUP];
             }
         }
     }
@@ -148,17 +126,26 @@ public final class Int8Weights {
                         + ", column " + i % cols + " is outside [-" + MAX_CODE + ", " + MAX_CODE + "]");
             }
         }
-        return new Int8Weights(arena, codes, rows, cols, scales, MAX_BLOCK_ROWS);
+        return new Int8Weights(arena, copyRows(codes, cols), rows, cols, scales, MAX_BLOCK_ROWS);
+    }
+
+    private static RowCodes copyRows(int[] codes, int cols) {
+        return (r0, r1, buf) -> System.arraycopy(codes, r0 * cols, buf, 0, (r1 - r0) * cols);
     }
 
     /** As {@link #fromCodes(Arena, int[], int, int, float[])} with blocks of at most maxBlockRows rows (tests of the block edges). */
     static Int8Weights fromCodes(Arena arena, int[] codes, int rows, int cols, float[] scales, int maxBlockRows) {
         checkShape("Int8Weights.fromCodes", rows, cols, scales);
         Objects.checkFromIndexSize(0, Math.multiplyExact(rows, cols), codes.length);
-        return new Int8Weights(arena, codes, rows, cols, scales, checkBlockRows(maxBlockRows));
+        return new Int8Weights(arena, copyRows(codes, cols), rows, cols, scales, checkBlockRows(maxBlockRows));
     }
 
-    /** Quantises float weights [rows][cols]: code = rint(W / s), divided in float as the fp32 reference does, not clamped. */
+    /**
+     * Quantises float weights [rows][cols]: code = rint(W / s), divided in float as the fp32 reference does, not clamped.
+     * A code beyond {@link #MAX_CODE} is an IllegalArgumentException naming its row and column; the codes'
+     * memory, already taken from {@code arena} by then, stays with it until it closes (checking every code
+     * first would read the weights twice, and a 7B load streams them from disk).
+     */
     public static Int8Weights quantize(Arena arena, float[] w, int rows, int cols, float[] scales) {
         Objects.checkFromIndexSize(0, Math.multiplyExact(rows, cols), w.length);
         return quantize(arena, MemorySegment.ofArray(w), rows, cols, scales, false);
@@ -177,21 +164,22 @@ public final class Int8Weights {
                     + rows + " x " + cols + " F32 needs " + need);
         }
         ValueLayout.OfFloat layout = littleEndian ? F32 : ValueLayout.JAVA_FLOAT_UNALIGNED;
-        int groups = cols / GROUP;
-        int[] codes = new int[rows * cols];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                float v = w.get(layout, 4L * (r * cols + c));
-                float q = (float) Math.rint(v / scales[r * groups + c / GROUP]);
-                if (!(Math.abs(q) <= MAX_CODE)) {
-                    throw new IllegalArgumentException("Int8Weights.quantize: weight " + v + " at row " + r + ", column " + c
-                            + " over scale " + scales[r * groups + c / GROUP] + " gives code " + q
-                            + ", outside [-" + MAX_CODE + ", " + MAX_CODE + "]");
-                }
-                codes[r * cols + c] = (int) q;
-            }
+        return new Int8Weights(arena, new GroupQuantizer("Int8Weights.quantize", w, layout, cols, scales), rows, cols, scales, MAX_BLOCK_ROWS);
+    }
+
+    /**
+     * Whether every weight of the little-endian F32 matrix {@code w} [rows][cols] equals rint(W / s) * s
+     * with its group's scale and |rint(W / s)| at most {@link #MAX_CODE}: then {@link #quantize} keeps it
+     * exactly. One vectorised pass, on several threads where {@code w} may be read from them.
+     */
+    public static boolean isExactlyCoded(MemorySegment w, int rows, int cols, float[] scales) {
+        checkShape("Int8Weights.isExactlyCoded", rows, cols, scales);
+        long need = 4L * rows * cols;
+        if (w.byteSize() < need) {
+            throw new IllegalArgumentException("Int8Weights.isExactlyCoded: weight has " + w.byteSize() + " bytes, "
+                    + rows + " x " + cols + " F32 needs " + need);
         }
-        return new Int8Weights(arena, codes, rows, cols, scales, MAX_BLOCK_ROWS);
+        return new GroupQuantizer("Int8Weights.isExactlyCoded", w, F32, cols, scales).exact(rows);
     }
 
     private static void checkShape(String who, int rows, int cols, float[] scales) {

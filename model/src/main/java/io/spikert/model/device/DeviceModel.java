@@ -54,7 +54,8 @@ public final class DeviceModel implements AutoCloseable {
      * misshapen tensor, a refused allocation) frees whatever was uploaded before it is rethrown.
      */
     public static DeviceModel upload(ModelConfig c, GpuBackend backend, DeviceWeightSource source) {
-        return upload(c, backend, "the device-resident model's weights", arena -> build(c, backend, arena, new Base(source)));
+        return upload(backend, "the device-resident model's weights",
+                arena -> build(c, backend, arena, new DeviceVariant.Base(source)));
     }
 
     /**
@@ -67,12 +68,11 @@ public final class DeviceModel implements AutoCloseable {
         if (!(spikeK > 0f) || Float.isInfinite(spikeK)) {
             throw new IllegalArgumentException("spike threshold factor k must be positive and finite, got " + spikeK);
         }
-        return upload(c, backend, "the device-resident W8ASpike model's weights",
-                arena -> build(c, backend, arena, new W8ASpike(source, spikeK)));
+        return upload(backend, "the device-resident W8ASpike model's weights",
+                arena -> build(c, backend, arena, new DeviceVariant.W8ASpike(source, spikeK)));
     }
 
-    private static DeviceModel upload(ModelConfig c, GpuBackend backend, String owner,
-                                      Function<DeviceArena, DeviceModel> build) {
+    private static DeviceModel upload(GpuBackend backend, String owner, Function<DeviceArena, DeviceModel> build) {
         backend.checkThread();
         DeviceArena arena = new DeviceArena(backend.driver(), owner);
         try {
@@ -82,80 +82,7 @@ public final class DeviceModel implements AutoCloseable {
         }
     }
 
-    /** How one variant makes its projections; everything else is the same {@code gla_swa} graph. */
-    private sealed interface Variant permits Base, W8ASpike {
-        DeviceWeightSource source();
-
-        /** q, k, v, o, gate and up (and W8ASpike's full-rank gk_proj). */
-        DeviceProjection projection(String prefix, int out, int in, boolean bias, DeviceArena arena);
-
-        DeviceProjection glaGate(String attn, ModelConfig c, DeviceArena arena);
-
-        DeviceProjection down(String prefix, int out, int in, DeviceArena arena);
-
-        DeviceMatrix lmHead(ModelConfig c, DeviceArena arena);
-
-        /** The SWA query's spike threshold factor, 0 for none. */
-        float querySpikeK();
-    }
-
-    private record Base(DeviceWeightSource source) implements Variant {
-        @Override
-        public DeviceProjection projection(String prefix, int out, int in, boolean bias, DeviceArena arena) {
-            return linear(source, arena, prefix, out, in, bias);
-        }
-
-        @Override
-        public DeviceProjection glaGate(String attn, ModelConfig c, DeviceArena arena) {
-            return new DeviceLowRankGate(linear(source, arena, attn + "gk_proj.0", ModelConfig.GATE_LOW_RANK, c.hiddenSize(), false),
-                    linear(source, arena, attn + "gk_proj.1", c.kvDim(), ModelConfig.GATE_LOW_RANK, true));
-        }
-
-        @Override
-        public DeviceProjection down(String prefix, int out, int in, DeviceArena arena) {
-            return linear(source, arena, prefix, out, in, false);
-        }
-
-        @Override
-        public DeviceMatrix lmHead(ModelConfig c, DeviceArena arena) {
-            return source.matrix("lm_head.weight", c.vocabSize(), c.hiddenSize(), arena);
-        }
-
-        @Override
-        public float querySpikeK() {
-            return 0f;
-        }
-    }
-
-    private record W8ASpike(SpikingCheckpointWeights source, float spikeK) implements Variant {
-        @Override
-        public DeviceProjection projection(String prefix, int out, int in, boolean bias, DeviceArena arena) {
-            return new DeviceSpikingLinear(source.quantized(prefix, out, in, arena),
-                    bias ? source.vector(prefix + ".bias", out, arena).pointer() : 0L, spikeK);
-        }
-
-        @Override
-        public DeviceProjection glaGate(String attn, ModelConfig c, DeviceArena arena) {
-            return projection(attn + "gk_proj", c.kvDim(), c.hiddenSize(), true, arena);
-        }
-
-        @Override
-        public DeviceProjection down(String prefix, int out, int in, DeviceArena arena) {
-            return source.rawProjection(prefix, out, in, arena);
-        }
-
-        @Override
-        public DeviceMatrix lmHead(ModelConfig c, DeviceArena arena) {
-            return source.rawMatrix("lm_head", c.vocabSize(), c.hiddenSize(), arena);
-        }
-
-        @Override
-        public float querySpikeK() {
-            return spikeK;
-        }
-    }
-
-    private static DeviceModel build(ModelConfig c, GpuBackend backend, DeviceArena arena, Variant p) {
+    private static DeviceModel build(ModelConfig c, GpuBackend backend, DeviceArena arena, DeviceVariant p) {
         DeviceWeightSource w = p.source();
         int hidden = c.hiddenSize();
         int kvDim = c.kvDim();
@@ -191,12 +118,7 @@ public final class DeviceModel implements AutoCloseable {
         }
         long finalNorm = w.vector("model.norm.weight", hidden, arena).pointer();
         DeviceMatrix lmHead = c.tieWordEmbeddings() && !w.contains("lm_head.weight") ? embeddings : p.lmHead(c, arena);
-        return new DeviceModel(c, backend, arena, embeddings, layers, finalNorm, lmHead, p instanceof W8ASpike);
-    }
-
-    private static DeviceLinear linear(DeviceWeightSource w, DeviceArena arena, String prefix, int out, int in, boolean bias) {
-        DeviceMatrix m = w.matrix(prefix + ".weight", out, in, arena);
-        return new DeviceLinear(m, bias ? w.vector(prefix + ".bias", out, arena).pointer() : 0L);
+        return new DeviceModel(c, backend, arena, embeddings, layers, finalNorm, lmHead, p instanceof DeviceVariant.W8ASpike);
     }
 
     public ModelConfig config() {

@@ -33,7 +33,8 @@ import java.util.function.Consumer;
  * (data movement, as in {@code kv_ring_store}, is plain copying), except the split decode attention,
  * whose twins run {@link SwaDecodeSplitTwin}: its partials and merge are what the device computes, so
  * the fake must compute them too for a wrong split plan to show (that class is tested against a plain
- * attention reference).
+ * attention reference), and {@code int8_quantize}, whose twin {@link KvInt8Twin} writes out W8ASpike's
+ * key/value quantiser (no vector-kernels class has it; the model's device tests hold it to the CPU's).
  *
  * <p>Twins of the kernels the device-resident model launches also check the launch geometry against
  * what the CUDA source needs (blocks covering every row, token or head; blocks a multiple of the PTX

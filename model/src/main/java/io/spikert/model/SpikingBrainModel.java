@@ -98,7 +98,8 @@ public final class SpikingBrainModel implements AutoCloseable {
     /**
      * Both variants run resident on a GPU, except W8ASpike with a spike observer: the device keeps its
      * counts on the device, so a model whose every product's counts must be seen on the host (the CLI's
-     * --verbose kernel report) keeps the products-only path.
+     * --verbose kernel report) keeps the products-only path. On the device the QuantLinears always run
+     * the integer form ({@link LoadOptions#integerSpikes()} picks the CPU's form only).
      */
     private static boolean residentOnDevice(ModelVariant variant, LoadOptions options) {
         return variant == ModelVariant.BASE || options.spikeObserver() == SpikeObserver.NONE;

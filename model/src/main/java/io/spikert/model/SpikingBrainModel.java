@@ -5,6 +5,7 @@ import io.spikert.model.checkpoint.Checkpoint;
 import io.spikert.model.checkpoint.Checkpoints;
 import io.spikert.model.device.CheckpointWeightSource;
 import io.spikert.model.device.DeviceModel;
+import io.spikert.model.device.SpikingCheckpointWeights;
 import io.spikert.model.layers.AttentionMixer;
 import io.spikert.model.layers.DecoderLayer;
 import io.spikert.model.layers.FeedForward;
@@ -13,6 +14,7 @@ import io.spikert.model.layers.Linear;
 import io.spikert.model.layers.LowRankProjection;
 import io.spikert.model.layers.Projection;
 import io.spikert.model.layers.SlidingWindowAttention;
+import io.spikert.model.layers.SpikeObserver;
 import io.spikert.model.layers.Workspace;
 import io.spikert.runtime.Rows;
 import io.spikert.runtime.Tensor;
@@ -22,6 +24,7 @@ import io.spikert.runtime.backend.GpuBackend;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -29,9 +32,9 @@ import java.util.Map;
  * each of which holds its own recurrent state. Weights stay in the memory-mapped checkpoint where the
  * dtype allows (BF16, F32); closing the model unmaps them, after which its sessions must not be used.
  *
- * <p>On a {@link GpuBackend} the base model is device-resident: its weights are also uploaded once
- * ({@link DeviceModel}) and its sessions run every operator on the device. W8ASpike keeps the
- * products-only path there (see {@link #deviceResident()}).
+ * <p>On a {@link GpuBackend} the model is device-resident: its weights are also uploaded once
+ * ({@link DeviceModel}) and its sessions run every operator on the device (W8ASpike with a spike
+ * observer excepted, see {@link #deviceResident()}).
  */
 public final class SpikingBrainModel implements AutoCloseable {
     private final ModelConfig config;
@@ -78,15 +81,40 @@ public final class SpikingBrainModel implements AutoCloseable {
             checkpoint.close();
             throw e;
         }
-        if (backend instanceof GpuBackend gpu && model.variant == ModelVariant.BASE) {
+        if (backend instanceof GpuBackend gpu && residentOnDevice(model.variant, options)) {
             try {
-                model.device = DeviceModel.upload(config, gpu, new CheckpointWeightSource(checkpoint));
+                model.device = model.variant == ModelVariant.BASE
+                        ? DeviceModel.upload(config, gpu, new CheckpointWeightSource(checkpoint))
+                        : DeviceModel.uploadW8ASpike(config, gpu, new SpikingCheckpointWeights(checkpoint, model.rawProjections()),
+                                options.spikeK());
             } catch (RuntimeException e) {
                 model.close();
                 throw e;
             }
         }
         return model;
+    }
+
+    /**
+     * Both variants run resident on a GPU, except W8ASpike with a spike observer: the device keeps its
+     * counts on the device, so a model whose every product's counts must be seen on the host (the CLI's
+     * --verbose kernel report) keeps the products-only path. On the device the QuantLinears always run
+     * the integer form ({@link LoadOptions#integerSpikes()} picks the CPU's form only).
+     */
+    private static boolean residentOnDevice(ModelVariant variant, LoadOptions options) {
+        return variant == ModelVariant.BASE || options.spikeObserver() == SpikeObserver.NONE;
+    }
+
+    /** W8ASpike's raw projections by tensor prefix, as bound: each layer's down_proj and the untied lm_head. */
+    private Map<String, Projection> rawProjections() {
+        Map<String, Projection> raw = new HashMap<>();
+        for (DecoderLayer layer : layers) {
+            raw.put("model.layers." + layer.index() + ".mlp.down_proj", layer.mlp().down());
+        }
+        if (lmHead.weight() != embeddings) {
+            raw.put("lm_head", lmHead);
+        }
+        return raw;
     }
 
     private static SpikingBrainModel bind(ModelConfig c, Backend backend, Checkpoint checkpoint, Arena arena,
@@ -192,8 +220,9 @@ public final class SpikingBrainModel implements AutoCloseable {
     }
 
     /**
-     * Whether sessions run entirely on the GPU: the base model on a {@link GpuBackend}. False on the CPU,
-     * and for W8ASpike on a GPU, whose spiking products stay on the CPU with only dense products on the device.
+     * Whether sessions run entirely on the GPU: either variant on a {@link GpuBackend}. False on the CPU,
+     * and for W8ASpike loaded with a {@link SpikeObserver}, whose spike counts must reach the host for every
+     * product: it keeps the products-only path (spiking products on the CPU, dense ones on the device).
      */
     public boolean deviceResident() {
         return device != null;

@@ -24,8 +24,9 @@ import java.util.List;
  * The GPU benchmark, on CUDA device 0: HBM bandwidth, GEMM throughput of SpikeRT's matmul_bf16
  * against cuBLAS, the decode weight-streaming bound of the 7B shape against the HBM bound, a
  * prefill weight-product estimate, and then the device-resident model itself (its agreement with
- * the CPU backend, and its prefill and decode tokens/s at the 7B shape), all in one run so the
- * figures share one device and one clock.
+ * the CPU backend, and its prefill and decode tokens/s at the 7B shape), and W8ASpike resident (its
+ * agreement and decode ms/token on a small synthetic checkpoint), all in one run so the figures share one
+ * device and one clock.
  * Writes gpu-bench.txt and gpu-bench.json into {@code --out}. Exit status: 0 done, 2 no usable GPU
  * or bad options, 1 a failure during the run.
  */
@@ -114,6 +115,13 @@ public final class GpuBench {
         } catch (RuntimeException e) {
             report.line("[resident] FAILED: %s", e);
             report.section("residentError").put("message", e.toString());
+            e.printStackTrace();
+        }
+        try (GpuBackend gpu = GpuBackend.open(Vendor.CUDA, 1)) {
+            ResidentW8ASpikeBench.run(gpu, SyntheticCheckpoint.Dims.DEMO, hbm, o.decodeSteps(), report);
+        } catch (RuntimeException e) {
+            report.line("[w8aspike] FAILED: %s", e);
+            report.section("w8aspikeError").put("message", e.toString());
             e.printStackTrace();
         }
     }

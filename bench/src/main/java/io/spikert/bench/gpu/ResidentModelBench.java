@@ -174,7 +174,7 @@ final class ResidentModelBench {
         }
     }
 
-    private static List<float[]> logits(SpikingBrainModel model, int[] prompt, int[] next) {
+    static List<float[]> logits(SpikingBrainModel model, int[] prompt, int[] next) {
         List<float[]> rows = new ArrayList<>();
         try (Session s = model.newSession(8)) {
             s.prefill(prompt, (i, l, off) -> rows.add(Arrays.copyOfRange(l, off, off + s.vocabSize())));
@@ -195,7 +195,7 @@ final class ResidentModelBench {
         return maxDiff / Math.max(maxRef, 1e-30);
     }
 
-    private static int argmax(float[] logits) {
+    static int argmax(float[] logits) {
         int best = 0;
         for (int i = 1; i < logits.length; i++) {
             if (logits[i] > logits[best]) {
@@ -205,7 +205,7 @@ final class ResidentModelBench {
         return best;
     }
 
-    private static int[] ids(int n, int vocab, long seed) {
+    static int[] ids(int n, int vocab, long seed) {
         var r = new SplittableRandom(seed);
         int[] ids = new int[n];
         for (int i = 0; i < n; i++) {
@@ -214,7 +214,7 @@ final class ResidentModelBench {
         return ids;
     }
 
-    private static void deleteTree(Path dir) {
+    static void deleteTree(Path dir) {
         try {
             FileTrees.deleteTree(dir);
         } catch (IOException ignored) {

@@ -61,4 +61,27 @@ class ResidentModelBenchFakeGpuTest {
         assertTrue(json.get("residentAgreement").get("pass").asBoolean());
         assertTrue(text.toString(StandardCharsets.UTF_8).contains("[resident] decode:"), text.toString(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void w8aspikeSectionsRunOnTheFakeGpu(@TempDir Path out) throws IOException {
+        FakeGpu gpu = FakeGpu.shared().install();
+        gpu.reset();
+        FakeKernels.register(gpu);
+        var text = new ByteArrayOutputStream();
+        var report = new GpuBenchReport(new PrintStream(text, true, StandardCharsets.UTF_8));
+        try (GpuBackend backend = GpuBackend.open(Vendor.CUDA, 1)) {
+            ResidentW8ASpikeBench.run(backend, new SyntheticCheckpoint.Dims(300, 128, 4, 4, 2, 256, 5), 1e12, 3, report);
+            assertFalse(backend.ops().checksEachLaunch(), "the timed decode does not synchronise per launch");
+        }
+        assertEquals(0, gpu.allocatedBytes(), "device memory left behind");
+        report.write(out);
+        JsonNode json = new ObjectMapper().readTree(Files.readString(out.resolve("gpu-bench.json")));
+        JsonNode a = json.get("w8aspikeAgreement");
+        assertTrue(a.get("pass").asBoolean(), a.toString());
+        assertTrue(a.get("rawWeightForms").asText().contains("down_proj as exact INT8 codes"), a.toString());
+        JsonNode d = json.get("w8aspikeDecode");
+        assertTrue(d.get("decodeTokensPerSecond").asDouble() > 0 && d.get("logitsFinite").asBoolean(), d.toString());
+        assertTrue(d.get("weightBytesPerDecodeToken").asLong() > 0, d.toString());
+        assertTrue(text.toString(StandardCharsets.UTF_8).contains("[w8aspike] decode:"), text.toString(StandardCharsets.UTF_8));
+    }
 }

@@ -73,9 +73,9 @@ final class LoadedModel implements AutoCloseable {
                 err.println("raw fp32 matrices kept as: " + model.rawWeightForms());
             }
             if (backend instanceof GpuBackend && !model.deviceResident()) {
-                err.println("note: " + model.variant() + " on --device " + device + " runs only its dense products on the"
-                        + " GPU; spiking products, attention and norms stay on the CPU (the device-resident path covers"
-                        + " the base model, BF16 or F32)");
+                err.println("note: " + model.variant() + " on --device " + device + " with --verbose runs only its dense"
+                        + " products on the GPU; spiking products, attention and norms stay on the CPU (the kernel report"
+                        + " needs every product's spike counts on the host; without --verbose the model runs resident)");
             }
             Tokenizer tok = Tokenizer.isPresent(dir) ? Tokenizer.load(dir) : null;
             return new LoadedModel(dir, model, tok, backend, System.nanoTime() - t0, report);
@@ -87,7 +87,7 @@ final class LoadedModel implements AutoCloseable {
 
     /**
      * {@code --device cpu|cuda|maca}: the CPU kernels, or a GPU through the vendor's libraries, on which
-     * the base model runs device-resident (see {@link SpikingBrainModel#deviceResident()}).
+     * the model runs device-resident (see {@link SpikingBrainModel#deviceResident()}).
      */
     static Backend openBackend(String device, int threads) {
         return switch (device) {

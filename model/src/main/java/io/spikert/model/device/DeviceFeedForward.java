@@ -2,13 +2,17 @@ package io.spikert.model.device;
 
 import io.spikert.runtime.gpu.DeviceOps;
 
-/** SwiGLU MLP on the device: {@code out = W_down( silu(W_gate h) * (W_up h) )}. */
-record DeviceFeedForward(DeviceLinear gate, DeviceLinear up, DeviceLinear down) {
+/**
+ * SwiGLU MLP on the device: {@code out = W_down( silu(W_gate h) * (W_up h) )}. In W8ASpike gate and up
+ * spike their input while down_proj keeps its raw weight and un-spiked input.
+ */
+record DeviceFeedForward(DeviceProjection gate, DeviceProjection up, DeviceProjection down) {
 
     void forward(DeviceOps ops, DeviceWorkspace ws, int tokens) {
-        gate.forward(ops, ws.h, tokens, ws.mlpGate);
-        up.forward(ops, ws.h, tokens, ws.mlpUp);
+        var h = new DeviceInput(ws, ws.h, ws.hidden, tokens);
+        gate.forward(ops, h, tokens, ws.mlpGate);
+        up.forward(ops, h, tokens, ws.mlpUp);
         ops.siluMul(ws.mlpGate, ws.mlpUp, ws.mlpGate, tokens * gate.out());
-        down.forward(ops, ws.mlpGate, tokens, ws.out);
+        down.forward(ops, new DeviceInput(ws, ws.mlpGate, gate.out(), tokens), tokens, ws.out);
     }
 }

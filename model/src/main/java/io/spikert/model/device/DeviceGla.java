@@ -7,11 +7,12 @@ import io.spikert.runtime.gpu.DeviceOps.Activation;
 
 /**
  * GLA on the device (MODEL.md section 3, as {@code layers.GatedLinearAttention}): q = relu(Wq h + bq),
- * k = relu(Wk h + bk), v = Wv h + bv, g = logsigmoid(W1 (W0 h) + b1) / 16, the recurrent step for one
- * token or the token-by-token chunk kernel for several, g_norm per head, o_proj.
+ * k = relu(Wk h + bk), v = Wv h + bv, g = logsigmoid(W1 (W0 h) + b1) / 16 (W8ASpike: one full-rank
+ * gk_proj), the recurrent step for one token or the token-by-token chunk kernel for several, g_norm per
+ * head, o_proj.
  */
-record DeviceGla(ModelConfig config, DeviceLinear q, DeviceLinear k, DeviceLinear v, DeviceLinear gateDown,
-                 DeviceLinear gateUp, DeviceLinear o, long gNorm) implements DeviceMixer {
+record DeviceGla(ModelConfig config, DeviceProjection q, DeviceProjection k, DeviceProjection v, DeviceProjection gate,
+                 DeviceProjection o, long gNorm) implements DeviceMixer {
 
     @Override
     public DeviceLayerState newState(DeviceArena arena, int chunk) {
@@ -28,11 +29,11 @@ record DeviceGla(ModelConfig config, DeviceLinear q, DeviceLinear k, DeviceLinea
         int group = config.groupSize();
         float scale = (float) (1.0 / Math.sqrt(d));
 
-        q.forward(ops, ws.h, tokens, ws.q, Activation.RELU);
-        k.forward(ops, ws.h, tokens, ws.k, Activation.RELU);
-        v.forward(ops, ws.h, tokens, ws.v);
-        gateDown.forward(ops, ws.h, tokens, ws.lowRank);
-        gateUp.forward(ops, ws.lowRank, tokens, ws.g, Activation.LOG_SIGMOID);
+        var h = new DeviceInput(ws, ws.h, hidden, tokens);
+        q.forward(ops, h, tokens, ws.q, Activation.RELU);
+        k.forward(ops, h, tokens, ws.k, Activation.RELU);
+        v.forward(ops, h, tokens, ws.v);
+        gate.forward(ops, h, tokens, ws.g, Activation.LOG_SIGMOID);
         if (tokens == 1) {
             ops.glaStep(s, ws.q, ws.k, ws.v, ws.g, ws.o, d, group, scale, config.numKvHeads());
         } else {
@@ -41,6 +42,6 @@ record DeviceGla(ModelConfig config, DeviceLinear q, DeviceLinear k, DeviceLinea
         }
         // The queries are spent: the normalised heads go there, since rmsnorm may not work in place.
         ops.rmsnorm(ws.o, gNorm, ws.q, d, tokens * config.numHeads(), config.normEps());
-        o.forward(ops, ws.q, tokens, ws.out);
+        o.forward(ops, new DeviceInput(ws, ws.q, hidden, tokens), tokens, ws.out);
     }
 }

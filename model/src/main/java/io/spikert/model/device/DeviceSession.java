@@ -35,7 +35,7 @@ public final class DeviceSession implements Session {
         this.config = model.config();
         this.arena = new DeviceArena(model.backend().driver(), "a device session");
         try {
-            this.ws = new DeviceWorkspace(config, chunkTokens, arena);
+            this.ws = new DeviceWorkspace(config, chunkTokens, model.spiking(), arena);
             this.states = new DeviceLayerState[config.numLayers()];
             for (DeviceDecoderLayer layer : model.layers()) {
                 states[layer.index()] = layer.attention().newState(arena, chunkTokens);

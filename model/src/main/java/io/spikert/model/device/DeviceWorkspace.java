@@ -10,6 +10,7 @@ import io.spikert.runtime.gpu.DeviceOps;
  */
 final class DeviceWorkspace {
     final int capacity;
+    final int hidden;
     /** Token ids of the chunk (int32). */
     final long ids;
     /** Residual stream. */
@@ -37,11 +38,18 @@ final class DeviceWorkspace {
     /** Partials of the split decode attention, shared by the SWA layers (they run one after another); 0 without SWA. */
     final long swaPartials;
     final long swaPartialsBytes;
+    /**
+     * W8ASpike: spike counts (int32 [capacity][hidden], every spiked input is hidden wide) and thresholds
+     * [capacity] of the input that last encoded them ({@link #spikesOwner}); 0 for the base model.
+     */
+    final long spikeCounts;
+    final long spikeThresholds;
+    DeviceInput spikesOwner;
 
-    DeviceWorkspace(ModelConfig c, int capacity, DeviceArena arena) {
+    DeviceWorkspace(ModelConfig c, int capacity, boolean spiking, DeviceArena arena) {
         this.capacity = capacity;
         long rows = capacity;
-        int hidden = c.hiddenSize();
+        this.hidden = c.hiddenSize();
         ids = arena.allocate(4 * rows, "token ids").pointer();
         x = floats(arena, rows * hidden, "residual stream");
         h = floats(arena, rows * hidden, "normalised input");
@@ -65,6 +73,8 @@ final class DeviceWorkspace {
             swaPartialsBytes = 0;
             swaPartials = 0;
         }
+        spikeCounts = spiking ? arena.allocate(4 * rows * hidden, "spike counts").pointer() : 0;
+        spikeThresholds = spiking ? floats(arena, rows, "spike thresholds") : 0;
     }
 
     private static long floats(DeviceArena arena, long count, String label) {

@@ -47,12 +47,27 @@ class DeviceGenerateTest {
         assertEquals(0, FakeGpu.shared().allocatedBytes());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"cuda", "maca"})
+    void w8aspikeRunsResidentAndGivesTheCpusGreedyTokens(String device) throws IOException {
+        String model = "src/test/resources/tiny-w8aspike";
+        String ids = joined(goldenIds());
+        CliTest.Result cpu = run("generate", "--model", model, "--ids", ids, "--max-tokens", "8", "--format", "ids");
+        CliTest.Result gpu = run("generate", "--model", model, "--ids", ids, "--max-tokens", "8", "--format", "ids",
+                "--device", device);
+        assertEquals(0, gpu.status(), gpu.err());
+        assertEquals(cpu.out(), gpu.out(), "W8ASpike on " + device);
+        assertFalse(gpu.err().contains("note:"), gpu.err());
+        assertEquals(0, FakeGpu.shared().allocatedBytes());
+    }
+
     @Test
-    void w8aspikeOnTheDeviceSaysItKeepsTheProductsOnlyPath() {
+    void w8aspikeWithTheVerboseKernelReportSaysItKeepsTheProductsOnlyPath() {
         CliTest.Result r = run("generate", "--model", "src/test/resources/tiny-w8aspike", "--ids", "1,2,3", "--max-tokens", "2",
-                "--format", "ids", "--device", "cuda");
+                "--format", "ids", "--device", "cuda", "--verbose");
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.err().contains("note: W8ASPIKE on --device cuda runs only its dense products on the GPU"), r.err());
+        assertTrue(r.err().contains("note: W8ASPIKE on --device cuda with --verbose runs only its dense products on the GPU"),
+                r.err());
         assertEquals(0, FakeGpu.shared().allocatedBytes());
     }
 }

@@ -25,12 +25,13 @@ import java.util.Map;
  * A GPU (CUDA or MACA through ffm-bindings): device 0, SpikeRT's kernels loaded from the committed PTX
  * for its compute capability, the vendor's BLAS where installed, and {@link #ops()} over them.
  *
- * <p>The model runs on it in one of two ways. Device-resident (the base model, BF16 or F32 weights):
- * the model uploads its weights once and runs every operator through {@link #ops()}, so only token ids
- * go in and logits come out ({@code io.spikert.model.device}). Products only (W8ASpike, whose spiking
- * products have no device path yet): {@link #linear} uploads each weight matrix on first use and
- * multiplies on the device while activations cross the bus per product; everything else runs on the
- * CPU kernels.
+ * <p>The model runs on it in one of two ways. Device-resident (the base model, BF16 or F32 weights, and
+ * W8ASpike with its INT8 spiking products): the model uploads its weights once and runs every operator
+ * through {@link #ops()}, so only token ids go in and logits come out ({@code io.spikert.model.device}).
+ * Products only (what a CPU session bound to this backend runs, e.g. W8ASpike with a spike observer that
+ * must see every product's counts on the host): {@link #linear} uploads each weight matrix on first use
+ * and multiplies on the device while activations cross the bus per product; the spiking products and
+ * everything else run on the CPU kernels.
  *
  * <p>Only the thread that opened the backend may use it: the GPU context is current on that thread.
  */
@@ -159,7 +160,7 @@ public final class GpuBackend implements Backend {
 
     @Override
     public SpikeKernel spikeLinear(Int8Weights w, int[] counts, int cOff, float vth, float[] y, int yOff) {
-        return cpu.spikeLinear(w, counts, cOff, vth, y, yOff); // no device spike path yet: CPU kernels
+        return cpu.spikeLinear(w, counts, cOff, vth, y, yOff); // products-only: the counts are the host's already
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.spikert.ffm.GpuBlas;
 import io.spikert.ffm.GpuDriver;
 import io.spikert.ffm.GpuStream;
 import io.spikert.ffm.Transpose;
+import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.runtime.DType;
 
 /**
@@ -49,6 +50,8 @@ public final class DeviceOps {
     static final int SWA_MAX_SPLIT_KEYS = 256;
     /** Warps of a {@code gla_step} block: SPIKERT_GLA_WARPS in gla.cu, the rows of its reduction buffer. */
     static final int GLA_STEP_WARPS = 8;
+    /** Tokens one warp of {@code spike_matmul} and {@code int8_float_matmul} carries: SPIKERT_SPIKE_TOKENS in spike.cu. */
+    static final int SPIKE_TOKENS = 8;
     /** gridDim.y (and .z) limit of every current device; gridDim.x may reach 2^31 - 1. */
     static final int MAX_GRID_Y = 65535;
     static final int MAX_BLOCK_THREADS = 1024;
@@ -285,6 +288,69 @@ public final class DeviceOps {
             launchFor(w.name(), "matmul_" + type, ceilDiv(rows, TILE), ceilDiv(tokens, TILE), TILE, TILE, 0,
                     w.pointer(), x, cols, tokens, y, rows, rows, cols);
         }
+    }
+
+    /**
+     * W8ASpike's input spiking of {@code rows} tokens of {@code n} features (MODEL.md section 4):
+     * {@code vth[r] = clamp(mean|x[r]| / k, 1e-5, 1e4)}, {@code counts[r][i] = rint(x[r][i] / vth[r])}, int32.
+     * Since |x_i| <= n mean|x|, a count is at most k n (unless vth is clamped down from above 1e4), which
+     * must fit the products' int32 group sums ({@link Int8Weights#MAX_ABS_COUNT}).
+     */
+    public void spikeEncode(long x, long counts, long vth, int n, float k, int rows) {
+        checkSpikeK("spike_encode", k);
+        if (n < 1 || (double) k * n + 1 > Int8Weights.MAX_ABS_COUNT) {
+            throw new DeviceOpException("spike_encode: " + n + " features at threshold factor " + k + " allow counts up to "
+                    + (long) Math.ceil((double) k * n) + ", over the " + Int8Weights.MAX_ABS_COUNT
+                    + " the INT8 products' int32 group sums hold (or no features at all)");
+        }
+        launch("spike_encode", rows, 1, rowBlock(n), 1, 0, x, counts, vth, n, k, rows);
+    }
+
+    /**
+     * {@code y[t] = vth[t] * (W' counts[t])} for {@code tokens} rows (counts [tokens][cols] int32, vth
+     * [tokens], y [tokens][rows]): {@code int8_matvec} for one token, {@code spike_matmul} (one read of
+     * the codes per {@link #SPIKE_TOKENS} tokens) for a chunk. Biases are added separately.
+     */
+    public void spikeLinear(DeviceInt8Matrix w, long counts, long vth, int tokens, long y) {
+        weightBytesRead += w.bytes();
+        int rowsPerBlock = BLOCK / warp;
+        if (tokens == 1) {
+            launchFor(w.name(), "int8_matvec", ceilDiv(w.rows(), rowsPerBlock), 1, BLOCK, 1, 0, w.codes(), w.scales(),
+                    w.outlierStart(), w.outlierCol(), w.outlierResidual(), counts, vth, y, w.rows(), w.cols());
+        } else {
+            launchFor(w.name(), "spike_matmul", ceilDiv(w.rows(), rowsPerBlock), ceilDiv(tokens, SPIKE_TOKENS), BLOCK, 1, 0,
+                    w.codes(), w.scales(), w.outlierStart(), w.outlierCol(), w.outlierResidual(), counts, vth, y,
+                    w.rows(), w.cols(), tokens);
+        }
+    }
+
+    /** {@code y[t] = W' x[t]} with an un-spiked float input x [tokens][cols] (W8ASpike's down_proj held as codes). */
+    public void int8Linear(DeviceInt8Matrix w, long x, int tokens, long y) {
+        weightBytesRead += w.bytes();
+        launchFor(w.name(), "int8_float_matmul", ceilDiv(w.rows(), BLOCK / warp), ceilDiv(tokens, SPIKE_TOKENS), BLOCK, 1, 0,
+                w.codes(), w.scales(), w.outlierStart(), w.outlierCol(), w.outlierResidual(), x, y, w.rows(), w.cols(), tokens);
+    }
+
+    /** In place on {@code rows} rows of {@code n}: {@code x = vth * rint(x / vth)} with vth as in {@link #spikeEncode}. */
+    public void spikeQuantize(long x, int n, float k, int rows) {
+        checkSpikeK("spike_quantize", k);
+        launch("spike_quantize", rows, 1, rowBlock(n), 1, 0, x, n, k, rows);
+    }
+
+    /** In place on {@code rows} rows of {@code n}: symmetric int8 with {@code scale = clamp(max|x| / 127, 1e-5, 1e4)}. */
+    public void int8Quantize(long x, int n, int rows) {
+        launch("int8_quantize", rows, 1, rowBlock(n), 1, 0, x, n, rows);
+    }
+
+    private static void checkSpikeK(String kernel, float k) {
+        if (!(k > 0f) || Float.isInfinite(k)) {
+            throw new DeviceOpException(kernel + ": threshold factor k must be positive and finite, got " + k);
+        }
+    }
+
+    /** Whole warps, one thread per feature up to {@link #BLOCK}: the row kernels reduce over the block. */
+    private int rowBlock(int n) {
+        return Math.min(BLOCK, roundUp(n, warp));
     }
 
     private int glaBlock(int d) {

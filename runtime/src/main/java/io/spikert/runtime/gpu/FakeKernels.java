@@ -33,7 +33,8 @@ import java.util.function.Consumer;
  * (data movement, as in {@code kv_ring_store}, is plain copying), except the split decode attention,
  * whose twins run {@link SwaDecodeSplitTwin}: its partials and merge are what the device computes, so
  * the fake must compute them too for a wrong split plan to show (that class is tested against a plain
- * attention reference).
+ * attention reference), and {@code int8_quantize}, whose twin {@link KvInt8Twin} writes out W8ASpike's
+ * key/value quantiser (no vector-kernels class has it; the model's device tests hold it to the CPU's).
  *
  * <p>Twins of the kernels the device-resident model launches also check the launch geometry against
  * what the CUDA source needs (blocks covering every row, token or head; blocks a multiple of the PTX
@@ -193,6 +194,8 @@ public final class FakeKernels {
         });
         put(m, "spike_encode", a -> {
             int n = a.i32("n"), rows = a.i32("rows");
+            a.covers(a.launch.gridX(), rows, "rows");
+            a.warpMultiple();
             float[] x = a.floats("x", (long) n * rows);
             int[] counts = new int[n * rows];
             float[] vth = new float[rows];
@@ -204,6 +207,32 @@ public final class FakeKernels {
         });
         put(m, "int8_matvec", a -> int8(a, "codes", false));
         put(m, "spike_matvec", a -> int8(a, "codesT", true));
+        put(m, "spike_matmul", a -> int8Tokens(a, true));
+        put(m, "int8_float_matmul", a -> int8Tokens(a, false));
+        put(m, "spike_quantize", a -> {
+            int n = a.i32("n"), rows = a.i32("rows");
+            a.covers(a.launch.gridX(), rows, "rows");
+            a.warpMultiple();
+            float[] x = a.floats("x", (long) n * rows);
+            int[] counts = new int[n];
+            for (int r = 0; r < rows; r++) {
+                float vth = SpikeCounts.encode(x, r * n, n, a.f32("k"), counts, 0);
+                for (int i = 0; i < n; i++) {
+                    x[r * n + i] = vth * counts[i];
+                }
+            }
+            a.write("x", x);
+        });
+        put(m, "int8_quantize", a -> {
+            int n = a.i32("n"), rows = a.i32("rows");
+            a.covers(a.launch.gridX(), rows, "rows");
+            a.warpMultiple();
+            float[] x = a.floats("x", (long) n * rows);
+            for (int r = 0; r < rows; r++) {
+                KvInt8Twin.quantize(x, r * n, n);
+            }
+            a.write("x", x);
+        });
         put(m, "matvec_bf16", a -> {
             int rows = a.i32("rows"), cols = a.i32("cols");
             a.coversWarpRows(rows);
@@ -307,18 +336,51 @@ public final class FakeKernels {
         a.write("out", out);
     }
 
-    private static void int8(Launch a, String codesParam, boolean inputMajor) {
+    /** The exact codes and scales a product launch was given, as CPU INT8 weights in {@code arena}. */
+    private static Int8Weights int8Weights(Launch a, Arena arena, String codesParam, boolean inputMajor) {
         int rows = a.i32("rows"), cols = a.i32("cols");
         int[] start = a.ints("outlierStart", rows + 1L);
         int outliers = start[rows];
         int[] codes = Int8DeviceLayout.codes(rows, cols, a.bytes(codesParam, (long) rows * cols), inputMajor, start,
                 a.ints("outlierCol", outliers), a.ints("outlierResidual", outliers));
         float[] scales = a.floats("scales", (long) rows * (cols / Int8Weights.GROUP));
+        return Int8Weights.fromCodes(arena, codes, rows, cols, scales);
+    }
+
+    /** spike_matmul (spiked input) or int8_float_matmul (float input): the one-token reference per token. */
+    private static void int8Tokens(Launch a, boolean spiked) {
+        int rows = a.i32("rows"), cols = a.i32("cols"), tokens = a.i32("tokens");
+        a.coversWarpRows(rows);
+        a.covers((long) a.launch.gridY() * DeviceOps.SPIKE_TOKENS, tokens, "tokens (" + DeviceOps.SPIKE_TOKENS + " a block row)");
+        float[] y = new float[tokens * rows];
+        try (Arena arena = Arena.ofConfined()) {
+            Int8Weights w = int8Weights(a, arena, "codes", false);
+            if (spiked) {
+                int[] counts = a.ints("counts", (long) tokens * cols);
+                float[] vth = a.floats("vth", tokens);
+                for (int t = 0; t < tokens; t++) {
+                    Int8MatVecScalar.dense(w, counts, t * cols, vth[t], y, t * rows, 0, rows);
+                }
+            } else {
+                float[] x = a.floats("x", (long) tokens * cols);
+                for (int t = 0; t < tokens; t++) {
+                    Int8MatVecScalar.denseFloat(w, x, t * cols, y, t * rows, 0, rows);
+                }
+            }
+        }
+        a.write("y", y);
+    }
+
+    private static void int8(Launch a, String codesParam, boolean inputMajor) {
+        int rows = a.i32("rows"), cols = a.i32("cols");
+        if (!inputMajor) {
+            a.coversWarpRows(rows);
+        }
         int[] counts = a.ints("counts", cols);
         float vth = a.floats("vth", 1)[0];
         float[] y = new float[rows];
         try (Arena arena = Arena.ofConfined()) {
-            Int8Weights w = Int8Weights.fromCodes(arena, codes, rows, cols, scales);
+            Int8Weights w = int8Weights(a, arena, codesParam, inputMajor);
             if (inputMajor) {
                 SpikeMatVecScalar.sparse(w, counts, 0, vth, y, 0, 0, rows);
             } else {

@@ -89,6 +89,17 @@ public final class KernelCatalog {
             new KernelSpec("spike_matvec", "spike", List.of(
                     pointer("codesT"), pointer("scales"), pointer("outlierStart"), pointer("outlierCol"),
                     pointer("outlierResidual"), pointer("counts"), pointer("vth"), pointer("y"), i32("rows"), i32("cols"))),
+            new KernelSpec("spike_matmul", "spike", List.of(
+                    pointer("codes"), pointer("scales"), pointer("outlierStart"), pointer("outlierCol"),
+                    pointer("outlierResidual"), pointer("counts"), pointer("vth"), pointer("y"), i32("rows"), i32("cols"),
+                    i32("tokens"))),
+            new KernelSpec("int8_float_matmul", "spike", List.of(
+                    pointer("codes"), pointer("scales"), pointer("outlierStart"), pointer("outlierCol"),
+                    pointer("outlierResidual"), pointer("x"), pointer("y"), i32("rows"), i32("cols"), i32("tokens"))),
+            new KernelSpec("spike_quantize", "spike", List.of(
+                    pointer("x"), i32("n"), f32("k"), i32("rows"))),
+            new KernelSpec("int8_quantize", "spike", List.of(
+                    pointer("x"), i32("n"), i32("rows"))),
             new KernelSpec("matvec_bf16", "matmul", List.of(
                     pointer("w"), pointer("x"), pointer("y"), i32("rows"), i32("cols"))),
             new KernelSpec("matvec_f32", "matmul", List.of(

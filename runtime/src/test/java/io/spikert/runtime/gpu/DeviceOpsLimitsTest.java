@@ -11,6 +11,7 @@ import io.spikert.ffm.GpuDriver;
 import io.spikert.ffm.Vendor;
 import io.spikert.ffm.fake.FakeGpu;
 import io.spikert.ffm.fake.FakeLaunch;
+import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.runtime.DType;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,6 +100,51 @@ class DeviceOpsLimitsTest {
                     assertTrue(l.gridY() <= 65535 && threads <= 1024, l.kernelName());
                 }
             }
+        }
+    }
+
+    /** W8ASpike's own operators at the 7B shape: spiking, the INT8 products, the SWA quantisers. */
+    @Test
+    void theW8ASpikeOperatorsOfThe7bShapeLaunchWithinTheDeviceLimits() {
+        try (GpuDriver d = Vendor.CUDA.open()) {
+            DeviceOps ops = ops(d);
+            long p = 0x1000;
+            var up = new DeviceInt8Matrix("model.layers.0.mlp.up_proj", INTER, HIDDEN, p, p, p, p, p, 1000);
+            var down = new DeviceInt8Matrix("model.layers.0.mlp.down_proj", HIDDEN, INTER, p, p, p, p, p, 1000);
+            for (int tokens : new int[] {1, 256, WINDOW, 65535}) {
+                launches.clear();
+                assertDoesNotThrow(() -> {
+                    ops.spikeEncode(p, p, p, HIDDEN, 3f, tokens);
+                    ops.spikeLinear(up, p, p, tokens, p);
+                    ops.int8Linear(down, p, tokens, p);
+                    ops.spikeQuantize(p, D, 3f, tokens * HEADS);
+                    ops.int8Quantize(p, D, tokens * KV_HEADS);
+                }, tokens + " tokens");
+                assertEquals(List.of("spike_encode", tokens == 1 ? "int8_matvec" : "spike_matmul", "int8_float_matmul",
+                        "spike_quantize", "int8_quantize"), launches.stream().map(FakeLaunch::kernelName).toList());
+                for (FakeLaunch l : launches) {
+                    assertTrue(l.blockX() % KernelCatalog.PTX_WARP_SIZE == 0, l.kernelName() + ": " + l.blockX() + " threads");
+                }
+            }
+        }
+    }
+
+    @Test
+    void spikingIsRefusedWhereCountsCouldOverflowTheInt32GroupSumsOrKIsNotAThreshold() {
+        try (GpuDriver d = Vendor.CUDA.open()) {
+            DeviceOps ops = ops(d);
+            // |x_i| <= n mean|x|: counts reach k n, and 128 x 127 x count must fit an int.
+            int most = (int) ((Int8Weights.MAX_ABS_COUNT - 1) / 3f);
+            assertDoesNotThrow(() -> ops.spikeEncode(1, 1, 1, most, 3f, 1));
+            DeviceOpException wide = assertThrows(DeviceOpException.class, () -> ops.spikeEncode(1, 1, 1, most + 1, 3f, 1));
+            assertTrue(wide.getMessage().startsWith("spike_encode: " + (most + 1) + " features"), wide.getMessage());
+            for (float k : new float[] {0f, -1f, Float.NaN, Float.POSITIVE_INFINITY}) {
+                DeviceOpException e = assertThrows(DeviceOpException.class, () -> ops.spikeQuantize(1, 128, k, 1));
+                assertTrue(e.getMessage().startsWith("spike_quantize: threshold factor k"), e.getMessage());
+            }
+            assertThrows(IllegalArgumentException.class, () -> new DeviceInt8Matrix("w", 4, 100, 1, 1, 1, 1, 1, 0),
+                    "inputs not a multiple of the scale group");
+            assertEquals(1, launches.size(), "only the launch within the limits reached the driver");
         }
     }
 

@@ -47,7 +47,7 @@ final class KernelCases {
     static final List<String> NAMES = List.of("rmsnorm", "rope_rotate_half", "silu_mul", "embedding_gather_bf16",
             "embedding_gather_f32", "gla_step", "gla_chunk", "swa_attend_decode", "swa_attend_prefill", "swa_decode_split",
             "swa_decode_combine", "spike_encode",
-            "int8_matvec", "spike_matvec", "matvec_bf16", "matvec_f32", "matmul_bf16", "matmul_f32",
+            "int8_matvec", "spike_matvec", "spike_matmul", "int8_float_matmul", "spike_quantize", "int8_quantize", "matvec_bf16", "matvec_f32", "matmul_bf16", "matmul_f32",
             "bias_act", "add_inplace", "rope_angles", "kv_ring_store");
 
     /** Runs case {@code name} (a kernel name, or swa_attend_decode / swa_attend_prefill) and frees its buffers. */
@@ -68,6 +68,10 @@ final class KernelCases {
                 case "spike_encode" -> spikeEncode();
                 case "int8_matvec" -> int8(false);
                 case "spike_matvec" -> int8(true);
+                case "spike_matmul" -> int8Tokens(true);
+                case "int8_float_matmul" -> int8Tokens(false);
+                case "spike_quantize" -> spikeQuantize();
+                case "int8_quantize" -> int8Quantize();
                 case "matvec_bf16" -> matvec(true);
                 case "matvec_f32" -> matvec(false);
                 case "matmul_bf16" -> matmul(true);
@@ -296,6 +300,93 @@ final class KernelCases {
             }
         }
         return List.of(new Outcome(name, "y", floats(dy, rows), expected, 1e-5f));
+    }
+
+    /** 11 tokens: a full tile of 8 and a partial one; 40 rows: a partial block of 8 warps. */
+    private List<Outcome> int8Tokens(boolean spiked) {
+        int rows = 40, cols = 256, tokens = 11;
+        int[] codes = new int[rows * cols];
+        for (int i = 0; i < codes.length; i++) {
+            codes[i] = rnd.nextInt(20) == 0 ? rnd.nextInt(401) - 200 : rnd.nextInt(255) - 127;
+        }
+        float[] scales = new float[rows * (cols / Int8Weights.GROUP)];
+        for (int i = 0; i < scales.length; i++) {
+            scales[i] = 1e-3f + rnd.nextFloat() * 1e-2f;
+        }
+        int[] counts = new int[tokens * cols];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = rnd.nextBoolean() ? 0 : rnd.nextInt(7) - 3;
+        }
+        float[] vth = new float[tokens];
+        for (int t = 0; t < tokens; t++) {
+            vth[t] = 0.01f + rnd.nextFloat() * 0.1f;
+        }
+        float[] x = gaussian(tokens * cols);
+        Int8DeviceLayout layout = Int8DeviceLayout.fromCodes(codes, rows, cols);
+        long dy = up(new float[tokens * rows]);
+        String name = spiked ? "spike_matmul" : "int8_float_matmul";
+        long dCodes = up(layout.rowMajor()), dScales = up(scales), dStart = up(layout.outlierStart());
+        long dCol = up(nonEmpty(layout.outlierCol())), dResidual = up(nonEmpty(layout.outlierResidual()));
+        if (spiked) {
+            launch(name, (rows + 7) / 8, (tokens + 7) / 8, 256, 1, 0, dCodes, dScales, dStart, dCol, dResidual,
+                    up(counts), up(vth), dy, rows, cols, tokens);
+        } else {
+            launch(name, (rows + 7) / 8, (tokens + 7) / 8, 256, 1, 0, dCodes, dScales, dStart, dCol, dResidual,
+                    up(x), dy, rows, cols, tokens);
+        }
+        float[] expected = new float[tokens * rows];
+        try (Arena arena = Arena.ofConfined()) {
+            Int8Weights w = Int8Weights.fromCodes(arena, codes, rows, cols, scales);
+            for (int t = 0; t < tokens; t++) {
+                if (spiked) {
+                    Int8MatVecScalar.dense(w, counts, t * cols, vth[t], expected, t * rows, 0, rows);
+                } else {
+                    Int8MatVecScalar.denseFloat(w, x, t * cols, expected, t * rows, 0, rows);
+                }
+            }
+        }
+        return List.of(new Outcome(name, "y", floats(dy, expected.length), expected, 1e-5f));
+    }
+
+    private List<Outcome> spikeQuantize() {
+        int n = 32, rows = 5;
+        float[] x = gaussian(n * rows);
+        long dx = up(x);
+        launch("spike_quantize", rows, 1, 32, 1, 0, dx, n, SpikeCounts.DEFAULT_K, rows);
+        float[] expected = new float[n * rows];
+        int[] counts = new int[n];
+        for (int r = 0; r < rows; r++) {
+            float vth = SpikeCounts.encode(x, r * n, n, SpikeCounts.DEFAULT_K, counts, 0);
+            for (int i = 0; i < n; i++) {
+                expected[r * n + i] = vth * counts[i];
+            }
+        }
+        // On a real GPU a value on a .5 tie of x / vth may round the other way: one vth apart.
+        return List.of(new Outcome("spike_quantize", "x", floats(dx, n * rows), expected, 1f));
+    }
+
+    /** MODEL.md section 4's key/value quantiser, written out here as the plain reference. */
+    private List<Outcome> int8Quantize() {
+        int n = 32, rows = 4;
+        float[] x = gaussian(n * rows);
+        for (int i = 0; i < n; i++) {
+            x[n + i] = 1e-7f * x[n + i]; // row 1: below the 1e-5 scale floor, so codes are clamped small
+        }
+        long dx = up(x);
+        launch("int8_quantize", rows, 1, 32, 1, 0, dx, n, rows);
+        float[] expected = new float[n * rows];
+        for (int r = 0; r < rows; r++) {
+            float max = 0;
+            for (int i = 0; i < n; i++) {
+                max = Math.max(max, Math.abs(x[r * n + i]));
+            }
+            float scale = Math.clamp(max / 127f, 1e-5f, 1e4f);
+            for (int i = 0; i < n; i++) {
+                expected[r * n + i] = (float) Math.clamp(Math.rint(x[r * n + i] / scale), -128, 127) * scale;
+            }
+        }
+        // A tie of x / scale may round the other way on a real GPU: one scale (max / 127) apart.
+        return List.of(new Outcome("int8_quantize", "x", floats(dx, n * rows), expected, 0.05f));
     }
 
     private List<Outcome> matvec(boolean bf16) {

@@ -68,7 +68,7 @@ public final class SpikingCheckpointWeights implements DeviceWeightSource {
                 scales = tensor(prefix + SCALES, out, in / Int8Weights.GROUP, 1).toFloatArray();
                 // The CPU model's quantisation, so that the codes are the same ones; its host copy is freed here.
                 try (Arena host = Arena.ofConfined()) {
-                    codes = codes(Int8Weights.quantize(host, w, out, in, scales));
+                    codes = Int8Weights.quantize(host, w, out, in, scales).codes();
                 }
             }
         } catch (CheckpointException | IllegalArgumentException e) {
@@ -82,7 +82,7 @@ public final class SpikingCheckpointWeights implements DeviceWeightSource {
         return switch (bound(prefix, out, in)) {
             case Linear l -> new DeviceLinear(upload(l.weight(), arena), 0L);
             case Int8Linear q -> new DeviceInt8Linear(DeviceInt8Matrix.upload(arena, prefix,
-                    Int8DeviceLayout.fromCodes(codes(q.weights()), out, in), scales(q.weights())));
+                    Int8DeviceLayout.fromCodes(q.weights().codes(), out, in), scales(q.weights())));
             case Projection p -> throw new IllegalArgumentException(prefix + ": raw projection of unexpected kind "
                     + p.getClass().getSimpleName());
         };
@@ -111,17 +111,6 @@ public final class SpikingCheckpointWeights implements DeviceWeightSource {
     private static DeviceMatrix upload(Tensor w, DeviceArena arena) {
         DeviceBuffer b = arena.upload(w.data().asSlice(0, w.byteSize()), "weight " + w.name());
         return new DeviceMatrix(w.name(), w.dtype(), (int) w.dim(0), (int) w.dim(1), b.pointer());
-    }
-
-    private static int[] codes(Int8Weights w) {
-        int cols = w.cols();
-        int[] codes = new int[Math.multiplyExact(w.rows(), cols)];
-        for (int r = 0; r < w.rows(); r++) {
-            for (int c = 0; c < cols; c++) {
-                codes[r * cols + c] = w.code(r, c);
-            }
-        }
-        return codes;
     }
 
     private static float[] scales(Int8Weights w) {

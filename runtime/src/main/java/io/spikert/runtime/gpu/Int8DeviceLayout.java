@@ -4,13 +4,13 @@ import java.util.Objects;
 
 /**
  * INT8 weight codes as the {@code int8_matvec} / {@code spike_matvec} kernels take them: int8
- * {@code clamp(code, -127, 127)} row-major ({@code rowMajor}, [rows][cols]) and input-major
- * ({@code inputMajor}, [cols][rows]), plus the exact residuals {@code code - int8} of the about 1% of
+ * {@code clamp(code, -127, 127)} row-major ({@code rowMajor}, [rows][cols]; {@link #inputMajor()} makes
+ * the [cols][rows] copy spike_matvec reads, only when asked, since the resident model never uploads it), plus the exact residuals {@code code - int8} of the about 1% of
  * codes outside int8, as a per-row list sorted by column ({@code outlierStart} [rows + 1],
  * {@code outlierCol}, {@code outlierResidual}). Per-row order lets a kernel fold a row's outliers into
  * that row's integer group sums in one forward pass.
  */
-public record Int8DeviceLayout(int rows, int cols, byte[] rowMajor, byte[] inputMajor,
+public record Int8DeviceLayout(int rows, int cols, byte[] rowMajor,
                                int[] outlierStart, int[] outlierCol, int[] outlierResidual) {
 
     private static final int MAX_INT8 = 127;
@@ -19,7 +19,6 @@ public record Int8DeviceLayout(int rows, int cols, byte[] rowMajor, byte[] input
     public static Int8DeviceLayout fromCodes(int[] codes, int rows, int cols) {
         Objects.checkFromIndexSize(0, Math.multiplyExact(rows, cols), codes.length);
         byte[] rowMajor = new byte[rows * cols];
-        byte[] inputMajor = new byte[rows * cols];
         int[] start = new int[rows + 1];
         int outliers = 0;
         for (int i = 0; i < rows * cols; i++) {
@@ -35,7 +34,6 @@ public record Int8DeviceLayout(int rows, int cols, byte[] rowMajor, byte[] input
                 int code = codes[r * cols + c];
                 int q = Math.max(-MAX_INT8, Math.min(MAX_INT8, code));
                 rowMajor[r * cols + c] = (byte) q;
-                inputMajor[c * rows + r] = (byte) q;
                 if (q != code) {
                     col[e] = c;
                     residual[e++] = code - q;
@@ -43,7 +41,18 @@ public record Int8DeviceLayout(int rows, int cols, byte[] rowMajor, byte[] input
             }
             start[r + 1] = e;
         }
-        return new Int8DeviceLayout(rows, cols, rowMajor, inputMajor, start, col, residual);
+        return new Int8DeviceLayout(rows, cols, rowMajor, start, col, residual);
+    }
+
+    /** The int8 codes input-major, [cols][rows], as spike_matvec reads them. */
+    public byte[] inputMajor() {
+        byte[] t = new byte[rowMajor.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + r] = rowMajor[r * cols + c];
+            }
+        }
+        return t;
     }
 
     /** The exact codes [rows][cols] back from int8 {@code values} (laid out as {@code inputMajorValues} says) and the outliers. */

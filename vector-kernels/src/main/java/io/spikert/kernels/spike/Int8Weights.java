@@ -227,6 +227,40 @@ public final class Int8Weights {
         return q;
     }
 
+    /**
+     * Every exact code, row-major [rows][cols]: for handing the weights to another layout (a GPU's). Reads
+     * {@value #EXPORT_COLUMNS} channel runs at a time so each row's codes land in whole cache lines.
+     */
+    public int[] codes() {
+        int[] out = new int[Math.multiplyExact(rows, cols)];
+        byte[][] runs = new byte[EXPORT_COLUMNS][blockRows];
+        for (int b = 0; b * blockRows < rows; b++) {
+            int r0 = b * blockRows;
+            int n = Math.min(blockRows, rows - r0);
+            int len = runLength(b);
+            for (int c0 = 0; c0 < cols; c0 += EXPORT_COLUMNS) {
+                int m = Math.min(EXPORT_COLUMNS, cols - c0);
+                for (int j = 0; j < m; j++) {
+                    MemorySegment.copy(blocks, ValueLayout.JAVA_BYTE, blockStart(b) + (long) (c0 + j) * len, runs[j], 0, n);
+                }
+                for (int i = 0; i < n; i++) {
+                    int row = (r0 + i) * cols + c0;
+                    for (int j = 0; j < m; j++) {
+                        out[row + j] = runs[j][i];
+                    }
+                }
+            }
+        }
+        for (int c = 0; c < cols; c++) {
+            for (int k = outlierStart[c]; k < outlierStart[c + 1]; k++) {
+                out[outlierRow[k] * cols + c] += outlierResidual[k];
+            }
+        }
+        return out;
+    }
+
+    private static final int EXPORT_COLUMNS = 16;
+
     /** The int8 part of code (r, c), clamp(code, -127, 127), as the kernels read it from the channel blocks. */
     public int int8Code(int r, int c) {
         Objects.checkIndex(r, rows);

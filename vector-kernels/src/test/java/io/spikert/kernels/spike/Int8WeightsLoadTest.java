@@ -1,5 +1,6 @@
 package io.spikert.kernels.spike;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -57,12 +58,13 @@ class Int8WeightsLoadTest {
             assertSameAsScalarDefinition(serial, w, scales, rows, cols);
             assertEquals(serial.maxAbsCode(), parallel.maxAbsCode());
             assertEquals(serial.residentBytes(), parallel.residentBytes());
-            int[] codes = new int[rows * cols];
+            int[] codes = parallel.codes();
             for (int i = 0; i < codes.length; i++) {
-                codes[i] = parallel.code(i / cols, i % cols);
+                assertEquals(parallel.code(i / cols, i % cols), codes[i], "exported code " + i / cols + "," + i % cols);
             }
             Int8Weights blocks = Int8Weights.fromCodes(shared, codes, rows, cols, scales, 2 * Int8Weights.TILE);
             assertSameAsScalarDefinition(blocks, w, scales, rows, cols);
+            assertArrayEquals(codes, blocks.codes(), "codes exported from blocks of 256 rows");
             // The products see the same outliers in the same order: equal results, bit for bit.
             int[] counts = SpikeTestData.counts(rnd, cols, 0.3);
             float[] a = new float[rows];

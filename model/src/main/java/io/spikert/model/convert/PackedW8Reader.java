@@ -7,6 +7,7 @@ import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -44,8 +45,13 @@ public final class PackedW8Reader {
             throw new CheckpointException(c.fileOf(q.name()) + ": tensor " + q.name() + " too large for one int[] of codes");
         }
         int[] codes = new int[(int) size];
-        for (int i = 0; i < codes.length; i++) {
-            codes[i] = q.data().get(ValueLayout.JAVA_BYTE, i);
+        byte[] chunk = new byte[1 << 16];
+        for (int off = 0; off < codes.length; off += chunk.length) {
+            int m = Math.min(chunk.length, codes.length - off);
+            MemorySegment.copy(q.data(), ValueLayout.JAVA_BYTE, off, chunk, 0, m);
+            for (int j = 0; j < m; j++) {
+                codes[off + j] = chunk[j];
+            }
         }
         Tensor idx = c.tensor(prefix + PackedFormat.OUTLIER_INDEX);
         long n = idx.dim(0);

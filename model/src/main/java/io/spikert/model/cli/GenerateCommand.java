@@ -26,7 +26,9 @@ final class GenerateCommand implements Command {
                   --format ids prints the generated token ids (comma-separated) instead of text.
                   --k sets the spike threshold factor of a W8ASpike model (vth = mean|x|/k, default 3).
                   --verbose reports which spike kernel each W8ASpike projection used, with its silent share.
-                  --device cuda|maca runs the weight products on GPU 0 through the vendor's BLAS (the rest on the CPU).
+                  --device cuda|maca runs the model on GPU 0: weights uploaded once, every operator a SpikeRT kernel
+                  (products through the vendor's BLAS where present), state on the device. With --verbose a W8ASpike
+                  model keeps its spiking products on the CPU (the kernel report needs their counts there).
                   Speed (prefill and decode tokens/s) is printed to stderr.""";
     }
 

@@ -189,22 +189,44 @@ public final class CpuBackend implements Backend {
         pool.parallelFor(w.rows(), Int8Weights.TILE, (start, end) -> Int8MatVec.denseFloat(w, x, xOff, y, yOff, start, end));
     }
 
+    /**
+     * Matrix size (Int8Weights.denseBytesPerProduct) from which the batches use the batched kernels;
+     * smaller matrices go token by token. The batched kernels trade the weight stream for float FMAs, which
+     * pays where the per-token kernels wait on DRAM and not where the matrix stays in the last-level cache:
+     * bench SpikeMatMulRatios on the development machine (8 tokens, 18.4% silent) measured per-token /
+     * batched time 1.45x (spike) and 1.70x (float input) on 18944 x 3584 (68 MB) with 2 threads but 0.81x /
+     * 0.82x on 3584 x 3584 (13 MB); see BatchWalk. 32 MiB lies between. Other machines can set the system
+     * property {@code spikert.int8.batchFromBytes}.
+     */
+    public static final long DEFAULT_BATCH_FROM_BYTES = Long.getLong("spikert.int8.batchFromBytes", 32L << 20);
+
+    private volatile long batchFromBytes = DEFAULT_BATCH_FROM_BYTES;
+
+    /** Sets the matrix size in bytes from which batches use the batched kernels (0: always; Long.MAX_VALUE: never). */
+    public CpuBackend batchFromBytes(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("batch threshold must be >= 0 bytes, got " + bytes);
+        }
+        this.batchFromBytes = bytes;
+        return this;
+    }
+
     /** Per caller thread: a batch's tiles, listed once and shared by the threads. */
     private final ThreadLocal<SpikeTileList> tileLists = ThreadLocal.withInitial(SpikeTileList::new);
 
     /**
      * The batch through {@link SpikeMatMul}: tokens in tiles, each tile streaming the runs of the channels
      * active in any of its tokens once, the threads splitting the rows (so each token's result does not
-     * depend on the thread count, and equals one-thread spikeLinear's bit for bit). One token goes to
-     * {@link #spikeLinear}, whose channel split suits a single product better. Bytes read: per tile, the
+     * depend on the thread count, and equals one-thread spikeLinear's bit for bit). One token, or a matrix
+     * below {@link #batchFromBytes}, goes token by token through {@link #spikeLinear}. Bytes read: per tile, the
      * listed channels' share of the matrix (a tile computed token by token, see SpikeMatMul, counts each
      * token's share).
      */
     @Override
     public SpikeKernel[] spikeLinearBatch(Int8Weights w, int[] counts, int cOff, float[] vth, int tokens, float[] y, int yOff) {
         Backend.checkBatch("spikeLinearBatch", tokens, vth.length);
-        if (tokens == 1) {
-            return new SpikeKernel[] {spikeLinear(w, counts, cOff, vth[0], y, yOff)};
+        if (tokens == 1 || w.denseBytesPerProduct() < batchFromBytes) {
+            return Backend.super.spikeLinearBatch(w, counts, cOff, vth, tokens, y, yOff);
         }
         int cols = w.cols();
         Objects.checkFromToIndex(yOff, Math.addExact(yOff, Math.multiplyExact(tokens, w.rows())), y.length);
@@ -228,12 +250,15 @@ public final class CpuBackend implements Backend {
         return used;
     }
 
-    /** The batch through {@link Int8MatMul}, threads splitting the rows; the matrix is read once per tile of tokens. */
+    /**
+     * The batch through {@link Int8MatMul}, threads splitting the rows; the matrix is read once per tile of
+     * tokens. One token, or a matrix below {@link #batchFromBytes}, goes token by token through {@link #int8Linear}.
+     */
     @Override
     public void int8LinearBatch(Int8Weights w, float[] x, int xOff, int tokens, float[] y, int yOff) {
         Backend.checkBatch("int8LinearBatch", tokens, tokens);
-        if (tokens == 1) {
-            int8Linear(w, x, xOff, y, yOff);
+        if (tokens == 1 || w.denseBytesPerProduct() < batchFromBytes) {
+            Backend.super.int8LinearBatch(w, x, xOff, tokens, y, yOff);
             return;
         }
         Objects.checkFromIndexSize(xOff, Math.multiplyExact(tokens, w.cols()), x.length);

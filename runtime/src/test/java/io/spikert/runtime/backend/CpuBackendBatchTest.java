@@ -74,7 +74,7 @@ class CpuBackendBatchTest {
                 vth[t] = 0.05f + 0.1f * t;
             }
             for (int threads : new int[] {1, 2}) {
-                try (var arena = Arena.ofShared(); var backend = new CpuBackend(threads)) {
+                try (var arena = Arena.ofShared(); var backend = new CpuBackend(threads).batchFromBytes(0)) {
                     Int8Weights w = Int8Weights.fromCodes(arena, f.codes, ROWS, COLS, f.scales);
                     float[] y = nans(yOff + tokens * ROWS + 3);
                     long before = backend.weightBytesRead();
@@ -132,6 +132,7 @@ class CpuBackendBatchTest {
         }
         try (var arena = Arena.ofShared(); var backend = new CpuBackend(2)) {
             Int8Weights w = Int8Weights.fromCodes(arena, f.codes, ROWS, COLS, f.scales);
+            backend.batchFromBytes(0);
             long before = backend.weightBytesRead();
             SpikeKernel[] used = backend.spikeLinearBatch(w, counts, 0, new float[] {1f, 1f, 1f}, tokens, new float[tokens * ROWS], 0);
             assertArrayEquals(new SpikeKernel[] {SpikeKernel.DENSE_INT8, SpikeKernel.DENSE_INT8, SpikeKernel.DENSE_INT8}, used);
@@ -151,7 +152,7 @@ class CpuBackendBatchTest {
             x[i] = (float) r.nextGaussian();
         }
         for (int threads : new int[] {1, 2}) {
-            try (var arena = Arena.ofShared(); var backend = new CpuBackend(threads)) {
+            try (var arena = Arena.ofShared(); var backend = new CpuBackend(threads).batchFromBytes(0)) {
                 Int8Weights w = Int8Weights.fromCodes(arena, f.codes, ROWS, COLS, f.scales);
                 float[] y = nans(yOff + tokens * ROWS + 1);
                 long before = backend.weightBytesRead();
@@ -176,6 +177,38 @@ class CpuBackendBatchTest {
                 }
                 assertTrue(Float.isNaN(y[0]) && Float.isNaN(y[y.length - 1]), "wrote outside y");
             }
+        }
+    }
+
+    @Test
+    void matricesBelowTheThresholdGoTokenByToken() {
+        Fixture f = Fixture.make(23);
+        int tokens = 3;
+        int[] counts = new int[tokens * COLS];
+        float[] x = new float[tokens * COLS];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = i % 3 == 0 ? 0 : 1 + i % 4;
+            x[i] = i % 5 - 2;
+        }
+        float[] vth = {0.5f, 0.25f, 1f};
+        try (var arena = Arena.ofShared(); var backend = new CpuBackend(1)) {
+            Int8Weights w = Int8Weights.fromCodes(arena, f.codes, ROWS, COLS, f.scales);
+            assertTrue(w.denseBytesPerProduct() < CpuBackend.DEFAULT_BATCH_FROM_BYTES, "a small matrix");
+            long before = backend.weightBytesRead();
+            backend.spikeLinearBatch(w, counts, 0, vth, tokens, new float[tokens * ROWS], 0);
+            backend.int8LinearBatch(w, x, 0, tokens, new float[tokens * ROWS], 0);
+            long perToken = backend.weightBytesRead() - before;
+            before = backend.weightBytesRead();
+            for (int t = 0; t < tokens; t++) {
+                backend.spikeLinear(w, counts, t * COLS, vth[t], new float[ROWS], 0);
+                backend.int8Linear(w, x, t * COLS, new float[ROWS], 0);
+            }
+            assertEquals(backend.weightBytesRead() - before, perToken, "the matrix read once per token, as token by token");
+            backend.batchFromBytes(w.denseBytesPerProduct());
+            before = backend.weightBytesRead();
+            backend.int8LinearBatch(w, x, 0, tokens, new float[tokens * ROWS], 0);
+            assertEquals(w.denseBytesPerProduct(), backend.weightBytesRead() - before, "at the threshold: batched, read once");
+            assertThrows(IllegalArgumentException.class, () -> backend.batchFromBytes(-1));
         }
     }
 

@@ -9,8 +9,11 @@ package io.spikert.kernels.spike;
 final class BatchScratch {
     private BatchScratch() {}
 
-    /** Float slots: 0 per-token row results of a segment, 1 per-token group sums of a segment. */
-    private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[2][0]);
+    /**
+     * Float slots: 0 per-token row results of a segment, 1 per-token group sums of a segment, 2 the codes
+     * of a pass's channels over a segment, converted to float.
+     */
+    private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[3][0]);
 
     private static final ThreadLocal<SpikeTileList> TILES = ThreadLocal.withInitial(SpikeTileList::new);
 
@@ -18,7 +21,7 @@ final class BatchScratch {
         return TILES.get();
     }
 
-    /** Float scratch slot {@code slot} (0..1): at least n floats, contents undefined. */
+    /** Float scratch slot {@code slot} (0..2): at least n floats, contents undefined. */
     static float[] floats(int slot, int n) {
         float[][] b = FLOATS.get();
         if (b[slot].length < n) {

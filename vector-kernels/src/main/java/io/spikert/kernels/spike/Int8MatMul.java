@@ -3,8 +3,6 @@ package io.spikert.kernels.spike;
 import static io.spikert.kernels.spike.BatchWalk.L;
 import static io.spikert.kernels.spike.BatchWalk.SEGMENT_ROWS;
 import static io.spikert.kernels.spike.Int8MatVec.F;
-import static io.spikert.kernels.spike.Int8MatVec.toFloat;
-import static io.spikert.kernels.spike.Int8MatVec.widen;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -54,6 +52,7 @@ public final class Int8MatMul {
     private static void tile(Int8Weights w, float[] x, int xOff, int t0, int tt, float[] y, int yOff, int rowStart, int rowEnd) {
         float[] acc = BatchScratch.floats(0, tt * SEGMENT_ROWS);
         float[] ga = BatchScratch.floats(1, tt * SEGMENT_ROWS);
+        float[] cf = BatchScratch.floats(2, 4 * SEGMENT_ROWS);
         MemorySegment seg = w.blocks;
         float[] sg = w.scalesByGroup;
         int br = w.blockRows;
@@ -78,23 +77,17 @@ public final class Int8MatMul {
                     }
                     int c0 = g * Int8Weights.GROUP;
                     for (int c = c0; c < c0 + Int8Weights.GROUP; c += 4) {
-                        long o0 = base + (long) c * len;
-                        long o1 = o0 + len;
-                        long o2 = o1 + len;
-                        long o3 = o2 + len;
+                        long o = base + (long) c * len;
+                        for (int q = 0; q < 4; q++) {
+                            BatchWalk.convert(seg, o + (long) q * len, cf, q * SEGMENT_ROWS, n);
+                        }
                         int xc = x0ff + c;
-                        for (int j = 0; j < n; j += L) {
-                            FloatVector w0 = toFloat(widen(seg, o0 + j));
-                            FloatVector w1 = toFloat(widen(seg, o1 + j));
-                            FloatVector w2 = toFloat(widen(seg, o2 + j));
-                            FloatVector w3 = toFloat(widen(seg, o3 + j));
-                            for (int t = 0; t < tt; t++) {
-                                int a = t * SEGMENT_ROWS + j;
-                                int xi = xc + t * cols;
-                                FloatVector u = w0.fma(FloatVector.broadcast(F, x[xi]), w1.mul(x[xi + 1]));
-                                FloatVector v = w2.fma(FloatVector.broadcast(F, x[xi + 2]), w3.mul(x[xi + 3]));
-                                FloatVector.fromArray(F, ga, a).add(u.add(v)).intoArray(ga, a);
-                            }
+                        int t = 0;
+                        for (; t + 2 <= tt; t += 2) {
+                            quadPair(cf, x, xc + t * cols, xc + (t + 1) * cols, ga, t * SEGMENT_ROWS, n);
+                        }
+                        if (t < tt) {
+                            quadPair(cf, x, xc + t * cols, -1, ga, t * SEGMENT_ROWS, n);
                         }
                     }
                     int so = g * w.rowsPadded + s0;
@@ -110,6 +103,48 @@ public final class Int8MatMul {
                     BatchWalk.store(acc, t * SEGMENT_ROWS, 1f, y, yOff + (t0 + t) * rows, s0, s1);
                 }
             }
+        }
+    }
+
+    /**
+     * The group sums of one or two tokens, ga[a + j] (and ga[a + SEGMENT_ROWS + j] when xb >= 0), += four
+     * channels' codes (cf, converted) times inputs x[xa .. xa + 4) (and x[xb ..)), for j in [0, n), in
+     * Int8MatVec.denseFloat's order: ga + ((c0 x0 + c1 x1) + (c2 x2 + c3 x3)), the first product of each
+     * pair an FMA.
+     */
+    private static void quadPair(float[] cf, float[] x, int xa, int xb, float[] ga, int a, int n) {
+        FloatVector p0 = FloatVector.broadcast(F, x[xa]);
+        FloatVector p1 = FloatVector.broadcast(F, x[xa + 1]);
+        FloatVector p2 = FloatVector.broadcast(F, x[xa + 2]);
+        FloatVector p3 = FloatVector.broadcast(F, x[xa + 3]);
+        if (xb < 0) {
+            for (int j = 0; j < n; j += L) {
+                FloatVector c0 = FloatVector.fromArray(F, cf, j);
+                FloatVector c1 = FloatVector.fromArray(F, cf, SEGMENT_ROWS + j);
+                FloatVector c2 = FloatVector.fromArray(F, cf, 2 * SEGMENT_ROWS + j);
+                FloatVector c3 = FloatVector.fromArray(F, cf, 3 * SEGMENT_ROWS + j);
+                FloatVector u = c0.fma(p0, c1.mul(p1));
+                FloatVector v = c2.fma(p2, c3.mul(p3));
+                FloatVector.fromArray(F, ga, a + j).add(u.add(v)).intoArray(ga, a + j);
+            }
+            return;
+        }
+        FloatVector q0 = FloatVector.broadcast(F, x[xb]);
+        FloatVector q1 = FloatVector.broadcast(F, x[xb + 1]);
+        FloatVector q2 = FloatVector.broadcast(F, x[xb + 2]);
+        FloatVector q3 = FloatVector.broadcast(F, x[xb + 3]);
+        int b = a + SEGMENT_ROWS;
+        for (int j = 0; j < n; j += L) {
+            FloatVector c0 = FloatVector.fromArray(F, cf, j);
+            FloatVector c1 = FloatVector.fromArray(F, cf, SEGMENT_ROWS + j);
+            FloatVector c2 = FloatVector.fromArray(F, cf, 2 * SEGMENT_ROWS + j);
+            FloatVector c3 = FloatVector.fromArray(F, cf, 3 * SEGMENT_ROWS + j);
+            FloatVector u = c0.fma(p0, c1.mul(p1));
+            FloatVector v = c2.fma(p2, c3.mul(p3));
+            FloatVector.fromArray(F, ga, a + j).add(u.add(v)).intoArray(ga, a + j);
+            FloatVector u2 = c0.fma(q0, c1.mul(q1));
+            FloatVector v2 = c2.fma(q2, c3.mul(q3));
+            FloatVector.fromArray(F, ga, b + j).add(u2.add(v2)).intoArray(ga, b + j);
         }
     }
 }

@@ -32,8 +32,14 @@ public final class SpikeTileList {
     private static final long EXACT_ABS_SUM = (1L << 24) / Int8Weights.MAX_INT8_CODE;
 
     int[] channel = new int[0];
-    /** value[k * tileTokens + i]: the count of channel[k] in token i of its tile. */
+    /**
+     * The counts as floats, token-major within each tile: entry k of tile i (entries [e0, e1) of channel)
+     * in its token u is value[e0 * tileTokens + u * (e1 - e0) + (k - e0)], so a kernel walking a tile's
+     * entries reads each token's counts at unit stride.
+     */
     float[] value = new float[0];
+    /** Entry-major staging of one tile's counts while it is listed: [k - e0][tileTokens]. */
+    private float[] staging = new float[0];
     /** Tile i's group g holds entries [groupEnd[i * (groups + 1) + g], groupEnd[i * (groups + 1) + g + 1]). */
     int[] groupEnd = new int[0];
     boolean[] exact = new boolean[0];
@@ -83,11 +89,15 @@ public final class SpikeTileList {
         if (active.length < tokens) {
             active = new int[tokens];
         }
+        if (staging.length < cols * tileTokens) {
+            staging = new float[cols * tileTokens];
+        }
         if (absSum.length < tileTokens) {
             absSum = new long[tileTokens];
         }
         int[] ch = channel;
         float[] val = value;
+        float[] st = staging;
         int[] ge = groupEnd;
         long[] abs = absSum;
         Arrays.fill(active, 0, tokens, 0);
@@ -97,16 +107,17 @@ public final class SpikeTileList {
             int tt = Math.min(tileTokens, tokens - t0);
             boolean fits = true;
             int ge0 = i * (groups + 1);
+            int e0 = n;
             ge[ge0] = n;
             for (int g = 0; g < groups; g++) {
                 Arrays.fill(abs, 0, tt, 0L);
                 for (int c = g * GROUP; c < (g + 1) * GROUP; c++) {
                     boolean any = false;
-                    int vo = n * tileTokens;
+                    int vo = (n - e0) * tileTokens;
                     for (int t = 0; t < tt; t++) {
                         int s = counts[cOff + (t0 + t) * cols + c];
                         Int8Weights.checkCount(who, s, c);
-                        val[vo + t] = s;
+                        st[vo + t] = s;
                         if (s != 0) {
                             any = true;
                             active[t0 + t]++;
@@ -114,8 +125,6 @@ public final class SpikeTileList {
                         }
                     }
                     if (any) {
-                        // zeros beyond the tile's last token, so a kernel may read whole tiles
-                        Arrays.fill(val, vo + tt, vo + tileTokens, 0f);
                         ch[n++] = c;
                     }
                 }
@@ -125,6 +134,13 @@ public final class SpikeTileList {
                 ge[ge0 + g + 1] = n;
             }
             exact[i] = fits;
+            int u = n - e0;
+            int vb = e0 * tileTokens;
+            for (int t = 0; t < tt; t++) {
+                for (int k = 0; k < u; k++) {
+                    val[vb + t * u + k] = st[k * tileTokens + t];
+                }
+            }
         }
         this.counts = counts;
         this.cOff = cOff;

@@ -25,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * W8ASpike prefill with the spiking projections and the INT8-coded down_proj run as batched products
  * (SpikingLinear / Int8Linear through Backend.spikeLinearBatch / int8LinearBatch) gives the logits of
- * the token-by-token products, and the spike observer still sees every token. The synthetic matrices are
- * small, so the backends here batch from 0 bytes (CpuBackend batches only large matrices by default).
+ * the token-by-token products, and the spike observer still sees every token. The backends here batch
+ * spiking projections from 2 tokens (CpuBackend's default starts at 16).
  */
 class W8ASpikeBatchedPrefillTest {
     private static final SyntheticCheckpoint.Dims DIMS = new SyntheticCheckpoint.Dims(600, 256, 2, 2, 1, 384, 8);
@@ -73,7 +73,7 @@ class W8ASpikeBatchedPrefillTest {
 
     @Test
     void batchedPrefillEqualsTokenByTokenProductsBitForBitOnOneThread() throws Exception {
-        var tokenByToken = new TokenByToken(new CpuBackend(1).batchFromBytes(0));
+        var tokenByToken = new TokenByToken(new CpuBackend(1).spikeBatchFromTokens(2));
         try (var cpu = tokenByToken.cpu;
              var batched = SpikingBrainModel.load(dir, cpu);
              var plain = SpikingBrainModel.load(dir, tokenByToken)) {
@@ -105,7 +105,7 @@ class W8ASpikeBatchedPrefillTest {
      */
     @Test
     void prefillInChunksMatchesChunksOfOneToken() throws Exception {
-        try (var one = new CpuBackend(1).batchFromBytes(0); var two = new CpuBackend(2).batchFromBytes(0);
+        try (var one = new CpuBackend(1).spikeBatchFromTokens(2); var two = new CpuBackend(2).spikeBatchFromTokens(2);
              var m1 = SpikingBrainModel.load(dir, one); var m2 = SpikingBrainModel.load(dir, two)) {
             int vocab = m1.config().vocabSize();
             float[] single = allLogits(m1.newSession(1), vocab);
@@ -130,7 +130,7 @@ class W8ASpikeBatchedPrefillTest {
         List<String> seenPlain = new ArrayList<>();
         SpikeObserver plainObserver = (name, counts, off, n, vth, kernel) ->
                 seenPlain.add(name + " " + Arrays.hashCode(Arrays.copyOfRange(counts, off, off + n)) + " " + vth);
-        try (var cpu = new CpuBackend(1).batchFromBytes(0);
+        try (var cpu = new CpuBackend(1).spikeBatchFromTokens(2);
              var batched = SpikingBrainModel.load(dir, cpu, LoadOptions.defaults().withSpikeObserver(observer));
              var plain = SpikingBrainModel.load(dir, new TokenByToken(cpu), LoadOptions.defaults().withSpikeObserver(plainObserver))) {
             batched.newSession(8).prefill(IDS);

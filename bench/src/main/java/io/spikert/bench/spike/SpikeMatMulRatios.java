@@ -39,7 +39,8 @@ public final class SpikeMatMulRatios {
                 Int8Weights w = SpikeBenchData.int8(arena, rows, cols, 0.01, 42);
                 for (int threads : threadCounts) {
                     try (ComputePool pool = new ComputePool(threads)) {
-                        CpuBackend backend = new CpuBackend(pool, false);
+                        // batched from 2 tokens, so both columns time what they name (CpuBackend batches spikes from 16 by default)
+                        CpuBackend backend = new CpuBackend(pool, false).spikeBatchFromTokens(2);
                         for (int tokens : tokenCounts) {
                             float[] x = SpikeBenchData.randoms(tokens * cols, 8);
                             float[] y = new float[tokens * rows];

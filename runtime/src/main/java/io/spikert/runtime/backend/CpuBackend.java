@@ -190,24 +190,22 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * Matrix size (Int8Weights.denseBytesPerProduct) from which the batches use the batched kernels;
-     * smaller matrices go token by token. The batched kernels trade the weight stream for float FMAs, which
-     * pays where the per-token kernels wait on DRAM and not where the matrix stays in the last-level cache:
-     * bench SpikeMatMulRatios on the development machine (8 tokens, 18.4% silent) measured per-token /
-     * batched time 1.45x (spike) and 1.70x (float input) on 18944 x 3584 (68 MB) with 2 threads but 0.81x /
-     * 0.82x on 3584 x 3584 (13 MB); see BatchWalk. 32 MiB lies between. Other machines can set the system
-     * property {@code spikert.int8.batchFromBytes}.
+     * Tokens from which {@link #spikeLinearBatch} uses the batched kernel; smaller batches go token by
+     * token. A tile of tokens reads the channels active in any of its tokens, so it loses the per-token
+     * event kernel's skipping where tokens are silent on different channels, and the piece conversion
+     * pays off over many tokens. Bench SpikeMatMulRatios on the development machine (a loaded host; per-token
+     * time / batched time, counts silent on independent random channels per token): 8 tokens 0.61-1.33x,
+     * 32 tokens 0.88-2.14x (3584 x 3584 and 18944 x 3584, 1 and 2 threads, 18.4% and 50% silent); see
+     * README. {@link #int8LinearBatch} has no such loss and batches from 2 tokens (1.24-2.46x at 8 and 32).
+     * Other machines can set the system property {@code spikert.spike.batchFromTokens}.
      */
-    public static final long DEFAULT_BATCH_FROM_BYTES = Long.getLong("spikert.int8.batchFromBytes", 32L << 20);
+    public static final int DEFAULT_SPIKE_BATCH_FROM_TOKENS = Integer.getInteger("spikert.spike.batchFromTokens", 16);
 
-    private volatile long batchFromBytes = DEFAULT_BATCH_FROM_BYTES;
+    private volatile int spikeBatchFromTokens = DEFAULT_SPIKE_BATCH_FROM_TOKENS;
 
-    /** Sets the matrix size in bytes from which batches use the batched kernels (0: always; Long.MAX_VALUE: never). */
-    public CpuBackend batchFromBytes(long bytes) {
-        if (bytes < 0) {
-            throw new IllegalArgumentException("batch threshold must be >= 0 bytes, got " + bytes);
-        }
-        this.batchFromBytes = bytes;
+    /** Sets the tokens from which {@link #spikeLinearBatch} uses the batched kernel (at most 1: always; Integer.MAX_VALUE: never). */
+    public CpuBackend spikeBatchFromTokens(int tokens) {
+        this.spikeBatchFromTokens = tokens;
         return this;
     }
 
@@ -217,15 +215,15 @@ public final class CpuBackend implements Backend {
     /**
      * The batch through {@link SpikeMatMul}: tokens in tiles, each tile streaming the runs of the channels
      * active in any of its tokens once, the threads splitting the rows (so each token's result does not
-     * depend on the thread count, and equals one-thread spikeLinear's bit for bit). One token, or a matrix
-     * below {@link #batchFromBytes}, goes token by token through {@link #spikeLinear}. Bytes read: per tile, the
+     * depend on the thread count, and equals one-thread spikeLinear's bit for bit). Batches of fewer than
+     * {@link #spikeBatchFromTokens} tokens go token by token through {@link #spikeLinear}. Bytes read: per tile, the
      * listed channels' share of the matrix (a tile computed token by token, see SpikeMatMul, counts each
      * token's share).
      */
     @Override
     public SpikeKernel[] spikeLinearBatch(Int8Weights w, int[] counts, int cOff, float[] vth, int tokens, float[] y, int yOff) {
         Backend.checkBatch("spikeLinearBatch", tokens, vth.length);
-        if (tokens == 1 || w.denseBytesPerProduct() < batchFromBytes) {
+        if (tokens == 1 || tokens < spikeBatchFromTokens) {
             return Backend.super.spikeLinearBatch(w, counts, cOff, vth, tokens, y, yOff);
         }
         int cols = w.cols();
@@ -252,13 +250,13 @@ public final class CpuBackend implements Backend {
 
     /**
      * The batch through {@link Int8MatMul}, threads splitting the rows; the matrix is read once per tile of
-     * tokens. One token, or a matrix below {@link #batchFromBytes}, goes token by token through {@link #int8Linear}.
+     * tokens. One token goes through {@link #int8Linear}.
      */
     @Override
     public void int8LinearBatch(Int8Weights w, float[] x, int xOff, int tokens, float[] y, int yOff) {
         Backend.checkBatch("int8LinearBatch", tokens, tokens);
-        if (tokens == 1 || w.denseBytesPerProduct() < batchFromBytes) {
-            Backend.super.int8LinearBatch(w, x, xOff, tokens, y, yOff);
+        if (tokens == 1) {
+            int8Linear(w, x, xOff, y, yOff);
             return;
         }
         Objects.checkFromIndexSize(xOff, Math.multiplyExact(tokens, w.cols()), x.length);

@@ -74,7 +74,7 @@ class CpuBackendBatchTest {
                 vth[t] = 0.05f + 0.1f * t;
             }
             for (int threads : new int[] {1, 2}) {
-                try (var arena = Arena.ofShared(); var backend = new CpuBackend(threads).batchFromBytes(0)) {
+                try (var arena = Arena.ofShared(); var backend = new CpuBackend(threads).spikeBatchFromTokens(2)) {
                     Int8Weights w = Int8Weights.fromCodes(arena, f.codes, ROWS, COLS, f.scales);
                     float[] y = nans(yOff + tokens * ROWS + 3);
                     long before = backend.weightBytesRead();
@@ -132,7 +132,7 @@ class CpuBackendBatchTest {
         }
         try (var arena = Arena.ofShared(); var backend = new CpuBackend(2)) {
             Int8Weights w = Int8Weights.fromCodes(arena, f.codes, ROWS, COLS, f.scales);
-            backend.batchFromBytes(0);
+            backend.spikeBatchFromTokens(2);
             long before = backend.weightBytesRead();
             SpikeKernel[] used = backend.spikeLinearBatch(w, counts, 0, new float[] {1f, 1f, 1f}, tokens, new float[tokens * ROWS], 0);
             assertArrayEquals(new SpikeKernel[] {SpikeKernel.DENSE_INT8, SpikeKernel.DENSE_INT8, SpikeKernel.DENSE_INT8}, used);
@@ -152,7 +152,7 @@ class CpuBackendBatchTest {
             x[i] = (float) r.nextGaussian();
         }
         for (int threads : new int[] {1, 2}) {
-            try (var arena = Arena.ofShared(); var backend = new CpuBackend(threads).batchFromBytes(0)) {
+            try (var arena = Arena.ofShared(); var backend = new CpuBackend(threads).spikeBatchFromTokens(2)) {
                 Int8Weights w = Int8Weights.fromCodes(arena, f.codes, ROWS, COLS, f.scales);
                 float[] y = nans(yOff + tokens * ROWS + 1);
                 long before = backend.weightBytesRead();
@@ -181,34 +181,31 @@ class CpuBackendBatchTest {
     }
 
     @Test
-    void matricesBelowTheThresholdGoTokenByToken() {
+    void spikeBatchesBelowTheTokenThresholdGoTokenByToken() {
         Fixture f = Fixture.make(23);
         int tokens = 3;
         int[] counts = new int[tokens * COLS];
-        float[] x = new float[tokens * COLS];
         for (int i = 0; i < counts.length; i++) {
-            counts[i] = i % 3 == 0 ? 0 : 1 + i % 4;
-            x[i] = i % 5 - 2;
+            // each channel silent in one of the three tokens
+            counts[i] = (i / COLS + i % COLS) % 3 == 0 ? 0 : 1 + i % 4;
         }
         float[] vth = {0.5f, 0.25f, 1f};
         try (var arena = Arena.ofShared(); var backend = new CpuBackend(1)) {
             Int8Weights w = Int8Weights.fromCodes(arena, f.codes, ROWS, COLS, f.scales);
-            assertTrue(w.denseBytesPerProduct() < CpuBackend.DEFAULT_BATCH_FROM_BYTES, "a small matrix");
+            assertTrue(tokens < CpuBackend.DEFAULT_SPIKE_BATCH_FROM_TOKENS);
             long before = backend.weightBytesRead();
             backend.spikeLinearBatch(w, counts, 0, vth, tokens, new float[tokens * ROWS], 0);
-            backend.int8LinearBatch(w, x, 0, tokens, new float[tokens * ROWS], 0);
-            long perToken = backend.weightBytesRead() - before;
+            long batch = backend.weightBytesRead() - before;
             before = backend.weightBytesRead();
             for (int t = 0; t < tokens; t++) {
                 backend.spikeLinear(w, counts, t * COLS, vth[t], new float[ROWS], 0);
-                backend.int8Linear(w, x, t * COLS, new float[ROWS], 0);
             }
-            assertEquals(backend.weightBytesRead() - before, perToken, "the matrix read once per token, as token by token");
-            backend.batchFromBytes(w.denseBytesPerProduct());
+            assertEquals(backend.weightBytesRead() - before, batch, "each token's active channels, as token by token");
+            backend.spikeBatchFromTokens(tokens);
             before = backend.weightBytesRead();
-            backend.int8LinearBatch(w, x, 0, tokens, new float[tokens * ROWS], 0);
-            assertEquals(w.denseBytesPerProduct(), backend.weightBytesRead() - before, "at the threshold: batched, read once");
-            assertThrows(IllegalArgumentException.class, () -> backend.batchFromBytes(-1));
+            backend.spikeLinearBatch(w, counts, 0, vth, tokens, new float[tokens * ROWS], 0);
+            // every channel is active in one of the three tokens: the tile reads the matrix once
+            assertEquals(w.denseBytesPerProduct(), backend.weightBytesRead() - before, "at the threshold: batched");
         }
     }
 

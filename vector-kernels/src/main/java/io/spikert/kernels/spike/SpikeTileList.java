@@ -21,11 +21,16 @@ import java.util.Objects;
  */
 public final class SpikeTileList {
     /**
-     * Tokens per tile unless told otherwise: each streamed weight run is reused by this many tokens, and
-     * a thread keeps two floats per token and segment row in L1 (see {@link SpikeMatMul}). Property
-     * {@code spikert.int8.batchTokens} overrides it (for tuning).
+     * Tokens per tile unless told otherwise: each weight piece is converted once and reused by this many
+     * tokens, and a thread keeps one or two floats per token and segment row (see {@link BatchWalk}).
+     * Measured with probe runs on the development machine (one thread, T tokens in tiles of 8 / 16 / 32 /
+     * 64, batched spike product's speed against T per-token calls in the same run): 18944 x 3584, T = 16:
+     * 1.16x / 1.57x; T = 32: - / 1.97x / 2.45x; T = 64: - / - / 2.45x / 3.07x; 3584 x 3584, T = 16: 0.74x /
+     * 0.93x; T = 32: - / 0.88x / 1.07x; T = 64: - / - / 1.28x / 1.13x. Converting a segment's pieces costs
+     * about as much as a few tokens' products, so larger tiles pay, up to the L2 size of the per-token
+     * arrays. Property {@code spikert.int8.batchTokens} overrides it (for tuning).
      */
-    public static final int DEFAULT_TILE_TOKENS = checkTileTokens(Integer.getInteger("spikert.int8.batchTokens", 8));
+    public static final int DEFAULT_TILE_TOKENS = checkTileTokens(Integer.getInteger("spikert.int8.batchTokens", 32));
 
     private static final int GROUP = Int8Weights.GROUP;
     /** Largest sum of |count| over a group for which 127 times it stays within float's exact integers. */

@@ -23,10 +23,10 @@ public record Int8Linear(String name, Int8Weights weights) implements Projection
 
     @Override
     public void forward(Backend backend, float[] x, int xOff, int tokens, float[] y, int yOff) {
-        int in = in();
-        int out = out();
-        for (int t = 0; t < tokens; t++) {
-            backend.int8Linear(weights, x, xOff + t * in, y, yOff + t * out);
+        if (tokens == 1) {
+            backend.int8Linear(weights, x, xOff, y, yOff);
+        } else {
+            backend.int8LinearBatch(weights, x, xOff, tokens, y, yOff);
         }
     }
 }

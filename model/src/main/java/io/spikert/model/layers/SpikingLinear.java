@@ -69,10 +69,14 @@ public final class SpikingLinear implements Projection {
         for (int t = 0; t < tokens; t++) {
             vth[t] = SpikeCounts.encode(x, xOff + t * in, in, k, counts, t * in);
         }
-        if (weights != null) {
+        if (weights != null && tokens == 1) {
+            SpikeKernel used = backend.spikeLinear(weights, counts, 0, vth[0], y, yOff);
+            observer.onSpikes(name, counts, 0, in, vth[0], used);
+        } else if (weights != null) {
+            // one batch: the backend streams the weights once per tile of tokens, not once per token
+            SpikeKernel[] used = backend.spikeLinearBatch(weights, counts, 0, vth, tokens, y, yOff);
             for (int t = 0; t < tokens; t++) {
-                SpikeKernel used = backend.spikeLinear(weights, counts, t * in, vth[t], y, yOff + t * out);
-                observer.onSpikes(name, counts, t * in, in, vth[t], used);
+                observer.onSpikes(name, counts, t * in, in, vth[t], used[t]);
             }
         } else {
             float[] asFloats = new float[counts.length];

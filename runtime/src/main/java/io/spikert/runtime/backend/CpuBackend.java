@@ -3,9 +3,12 @@ package io.spikert.runtime.backend;
 import io.spikert.kernels.MatMul;
 import io.spikert.kernels.MatVec;
 import io.spikert.kernels.spike.ChannelList;
+import io.spikert.kernels.spike.Int8MatMul;
 import io.spikert.kernels.spike.Int8MatVec;
 import io.spikert.kernels.spike.Int8Weights;
+import io.spikert.kernels.spike.SpikeMatMul;
 import io.spikert.kernels.spike.SpikeMatVec;
+import io.spikert.kernels.spike.SpikeTileList;
 import io.spikert.runtime.ComputePool;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
@@ -184,6 +187,83 @@ public final class CpuBackend implements Backend {
         Objects.checkFromIndexSize(xOff, w.cols(), x.length);
         weightBytesRead.add(w.denseBytesPerProduct());
         pool.parallelFor(w.rows(), Int8Weights.TILE, (start, end) -> Int8MatVec.denseFloat(w, x, xOff, y, yOff, start, end));
+    }
+
+    /**
+     * Tokens from which {@link #spikeLinearBatch} uses the batched kernel; smaller batches go token by
+     * token. A tile of tokens reads the channels active in any of its tokens, so it loses the per-token
+     * event kernel's skipping where tokens are silent on different channels, and the piece conversion
+     * pays off over many tokens. Bench SpikeMatMulRatios on the development machine (a loaded host; per-token
+     * time / batched time, counts silent on independent random channels per token): 8 tokens 0.61-1.33x,
+     * 32 tokens 0.88-2.14x (3584 x 3584 and 18944 x 3584, 1 and 2 threads, 18.4% and 50% silent); see
+     * README. {@link #int8LinearBatch} has no such loss and batches from 2 tokens (1.24-2.46x at 8 and 32).
+     * Other machines can set the system property {@code spikert.spike.batchFromTokens}.
+     */
+    public static final int DEFAULT_SPIKE_BATCH_FROM_TOKENS = Integer.getInteger("spikert.spike.batchFromTokens", 16);
+
+    private volatile int spikeBatchFromTokens = DEFAULT_SPIKE_BATCH_FROM_TOKENS;
+
+    /** Sets the tokens from which {@link #spikeLinearBatch} uses the batched kernel (at most 1: always; Integer.MAX_VALUE: never). */
+    public CpuBackend spikeBatchFromTokens(int tokens) {
+        this.spikeBatchFromTokens = tokens;
+        return this;
+    }
+
+    /** Per caller thread: a batch's tiles, listed once and shared by the threads. */
+    private final ThreadLocal<SpikeTileList> tileLists = ThreadLocal.withInitial(SpikeTileList::new);
+
+    /**
+     * The batch through {@link SpikeMatMul}: tokens in tiles, each tile streaming the runs of the channels
+     * active in any of its tokens once, the threads splitting the rows (so each token's result does not
+     * depend on the thread count, and equals one-thread spikeLinear's bit for bit). Batches of fewer than
+     * {@link #spikeBatchFromTokens} tokens go token by token through {@link #spikeLinear}. Bytes read: per tile, the
+     * listed channels' share of the matrix (a tile computed token by token, see SpikeMatMul, counts each
+     * token's share).
+     */
+    @Override
+    public SpikeKernel[] spikeLinearBatch(Int8Weights w, int[] counts, int cOff, float[] vth, int tokens, float[] y, int yOff) {
+        Backend.checkBatch("spikeLinearBatch", tokens, vth.length);
+        if (tokens == 1 || tokens < spikeBatchFromTokens) {
+            return Backend.super.spikeLinearBatch(w, counts, cOff, vth, tokens, y, yOff);
+        }
+        int cols = w.cols();
+        Objects.checkFromToIndex(yOff, Math.addExact(yOff, Math.multiplyExact(tokens, w.rows())), y.length);
+        SpikeTileList list = tileLists.get().list(counts, cOff, cols, tokens);
+        SpikeKernel[] used = new SpikeKernel[tokens];
+        long dense = w.denseBytesPerProduct();
+        long bytes = 0;
+        for (int i = 0; i < list.tiles(); i++) {
+            int t0 = list.tileStart(i);
+            int union = list.unionSize(i);
+            SpikeKernel kernel = union == cols ? SpikeKernel.DENSE_INT8 : SpikeKernel.SPARSE_EVENTS;
+            for (int t = t0; t < t0 + list.tileSize(i); t++) {
+                used[t] = list.exactInFloat(i) ? kernel
+                        : list.activeCount(t) == cols ? SpikeKernel.DENSE_INT8 : SpikeKernel.SPARSE_EVENTS;
+                bytes += list.exactInFloat(i) ? 0 : dense * list.activeCount(t) / cols;
+            }
+            bytes += list.exactInFloat(i) ? dense * union / cols : 0;
+        }
+        weightBytesRead.add(bytes);
+        pool.parallelFor(w.rows(), Int8Weights.TILE, (start, end) -> SpikeMatMul.sparse(w, list, vth, y, yOff, start, end));
+        return used;
+    }
+
+    /**
+     * The batch through {@link Int8MatMul}, threads splitting the rows; the matrix is read once per tile of
+     * tokens. One token goes through {@link #int8Linear}.
+     */
+    @Override
+    public void int8LinearBatch(Int8Weights w, float[] x, int xOff, int tokens, float[] y, int yOff) {
+        Backend.checkBatch("int8LinearBatch", tokens, tokens);
+        if (tokens == 1) {
+            int8Linear(w, x, xOff, y, yOff);
+            return;
+        }
+        Objects.checkFromIndexSize(xOff, Math.multiplyExact(tokens, w.cols()), x.length);
+        Objects.checkFromToIndex(yOff, Math.addExact(yOff, Math.multiplyExact(tokens, w.rows())), y.length);
+        int tiles = (tokens + Int8MatMul.tileTokens() - 1) / Int8MatMul.tileTokens();
+        weightBytesRead.add(w.denseBytesPerProduct() * tiles);
+        pool.parallelFor(w.rows(), Int8Weights.TILE, (start, end) -> Int8MatMul.denseFloat(w, x, xOff, tokens, y, yOff, start, end));
     }
 
     @Override

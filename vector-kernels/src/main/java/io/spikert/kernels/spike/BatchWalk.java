@@ -1,0 +1,90 @@
+package io.spikert.kernels.spike;
+
+import static io.spikert.kernels.spike.Int8MatVec.F;
+import static io.spikert.kernels.spike.Int8MatVec.I;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Objects;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * What the batched kernels share: the row segment size, the checks of a batch's arguments, the
+ * conversion of a run's piece to float and the per-token store of a segment's results.
+ *
+ * <p>A batched product walks each channel block in row segments of {@link #SEGMENT_ROWS} rows. For one
+ * segment it converts the listed channels' pieces of their runs to float once per tile of tokens, into a
+ * thread-local array, and multiplies them into every token of the tile ({@link SpikeMatMul}: a whole
+ * group's channels, then register-held group sums for four tokens and 32 rows at a time;
+ * {@link Int8MatMul}: four channels at a time, then two tokens per pass, in Int8MatVec.denseFloat's order).
+ * Per token, the segment's row results stay in a thread-local array (tokens x SEGMENT_ROWS floats).
+ *
+ * <p>Measured on the development machine (probe runs, one thread, 8 tokens, a loaded host; times per
+ * 8 tokens against 8 per-token calls in the same run): the batch wins where the per-token kernels stream
+ * from DRAM (18944 x 3584: 1.15-1.4x) and loses where the matrix stays in the last-level cache
+ * (3584 x 3584: 0.7-0.8x). What limits it: float FMAs reached about 20-25 GMAC/s here (a pure Java FMA
+ * loop about 58 G lanes/s on the same host at the time), against about 35 for the per-token kernel's
+ * int16 lanes on cache-resident weights; and a segment's pieces (SEGMENT_ROWS bytes per run, a run's
+ * length apart) are read with little help from the prefetchers: converting every piece of 3584 x 3584 took
+ * 3.4-7.4 ms against 1.7 ms for whole runs. Tried and dropped: the token loop inside the row loop
+ * (each converted vector reused at once; 1.26x / 0.91x slower designs), whole-block segments (no
+ * better), sixteen register accumulators (eight tokens; 3x slower, spilled), and converting straight
+ * from the weights inside the register loop (3x slower: the per-channel offsets defeat the segment's
+ * bounds-check hoisting).
+ */
+final class BatchWalk {
+    private BatchWalk() {}
+
+    static final int L = I.length();
+
+    /**
+     * Rows per segment, a multiple of {@link Int8Weights#TILE}. Property {@code spikert.int8.batchRows}
+     * overrides it (for tuning).
+     */
+    static final int SEGMENT_ROWS = checkSegment(Integer.getInteger("spikert.int8.batchRows", 256));
+
+    /** Checks rows, row range and the [tokens][rows] output of a batch. */
+    static void checkOutput(String kernel, Int8Weights w, int tokens, float[] y, int yOff, int rowStart, int rowEnd) {
+        if (tokens < 1) {
+            throw new IllegalArgumentException(kernel + ": tokens must be at least 1, got " + tokens);
+        }
+        w.checkProduct(kernel, y, yOff, rowStart, rowEnd);
+        w.checkRowRange(kernel, rowStart, rowEnd);
+        Objects.checkFromToIndex(yOff, Math.addExact(yOff, Math.multiplyExact(tokens - 1, w.rows) + rowEnd), y.length);
+    }
+
+    /**
+     * Rows a panel pass covers for a segment of {@code rows} rows: whole pairs of vectors. Past the
+     * segment's last row up to its block's run end (a whole TILE, a multiple of 2L) lie codes or padding
+     * zeros, and scales, that are read but never stored.
+     */
+    static int panelRows(int rows) {
+        return (rows + 2 * L - 1) / (2 * L) * (2 * L);
+    }
+
+    /** cf[co + j] = code at byte o + j, as float, for j in [0, n) (n a multiple of L). */
+    static void convert(MemorySegment seg, long o, float[] cf, int co, int n) {
+        for (int j = 0; j < n; j += L) {
+            Int8MatVec.toFloat(Int8MatVec.widen(seg, o + j)).intoArray(cf, co + j);
+        }
+    }
+
+    /** y[yOff + r] = vth * acc[a + r - s0] for r in [s0, s1): the one rounding of the per-token store. */
+    static void store(float[] acc, int a, float vth, float[] y, int yOff, int s0, int s1) {
+        int n = s1 - s0;
+        int o = yOff + s0;
+        int j = 0;
+        for (; j <= n - L; j += L) {
+            FloatVector.fromArray(F, acc, a + j).mul(vth).intoArray(y, o + j);
+        }
+        for (; j < n; j++) {
+            y[o + j] = vth * acc[a + j];
+        }
+    }
+
+    private static int checkSegment(int n) {
+        if (n < Int8Weights.TILE || n % Int8Weights.TILE != 0) {
+            throw new IllegalArgumentException("spikert.int8.batchRows: " + n + " must be a positive multiple of " + Int8Weights.TILE);
+        }
+        return n;
+    }
+}

@@ -15,6 +15,7 @@ import io.spikert.model.layers.LowRankProjection;
 import io.spikert.model.layers.Projection;
 import io.spikert.model.layers.SlidingWindowAttention;
 import io.spikert.model.layers.SpikeObserver;
+import io.spikert.model.layers.SpikingLinear;
 import io.spikert.model.layers.Workspace;
 import io.spikert.runtime.Rows;
 import io.spikert.runtime.Tensor;
@@ -24,7 +25,9 @@ import io.spikert.runtime.backend.GpuBackend;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -85,7 +88,7 @@ public final class SpikingBrainModel implements AutoCloseable {
             try {
                 model.device = model.variant == ModelVariant.BASE
                         ? DeviceModel.upload(config, gpu, new CheckpointWeightSource(checkpoint))
-                        : DeviceModel.uploadW8ASpike(config, gpu, new SpikingCheckpointWeights(checkpoint, model.rawProjections()),
+                        : DeviceModel.uploadW8ASpike(config, gpu, new SpikingCheckpointWeights(checkpoint, model.boundProjections()),
                                 options.spikeK());
             } catch (RuntimeException e) {
                 model.close();
@@ -105,16 +108,29 @@ public final class SpikingBrainModel implements AutoCloseable {
         return variant == ModelVariant.BASE || options.spikeObserver() == SpikeObserver.NONE;
     }
 
-    /** W8ASpike's raw projections by tensor prefix, as bound: each layer's down_proj and the untied lm_head. */
-    private Map<String, Projection> rawProjections() {
-        Map<String, Projection> raw = new HashMap<>();
+    /**
+     * W8ASpike's projections by tensor prefix, as bound: each layer's down_proj, the untied lm_head, and every
+     * spiking QuantLinear (whose INT8 codes the device then takes instead of quantising the checkpoint again).
+     */
+    private Map<String, Projection> boundProjections() {
+        Map<String, Projection> bound = new HashMap<>();
         for (DecoderLayer layer : layers) {
-            raw.put("model.layers." + layer.index() + ".mlp.down_proj", layer.mlp().down());
+            bound.put("model.layers." + layer.index() + ".mlp.down_proj", layer.mlp().down());
+            List<Projection> spiking = new ArrayList<>(List.of(layer.mlp().gate(), layer.mlp().up()));
+            switch (layer.attention()) {
+                case SlidingWindowAttention a -> spiking.addAll(List.of(a.q(), a.k(), a.v(), a.o()));
+                case GatedLinearAttention a -> spiking.addAll(List.of(a.q(), a.k(), a.v(), a.gate(), a.o()));
+            }
+            for (Projection p : spiking) {
+                if (p instanceof SpikingLinear s) {
+                    bound.put(s.name(), s);
+                }
+            }
         }
         if (lmHead.weight() != embeddings) {
-            raw.put("lm_head", lmHead);
+            bound.put("lm_head", lmHead);
         }
-        return raw;
+        return bound;
     }
 
     private static SpikingBrainModel bind(ModelConfig c, Backend backend, Checkpoint checkpoint, Arena arena,

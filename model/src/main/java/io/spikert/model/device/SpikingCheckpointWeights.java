@@ -7,6 +7,7 @@ import io.spikert.model.convert.PackedW8Reader;
 import io.spikert.model.layers.Int8Linear;
 import io.spikert.model.layers.Linear;
 import io.spikert.model.layers.Projection;
+import io.spikert.model.layers.SpikingLinear;
 import io.spikert.runtime.Tensor;
 import io.spikert.runtime.gpu.DeviceArena;
 import io.spikert.runtime.gpu.DeviceBuffer;
@@ -20,24 +21,28 @@ import java.util.Map;
 
 /**
  * A W8ASpike checkpoint's weights for the device (MODEL.md section 4). QuantLinears become their exact
- * codes {@code rint(W / s)} per group of 128 inputs, unclamped (outliers kept exact), with their scales,
- * from the fp32 weights or the packed form. The raw matrices (down_proj, lm_head) are uploaded in the
- * exact form the CPU model bound them in ({@code rawProjections} by tensor prefix: F32, BF16, or INT8
- * codes for a down_proj that is exactly code x scale), so both paths hold the same values. Everything
- * else is uploaded as stored ({@link CheckpointWeightSource}).
+ * codes {@code rint(W / s)} per group of 128 inputs, unclamped (outliers kept exact), with their scales:
+ * taken from the CPU model's integer form when it has one (the codes it already made, so the checkpoint's
+ * fp32 weights, 26 GB at 7B, are not read and quantised a second time), else from the fp32 weights or
+ * the packed form. The raw matrices (down_proj, lm_head) are uploaded in the exact form the CPU model
+ * bound them in (F32, BF16, or INT8 codes for a down_proj that is exactly code x scale), so both paths
+ * hold the same values. Everything else is uploaded as stored ({@link CheckpointWeightSource}).
  */
 public final class SpikingCheckpointWeights implements DeviceWeightSource {
     private static final String SCALES = ".weight_quantizer.scales";
 
     private final Checkpoint checkpoint;
     private final CheckpointWeightSource stored;
-    private final Map<String, Projection> rawProjections;
+    private final Map<String, Projection> boundProjections;
 
-    /** {@code rawProjections}: the bound down_proj of every layer and, unless tied, lm_head, by tensor prefix. */
-    public SpikingCheckpointWeights(Checkpoint checkpoint, Map<String, Projection> rawProjections) {
+    /**
+     * {@code boundProjections}: the CPU model's projections by tensor prefix, at least the down_proj of every
+     * layer and, unless tied, lm_head; QuantLinears bound in the integer form lend their codes.
+     */
+    public SpikingCheckpointWeights(Checkpoint checkpoint, Map<String, Projection> boundProjections) {
         this.checkpoint = checkpoint;
         this.stored = new CheckpointWeightSource(checkpoint);
-        this.rawProjections = Map.copyOf(rawProjections);
+        this.boundProjections = Map.copyOf(boundProjections);
     }
 
     @Override
@@ -57,6 +62,9 @@ public final class SpikingCheckpointWeights implements DeviceWeightSource {
 
     /** QuantLinear {@code prefix} [out, in] as device INT8 codes with their scales. */
     DeviceInt8Matrix quantized(String prefix, int out, int in, DeviceArena arena) {
+        if (boundProjections.containsKey(prefix) && bound(prefix, out, in) instanceof SpikingLinear s && s.isInteger()) {
+            return DeviceInt8Matrix.upload(arena, prefix, Int8DeviceLayout.fromCodes(s.weights().codes(), out, in), scales(s.weights()));
+        }
         int[] codes;
         float[] scales;
         try {
@@ -97,7 +105,7 @@ public final class SpikingCheckpointWeights implements DeviceWeightSource {
     }
 
     private Projection bound(String prefix, int out, int in) {
-        Projection p = rawProjections.get(prefix);
+        Projection p = boundProjections.get(prefix);
         if (p == null) {
             throw new IllegalArgumentException("raw W8ASpike projection " + prefix + " was not handed over by the CPU model");
         }

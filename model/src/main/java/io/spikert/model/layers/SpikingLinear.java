@@ -50,6 +50,11 @@ public final class SpikingLinear implements Projection {
         return weights != null;
     }
 
+    /** The integer form's codes and scales (shared, not copied), so a device can take the same codes; null in the float form. */
+    public Int8Weights weights() {
+        return weights;
+    }
+
     @Override
     public int in() {
         return weights != null ? weights.cols() : (int) fakeQuantWeight.dim(1);

@@ -169,6 +169,16 @@ public final class GpuBackend implements Backend {
     }
 
     @Override
+    public SpikeKernel[] spikeLinearBatch(Int8Weights w, int[] counts, int cOff, float[] vth, int tokens, float[] y, int yOff) {
+        return cpu.spikeLinearBatch(w, counts, cOff, vth, tokens, y, yOff);
+    }
+
+    @Override
+    public void int8LinearBatch(Int8Weights w, float[] x, int xOff, int tokens, float[] y, int yOff) {
+        cpu.int8LinearBatch(w, x, xOff, tokens, y, yOff);
+    }
+
+    @Override
     public long weightBytesRead() {
         return ops.weightBytesRead() + cpu.weightBytesRead();
     }

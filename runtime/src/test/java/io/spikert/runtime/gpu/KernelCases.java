@@ -268,7 +268,7 @@ final class KernelCases {
     }
 
     private List<Outcome> int8(boolean sparse) {
-        int rows = 40, cols = 256;
+        int rows = 40, cols = 640;
         int[] codes = new int[rows * cols];
         for (int i = 0; i < codes.length; i++) {
             codes[i] = rnd.nextInt(20) == 0 ? rnd.nextInt(401) - 200 : rnd.nextInt(255) - 127;
@@ -302,9 +302,12 @@ final class KernelCases {
         return List.of(new Outcome(name, "y", floats(dy, rows), expected, 1e-5f));
     }
 
-    /** 11 tokens: a full tile of 8 and a partial one; 40 rows: a partial block of 8 warps. */
+    /**
+     * 11 tokens: a full tile of 8 and a partial one; 40 rows: a partial block of 8 warps; 640 inputs: a
+     * whole warp step of 512 codes (16 a lane) and a partial one of one group.
+     */
     private List<Outcome> int8Tokens(boolean spiked) {
-        int rows = 40, cols = 256, tokens = 11;
+        int rows = 40, cols = 640, tokens = 11;
         int[] codes = new int[rows * cols];
         for (int i = 0; i < codes.length; i++) {
             codes[i] = rnd.nextInt(20) == 0 ? rnd.nextInt(401) - 200 : rnd.nextInt(255) - 127;

@@ -275,14 +275,25 @@ extern "C" __global__ void spike_quantize(float* __restrict__ x, int n, float k,
 
 // SWA keys or values, in place, one block per row of n (a token's kv head): symmetric int8,
 // scale = clamp(max|x| / 127, 1e-5, 1e4), x = clamp(rint(x / scale), -128, 127) * scale.
+// A NaN anywhere in the row makes the whole row NaN, as on the CPU (Math.max and Math.clamp pass NaN
+// on; fmaxf / fminf would drop it and store a NaN as a finite -128 * scale, hiding the fault).
 extern "C" __global__ void int8_quantize(float* __restrict__ x, int n, int rows) {
     int r = blockIdx.x;
     if (r >= rows) return;
     float* xr = x + (long long) r * n;
     float m = 0;
-    for (int i = threadIdx.x; i < n; i += blockDim.x) m = fmaxf(m, fabsf(xr[i]));
-    m = block_max(m);
+    int nan = 0;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+        float a = fabsf(xr[i]);
+        m = fmaxf(m, a);
+        nan |= a != a;
+    }
+    m = block_max(m); // its barriers also order every read above before the writes below
     float s = m / 127.f;
     s = s < 1e-5f ? 1e-5f : (s > 1e4f ? 1e4f : s);
-    for (int i = threadIdx.x; i < n; i += blockDim.x) xr[i] = fminf(fmaxf(rintf(xr[i] / s), -128.f), 127.f) * s;
+    if (__syncthreads_or(nan)) s = __int_as_float(0x7fffffff);
+    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+        float q = rintf(xr[i] / s);
+        xr[i] = (q < -128.f ? -128.f : (q > 127.f ? 127.f : q)) * s;
+    }
 }

@@ -42,6 +42,8 @@ inline void __syncthreads() { throw "no block barrier in the emulator"; }
 inline int4 make_int4(int a, int b, int c, int d) { return int4{a, b, c, d}; }
 inline int __float2int_rn(float f) { return (int) std::nearbyint(f); }
 inline float __uint_as_float(unsigned u) { float f; std::memcpy(&f, &u, 4); return f; }
+inline float __int_as_float(int i) { float f; std::memcpy(&f, &i, 4); return f; }
+inline int __syncthreads_or(int) { throw "no block barrier in the emulator"; }
 inline int atomicAdd(int* p, int v) { int o = *p; *p += v; return o; }
 using std::min;
 

@@ -375,6 +375,7 @@ final class KernelCases {
         for (int i = 0; i < n; i++) {
             x[n + i] = 1e-7f * x[n + i]; // row 1: below the 1e-5 scale floor, so codes are clamped small
         }
+        x[3 * n + 7] = Float.NaN; // row 3: a NaN makes the whole head NaN, as on the CPU (not a finite -128 * scale)
         long dx = up(x);
         launch("int8_quantize", rows, 1, 32, 1, 0, dx, n, rows);
         float[] expected = new float[n * rows];

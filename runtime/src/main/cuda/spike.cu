@@ -2,7 +2,10 @@
 // Weights: int8 codes clamp(code, -127, 127) with one fp32 scale per row and group of 128 inputs
 // (scales [rows][cols / 128]), plus the exact outlier residuals code - int8 as a per-row CSR list
 // (outlierStart [rows + 1], outlierCol / outlierResidual sorted by column within a row). Each
-// group's sum of code * count is an int32, as on the CPU (|count| <= Int8Weights.MAX_ABS_COUNT).
+// group's sum of int8 code * count is an int32, as on the CPU (|count| <= Int8Weights.MAX_ABS_COUNT
+// bounds it for codes within +-127). The dense products add the outliers apart, each times its group's
+// scale, as Int8MatVec does, so a residual up to the int16 code range never enters that int32 sum;
+// spike_matvec (not launched by DeviceOps) still folds them into its group sums.
 #include "spikert_common.cuh"
 
 #define SPIKERT_GROUP 128
@@ -24,8 +27,8 @@ extern "C" __global__ void spike_encode(const float* __restrict__ x, int* __rest
 }
 
 // The dense products read a row's codes 16 to a lane with one 128-bit load, so a warp's load covers
-// 512 contiguous bytes (four groups) rather than 32: a decode step streams the codes at close to HBM
-// bandwidth instead of being bound by load instructions. The 8 lanes that share a group add their
+// 512 contiguous bytes (four groups) rather than 32, so a decode step is bound by HBM bandwidth rather
+// than by load and shuffle instructions (by construction; not yet timed on a device). The 8 lanes that share a group add their
 // int32 partials with 3 shuffles, and the first of them scales the exact group sum. Codes, counts and
 // x must be 16-byte aligned (device allocations are; rows are cols bytes or floats apart, and cols is
 // a multiple of 128), which DeviceOps checks.

@@ -52,6 +52,12 @@ public final class DeviceOps {
     static final int GLA_STEP_WARPS = 8;
     /** Tokens one warp of {@code spike_matmul} and {@code int8_float_matmul} carries: SPIKERT_SPIKE_TOKENS in spike.cu. */
     static final int SPIKE_TOKENS = 8;
+    /**
+     * Byte alignment the dense INT8 products need of the codes, counts and float input: spike.cu reads
+     * them with 128-bit loads (16 codes, 4 counts or 4 floats a load), which fault on a device when
+     * misaligned. Device allocations are aligned to 256; rows stay aligned since cols is a multiple of 128.
+     */
+    static final int INT8_VECTOR_ALIGN = 16;
     /** gridDim.y (and .z) limit of every current device; gridDim.x may reach 2^31 - 1. */
     static final int MAX_GRID_Y = 65535;
     static final int MAX_BLOCK_THREADS = 1024;
@@ -312,6 +318,9 @@ public final class DeviceOps {
      * the codes per {@link #SPIKE_TOKENS} tokens) for a chunk. Biases are added separately.
      */
     public void spikeLinear(DeviceInt8Matrix w, long counts, long vth, int tokens, long y) {
+        String kernel = tokens == 1 ? "int8_matvec" : "spike_matmul";
+        checkVectorAligned(w, kernel, "codes", w.codes());
+        checkVectorAligned(w, kernel, "counts", counts);
         weightBytesRead += w.bytes();
         int rowsPerBlock = BLOCK / warp;
         if (tokens == 1) {
@@ -326,6 +335,8 @@ public final class DeviceOps {
 
     /** {@code y[t] = W' x[t]} with an un-spiked float input x [tokens][cols] (W8ASpike's down_proj held as codes). */
     public void int8Linear(DeviceInt8Matrix w, long x, int tokens, long y) {
+        checkVectorAligned(w, "int8_float_matmul", "codes", w.codes());
+        checkVectorAligned(w, "int8_float_matmul", "x", x);
         weightBytesRead += w.bytes();
         launchFor(w.name(), "int8_float_matmul", ceilDiv(w.rows(), BLOCK / warp), ceilDiv(tokens, SPIKE_TOKENS), BLOCK, 1, 0,
                 w.codes(), w.scales(), w.outlierStart(), w.outlierCol(), w.outlierResidual(), x, y, w.rows(), w.cols(), tokens);
@@ -340,6 +351,13 @@ public final class DeviceOps {
     /** In place on {@code rows} rows of {@code n}: symmetric int8 with {@code scale = clamp(max|x| / 127, 1e-5, 1e4)}. */
     public void int8Quantize(long x, int n, int rows) {
         launch("int8_quantize", rows, 1, rowBlock(n), 1, 0, x, n, rows);
+    }
+
+    private static void checkVectorAligned(DeviceInt8Matrix w, String kernel, String what, long pointer) {
+        if (pointer % INT8_VECTOR_ALIGN != 0) {
+            throw new DeviceOpException(name(w.name(), kernel) + ": " + what + " at 0x" + Long.toHexString(pointer)
+                    + " is not " + INT8_VECTOR_ALIGN + "-byte aligned; the kernel reads it with 128-bit loads");
+        }
     }
 
     private static void checkSpikeK(String kernel, float k) {

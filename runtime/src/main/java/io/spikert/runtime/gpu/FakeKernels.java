@@ -38,8 +38,9 @@ import java.util.function.Consumer;
  *
  * <p>Twins of the kernels the device-resident model launches also check the launch geometry against
  * what the CUDA source needs (blocks covering every row, token or head; blocks a multiple of the PTX
- * warp width where the kernel reduces over warps; enough dynamic shared memory), because a fake launch
- * would otherwise succeed with a grid that leaves work undone on a real device.
+ * warp width where the kernel reduces over warps; enough dynamic shared memory; 16-byte aligned buffers
+ * where the kernel reads them with 128-bit loads), because a fake launch would otherwise succeed with a
+ * grid that leaves work undone, or an address that faults, on a real device.
  */
 public final class FakeKernels {
     private FakeKernels() {}
@@ -351,6 +352,8 @@ public final class FakeKernels {
     private static void int8Tokens(Launch a, boolean spiked) {
         int rows = a.i32("rows"), cols = a.i32("cols"), tokens = a.i32("tokens");
         a.coversWarpRows(rows);
+        a.vectorAligned("codes");
+        a.vectorAligned(spiked ? "counts" : "x");
         a.covers((long) a.launch.gridY() * DeviceOps.SPIKE_TOKENS, tokens, "tokens (" + DeviceOps.SPIKE_TOKENS + " a block row)");
         float[] y = new float[tokens * rows];
         try (Arena arena = Arena.ofConfined()) {
@@ -373,8 +376,12 @@ public final class FakeKernels {
 
     private static void int8(Launch a, String codesParam, boolean inputMajor) {
         int rows = a.i32("rows"), cols = a.i32("cols");
-        if (!inputMajor) {
+        if (inputMajor) {
+            a.covers((long) a.launch.gridX() * a.launch.blockX(), rows, "rows (one thread each)");
+        } else {
             a.coversWarpRows(rows);
+            a.vectorAligned("codes");
+            a.vectorAligned("counts");
         }
         int[] counts = a.ints("counts", cols);
         float vth = a.floats("vth", 1)[0];
@@ -451,6 +458,15 @@ public final class FakeKernels {
             if (block % KernelCatalog.PTX_WARP_SIZE != 0) {
                 throw new IllegalArgumentException(spec.name() + ": block of " + block + " threads is not a multiple of the "
                         + KernelCatalog.PTX_WARP_SIZE + "-lane warp the PTX was compiled for");
+            }
+        }
+
+        /** The dense INT8 products read this buffer with 128-bit loads, which fault on a device when misaligned. */
+        void vectorAligned(String name) {
+            long p = pointer(name);
+            if (p % DeviceOps.INT8_VECTOR_ALIGN != 0) {
+                throw new IllegalArgumentException(spec.name() + ": " + name + " at 0x" + Long.toHexString(p) + " is not "
+                        + DeviceOps.INT8_VECTOR_ALIGN + "-byte aligned (the kernel reads it with 128-bit loads)");
             }
         }
 

@@ -149,6 +149,31 @@ class DeviceOpsLimitsTest {
     }
 
     @Test
+    void theDenseInt8ProductsRefuseMisalignedCodesCountsOrInputBeforeTheDriver() {
+        try (GpuDriver d = Vendor.CUDA.open()) {
+            DeviceOps ops = ops(d);
+            long p = 0x1000;
+            var up = new DeviceInt8Matrix("model.layers.0.mlp.up_proj", INTER, HIDDEN, p, p, p, p, p, 0);
+            var shifted = new DeviceInt8Matrix("model.layers.0.mlp.gate_proj", INTER, HIDDEN, p + 8, p, p, p, p, 0);
+            DeviceOpException counts = assertThrows(DeviceOpException.class, () -> ops.spikeLinear(up, p + 4, p, 1, p));
+            assertTrue(counts.getMessage().startsWith("kernel int8_matvec (model.layers.0.mlp.up_proj): counts at 0x1004 is not "
+                    + "16-byte aligned"), counts.getMessage());
+            DeviceOpException chunk = assertThrows(DeviceOpException.class, () -> ops.spikeLinear(up, p + 4, p, 256, p));
+            assertTrue(chunk.getMessage().startsWith("kernel spike_matmul"), chunk.getMessage());
+            DeviceOpException codes = assertThrows(DeviceOpException.class, () -> ops.spikeLinear(shifted, p, p, 256, p));
+            assertTrue(codes.getMessage().contains("codes at 0x1008"), codes.getMessage());
+            DeviceOpException x = assertThrows(DeviceOpException.class, () -> ops.int8Linear(up, p + 12, 1, p));
+            assertTrue(x.getMessage().startsWith("kernel int8_float_matmul (model.layers.0.mlp.up_proj): x at 0x100c"),
+                    x.getMessage());
+            assertEquals(0, launches.size(), "nothing misaligned reached the driver");
+            assertEquals(0, ops.weightBytesRead(), "a refused product read nothing");
+            ops.spikeLinear(up, p + 16, p, 1, p);
+            ops.int8Linear(up, p + 32, 3, p);
+            assertEquals(2, launches.size());
+        }
+    }
+
+    @Test
     void aLaunchPastALimitIsRefusedBeforeItReachesTheDriverNamingKernelAndLimit() {
         try (GpuDriver d = Vendor.CUDA.open()) {
             DeviceOps ops = ops(d);

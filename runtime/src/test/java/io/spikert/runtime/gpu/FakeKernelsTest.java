@@ -3,9 +3,11 @@ package io.spikert.runtime.gpu;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.spikert.ffm.GpuDriver;
+import io.spikert.ffm.GpuStream;
 import io.spikert.ffm.Vendor;
 import io.spikert.ffm.fake.FakeGpu;
 import java.util.ArrayList;
@@ -71,6 +73,45 @@ class FakeKernelsTest {
                 FakeKernels.twins().keySet().stream().sorted().toList());
         assertEquals(KernelCatalog.kernels().stream().map(KernelSpec::name).sorted().toList(),
                 KernelCases.NAMES.stream().map(n -> n.startsWith("swa_attend") ? "swa_attend" : n).distinct().sorted().toList());
+    }
+
+    /**
+     * The dense INT8 products read codes, counts and x 16 bytes a load (spike.cu); on a device a
+     * misaligned pointer is a misaligned-address fault, so the twins refuse it too instead of
+     * computing a result no GPU would give.
+     */
+    @Test
+    void theDenseInt8TwinsRefuseBuffersTheir128BitLoadsCannotRead() {
+        try (GpuDriver d = Vendor.CUDA.open()) {
+            d.useDevice(0);
+            try (LoadedKernels k = KernelCatalog.load(d, "sm_90")) {
+                long buf = d.allocate(4096);
+                int rows = 8, cols = 128, tokens = 2;
+                record Case(String kernel, long codes, long input, String what) {}
+                for (Case c : List.of(new Case("spike_matmul", buf, buf + 1024 + 4, "counts"),
+                        new Case("int8_matvec", buf, buf + 1024 + 8, "counts"),
+                        new Case("int8_float_matmul", buf, buf + 1024 + 12, "x"),
+                        new Case("spike_matmul", buf + 1, buf + 1024, "codes"))) {
+                    int before = gpu.failures().size();
+                    Object[] args = switch (c.kernel()) {
+                        case "spike_matmul" -> new Object[] {c.codes(), buf, buf, buf, buf, c.input(), buf, buf + 3072,
+                            rows, cols, tokens};
+                        case "int8_matvec" -> new Object[] {c.codes(), buf, buf, buf, buf, c.input(), buf, buf + 3072, rows, cols};
+                        default -> new Object[] {c.codes(), buf, buf, buf, buf, c.input(), buf + 3072, rows, cols, tokens};
+                    };
+                    assertThrows(RuntimeException.class, () -> {
+                        d.launch(k.kernel(c.kernel()), 1, 1, 1, 256, 1, 1, 0, GpuStream.DEFAULT,
+                                KernelCatalog.kernel(c.kernel()).args(args));
+                        d.synchronize();
+                    }, c.toString());
+                    String failed = gpu.failures().subList(before, gpu.failures().size()).toString();
+                    assertTrue(failed.contains(c.kernel() + ": " + c.what() + " at 0x"), c + ": " + failed);
+                    assertTrue(failed.contains("is not 16-byte aligned"), failed);
+                }
+                d.free(buf);
+            }
+            gpu.reset();
+        }
     }
 
     private static boolean allZero(float[] a) {

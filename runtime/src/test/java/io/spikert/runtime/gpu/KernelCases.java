@@ -268,7 +268,7 @@ final class KernelCases {
     }
 
     private List<Outcome> int8(boolean sparse) {
-        int rows = 40, cols = 256;
+        int rows = 40, cols = 640;
         int[] codes = new int[rows * cols];
         for (int i = 0; i < codes.length; i++) {
             codes[i] = rnd.nextInt(20) == 0 ? rnd.nextInt(401) - 200 : rnd.nextInt(255) - 127;
@@ -302,9 +302,12 @@ final class KernelCases {
         return List.of(new Outcome(name, "y", floats(dy, rows), expected, 1e-5f));
     }
 
-    /** 11 tokens: a full tile of 8 and a partial one; 40 rows: a partial block of 8 warps. */
+    /**
+     * 11 tokens: a full tile of 8 and a partial one; 40 rows: a partial block of 8 warps; 640 inputs: a
+     * whole warp step of 512 codes (16 a lane) and a partial one of one group.
+     */
     private List<Outcome> int8Tokens(boolean spiked) {
-        int rows = 40, cols = 256, tokens = 11;
+        int rows = 40, cols = 640, tokens = 11;
         int[] codes = new int[rows * cols];
         for (int i = 0; i < codes.length; i++) {
             codes[i] = rnd.nextInt(20) == 0 ? rnd.nextInt(401) - 200 : rnd.nextInt(255) - 127;
@@ -372,6 +375,7 @@ final class KernelCases {
         for (int i = 0; i < n; i++) {
             x[n + i] = 1e-7f * x[n + i]; // row 1: below the 1e-5 scale floor, so codes are clamped small
         }
+        x[3 * n + 7] = Float.NaN; // row 3: a NaN makes the whole head NaN, as on the CPU (not a finite -128 * scale)
         long dx = up(x);
         launch("int8_quantize", rows, 1, 32, 1, 0, dx, n, rows);
         float[] expected = new float[n * rows];

@@ -85,6 +85,7 @@ class DeviceModelFakeGpuTest {
         List<float[]> actual;
         try (var gpu = GpuBackend.open(vendor, 2); var model = SpikingBrainModel.load(dir, gpu)) {
             assertTrue(model.deviceResident(), "the base model runs device-resident on a GPU backend");
+            assertFalse(model.holdsHostWeights(), "a device-resident model frees its host copies after the upload");
             actual = run(model, prompt, next);
         }
         double worst = 0;

@@ -136,6 +136,7 @@ class W8ASpikeDeviceFakeGpuTest {
     static List<float[]> cpu(Path dir) throws IOException {
         try (var cpu = new CpuBackend(2); var model = SpikingBrainModel.load(dir, cpu)) {
             assertFalse(model.deviceResident());
+            assertTrue(model.holdsHostWeights(), "a CPU model runs on its host copies");
             return run(model);
         }
     }
@@ -159,6 +160,7 @@ class W8ASpikeDeviceFakeGpuTest {
             assertEquals(ModelVariant.W8ASPIKE, model.variant());
             assertEquals(form.rawForms, model.rawWeightForms());
             assertTrue(model.deviceResident(), "W8ASpike runs device-resident on a GPU backend");
+            assertFalse(model.holdsHostWeights(), "a device-resident model frees its host copies after the upload");
             actual = run(model);
             assertEquals(0, gpu.deviceBytes(), "nothing went through the products-only path");
         }
@@ -273,6 +275,7 @@ class W8ASpikeDeviceFakeGpuTest {
         var options = LoadOptions.defaults().withSpikeObserver((name, counts, off, n, vth, kernel) -> seen[0]++);
         try (var gpu = GpuBackend.open(vendor, 2); var model = SpikingBrainModel.load(checkpoint(Form.FP32), gpu, options)) {
             assertFalse(model.deviceResident(), "the observer must see every product's counts on the host");
+            assertTrue(model.holdsHostWeights(), "the products-only hybrid runs its spiking products on the host copies");
             model.newSession(CHUNK).prefill(new int[] {1, 2});
             assertTrue(seen[0] > 0);
         }

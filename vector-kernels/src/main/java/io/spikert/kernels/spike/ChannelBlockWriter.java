@@ -26,6 +26,13 @@ final class ChannelBlockWriter {
 
     /** Rows laid out per pass: a multiple of 64 so a pass never straddles a block (blockRows is a multiple of TILE). */
     static final int PASS_ROWS = 64;
+
+    static {
+        if (Int8Weights.TILE % PASS_ROWS != 0) {
+            // Blocks are whole TILEs; a pass that straddled two blocks would write its codes into the wrong runs.
+            throw new ExceptionInInitializerError("Int8Weights.TILE " + Int8Weights.TILE + " is not a multiple of " + PASS_ROWS);
+        }
+    }
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(I.vectorBitSize() / 4));
 
@@ -38,7 +45,7 @@ final class ChannelBlockWriter {
      */
     static Outliers write(MemorySegment blocks, int rows, int cols, BlockIndex index, RowCodes source) {
         int passes = (rows + PASS_ROWS - 1) / PASS_ROWS;
-        int parts = Math.min(passes, canShare(blocks) ? ForkJoinPool.getCommonPoolParallelism() + 1 : 1);
+        int parts = Math.min(passes, shareable(blocks) && source.shareable() ? ForkJoinPool.getCommonPoolParallelism() + 1 : 1);
         List<Part> done;
         if (parts == 1) {
             done = List.of(run(blocks, rows, cols, index, source, 0, passes));
@@ -62,8 +69,9 @@ final class ChannelBlockWriter {
         long of(int r, int c);
     }
 
-    private static boolean canShare(MemorySegment blocks) {
-        return blocks.isAccessibleBy(new Thread(() -> { }));
+    /** Whether threads other than the caller's may use {@code segment} (not from a confined arena). */
+    static boolean shareable(MemorySegment segment) {
+        return segment.isAccessibleBy(new Thread(() -> { }));
     }
 
     /** One thread's row range: its outliers in row-major order, or the exception that stopped it. */

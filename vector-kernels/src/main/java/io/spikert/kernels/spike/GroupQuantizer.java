@@ -60,9 +60,14 @@ final class GroupQuantizer implements RowCodes {
         }
     }
 
+    @Override
+    public boolean shareable() {
+        return ChannelBlockWriter.shareable(w);
+    }
+
     /** Whether every weight equals its code times its scale, every |code| within MAX_CODE (one pass, parallel where w may be shared). */
     boolean exact(int rows) {
-        int parts = w.isAccessibleBy(new Thread(() -> { })) ? Math.min(rows, ForkJoinPool.getCommonPoolParallelism() + 1) : 1;
+        int parts = shareable() ? Math.min(rows, ForkJoinPool.getCommonPoolParallelism() + 1) : 1;
         if (parts == 1) {
             return exactRows(0, rows);
         }

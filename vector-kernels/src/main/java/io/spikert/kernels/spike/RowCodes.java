@@ -13,4 +13,9 @@ interface RowCodes {
      * IllegalArgumentException naming the row and column of the first code it cannot give.
      */
     void fill(int r0, int r1, int[] buf);
+
+    /** Whether {@link #fill} may be called from threads other than the caller's (its source memory is not confined). */
+    default boolean shareable() {
+        return true;
+    }
 }

@@ -81,6 +81,20 @@ class Int8WeightsLoadTest {
     }
 
     @Test
+    void aConfinedSourceIsQuantisedOnTheCallersThreadEvenIntoASharedArena() {
+        Random rnd = new Random(23);
+        int rows = 300;
+        int cols = 256;
+        float[] scales = SpikeTestData.scales(rnd, rows, cols);
+        float[] w = SpikeTestData.weights(rnd, rows, cols, scales, 0.03);
+        try (Arena shared = Arena.ofShared(); Arena confined = Arena.ofConfined()) {
+            MemorySegment source = littleEndian(confined, w);
+            assertSameAsScalarDefinition(Int8Weights.quantize(shared, source, rows, cols, scales), w, scales, rows, cols);
+            assertFalse(Int8Weights.isExactlyCoded(source, rows, cols, scales));
+        }
+    }
+
+    @Test
     void vectorRoundingIsRintAtTiesAndTheRangeEdges() {
         int cols = 128;
         float[] w = new float[cols];

@@ -15,7 +15,6 @@ import io.spikert.model.layers.LowRankProjection;
 import io.spikert.model.layers.Projection;
 import io.spikert.model.layers.SlidingWindowAttention;
 import io.spikert.model.layers.SpikeObserver;
-import io.spikert.model.layers.SpikingLinear;
 import io.spikert.model.layers.Workspace;
 import io.spikert.runtime.Rows;
 import io.spikert.runtime.Tensor;
@@ -25,9 +24,7 @@ import io.spikert.runtime.backend.GpuBackend;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -50,10 +47,13 @@ public final class SpikingBrainModel implements AutoCloseable {
     private final float[] finalNorm;
     private final Linear lmHead;
     private final Map<String, Integer> rawWeightForms;
+    /** W8ASpike: every QuantLinear, down_proj and untied lm_head by tensor prefix, as bound (empty for the base model). */
+    private final Map<String, Projection> boundProjections;
     private DeviceModel device; // set by load when the backend runs the whole model on a GPU
 
     private SpikingBrainModel(ModelConfig config, ModelVariant variant, Backend backend, Checkpoint checkpoint, Arena arena, Tensor embeddings,
-                              DecoderLayer[] layers, float[] finalNorm, Linear lmHead, Map<String, Integer> rawWeightForms) {
+                              DecoderLayer[] layers, float[] finalNorm, Linear lmHead, Map<String, Integer> rawWeightForms,
+                              Map<String, Projection> boundProjections) {
         this.config = config;
         this.variant = variant;
         this.backend = backend;
@@ -64,6 +64,7 @@ public final class SpikingBrainModel implements AutoCloseable {
         this.finalNorm = finalNorm;
         this.lmHead = lmHead;
         this.rawWeightForms = rawWeightForms;
+        this.boundProjections = boundProjections;
     }
 
     /** Loads {@code config.json} and the weights of {@code modelDir} (safetensors or PyTorch .bin, single or sharded). */
@@ -88,7 +89,7 @@ public final class SpikingBrainModel implements AutoCloseable {
             try {
                 model.device = model.variant == ModelVariant.BASE
                         ? DeviceModel.upload(config, gpu, new CheckpointWeightSource(checkpoint))
-                        : DeviceModel.uploadW8ASpike(config, gpu, new SpikingCheckpointWeights(checkpoint, model.boundProjections()),
+                        : DeviceModel.uploadW8ASpike(config, gpu, new SpikingCheckpointWeights(checkpoint, model.boundProjections),
                                 options.spikeK());
             } catch (RuntimeException e) {
                 model.close();
@@ -111,38 +112,15 @@ public final class SpikingBrainModel implements AutoCloseable {
         return variant == ModelVariant.BASE || options.spikeObserver() == SpikeObserver.NONE;
     }
 
-    /**
-     * W8ASpike's projections by tensor prefix, as bound: each layer's down_proj, the untied lm_head, and every
-     * spiking QuantLinear (whose INT8 codes the device then takes instead of quantising the checkpoint again).
-     */
-    private Map<String, Projection> boundProjections() {
-        Map<String, Projection> bound = new HashMap<>();
-        for (DecoderLayer layer : layers) {
-            bound.put("model.layers." + layer.index() + ".mlp.down_proj", layer.mlp().down());
-            List<Projection> spiking = new ArrayList<>(List.of(layer.mlp().gate(), layer.mlp().up()));
-            switch (layer.attention()) {
-                case SlidingWindowAttention a -> spiking.addAll(List.of(a.q(), a.k(), a.v(), a.o()));
-                case GatedLinearAttention a -> spiking.addAll(List.of(a.q(), a.k(), a.v(), a.gate(), a.o()));
-            }
-            for (Projection p : spiking) {
-                if (p instanceof SpikingLinear s) {
-                    bound.put(s.name(), s);
-                }
-            }
-        }
-        if (lmHead.weight() != embeddings) {
-            bound.put("lm_head", lmHead);
-        }
-        return bound;
-    }
-
     private static SpikingBrainModel bind(ModelConfig c, Backend backend, Checkpoint checkpoint, Arena arena,
                                           LoadOptions options) throws IOException {
         var w = new WeightBinder(checkpoint, arena);
         boolean spiking = w.variant() == ModelVariant.W8ASPIKE;
+        // W8ASpike's projections by tensor prefix, for a device upload to take the same codes and raw forms.
+        Map<String, Projection> bound = new HashMap<>();
         // W8ASpike: every QuantLinear (q, k, v, o, gk, gate, up) spikes its input; down_proj does not.
         Projections p = spiking
-                ? (name, out, in, bias) -> w.spiking(name, out, in, bias, options)
+                ? (name, out, in, bias) -> bind(bound, name, w.spiking(name, out, in, bias, options))
                 : w::linear;
         int hidden = c.hiddenSize();
         int kvDim = c.kvDim();
@@ -174,7 +152,7 @@ public final class SpikingBrainModel implements AutoCloseable {
                         w.vector(a + "g_norm.weight", c.headDim()));
             }
             Projection down = spiking
-                    ? w.rawDownProjection(layer + "mlp.down_proj", hidden, inter, options)
+                    ? bind(bound, layer + "mlp.down_proj", w.rawDownProjection(layer + "mlp.down_proj", hidden, inter, options))
                     : w.linear(layer + "mlp.down_proj", hidden, inter, false);
             var mlp = new FeedForward(
                     p.of(layer + "mlp.gate_proj", inter, hidden, false),
@@ -186,14 +164,20 @@ public final class SpikingBrainModel implements AutoCloseable {
         float[] finalNorm = w.vector("model.norm.weight", hidden);
         Linear lmHead = c.tieWordEmbeddings() && !checkpoint.contains("lm_head.weight")
                 ? new Linear(embeddings, null)
-                : spiking ? w.narrowed("lm_head", c.vocabSize(), hidden, "lm_head", options)
+                : spiking ? bind(bound, "lm_head", w.narrowed("lm_head", c.vocabSize(), hidden, "lm_head", options))
                 : w.linear("lm_head", c.vocabSize(), hidden, false);
         w.requireAllUsed();
         for (Tensor t : w.boundMatrices()) {
             backend.checkWeight(t);
         }
         backend.checkWeight(lmHead.weight()); // the embedding table itself when tied
-        return new SpikingBrainModel(c, w.variant(), backend, checkpoint, arena, embeddings, layers, finalNorm, lmHead, w.rawForms());
+        return new SpikingBrainModel(c, w.variant(), backend, checkpoint, arena, embeddings, layers, finalNorm, lmHead, w.rawForms(),
+                Map.copyOf(bound));
+    }
+
+    private static <P extends Projection> P bind(Map<String, Projection> bound, String prefix, P projection) {
+        bound.put(prefix, projection);
+        return projection;
     }
 
     /** Builds one projection by its tensor prefix: dense in the base model, spiking in W8ASpike. */

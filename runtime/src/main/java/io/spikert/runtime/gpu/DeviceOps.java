@@ -118,7 +118,11 @@ public final class DeviceOps {
         return launches;
     }
 
-    /** Weight bytes the products have read so far (each product reads its whole matrix). */
+    /**
+     * Weight bytes of the products so far, each call counting its whole matrix once: a decode step's figure is
+     * the bytes it streams; a prefill chunk's is a lower bound (its kernels read a matrix once per tile of
+     * tokens, partly from cache, which this does not try to count).
+     */
     public long weightBytesRead() {
         return weightBytesRead;
     }

@@ -4,8 +4,7 @@
 // (outlierStart [rows + 1], outlierCol / outlierResidual sorted by column within a row). Each
 // group's sum of int8 code * count is an int32, as on the CPU (|count| <= Int8Weights.MAX_ABS_COUNT
 // bounds it for codes within +-127). The dense products add the outliers apart, each times its group's
-// scale, as Int8MatVec does, so a residual up to the int16 code range never enters that int32 sum;
-// spike_matvec (not launched by DeviceOps) still folds them into its group sums.
+// scale, as Int8MatVec does, so a residual up to the int16 code range never enters that int32 sum.
 #include "spikert_common.cuh"
 
 #define SPIKERT_GROUP 128
@@ -114,45 +113,6 @@ extern "C" __global__ void int8_matvec(const signed char* __restrict__ codes, co
     }
     acc = warp_sum(acc);
     if (lane == 0) y[r] = vth[0] * acc;
-}
-
-// Event-driven: the same product, but only non-zero counts are visited. Codes are input-major
-// [cols][rows] so one event reads a contiguous run of rows; one thread per row, and per group the
-// block first compacts the group's non-zero inputs into shared memory, so silent inputs cost nothing.
-extern "C" __global__ void spike_matvec(const signed char* __restrict__ codesT, const float* __restrict__ scales,
-                                        const int* __restrict__ outlierStart, const int* __restrict__ outlierCol,
-                                        const int* __restrict__ outlierResidual, const int* __restrict__ counts,
-                                        const float* __restrict__ vth, float* __restrict__ y, int rows, int cols) {
-    __shared__ int activeCol[SPIKERT_GROUP];
-    __shared__ int activeCount[SPIKERT_GROUP];
-    __shared__ int active;
-    int r = blockIdx.x * blockDim.x + threadIdx.x;
-    int groups = cols / SPIKERT_GROUP;
-    int e = 0, eEnd = 0;
-    if (r < rows) { e = outlierStart[r]; eEnd = outlierStart[r + 1]; }
-    float row = 0;
-    for (int g = 0; g < groups; g++) {
-        if (threadIdx.x == 0) active = 0;
-        __syncthreads();
-        for (int i = threadIdx.x; i < SPIKERT_GROUP; i += blockDim.x) {
-            int s = counts[g * SPIKERT_GROUP + i];
-            if (s != 0) {
-                int slot = atomicAdd(&active, 1);
-                activeCol[slot] = g * SPIKERT_GROUP + i;
-                activeCount[slot] = s;
-            }
-        }
-        __syncthreads();
-        if (r < rows) {
-            int sum = 0;
-            for (int a = 0; a < active; a++) sum += (int) codesT[(long long) activeCol[a] * rows + r] * activeCount[a];
-            for (; e < eEnd && outlierCol[e] < (g + 1) * SPIKERT_GROUP; e++)
-                sum += outlierResidual[e] * counts[outlierCol[e]];
-            row += scales[(long long) r * groups + g] * (float) sum;
-        }
-        __syncthreads();
-    }
-    if (r < rows) y[r] = vth[0] * row;
 }
 
 // Tokens one warp of spike_matmul / int8_float_matmul carries at once: each code loaded is used for

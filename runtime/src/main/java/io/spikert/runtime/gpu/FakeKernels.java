@@ -16,7 +16,6 @@ import io.spikert.kernels.SwiGluScalar;
 import io.spikert.kernels.spike.Int8MatVecScalar;
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.kernels.spike.SpikeCounts;
-import io.spikert.kernels.spike.SpikeMatVecScalar;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -206,8 +205,7 @@ public final class FakeKernels {
             a.write("counts", counts);
             a.write("vth", vth);
         });
-        put(m, "int8_matvec", a -> int8(a, "codes", false));
-        put(m, "spike_matvec", a -> int8(a, "codesT", true));
+        put(m, "int8_matvec", FakeKernels::int8);
         put(m, "spike_matmul", a -> int8Tokens(a, true));
         put(m, "int8_float_matmul", a -> int8Tokens(a, false));
         put(m, "spike_quantize", a -> {
@@ -338,11 +336,11 @@ public final class FakeKernels {
     }
 
     /** The exact codes and scales a product launch was given, as CPU INT8 weights in {@code arena}. */
-    private static Int8Weights int8Weights(Launch a, Arena arena, String codesParam, boolean inputMajor) {
+    private static Int8Weights int8Weights(Launch a, Arena arena) {
         int rows = a.i32("rows"), cols = a.i32("cols");
         int[] start = a.ints("outlierStart", rows + 1L);
         int outliers = start[rows];
-        int[] codes = Int8DeviceLayout.codes(rows, cols, a.bytes(codesParam, (long) rows * cols), inputMajor, start,
+        int[] codes = Int8DeviceLayout.codes(rows, cols, a.bytes("codes", (long) rows * cols), start,
                 a.ints("outlierCol", outliers), a.ints("outlierResidual", outliers));
         float[] scales = a.floats("scales", (long) rows * (cols / Int8Weights.GROUP));
         return Int8Weights.fromCodes(arena, codes, rows, cols, scales);
@@ -357,7 +355,7 @@ public final class FakeKernels {
         a.covers((long) a.launch.gridY() * DeviceOps.SPIKE_TOKENS, tokens, "tokens (" + DeviceOps.SPIKE_TOKENS + " a block row)");
         float[] y = new float[tokens * rows];
         try (Arena arena = Arena.ofConfined()) {
-            Int8Weights w = int8Weights(a, arena, "codes", false);
+            Int8Weights w = int8Weights(a, arena);
             if (spiked) {
                 int[] counts = a.ints("counts", (long) tokens * cols);
                 float[] vth = a.floats("vth", tokens);
@@ -374,25 +372,16 @@ public final class FakeKernels {
         a.write("y", y);
     }
 
-    private static void int8(Launch a, String codesParam, boolean inputMajor) {
+    private static void int8(Launch a) {
         int rows = a.i32("rows"), cols = a.i32("cols");
-        if (inputMajor) {
-            a.covers((long) a.launch.gridX() * a.launch.blockX(), rows, "rows (one thread each)");
-        } else {
-            a.coversWarpRows(rows);
-            a.vectorAligned("codes");
-            a.vectorAligned("counts");
-        }
+        a.coversWarpRows(rows);
+        a.vectorAligned("codes");
+        a.vectorAligned("counts");
         int[] counts = a.ints("counts", cols);
         float vth = a.floats("vth", 1)[0];
         float[] y = new float[rows];
         try (Arena arena = Arena.ofConfined()) {
-            Int8Weights w = int8Weights(a, arena, codesParam, inputMajor);
-            if (inputMajor) {
-                SpikeMatVecScalar.sparse(w, counts, 0, vth, y, 0, 0, rows);
-            } else {
-                Int8MatVecScalar.dense(w, counts, 0, vth, y, 0, 0, rows);
-            }
+            Int8MatVecScalar.dense(int8Weights(a, arena), counts, 0, vth, y, 0, 0, rows);
         }
         a.write("y", y);
     }

@@ -3,9 +3,8 @@ package io.spikert.runtime.gpu;
 import java.util.Objects;
 
 /**
- * INT8 weight codes as the {@code int8_matvec} / {@code spike_matvec} kernels take them: int8
- * {@code clamp(code, -127, 127)} row-major ({@code rowMajor}, [rows][cols]; {@link #inputMajor()} makes
- * the [cols][rows] copy spike_matvec reads, only when asked, since the resident model never uploads it), plus the exact residuals {@code code - int8} of the about 1% of
+ * INT8 weight codes as the {@code int8_matvec}, {@code spike_matmul} and {@code int8_float_matmul} kernels take
+ * them: int8 {@code clamp(code, -127, 127)} row-major ({@code rowMajor}, [rows][cols]), plus the exact residuals {@code code - int8} of the about 1% of
  * codes outside int8, as a per-row list sorted by column ({@code outlierStart} [rows + 1],
  * {@code outlierCol}, {@code outlierResidual}). Per-row order lets a kernel fold a row's outliers into
  * that row's integer group sums in one forward pass.
@@ -44,24 +43,12 @@ public record Int8DeviceLayout(int rows, int cols, byte[] rowMajor,
         return new Int8DeviceLayout(rows, cols, rowMajor, start, col, residual);
     }
 
-    /** The int8 codes input-major, [cols][rows], as spike_matvec reads them. */
-    public byte[] inputMajor() {
-        byte[] t = new byte[rowMajor.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                t[c * rows + r] = rowMajor[r * cols + c];
-            }
-        }
-        return t;
-    }
-
-    /** The exact codes [rows][cols] back from int8 {@code values} (laid out as {@code inputMajorValues} says) and the outliers. */
-    public static int[] codes(int rows, int cols, byte[] values, boolean inputMajorValues,
-                              int[] outlierStart, int[] outlierCol, int[] outlierResidual) {
+    /** The exact codes [rows][cols] back from row-major int8 {@code values} and the outliers. */
+    public static int[] codes(int rows, int cols, byte[] values, int[] outlierStart, int[] outlierCol, int[] outlierResidual) {
         int[] codes = new int[rows * cols];
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
-                codes[r * cols + c] = values[inputMajorValues ? c * rows + r : r * cols + c];
+                codes[r * cols + c] = values[r * cols + c];
             }
             for (int e = outlierStart[r]; e < outlierStart[r + 1]; e++) {
                 codes[r * cols + outlierCol[e]] += outlierResidual[e];

@@ -86,9 +86,6 @@ public final class KernelCatalog {
             new KernelSpec("int8_matvec", "spike", List.of(
                     pointer("codes"), pointer("scales"), pointer("outlierStart"), pointer("outlierCol"),
                     pointer("outlierResidual"), pointer("counts"), pointer("vth"), pointer("y"), i32("rows"), i32("cols"))),
-            new KernelSpec("spike_matvec", "spike", List.of(
-                    pointer("codesT"), pointer("scales"), pointer("outlierStart"), pointer("outlierCol"),
-                    pointer("outlierResidual"), pointer("counts"), pointer("vth"), pointer("y"), i32("rows"), i32("cols"))),
             new KernelSpec("spike_matmul", "spike", List.of(
                     pointer("codes"), pointer("scales"), pointer("outlierStart"), pointer("outlierCol"),
                     pointer("outlierResidual"), pointer("counts"), pointer("vth"), pointer("y"), i32("rows"), i32("cols"),

@@ -15,7 +15,6 @@ import io.spikert.kernels.SwiGluScalar;
 import io.spikert.kernels.spike.Int8MatVecScalar;
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.kernels.spike.SpikeCounts;
-import io.spikert.kernels.spike.SpikeMatVecScalar;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -47,7 +46,7 @@ final class KernelCases {
     static final List<String> NAMES = List.of("rmsnorm", "rope_rotate_half", "silu_mul", "embedding_gather_bf16",
             "embedding_gather_f32", "gla_step", "gla_chunk", "swa_attend_decode", "swa_attend_prefill", "swa_decode_split",
             "swa_decode_combine", "spike_encode",
-            "int8_matvec", "spike_matvec", "spike_matmul", "int8_float_matmul", "spike_quantize", "int8_quantize", "matvec_bf16", "matvec_f32", "matmul_bf16", "matmul_f32",
+            "int8_matvec", "spike_matmul", "int8_float_matmul", "spike_quantize", "int8_quantize", "matvec_bf16", "matvec_f32", "matmul_bf16", "matmul_f32",
             "bias_act", "add_inplace", "rope_angles", "kv_ring_store");
 
     /** Runs case {@code name} (a kernel name, or swa_attend_decode / swa_attend_prefill) and frees its buffers. */
@@ -66,8 +65,7 @@ final class KernelCases {
                 case "swa_decode_split" -> swaDecodeSplit();
                 case "swa_decode_combine" -> swaDecodeCombine();
                 case "spike_encode" -> spikeEncode();
-                case "int8_matvec" -> int8(false);
-                case "spike_matvec" -> int8(true);
+                case "int8_matvec" -> int8();
                 case "spike_matmul" -> int8Tokens(true);
                 case "int8_float_matmul" -> int8Tokens(false);
                 case "spike_quantize" -> spikeQuantize();
@@ -267,7 +265,7 @@ final class KernelCases {
                 new Outcome("spike_encode", "vth", floats(dv, rows), vth, 0f));
     }
 
-    private List<Outcome> int8(boolean sparse) {
+    private List<Outcome> int8() {
         int rows = 40, cols = 640;
         int[] codes = new int[rows * cols];
         for (int i = 0; i < codes.length; i++) {
@@ -284,22 +282,15 @@ final class KernelCases {
         float vth = 0.05f;
         Int8DeviceLayout layout = Int8DeviceLayout.fromCodes(codes, rows, cols);
         long dy = up(new float[rows]);
-        String name = sparse ? "spike_matvec" : "int8_matvec";
-        int block = sparse ? 64 : 128;
-        int grid = sparse ? (rows + block - 1) / block : (rows + 3) / 4;
-        launch(name, grid, 1, block, 1, 0, up(sparse ? layout.inputMajor() : layout.rowMajor()), up(scales),
+        launch("int8_matvec", (rows + 3) / 4, 1, 128, 1, 0, up(layout.rowMajor()), up(scales),
                 up(layout.outlierStart()), up(nonEmpty(layout.outlierCol())), up(nonEmpty(layout.outlierResidual())),
                 up(counts), up(new float[] {vth}), dy, rows, cols);
         float[] expected = new float[rows];
         try (Arena arena = Arena.ofConfined()) {
             Int8Weights w = Int8Weights.fromCodes(arena, codes, rows, cols, scales);
-            if (sparse) {
-                SpikeMatVecScalar.sparse(w, counts, 0, vth, expected, 0, 0, rows);
-            } else {
-                Int8MatVecScalar.dense(w, counts, 0, vth, expected, 0, 0, rows);
-            }
+            Int8MatVecScalar.dense(w, counts, 0, vth, expected, 0, 0, rows);
         }
-        return List.of(new Outcome(name, "y", floats(dy, rows), expected, 1e-5f));
+        return List.of(new Outcome("int8_matvec", "y", floats(dy, rows), expected, 1e-5f));
     }
 
     /**

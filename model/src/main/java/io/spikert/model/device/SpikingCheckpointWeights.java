@@ -63,7 +63,7 @@ public final class SpikingCheckpointWeights implements DeviceWeightSource {
     /** QuantLinear {@code prefix} [out, in] as device INT8 codes with their scales. */
     DeviceInt8Matrix quantized(String prefix, int out, int in, DeviceArena arena) {
         if (boundProjections.containsKey(prefix) && bound(prefix, out, in) instanceof SpikingLinear s && s.isInteger()) {
-            return DeviceInt8Matrix.upload(arena, prefix, Int8DeviceLayout.fromCodes(s.weights().codes(), out, in), scales(s.weights()));
+            return DeviceInt8Matrix.upload(arena, prefix, Int8DeviceLayout.from(s.weights()), scales(s.weights()));
         }
         int[] codes;
         float[] scales;
@@ -90,7 +90,7 @@ public final class SpikingCheckpointWeights implements DeviceWeightSource {
         return switch (bound(prefix, out, in)) {
             case Linear l -> new DeviceLinear(upload(l.weight(), arena), 0L);
             case Int8Linear q -> new DeviceInt8Linear(DeviceInt8Matrix.upload(arena, prefix,
-                    Int8DeviceLayout.fromCodes(q.weights().codes(), out, in), scales(q.weights())));
+                    Int8DeviceLayout.from(q.weights()), scales(q.weights())));
             case Projection p -> throw new IllegalArgumentException(prefix + ": raw projection of unexpected kind "
                     + p.getClass().getSimpleName());
         };

@@ -1,5 +1,6 @@
 package io.spikert.runtime.gpu;
 
+import io.spikert.kernels.spike.Int8Weights;
 import java.util.Objects;
 
 /**
@@ -41,6 +42,12 @@ public record Int8DeviceLayout(int rows, int cols, byte[] rowMajor,
             start[r + 1] = e;
         }
         return new Int8DeviceLayout(rows, cols, rowMajor, start, col, residual);
+    }
+
+    /** The layout of {@code w}'s codes, taken from its channel blocks and outlier lists without an int per code. */
+    public static Int8DeviceLayout from(Int8Weights w) {
+        int[][] outliers = w.outliersByRow();
+        return new Int8DeviceLayout(w.rows(), w.cols(), w.int8RowMajor(), outliers[0], outliers[1], outliers[2]);
     }
 
     /** The exact codes [rows][cols] back from row-major int8 {@code values} and the outliers. */

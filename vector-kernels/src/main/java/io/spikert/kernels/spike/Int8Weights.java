@@ -227,12 +227,27 @@ public final class Int8Weights {
         return q;
     }
 
-    /**
-     * Every exact code, row-major [rows][cols]: for handing the weights to another layout (a GPU's). Reads
-     * {@value #EXPORT_COLUMNS} channel runs at a time so each row's codes land in whole cache lines.
-     */
+    /** Every exact code, row-major [rows][cols]: the int8 parts of {@link #int8RowMajor()} plus the outliers' residuals. */
     public int[] codes() {
-        int[] out = new int[Math.multiplyExact(rows, cols)];
+        byte[] int8 = int8RowMajor();
+        int[] out = new int[int8.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = int8[i];
+        }
+        for (int c = 0; c < cols; c++) {
+            for (int k = outlierStart[c]; k < outlierStart[c + 1]; k++) {
+                out[outlierRow[k] * cols + c] += outlierResidual[k];
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The int8 parts clamp(code, -127, 127), row-major [rows][cols], for handing the weights to another layout
+     * (a GPU's). Reads {@value #EXPORT_COLUMNS} channel runs at a time so each row's bytes land together.
+     */
+    public byte[] int8RowMajor() {
+        byte[] out = new byte[Math.multiplyExact(rows, cols)];
         byte[][] runs = new byte[EXPORT_COLUMNS][blockRows];
         for (int b = 0; b * blockRows < rows; b++) {
             int r0 = b * blockRows;
@@ -251,12 +266,32 @@ public final class Int8Weights {
                 }
             }
         }
-        for (int c = 0; c < cols; c++) {
+        return out;
+    }
+
+    /**
+     * The outliers as a per-row list sorted by column: {start [rows + 1], column, residual}, row r's entries
+     * at [start[r], start[r + 1]) (the kernels here keep them per column; a row-major layout wants them per row).
+     */
+    public int[][] outliersByRow() {
+        int[] start = new int[rows + 1];
+        for (int r : outlierRow) {
+            start[r + 1]++;
+        }
+        for (int r = 0; r < rows; r++) {
+            start[r + 1] += start[r];
+        }
+        int[] col = new int[outlierRow.length];
+        int[] residual = new int[outlierRow.length];
+        int[] fill = Arrays.copyOf(start, rows);
+        for (int c = 0; c < cols; c++) { // columns ascending, so each row's entries come out sorted by column
             for (int k = outlierStart[c]; k < outlierStart[c + 1]; k++) {
-                out[outlierRow[k] * cols + c] += outlierResidual[k];
+                int at = fill[outlierRow[k]]++;
+                col[at] = c;
+                residual[at] = outlierResidual[k];
             }
         }
-        return out;
+        return new int[][] {start, col, residual};
     }
 
     private static final int EXPORT_COLUMNS = 16;

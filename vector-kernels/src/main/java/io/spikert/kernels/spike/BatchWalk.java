@@ -26,7 +26,7 @@ import jdk.incubator.vector.FloatVector;
  * cache (3584 x 3584: 0.7-0.8x). What limited it: float FMAs reached about 20-25 GMAC/s here (a pure
  * Java FMA loop about 58 G lanes/s on the same host at the time), against about 35 for the per-token
  * kernel's int16 lanes on cache-resident weights; int16 lanes in the batch (ShortTile) then reached
- * 43-57 GMAC/s against 25-41 for the float path in the same probe runs (32 tokens, no outliers). And a
+ * 40-57 GMAC/s against 25-41 for the float path in the same probe runs (32 tokens, no outliers). And a
  * segment's pieces (SEGMENT_ROWS bytes per run, a run's length apart) are read with little help from the
  * prefetchers: converting every piece of 3584 x 3584 took 3.4-7.4 ms against 1.7 ms for whole runs.
  * Tried and dropped: the token loop inside the row loop (each converted vector reused at once; 1.26x /

@@ -29,7 +29,8 @@ import jdk.incubator.vector.VectorSpecies;
  * SpikeMatVec's (and the float path's) bit for bit.
  *
  * <p>Measured (probe runs, one thread, 32 tokens of the bench's counts at 18.4% silent, same process,
- * against the float path): 3584 x 3584 50-57 against 34-41 GMAC/s, 18944 x 3584 43-53 against 25-33.
+ * against the float path, no outliers; ranges over rounds and runs on a noisy host): 3584 x 3584 41-57
+ * against 25-41 GMAC/s, 18944 x 3584 40-53 against 25-33.
  * How the code is cut matters to C2: the widening as S2I conversions, or the chunk loop, the widening
  * and the scale step in one method, went past C2's inlining node budget, left vector calls out of line
  * and ran 2-50x slower; so a chunk's int16 sums go through a small array, and the widening is two

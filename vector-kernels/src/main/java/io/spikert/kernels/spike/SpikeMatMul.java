@@ -25,9 +25,10 @@ import jdk.incubator.vector.FloatVector;
  * scale multiply per group, the vth multiply and the outlier corrections are the same operations in the
  * same order, so each token's y equals SpikeMatVec's on the same row range bit for bit. Tiles whose
  * sums could leave float's exact integers (counts far beyond realistic ones) run token by token through
- * SpikeMatVec. Measured (bench SpikeMatMulRatios, one thread, 32 tokens at 18.4% silent, interleaved in
- * one process): the int16 path took 1.3-1.46x less time than the float path on 18944 x 3584 and
- * 1.17-1.25x on 3584 x 3584 (outlier corrections and listing, the same in both, included).
+ * SpikeMatVec. Measured (bench SpikeMatMulRatios, interleaved in one process, outlier corrections and
+ * listing, the same in both, included): the float path took 1.31-1.46x the int16 path's time on
+ * 18944 x 3584 and 1.17-1.25x on 3584 x 3584 (one thread, 32 tokens, 18.4% silent, two runs), and
+ * 1.28-1.85x over the bench's default grid (8 / 32 tokens, 1 / 2 threads, 18.4% / 50% silent, two runs).
  */
 public final class SpikeMatMul {
     private SpikeMatMul() {}

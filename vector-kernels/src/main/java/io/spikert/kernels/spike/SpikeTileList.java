@@ -23,8 +23,9 @@ public final class SpikeTileList {
     /**
      * Tokens per tile unless told otherwise: each weight piece is converted once and reused by this many
      * tokens, and a thread keeps one or two floats per token and segment row (see {@link BatchWalk}).
-     * Measured with probe runs on the development machine (float path, before int16 lanes; one thread, T tokens in tiles of 8 / 16 / 32 /
-     * 64, batched spike product's speed against T per-token calls in the same run): 18944 x 3584, T = 16:
+     * Measured with probe runs on the development machine (float path, before int16 lanes; one thread, T
+     * tokens in tiles of 8 / 16 / 32 / 64, batched spike product's speed against T per-token calls in the
+     * same run): 18944 x 3584, T = 16:
      * 1.16x / 1.57x; T = 32: - / 1.97x / 2.45x; T = 64: - / - / 2.45x / 3.07x; 3584 x 3584, T = 16: 0.74x /
      * 0.93x; T = 32: - / 0.88x / 1.07x; T = 64: - / - / 1.28x / 1.13x. Converting a segment's pieces costs
      * about as much as a few tokens' products, so larger tiles pay, up to the L2 size of the per-token

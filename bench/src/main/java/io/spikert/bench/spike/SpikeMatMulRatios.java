@@ -1,6 +1,7 @@
 package io.spikert.bench.spike;
 
 import io.spikert.kernels.spike.Int8Weights;
+import io.spikert.kernels.spike.SpikeMatMul;
 import io.spikert.runtime.ComputePool;
 import io.spikert.runtime.backend.CpuBackend;
 import java.lang.foreign.Arena;
@@ -16,6 +17,9 @@ import java.util.Arrays;
  * helps little here, and the ratio is mostly the weight reuse.
  * Figures: median over rounds of the best of a burst, after two passes of 300 ms of each kernel (C2 has
  * compiled the kernels by then; fewer calls left the per-token kernels interpreted, 10x slow).
+ * Column spkFloat times the batched spike product with every tile on SpikeMatMul's float path (the kernel
+ * before int16 lanes, {@link SpikeMatMul#FLOAT_ONLY_PROPERTY}), interleaved with the rest; int16/float is its
+ * time over spikeBatch's (above 1: the int16 lanes are faster).
  * Arguments: [shapes rows x cols, comma-separated] [token counts] [thread counts] [silent shares] [rounds];
  * defaults 3584x3584,18944x3584 8,32 1,2 0.184,0.5 5.
  */
@@ -29,8 +33,8 @@ public final class SpikeMatMulRatios {
         double[] shares = Arrays.stream((args.length > 3 ? args[3] : "0.184,0.5").split(",")).mapToDouble(Double::parseDouble).toArray();
         int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 5;
         System.out.printf("times in ms (median of %d rounds of best-of-burst); ratio = per-token / batched%n", rounds);
-        System.out.printf("%-11s %6s %7s %6s %10s %10s %7s %10s %10s %7s%n", "shape", "tokens", "threads", "silent",
-                "spike/tok", "spikeBatch", "ratio", "i8F/tok", "i8FBatch", "ratio");
+        System.out.printf("%-11s %6s %7s %6s %10s %10s %7s %10s %13s %10s %10s %7s%n", "shape", "tokens", "threads", "silent",
+                "spike/tok", "spikeBatch", "ratio", "spkFloat", "int16/float", "i8F/tok", "i8FBatch", "ratio");
         for (String shape : shapes) {
             String[] rc = shape.split("x");
             int rows = Integer.parseInt(rc[0]);
@@ -60,6 +64,14 @@ public final class SpikeMatMulRatios {
                                     },
                                     () -> backend.spikeLinearBatch(w, counts, 0, vth, tokens, y, 0),
                                     () -> {
+                                        System.setProperty(SpikeMatMul.FLOAT_ONLY_PROPERTY, "true");
+                                        try {
+                                            backend.spikeLinearBatch(w, counts, 0, vth, tokens, y, 0);
+                                        } finally {
+                                            System.clearProperty(SpikeMatMul.FLOAT_ONLY_PROPERTY);
+                                        }
+                                    },
+                                    () -> {
                                         for (int t = 0; t < tokens; t++) {
                                             backend.int8Linear(w, x, t * cols, y, t * rows);
                                         }
@@ -82,8 +94,8 @@ public final class SpikeMatMulRatios {
                                     Arrays.sort(ms[k]);
                                     med[k] = ms[k][rounds / 2];
                                 }
-                                System.out.printf("%-11s %6d %7d %6.3f %10.2f %10.2f %7.2f %10.2f %10.2f %7.2f%n", shape, tokens, threads, silent,
-                                        med[0], med[1], med[0] / med[1], med[2], med[3], med[2] / med[3]);
+                                System.out.printf("%-11s %6d %7d %6.3f %10.2f %10.2f %7.2f %10.2f %13.2f %10.2f %10.2f %7.2f%n", shape, tokens,
+                                        threads, silent, med[0], med[1], med[0] / med[1], med[2], med[2] / med[1], med[3], med[4], med[3] / med[4]);
                             }
                         }
                     }
@@ -101,6 +113,16 @@ public final class SpikeMatMulRatios {
         float[] c = new float[tokens * rows];
         float[] d = new float[tokens * rows];
         backend.spikeLinearBatch(w, counts, 0, vth, tokens, a, 0);
+        float[] f = new float[tokens * rows];
+        System.setProperty(SpikeMatMul.FLOAT_ONLY_PROPERTY, "true");
+        try {
+            backend.spikeLinearBatch(w, counts, 0, vth, tokens, f, 0);
+        } finally {
+            System.clearProperty(SpikeMatMul.FLOAT_ONLY_PROPERTY);
+        }
+        if (!Arrays.equals(a, f)) {
+            throw new IllegalStateException("batched spike product: int16 and float paths differ");
+        }
         backend.int8LinearBatch(w, x, 0, tokens, c, 0);
         for (int t = 0; t < tokens; t++) {
             backend.spikeLinear(w, counts, t * cols, vth[t], b, t * rows);

@@ -15,6 +15,12 @@ final class BatchScratch {
      */
     private static final ThreadLocal<float[][]> FLOATS = ThreadLocal.withInitial(() -> new float[3][0]);
 
+    /** Short slots ({@link ShortTile}): 0 the codes of a group's listed channels over a segment as int16, 1 a chunk's int16 sums. */
+    private static final ThreadLocal<short[][]> SHORTS = ThreadLocal.withInitial(() -> new short[2][0]);
+
+    /** Int slots ({@link ShortTile}): 0 and 1 a tile's chunks, 2 a panel's int group sums. */
+    private static final ThreadLocal<int[][]> INTS = ThreadLocal.withInitial(() -> new int[3][0]);
+
     private static final ThreadLocal<SpikeTileList> TILES = ThreadLocal.withInitial(SpikeTileList::new);
 
     static SpikeTileList tileList() {
@@ -26,6 +32,24 @@ final class BatchScratch {
         float[][] b = FLOATS.get();
         if (b[slot].length < n) {
             b[slot] = new float[n];
+        }
+        return b[slot];
+    }
+
+    /** Short scratch slot {@code slot} (0..1): at least n shorts, contents undefined. */
+    static short[] shorts(int slot, int n) {
+        short[][] b = SHORTS.get();
+        if (b[slot].length < n) {
+            b[slot] = new short[n];
+        }
+        return b[slot];
+    }
+
+    /** Int scratch slot {@code slot} (0..2): at least n ints, contents undefined. */
+    static int[] ints(int slot, int n) {
+        int[][] b = INTS.get();
+        if (b[slot].length < n) {
+            b[slot] = new int[n];
         }
         return b[slot];
     }

@@ -12,24 +12,31 @@ import jdk.incubator.vector.FloatVector;
  * conversion of a run's piece to float and the per-token store of a segment's results.
  *
  * <p>A batched product walks each channel block in row segments of {@link #SEGMENT_ROWS} rows. For one
- * segment it converts the listed channels' pieces of their runs to float once per tile of tokens, into a
- * thread-local array, and multiplies them into every token of the tile ({@link SpikeMatMul}: a whole
- * group's channels, then register-held group sums for four tokens and 32 rows at a time;
- * {@link Int8MatMul}: four channels at a time, then two tokens per pass, in Int8MatVec.denseFloat's order).
+ * segment it converts the listed channels' pieces of their runs once per tile of tokens, into a
+ * thread-local array, and multiplies them into every token of the tile ({@link ShortTile}: int16 codes,
+ * int16 sums over chunks of a group's channels for eight tokens and 4L rows at a time, widened to int
+ * once per chunk; SpikeMatMul's float path: float codes, a whole group's channels into register-held
+ * float group sums for four tokens and 32 rows at a time; {@link Int8MatMul}: four channels at a time,
+ * then two tokens per pass, in Int8MatVec.denseFloat's order).
  * Per token, the segment's row results stay in a thread-local array (tokens x SEGMENT_ROWS floats).
  *
  * <p>Measured on the development machine (probe runs, one thread, 8 tokens, a loaded host; times per
- * 8 tokens against 8 per-token calls in the same run): the batch wins where the per-token kernels stream
- * from DRAM (18944 x 3584: 1.15-1.4x) and loses where the matrix stays in the last-level cache
- * (3584 x 3584: 0.7-0.8x). What limits it: float FMAs reached about 20-25 GMAC/s here (a pure Java FMA
- * loop about 58 G lanes/s on the same host at the time), against about 35 for the per-token kernel's
- * int16 lanes on cache-resident weights; and a segment's pieces (SEGMENT_ROWS bytes per run, a run's
- * length apart) are read with little help from the prefetchers: converting every piece of 3584 x 3584 took
- * 3.4-7.4 ms against 1.7 ms for whole runs. Tried and dropped: the token loop inside the row loop
- * (each converted vector reused at once; 1.26x / 0.91x slower designs), whole-block segments (no
- * better), sixteen register accumulators (eight tokens; 3x slower, spilled), and converting straight
- * from the weights inside the register loop (3x slower: the per-channel offsets defeat the segment's
- * bounds-check hoisting).
+ * 8 tokens against 8 per-token calls in the same run; float path): the batch wins where the per-token
+ * kernels stream from DRAM (18944 x 3584: 1.15-1.4x) and loses where the matrix stays in the last-level
+ * cache (3584 x 3584: 0.7-0.8x). What limited it: float FMAs reached about 20-25 GMAC/s here (a pure
+ * Java FMA loop about 58 G lanes/s on the same host at the time), against about 35 for the per-token
+ * kernel's int16 lanes on cache-resident weights; int16 lanes in the batch (ShortTile) then reached
+ * 40-57 GMAC/s against 25-41 for the float path in the same probe runs (32 tokens, no outliers). And a
+ * segment's pieces (SEGMENT_ROWS bytes per run, a run's length apart) are read with little help from the
+ * prefetchers: converting every piece of 3584 x 3584 took 3.4-7.4 ms against 1.7 ms for whole runs.
+ * Tried and dropped: the token loop inside the row loop (each converted vector reused at once; 1.26x /
+ * 0.91x slower designs), whole-block segments (no better), sixteen float register accumulators (eight
+ * tokens; 3x slower, spilled), converting straight from the weights inside the register loop (3x slower:
+ * the per-channel offsets defeat the segment's bounds-check hoisting), int16 panels that widened
+ * with S2I conversions or kept int sums in registers (too big for C2's inlining budget; see ShortTile),
+ * and a tile's outlier corrections in one walk (each listed column's outliers read once and added into
+ * every active token, y strided by rows): the whole product 1.5x slower at 1% outliers, 32 tokens
+ * (3584 x 3584: 10.6 to 15.9 ms; 18944 x 3584: 57 to 89 ms), against the per-token walks it replaced.
  */
 final class BatchWalk {
     private BatchWalk() {}

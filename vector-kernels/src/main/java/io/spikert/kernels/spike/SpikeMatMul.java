@@ -13,19 +13,31 @@ import jdk.incubator.vector.FloatVector;
  * The W8ASpike product of {@link SpikeMatVec} for several tokens at once (prefill): counts [tokens][cols]
  * and thresholds vth[tokens] give y [tokens][rows]. Per-token, each token re-streamed the whole INT8
  * matrix; here the tokens go in tiles ({@link SpikeTileList}) and each tile streams each listed channel's
- * runs once: a run's piece of a row segment ({@link BatchWalk}) is widened and converted to float once
- * and multiplied into the group sums of every token of the tile, held in registers (four tokens by 32
- * rows at a time). Channels silent in every token of a tile are skipped whole. Where it pays: see
- * BatchWalk (about 1.15-1.45x on matrices streamed from DRAM, slower on cache-resident ones).
+ * runs once: a run's piece of a row segment ({@link BatchWalk}) is widened once per tile and multiplied
+ * into the group sums of every token of the tile, held in registers. Channels silent in every token of a
+ * tile are skipped whole. Where it pays: see BatchWalk.
  *
- * <p>Group sums are float FMAs of code times count, exact (integers below 2^24) when the tile list says
- * so, and then equal to SpikeMatVec's integer group sums; the scale multiply per group, the vth multiply
- * and the outlier corrections are the same operations in the same order. So each token's y equals
- * SpikeMatVec's on the same row range bit for bit. Tiles whose sums could leave float's exact integers
- * (counts far beyond realistic ones) run token by token through SpikeMatVec.
+ * <p>Two paths, the same results. A tile whose counts all have |s| at most {@link ShortTile#MAX_COUNT}
+ * (realistic ones) takes {@link ShortTile}: codes widened to int16, products summed in int16 lanes over
+ * chunks of channels that cannot overflow, widened to int group sums. Others take the float path here:
+ * codes converted to float, group sums as float FMAs of code times count, exact (integers below 2^24)
+ * when the tile list says so. Either way the group sums are SpikeMatVec's integer group sums, and the
+ * scale multiply per group, the vth multiply and the outlier corrections are the same operations in the
+ * same order, so each token's y equals SpikeMatVec's on the same row range bit for bit. Tiles whose
+ * sums could leave float's exact integers (counts far beyond realistic ones) run token by token through
+ * SpikeMatVec. Measured (bench SpikeMatMulRatios, interleaved in one process, outlier corrections and
+ * listing, the same in both, included): the float path took 1.31-1.46x the int16 path's time on
+ * 18944 x 3584 and 1.17-1.25x on 3584 x 3584 (one thread, 32 tokens, 18.4% silent, two runs), and
+ * 1.28-1.85x over the bench's default grid (8 / 32 tokens, 1 / 2 threads, 18.4% / 50% silent, two runs).
  */
 public final class SpikeMatMul {
     private SpikeMatMul() {}
+
+    /**
+     * System property, read per call: {@code true} sends every exact tile through the float path (the
+     * kernel before int16 lanes), so a bench can time both in one process. Results are the same.
+     */
+    public static final String FLOAT_ONLY_PROPERTY = "spikert.int8.batchFloatOnly";
 
     /**
      * y[yOff + t * rows + r] = vth[t] * sum_i s_{t,i} * code[r,i] * scale[r, i/128] for t in [0, tokens)
@@ -58,11 +70,16 @@ public final class SpikeMatMul {
         }
         int rows = w.rows;
         int cols = w.cols;
+        boolean floatOnly = Boolean.getBoolean(FLOAT_ONLY_PROPERTY);
         for (int i = 0; i < list.tiles; i++) {
             int t0 = i * list.tileTokens;
             int tt = Math.min(list.tileTokens, list.tokens - t0);
             if (list.exact[i]) {
-                tile(w, list, i, vth, y, yOff, rowStart, rowEnd);
+                if (list.shortFits[i] && !floatOnly) {
+                    ShortTile.tile(w, list, i, vth, y, yOff, rowStart, rowEnd);
+                } else {
+                    tile(w, list, i, vth, y, yOff, rowStart, rowEnd);
+                }
                 for (int t = t0; t < t0 + tt; t++) {
                     w.addOutliers(list.counts, list.cOff + t * cols, vth[t], y, yOff + t * rows, rowStart, rowEnd);
                 }

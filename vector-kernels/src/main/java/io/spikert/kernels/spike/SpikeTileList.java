@@ -23,8 +23,9 @@ public final class SpikeTileList {
     /**
      * Tokens per tile unless told otherwise: each weight piece is converted once and reused by this many
      * tokens, and a thread keeps one or two floats per token and segment row (see {@link BatchWalk}).
-     * Measured with probe runs on the development machine (one thread, T tokens in tiles of 8 / 16 / 32 /
-     * 64, batched spike product's speed against T per-token calls in the same run): 18944 x 3584, T = 16:
+     * Measured with probe runs on the development machine (float path, before int16 lanes; one thread, T
+     * tokens in tiles of 8 / 16 / 32 / 64, batched spike product's speed against T per-token calls in the
+     * same run): 18944 x 3584, T = 16:
      * 1.16x / 1.57x; T = 32: - / 1.97x / 2.45x; T = 64: - / - / 2.45x / 3.07x; 3584 x 3584, T = 16: 0.74x /
      * 0.93x; T = 32: - / 0.88x / 1.07x; T = 64: - / - / 1.28x / 1.13x. Converting a segment's pieces costs
      * about as much as a few tokens' products, so larger tiles pay, up to the L2 size of the per-token
@@ -43,11 +44,15 @@ public final class SpikeTileList {
      * entries reads each token's counts at unit stride.
      */
     float[] value = new float[0];
+    /** The counts as int16, laid out as {@link #value}: read by the int16 path where {@link #shortFits} says so. */
+    short[] shortValue = new short[0];
     /** Entry-major staging of one tile's counts while it is listed: [k - e0][tileTokens]. */
     private float[] staging = new float[0];
     /** Tile i's group g holds entries [groupEnd[i * (groups + 1) + g], groupEnd[i * (groups + 1) + g + 1]). */
     int[] groupEnd = new int[0];
     boolean[] exact = new boolean[0];
+    /** Whether every count of tile i has |s| at most {@link ShortTile#MAX_COUNT}: its product may take int16 lanes. */
+    boolean[] shortFits = new boolean[0];
     int[] active = new int[0];
     private long[] absSum = new long[0];
     int[] counts;
@@ -84,12 +89,14 @@ public final class SpikeTileList {
         }
         if (value.length < (long) maxEntries * tileTokens) {
             value = new float[Math.multiplyExact(maxEntries, tileTokens)];
+            shortValue = new short[value.length];
         }
         if (groupEnd.length < tiles * (groups + 1)) {
             groupEnd = new int[tiles * (groups + 1)];
         }
         if (exact.length < tiles) {
             exact = new boolean[tiles];
+            shortFits = new boolean[tiles];
         }
         if (active.length < tokens) {
             active = new int[tokens];
@@ -102,6 +109,7 @@ public final class SpikeTileList {
         }
         int[] ch = channel;
         float[] val = value;
+        short[] sval = shortValue;
         float[] st = staging;
         int[] ge = groupEnd;
         long[] abs = absSum;
@@ -111,6 +119,7 @@ public final class SpikeTileList {
             int t0 = i * tileTokens;
             int tt = Math.min(tileTokens, tokens - t0);
             boolean fits = true;
+            int maxAbs = 0;
             int ge0 = i * (groups + 1);
             int e0 = n;
             ge[ge0] = n;
@@ -127,6 +136,7 @@ public final class SpikeTileList {
                             any = true;
                             active[t0 + t]++;
                             abs[t] += Math.abs(s);
+                            maxAbs = Math.max(maxAbs, Math.abs(s));
                         }
                     }
                     if (any) {
@@ -139,11 +149,14 @@ public final class SpikeTileList {
                 ge[ge0 + g + 1] = n;
             }
             exact[i] = fits;
+            shortFits[i] = maxAbs <= ShortTile.MAX_COUNT;
             int u = n - e0;
             int vb = e0 * tileTokens;
             for (int t = 0; t < tt; t++) {
                 for (int k = 0; k < u; k++) {
-                    val[vb + t * u + k] = st[k * tileTokens + t];
+                    float v = st[k * tileTokens + t];
+                    val[vb + t * u + k] = v;
+                    sval[vb + t * u + k] = (short) v;
                 }
             }
         }

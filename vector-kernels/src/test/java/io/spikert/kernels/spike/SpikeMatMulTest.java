@@ -18,7 +18,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The batched kernels (SpikeMatMul, Int8MatMul) against their scalar twins to 1e-6 of each row's
  * magnitude, and against the per-token kernels (SpikeMatVec.sparse, Int8MatVec.denseFloat) on the same
  * row ranges bit for bit: at block edges (blocks of one and two TILEs), group edges, with outliers,
- * silent and all-silent tokens, channels silent in a whole tile, T = 1, odd T and T past a tile.
+ * silent and all-silent tokens, channels silent in a whole tile, T = 1, odd T and T past a tile. SpikeMatMul's
+ * int16 path (ShortTile) also against its float path bit for bit, with chunks cut at the int16 edge and
+ * checked against their definition, and counts past it sending the tile to the float path.
  */
 class SpikeMatMulTest {
 
@@ -183,6 +185,125 @@ class SpikeMatMulTest {
                 }
             }
         }
+    }
+
+    @ParameterizedTest(name = "largest count {0}")
+    @CsvSource({"258", "259", "-259", "64"})
+    void int16ChunksAtTheBudgetEdgeMatchPerTokenFloatPathAndTwin(int extreme) {
+        // Codes +-127 with one sign per row in group 0 (nothing cancels: a chunk's sum is 127 * sum|s|), random
+        // codes with outliers elsewhere. Token 0: 200 + 58 = 258 in channels 0..1 (a chunk's sum 32766, the
+        // int16 edge), then 1 more in channel 2 (must start a new chunk: 32893 would wrap). Token 9 (past the
+        // first panel of eight): +-extreme in channels 5 and 6, each alone in a chunk when |extreme| is 258
+        // (beyond 258 the tile takes the float path). Token 3: 64 on every channel of group 1 (chunks of four),
+        // token 4: -64 on the same; token 12 alternates +-2. 13 tokens: a panel of eight, one of four, one of one.
+        int rows = TILE + 5;
+        int cols = 384;
+        int tokens = 13;
+        Random rnd = new Random(extreme);
+        int[] codes = new int[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                codes[r * cols + c] = c < Int8Weights.GROUP ? (r % 3 == 0 ? -127 : 127)
+                        : c % 41 == 0 ? 150 + rnd.nextInt(50) : rnd.nextInt(255) - 127;
+            }
+        }
+        float[] scales = new float[rows * 3];
+        for (int i = 0; i < scales.length; i++) {
+            scales[i] = 0.001f + 0.01f * rnd.nextFloat();
+        }
+        int[] s = new int[tokens * cols];
+        s[0] = 200;
+        s[1] = 58;
+        s[2] = 1;
+        s[9 * cols + 5] = extreme;
+        s[9 * cols + 6] = -extreme;
+        for (int c = 128; c < 256; c++) {
+            s[3 * cols + c] = 64;
+            s[4 * cols + c] = -64;
+            s[12 * cols + c] = c % 2 == 0 ? 2 : -2;
+        }
+        for (int t = 0; t < tokens; t++) {
+            for (int c = 256; c < cols; c++) {
+                s[t * cols + c] = rnd.nextInt(17) - 8;
+            }
+        }
+        float[] vth = new float[tokens];
+        for (int t = 0; t < tokens; t++) {
+            vth[t] = 0.01f + 0.05f * rnd.nextFloat();
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            Int8Weights q = Int8Weights.fromCodes(arena, codes, rows, cols, scales);
+            SpikeTileList list = new SpikeTileList().list(s, 0, cols, tokens);
+            assertEquals(Math.abs(extreme) <= ShortTile.MAX_COUNT, list.shortFits[0], "int16 path for |count| " + extreme);
+            assertTrue(list.exactInFloat(0));
+            if (list.shortFits[0]) {
+                // (a tile with a count past MAX_COUNT takes the float path: no chunk can hold that channel)
+                checkChunks(list, 0);
+            }
+            float[] perToken = run(y -> {
+                for (int t = 0; t < tokens; t++) {
+                    SpikeMatVec.sparse(q, s, t * cols, vth[t], y, t * rows, 0, rows);
+                }
+            }, tokens * rows);
+            float[] batch = run(y -> SpikeMatMul.sparse(q, list, vth, y, 0, 0, rows), tokens * rows);
+            checkSame("int16 chunks, count " + extreme + " vs SpikeMatVec", perToken, batch);
+            System.setProperty(SpikeMatMul.FLOAT_ONLY_PROPERTY, "true");
+            try {
+                checkSame("int16 chunks, count " + extreme + " vs the float path", batch,
+                        run(y -> SpikeMatMul.sparse(q, list, vth, y, 0, 0, rows), tokens * rows));
+            } finally {
+                System.clearProperty(SpikeMatMul.FLOAT_ONLY_PROPERTY);
+            }
+            float[] twin = run(y -> SpikeMatMulScalar.sparse(q, s, 0, tokens, vth, y, 0, 0, rows), tokens * rows);
+            float[] mag = spikeMagnitudes(q, s, 0, tokens, vth);
+            checkClose("int16 chunks, count " + extreme + " vs twin", twin, batch, 0, rows, tokens, mag, 0, rows, 1e-6);
+        }
+    }
+
+    /**
+     * Recomputes tile i's int16 chunks (ShortTile.chunks) and checks them against their definition: per
+     * panel of eight tokens, each group's entries cut in order into chunks in which every token's sum of
+     * |count| is at most MAX_COUNT, each chunk closed only where the next entry would break that.
+     */
+    private static void checkChunks(SpikeTileList list, int tile) {
+        int groups = list.groups;
+        int t0 = list.tileStart(tile);
+        int tt = list.tileSize(tile);
+        int geBase = tile * (groups + 1);
+        int e0 = list.groupEnd[geBase];
+        int vs = list.groupEnd[geBase + groups] - e0;
+        int panels = (tt + 7) / 8;
+        int[] first = new int[panels * (groups + 1)];
+        int[] ends = new int[panels * (vs + 1)];
+        ShortTile.chunks(list.shortValue, e0 * list.tileTokens, vs, list.groupEnd, geBase, groups, tt, first, ends);
+        int cut = 0;
+        for (int p = 0; p < panels; p++) {
+            for (int g = 0; g < groups; g++) {
+                int k0 = list.groupEnd[geBase + g];
+                int k1 = list.groupEnd[geBase + g + 1];
+                int from = k0;
+                for (int c = first[p * (groups + 1) + g]; c < first[p * (groups + 1) + g + 1]; c++) {
+                    int to = k0 + ends[c];
+                    assertTrue(to > from && to <= k1, "panel " + p + " group " + g + ": chunk [" + from + ", " + to + ")");
+                    boolean full = to == k1;
+                    for (int t = p * 8; t < Math.min(tt, p * 8 + 8); t++) {
+                        long sum = 0;
+                        for (int k = from; k < to; k++) {
+                            sum += Math.abs(list.counts[list.cOff + (t0 + t) * list.cols + list.channel[k]]);
+                        }
+                        assertTrue(sum <= ShortTile.MAX_COUNT, "token " + t + " chunk [" + from + ", " + to + ") sums " + sum);
+                        if (to < k1 && sum + Math.abs(list.counts[list.cOff + (t0 + t) * list.cols + list.channel[to]]) > ShortTile.MAX_COUNT) {
+                            full = true;
+                        }
+                    }
+                    assertTrue(full, "panel " + p + " group " + g + ": chunk [" + from + ", " + to + ") closed early");
+                    from = to;
+                    cut++;
+                }
+                assertEquals(k1, from, "panel " + p + " group " + g + " chunks end at the group's end");
+            }
+        }
+        assertTrue(cut > 0);
     }
 
     @Test

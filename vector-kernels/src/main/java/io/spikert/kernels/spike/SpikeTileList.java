@@ -31,7 +31,7 @@ public final class SpikeTileList {
      * about as much as a few tokens' products, so larger tiles pay, up to the L2 size of the per-token
      * arrays. Property {@code spikert.int8.batchTokens} overrides it (for tuning).
      */
-    public static final int DEFAULT_TILE_TOKENS = checkTileTokens(Integer.getInteger("spikert.int8.batchTokens", 32));
+    public static final int DEFAULT_TILE_TOKENS = checkTileTokens("property spikert.int8.batchTokens", Integer.getInteger("spikert.int8.batchTokens", 32));
 
     private static final int GROUP = Int8Weights.GROUP;
     /** Largest sum of |count| over a group for which 127 times it stays within float's exact integers. */
@@ -70,7 +70,7 @@ public final class SpikeTileList {
 
     /** As {@link #list(int[], int, int, int)} in tiles of {@code tileTokens} tokens (at least 1). */
     public SpikeTileList list(int[] counts, int cOff, int cols, int tokens, int tileTokens) {
-        return fill("SpikeTileList.list", counts, cOff, cols, tokens, checkTileTokens(tileTokens));
+        return fill("SpikeTileList.list", counts, cOff, cols, tokens, checkTileTokens("SpikeTileList.list: tileTokens", tileTokens));
     }
 
     SpikeTileList fill(String who, int[] counts, int cOff, int cols, int tokens, int tileTokens) {
@@ -221,9 +221,9 @@ public final class SpikeTileList {
         }
     }
 
-    private static int checkTileTokens(int n) {
+    private static int checkTileTokens(String what, int n) {
         if (n < 1 || n > 64) {
-            throw new IllegalArgumentException("spikert.int8.batchTokens: tokens per tile must be in [1, 64], got " + n);
+            throw new IllegalArgumentException(what + ": tokens per tile must be in [1, 64], got " + n);
         }
         return n;
     }

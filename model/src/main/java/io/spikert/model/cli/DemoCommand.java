@@ -9,9 +9,15 @@ import io.spikert.model.tokenizer.Tokenizer;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.backend.CpuBackend;
 
+import io.spikert.model.util.FileTrees;
+
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.Set;
 
 /**
@@ -54,7 +60,7 @@ final class DemoCommand implements Command {
             out.printf("writing synthetic checkpoint to %s (vocab %d, hidden %d, %d layers, BF16) ...%n",
                     dir, d.vocab(), d.hidden(), d.layers());
             long t0 = System.nanoTime();
-            SyntheticCheckpoint.write(dir, d, DType.BF16, 1234L, bytes -> { });
+            writeCache(dir, d);
             out.printf("  written in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         } else {
             out.printf("using cached synthetic checkpoint %s%n", dir);
@@ -84,6 +90,38 @@ final class DemoCommand implements Command {
                     MemoryReport.human(session.stateBytes()));
         }
         return 0;
+    }
+
+    /**
+     * Writes the demo checkpoint into {@code DIR.partial-XXXXXXXX} next to {@code dir} and renames it to {@code dir}
+     * once complete. An existing {@code dir} without a checkpoint (not one this command wrote) is refused, never
+     * written into; a failure removes the temporary folder.
+     */
+    private static void writeCache(Path dir, SyntheticCheckpoint.Dims d) throws IOException {
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new UsageException("--cache: " + dir + " exists but holds no model.safetensors, so it is not a demo"
+                    + " checkpoint this command wrote; remove it or choose another --cache folder");
+        }
+        Path root = dir.getParent();
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new UsageException("--cache " + root + " is not a folder");
+        }
+        try {
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            throw new IOException("cannot create the demo cache folder " + root + ": " + Main.describe(e), e);
+        }
+        Path tmp = root.resolve(dir.getFileName() + ".partial-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
+        try {
+            SyntheticCheckpoint.write(tmp, d, DType.BF16, 1234L, bytes -> { });
+            Files.move(tmp, dir);
+        } catch (IOException e) {
+            FileTrees.deleteTree(tmp);
+            throw new IOException("cannot write the demo checkpoint to " + dir + ": " + Main.describe(e), e);
+        } catch (RuntimeException e) {
+            FileTrees.deleteTree(tmp);
+            throw e;
+        }
     }
 
     private static Path cacheRoot(Args args) {

@@ -2,7 +2,14 @@ package io.spikert.model.cli;
 
 import io.spikert.runtime.VectorApi;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.util.List;
 
 /** The {@code spikert} command: dispatches to a subcommand and turns every failure into a message and an exit status. */
@@ -58,11 +65,43 @@ public final class Main {
         if (e instanceof OutOfMemoryError) {
             return "out of memory: " + e.getMessage() + " (raise the heap with SPIKERT_JAVA_OPTS=-Xmx16g)";
         }
+        if (e instanceof IOException io) {
+            return describe(io);
+        }
         String msg = e.getMessage();
         if (msg == null || msg.isBlank()) {
             msg = e.getClass().getSimpleName();
         }
         return msg;
+    }
+
+    /** An I/O failure as a sentence: the path(s) it concerns, then what went wrong. */
+    static String describe(IOException e) {
+        if (e instanceof FileSystemException fse && fse.getReason() == null) {
+            String where = fse.getFile() == null ? "" : fse.getFile()
+                    + (fse.getOtherFile() == null ? "" : " -> " + fse.getOtherFile()) + ": ";
+            return where + reason(fse);
+        }
+        return e.getMessage() == null || e.getMessage().isBlank() ? reason(e) : e.getMessage();
+    }
+
+    /**
+     * What went wrong in words: the file system's own reason where it gave one, else the kind of failure (the JDK's
+     * {@link FileSystemException}s often carry only the path, so that "spikert demo: /proc/nope" said nothing).
+     */
+    static String reason(IOException e) {
+        if (e instanceof FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        return switch (e) {
+            case NoSuchFileException x -> "no such file or folder";
+            case AccessDeniedException x -> "permission denied";
+            case FileAlreadyExistsException x -> "something already exists there";
+            case NotDirectoryException x -> "not a folder";
+            case DirectoryNotEmptyException x -> "the folder is not empty";
+            case FileSystemException x -> "file system error (" + x.getClass().getSimpleName() + ")";
+            default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        };
     }
 
     private static void printUsage(PrintStream ps) {

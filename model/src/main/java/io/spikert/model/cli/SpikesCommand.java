@@ -19,7 +19,12 @@ import io.spikert.model.spikes.SpikeStatistics;
 import io.spikert.model.tokenizer.Tokenizer;
 import io.spikert.runtime.backend.CpuBackend;
 
+import io.spikert.model.util.OutputTarget;
+
+import javax.imageio.ImageIO;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,27 +48,28 @@ final class SpikesCommand implements Command {
     public String usage() {
         return """
                 spikert spikes --model DIR (--prompt TEXT [--chat] | --ids 1,2,3) [--coding bitwise|twos|ternary|binary] [--k 3]
-                               [--json] [--raster OUT.png|OUT.svg] [--raster-layers 0,1] [--raster-tokens N] [--threads N]
+                               [--json] [--raster OUT.png|OUT.svg [--force]] [--raster-layers 0,1] [--raster-tokens N] [--threads N]
                   Runs a prefill of a W8ASpike model and reports, per layer and projection input, from the runtime's
                   spike counts: firing rate (spikes per channel x time step, T per token as the reference picks it),
                   share of silent channels, mean spikes per channel under the coding (bitwise = bidirectional),
                   mean and max |s|, share of |s| in [0,7] and above 16, sparsity with T fixed at 3 steps; totals; and
                   the energy estimate of report section 5.5 (FP16 MAC 1.5 pJ, INT8 MAC 0.23 pJ, INT8 add 0.03 pJ per
                   spike per output feature). --json prints JSON instead of tables. --raster draws the spike trains of
-                  --raster-layers (default 0) for the first --raster-tokens tokens (default 8), PNG or SVG by extension.""";
+                  --raster-layers (default 0) for the first --raster-tokens tokens (default 8), PNG or SVG by extension;
+                  an existing picture is replaced only with --force, a device or FIFO is written in place.""";
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         var args = new Args(argv, 1, Set.of("model", "prompt", "ids", "coding", "k", "threads", "raster", "raster-layers", "raster-tokens"),
-                Set.of("json", "chat"));
+                Set.of("json", "chat", "force"));
         SpikeCoding coding = coding(args.string("coding", "bitwise"));
         float k = args.floatValue("k", LoadOptions.DEFAULT_SPIKE_K);
         if (!(k > 0)) {
             throw new UsageException("--k must be a positive number, got " + k);
         }
-        Path raster = args.has("raster") ? args.path("raster") : null;
-        String rasterKind = raster == null ? null : rasterKind(raster);
+        String rasterKind = args.has("raster") ? rasterKind(args.required("raster")) : null;
+        OutputTarget raster = args.has("raster") ? Outputs.check("--raster", args.required("raster"), args.flag("force")) : null;
         Set<Integer> rasterLayers = args.has("raster-layers") ? layers(args.required("raster-layers")) : Set.of(0);
         int rasterTokens = args.intValue("raster-tokens", 8, 1);
         if (raster == null && (args.has("raster-layers") || args.has("raster-tokens"))) {
@@ -112,12 +118,14 @@ final class SpikesCommand implements Command {
                     throw new UsageException("--raster-layers " + rasterLayers + ": no such layer has spiked inputs (the model has "
                             + model.config().numLayers() + " layers)");
                 }
-                if (rasterKind.equals("svg")) {
-                    RasterPicture.writeSvg(picture, raster);
-                } else {
-                    RasterPicture.writePng(picture, raster);
-                }
-                err.println("raster: " + raster + " (" + picture.panels().size() + " panels, layers " + rasterLayers
+                raster.write(out, os -> {
+                    if (rasterKind.equals("svg")) {
+                        os.write(RasterPicture.svg(picture).getBytes(StandardCharsets.UTF_8));
+                    } else if (!ImageIO.write(RasterPicture.image(picture), "png", os)) {
+                        throw new IOException("no PNG writer in this JDK for --raster " + raster.describe());
+                    }
+                });
+                err.println("raster: " + raster.describe() + " (" + picture.panels().size() + " panels, layers " + rasterLayers
                         + ", " + Math.min(rasterTokens, ids.length) + " tokens, " + coding.name().toLowerCase(Locale.ROOT) + ")");
             }
         }
@@ -134,8 +142,8 @@ final class SpikesCommand implements Command {
         };
     }
 
-    private static String rasterKind(Path raster) {
-        String f = raster.getFileName().toString().toLowerCase(Locale.ROOT);
+    private static String rasterKind(String raster) {
+        String f = raster.toLowerCase(Locale.ROOT);
         if (f.endsWith(".png")) {
             return "png";
         }

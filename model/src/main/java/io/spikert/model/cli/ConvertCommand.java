@@ -22,7 +22,8 @@ public final class ConvertCommand implements Command {
                   --to w8       base checkpoint -> W8ASpike layout with absmax/127 group-128 scales (not the calibrated ones)
                   --to packed   W8ASpike fp32 checkpoint -> INT8 codes + exact outlier corrections + scales
                   --to aligned  any supported checkpoint -> the same tensors, each starting at a 64-byte offset (default)
-                  --force       replace an existing DST""";
+                  --force       replace an existing DST, only if it is a folder spikert convert wrote (it carries a
+                                spikert-convert.json marker listing its files, and holds nothing else) or is empty""";
     }
 
     @Override

@@ -15,13 +15,15 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.ToLongFunction;
 
 /**
  * Runs one conversion: checks the inputs and the free space, writes into {@code DST.partial-XXXX} next to
  * the destination, copies config and tokenizer files, verifies the written file against the source, and only
  * then renames the folder to {@code DST}. Any failure removes the temporary folder, so nothing partial is
- * left behind.
+ * left behind. Every folder it writes carries the {@link ConvertedFolder} marker; {@code --force} replaces an
+ * existing DST only if the marker shows that convert wrote it and it holds nothing else.
  */
 public final class Converter {
     /** The single output checkpoint file. */
@@ -61,8 +63,17 @@ public final class Converter {
                 || (Files.exists(dst) && (Files.isSameFile(dst, realSrc) || realSrc.startsWith(dst.toRealPath())))) {
             throw new ConvertException("--out " + dst + " overlaps the source folder " + src + "; choose another folder");
         }
-        if (Files.exists(dst, LinkOption.NOFOLLOW_LINKS) && !o.force()) {
-            throw new ConvertException(dst + " already exists; pass --force to replace it");
+        Path cwd = Path.of("").toAbsolutePath().normalize();
+        if (cwd.startsWith(dst)) {
+            throw new ConvertException("--out " + dst + " is the current folder" + (cwd.equals(dst) ? "" : " or holds it")
+                    + "; choose a new folder for the output");
+        }
+        if (Files.exists(dst, LinkOption.NOFOLLOW_LINKS)) {
+            if (!o.force()) {
+                throw new ConvertException(dst + " already exists; pass --force to replace it (--force replaces only a"
+                        + " folder spikert convert wrote)");
+            }
+            ConvertedFolder.checkReplaceable(dst);
         }
         Path parent = dst.getParent();
         if (parent == null || !Files.isDirectory(parent)) {
@@ -94,6 +105,7 @@ public final class Converter {
             Path tmp = parent.resolve(dst.getFileName() + ".partial-" + HexFormat.of().formatHex(
                     new SecureRandom().generateSeed(4)));
             Files.createDirectory(tmp);
+            ConvertedFolder.markPartial(tmp);
             // Ctrl-C during a long write must not leave a half-written folder behind either.
             Thread cleanup = new Thread(() -> {
                 try {
@@ -116,6 +128,7 @@ public final class Converter {
                 var check = new ProgressBar(progress, "verifying", data);
                 Verifier.verify(file, layout, plan.metadata(), check::update);
                 check.finish();
+                ConvertedFolder.markComplete(tmp);
                 install(tmp, dst);
                 int pads = (int) layout.stream().filter(AlignedSafetensorsWriter.Placed::padding).count();
                 long sourceBytes = s.checkpoint.totalBytes();
@@ -141,10 +154,18 @@ public final class Converter {
         }
     }
 
-    /** Moves a finished folder into place; an old DST (with --force) is set aside first and removed after. */
-    private static void install(Path tmp, Path dst) throws IOException {
+    /**
+     * Moves a finished folder into place. An old DST (with --force) is checked again (minutes may have passed since
+     * the first check), set aside, and only the files convert wrote in it are deleted after; anything else that
+     * appeared in it meanwhile is left and named.
+     */
+    private void install(Path tmp, Path dst) throws IOException {
         Path old = null;
+        Set<String> oldFiles = Set.of();
         if (Files.exists(dst, LinkOption.NOFOLLOW_LINKS)) {
+            ConvertedFolder.checkReplaceable(dst);
+            var marker = ConvertedFolder.read(dst);
+            oldFiles = marker == null ? Set.of() : Set.copyOf(marker.files());
             old = dst.resolveSibling(dst.getFileName() + ".old-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
             Files.move(dst, old, StandardCopyOption.ATOMIC_MOVE);
         }
@@ -157,7 +178,11 @@ public final class Converter {
             throw e;
         }
         if (old != null) {
-            deleteTree(old);
+            List<String> left = ConvertedFolder.deleteOurs(old, oldFiles);
+            if (!left.isEmpty()) {
+                out.println("note: the previous output was moved to " + old + "; it still holds " + ConvertedFolder.sample(left)
+                        + ", which SpikeRT did not write, so that folder was kept");
+            }
         }
     }
 

@@ -102,7 +102,8 @@ public final class Converter {
             out.printf(Locale.ROOT, "converting %s (%s, %s) to %s: %d tensors, %s; needs %s, %s free%n", src, s.kind.label,
                     s.checkpoint.format(), o.mode().cliName(), plan.tensors().size(),
                     ProgressBar.bytes(writer.fileSize()), ProgressBar.bytes(needed), ProgressBar.bytes(usable));
-            Path tmp = parent.resolve(dst.getFileName() + ".partial-" + HexFormat.of().formatHex(
+            StalePartials.sweep(parent, dst.getFileName().toString(), out);
+            Path tmp = parent.resolve(dst.getFileName() + StalePartials.PARTIAL + HexFormat.of().formatHex(
                     new SecureRandom().generateSeed(4)));
             Files.createDirectory(tmp);
             ConvertedFolder.markPartial(tmp);
@@ -191,17 +192,25 @@ public final class Converter {
         List<Path> out = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(src)) {
             for (Path f : ds) {
-                String n = f.getFileName().toString();
-                boolean wanted = n.equals("config.json") || n.equals("generation_config.json") || n.equals("vocab.json")
-                        || n.equals("merges.txt") || n.startsWith("tokenizer") || n.equals("special_tokens_map.json")
-                        || n.equals("added_tokens.json") || n.endsWith(".jinja");
-                if (wanted && Files.isRegularFile(f)) {
+                if (isAuxiliaryName(f.getFileName().toString()) && Files.isRegularFile(f)) {
                     out.add(f);
                 }
             }
         }
         out.sort(null);
         return out;
+    }
+
+    /** Names of the files copied with a checkpoint. */
+    static boolean isAuxiliaryName(String n) {
+        return n.equals("config.json") || n.equals("generation_config.json") || n.equals("vocab.json")
+                || n.equals("merges.txt") || n.startsWith("tokenizer") || n.equals("special_tokens_map.json")
+                || n.equals("added_tokens.json") || n.endsWith(".jinja");
+    }
+
+    /** Names of every file convert writes into its output folder. */
+    static boolean isOutputName(String n) {
+        return n.equals(OUTPUT_FILE) || n.equals(ConvertedFolder.MARKER) || isAuxiliaryName(n);
     }
 
     private static long usableSpaceOf(Path dir) {

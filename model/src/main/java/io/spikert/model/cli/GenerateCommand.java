@@ -43,8 +43,9 @@ final class GenerateCommand implements Command {
         if (!format.equals("text") && !format.equals("ids")) {
             throw new UsageException("--format must be text or ids, got '" + format + "'");
         }
-        try (var lm = LoadedModel.open(args, err)) {
-            int[] prompt = lm.inputIds(args);
+        var inputs = ModelInputs.check(args);
+        try (var lm = LoadedModel.open(inputs, args, err)) {
+            int[] prompt = inputs.ids;
             boolean text = format.equals("text") && lm.tokenizer != null;
             if (format.equals("text") && lm.tokenizer == null) {
                 err.println("spikert: " + lm.dir + " has no tokenizer files; printing token ids");

@@ -33,7 +33,7 @@ final class InspectCommand implements Command {
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         var args = new Args(argv, 1, Set.of("model"), Set.of("tensors"));
-        Path dir = args.path("model");
+        Path dir = ModelInputs.modelDir(args);
         ModelConfig c = ModelConfig.load(dir);
         out.printf("model folder: %s%n", dir.toAbsolutePath());
         out.printf("config: vocab %d, hidden %d, layers %d, heads %d (kv %d, head dim %d), intermediate %d, window %d, rope theta %.0f, eps %g%n",

@@ -50,7 +50,7 @@ public final class Main {
             err.println();
             err.println(command.usage());
             return 2;
-        } catch (Exception | OutOfMemoryError e) {
+        } catch (Exception | Error e) {
             err.println("spikert " + command.name() + ": " + describe(e));
             if (System.getenv("SPIKERT_DEBUG") != null) {
                 e.printStackTrace(err);

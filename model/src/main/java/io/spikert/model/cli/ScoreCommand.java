@@ -38,8 +38,9 @@ final class ScoreCommand implements Command {
         if (!mode.equals("prefill") && !mode.equals("decode")) {
             throw new UsageException("--mode must be prefill or decode, got '" + mode + "'");
         }
-        try (var lm = LoadedModel.open(args, err)) {
-            int[] ids = lm.inputIds(args);
+        var inputs = ModelInputs.check(args);
+        try (var lm = LoadedModel.open(inputs, args, err)) {
+            int[] ids = inputs.ids;
             int vocab = lm.model.config().vocabSize();
             double[] sumLogProb = {0};
             long t0 = System.nanoTime();

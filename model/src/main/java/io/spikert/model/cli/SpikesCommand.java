@@ -16,7 +16,6 @@ import io.spikert.model.spikes.RasterPicture;
 import io.spikert.model.spikes.SpikeRaster;
 import io.spikert.model.spikes.SpikeRecorder;
 import io.spikert.model.spikes.SpikeStatistics;
-import io.spikert.model.tokenizer.Tokenizer;
 import io.spikert.runtime.backend.CpuBackend;
 
 import io.spikert.model.util.OutputTarget;
@@ -75,12 +74,14 @@ final class SpikesCommand implements Command {
         if (raster == null && (args.has("raster-layers") || args.has("raster-tokens"))) {
             throw new UsageException("--raster-layers and --raster-tokens need --raster OUT.png");
         }
-        if (args.has("ids") == args.has("prompt")) {
-            throw new UsageException("give exactly one of --prompt TEXT or --ids 1,2,3");
-        }
-        Path dir = args.path("model");
-        if (!Files.isDirectory(dir)) {
-            throw new UsageException("--model " + dir + " is not a folder");
+        var inputs = ModelInputs.check(args);
+        Path dir = inputs.dir;
+        int layerCount = inputs.config.numLayers();
+        for (int l : rasterLayers) {
+            if (l >= layerCount) {
+                throw new UsageException("--raster-layers: layer " + l + " does not exist; the model has " + layerCount
+                        + " layers (0 to " + (layerCount - 1) + ")");
+            }
         }
         int threads = args.intValue("threads", Runtime.getRuntime().availableProcessors(), 1);
 
@@ -96,7 +97,7 @@ final class SpikesCommand implements Command {
                 throw new UsageException("--model " + dir + " is a " + model.variant()
                         + " model without spiking; spikert spikes needs a W8ASpike checkpoint (tensors ending in weight_quantizer.scales)");
             }
-            int[] ids = inputIds(args, dir, model.config().vocabSize());
+            int[] ids = inputs.ids;
             model.newSession().prefill(ids, (i, logits, off) -> { });
 
             List<ProjectionStats> rows = stats.projections();
@@ -167,35 +168,6 @@ final class SpikesCommand implements Command {
             }
         }
         return out;
-    }
-
-    private static int[] inputIds(Args args, Path dir, int vocab) throws java.io.IOException {
-        int[] ids;
-        if (args.has("ids")) {
-            if (args.flag("chat")) {
-                throw new UsageException("--chat applies to --prompt, not to --ids");
-            }
-            ids = args.ids("ids");
-        } else {
-            if (!Tokenizer.isPresent(dir)) {
-                throw new UsageException(dir + " has no tokenizer files (vocab.json + merges.txt, or tokenizer.json); pass token ids with --ids");
-            }
-            String text = args.required("prompt");
-            if (args.flag("chat")) {
-                text = io.spikert.model.tokenizer.ChatTemplate.render(
-                        List.of(new io.spikert.model.tokenizer.ChatTemplate.Message("user", text)), true);
-            }
-            ids = Tokenizer.load(dir).encode(text);
-            if (ids.length == 0) {
-                throw new UsageException("--prompt is empty");
-            }
-        }
-        for (int id : ids) {
-            if (id >= vocab) {
-                throw new UsageException("--ids: token id " + id + " is outside the vocabulary of " + vocab);
-            }
-        }
-        return ids;
     }
 
     private static void printTables(PrintStream out, Path dir, float k, SpikeCoding coding, int tokens, List<ProjectionStats> rows,

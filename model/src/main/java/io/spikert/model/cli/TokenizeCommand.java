@@ -24,7 +24,7 @@ final class TokenizeCommand implements Command {
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         var args = new Args(argv, 1, Set.of("model", "text"), Set.of());
-        var dir = args.path("model");
+        var dir = ModelInputs.modelDir(args);
         String text = args.required("text");
         if (!Tokenizer.isPresent(dir)) {
             throw new UsageException(dir + " has no tokenizer files (vocab.json + merges.txt, or tokenizer.json)");

@@ -11,44 +11,45 @@ import io.spikert.runtime.backend.CpuBackend;
 
 import io.spikert.model.util.FileTrees;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.Set;
 
 /**
  * {@code spikert demo}: the whole path on a fresh machine. Writes a small checkpoint with synthetic
  * weights (published layout, real tokenizer) to a cache folder once, loads it through the same
  * loaders as a real model, generates, and reports speed and memory.
  */
-final class DemoCommand implements Command {
+@Command(name = "demo", sortOptions = false, description = {
+        "Writes a small SpikingBrain checkpoint with SYNTHETIC weights (once, to the cache folder: --cache, else"
+                + " $SPIKERT_CACHE, else ~/.cache/spikert), loads it and generates. The text is meaningless because the"
+                + " weights are random; run a real model with spikert generate --model DIR."})
+final class DemoCommand extends CliCommand {
     private static final String VERSION = "demo-v1";
 
-    @Override
-    public String name() {
-        return "demo";
-    }
+    @Option(names = "--prompt", paramLabel = "TEXT", defaultValue = "The capital of France is", description = "The input text.")
+    String prompt;
+
+    @Option(names = "--max-tokens", paramLabel = "N", description = "Most tokens to generate (default 48).")
+    Integer maxTokensArg;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: every processor).")
+    Integer threadsArg;
+
+    @Option(names = "--cache", paramLabel = "DIR", description = "The cache folder for the synthetic checkpoint.")
+    Path cache;
 
     @Override
-    public String usage() {
-        return """
-                spikert demo [--prompt TEXT] [--max-tokens N] [--threads N] [--cache DIR]
-                  Writes a small SpikingBrain checkpoint with SYNTHETIC weights (once, to the cache folder:
-                  --cache, else $SPIKERT_CACHE, else ~/.cache/spikert), loads it and generates. The text is
-                  meaningless because the weights are random; run a real model with spikert generate --model DIR.""";
-    }
-
-    @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        var args = new Args(argv, 1, Set.of("prompt", "max-tokens", "threads", "cache"), Set.of());
-        String prompt = args.string("prompt", "The capital of France is");
-        int maxTokens = args.intValue("max-tokens", 48, 1);
-        int threads = args.intValue("threads", Runtime.getRuntime().availableProcessors(), 1);
-        Path dir = cacheRoot(args).resolve(VERSION);
+    int execute() throws Exception {
+        int maxTokens = atLeast("--max-tokens", maxTokensArg, 48, 1);
+        int threads = threads(threadsArg);
+        Path dir = cacheRoot().resolve(VERSION);
 
         out.println("SpikeRT demo: the weights below are SYNTHETIC (deterministic random numbers in the published");
         out.println("SpikingBrain-7B layout and tensor names, with the real Qwen2.5 tokenizer), so the generated text");
@@ -124,9 +125,9 @@ final class DemoCommand implements Command {
         }
     }
 
-    private static Path cacheRoot(Args args) {
-        if (args.has("cache")) {
-            return args.path("cache");
+    private Path cacheRoot() {
+        if (cache != null) {
+            return cache;
         }
         String env = System.getenv("SPIKERT_CACHE");
         if (env != null && !env.isBlank()) {

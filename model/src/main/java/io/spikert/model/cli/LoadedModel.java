@@ -36,18 +36,18 @@ final class LoadedModel implements AutoCloseable {
     }
 
     /** Loads the folder of {@code inputs} (already checked, with its tokenizer) on the backend the options choose. */
-    static LoadedModel open(ModelInputs inputs, Args args, PrintStream err) throws IOException {
+    static LoadedModel open(ModelInputs inputs, RunOptions run, PrintStream err) throws IOException {
         Path dir = inputs.dir;
-        int threads = args.intValue("threads", Runtime.getRuntime().availableProcessors(), 1);
+        int threads = CliCommand.threads(run.threads);
         long t0 = System.nanoTime();
-        String device = args.string("device", "cpu");
+        String device = run.device;
         Backend backend = openBackend(device, threads);
         try {
-            float k = args.floatValue("k", LoadOptions.DEFAULT_SPIKE_K);
+            float k = CliCommand.finiteNonNegative("--k", run.k, LoadOptions.DEFAULT_SPIKE_K);
             if (!(k > 0)) {
                 throw new UsageException("--k must be a positive number, got " + k);
             }
-            KernelReport report = args.flag("verbose") ? new KernelReport() : null;
+            KernelReport report = run.verbose ? new KernelReport() : null;
             boolean[] progressShown = {false};
             // one status line, rewritten in place, for load steps that take a while
             var options = new LoadOptions(k).withProgress(step -> {

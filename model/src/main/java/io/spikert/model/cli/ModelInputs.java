@@ -30,8 +30,7 @@ final class ModelInputs {
     }
 
     /** {@code --model}: an existing folder, or a usage error that says what the path is instead. */
-    static Path modelDir(Args args) {
-        Path dir = args.path("model");
+    static Path modelDir(Path dir) {
         if (!Files.isDirectory(dir)) {
             throw new UsageException("--model " + dir + (Files.exists(dir) ? " is not a folder" : " does not exist")
                     + " (give the folder holding config.json and the weights)");
@@ -43,23 +42,23 @@ final class ModelInputs {
      * Checks the model folder, its config, and the input of exactly one of {@code --prompt TEXT} (with
      * {@code --chat}) or {@code --ids 1,2,3}.
      */
-    static ModelInputs check(Args args) throws IOException {
-        if (args.has("ids") == args.has("prompt")) {
+    static ModelInputs check(InputOptions o) throws IOException {
+        if ((o.ids != null) == (o.prompt != null)) {
             throw new UsageException("give exactly one of --prompt TEXT or --ids 1,2,3");
         }
-        if (args.has("ids") && args.flag("chat")) {
+        if (o.ids != null && o.chat) {
             throw new UsageException("--chat applies to --prompt, not to --ids");
         }
-        Path dir = modelDir(args);
+        Path dir = modelDir(o.model);
         ModelConfig config = ModelConfig.load(dir);
         int vocab = config.vocabSize();
-        if (args.has("prompt") && !Tokenizer.isPresent(dir)) {
+        if (o.prompt != null && !Tokenizer.isPresent(dir)) {
             throw new UsageException(dir + " has no tokenizer files (vocab.json + merges.txt, or tokenizer.json); pass token ids with --ids");
         }
         Tokenizer tokenizer = Tokenizer.isPresent(dir) ? Tokenizer.load(dir) : null;
         int[] ids;
-        if (args.has("ids")) {
-            ids = args.ids("ids");
+        if (o.ids != null) {
+            ids = TokenIds.parse("--ids", o.ids);
             for (int i = 0; i < ids.length; i++) {
                 if (ids[i] >= vocab) {
                     throw new UsageException("--ids: token id " + ids[i] + " (number " + (i + 1) + ") is outside the vocabulary of "
@@ -67,8 +66,8 @@ final class ModelInputs {
                 }
             }
         } else {
-            String text = args.required("prompt");
-            if (args.flag("chat")) {
+            String text = o.prompt;
+            if (o.chat) {
                 text = ChatTemplate.render(List.of(new ChatTemplate.Message("user", text)), true);
             }
             ids = tokenizer.encode(text);

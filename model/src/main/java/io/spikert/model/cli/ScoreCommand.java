@@ -4,42 +4,49 @@ import io.spikert.model.Session;
 
 import io.spikert.model.util.OutputTarget;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Set;
 
 /** {@code spikert score}: all logits to a file, and the mean log-likelihood of each next token. */
-final class ScoreCommand implements Command {
-    @Override
-    public String name() {
-        return "score";
-    }
+@Command(name = "score", sortOptions = false, description = {
+        "Writes the logits of every input token as little-endian float32 [tokens x vocab] to OUT.f32 and prints the mean"
+                + " log-likelihood of each next token and the perplexity. --mode decode feeds the tokens one at a time"
+                + " through the recurrent path instead of batched prefill. --k sets the spike threshold factor of a"
+                + " W8ASpike model (default 3), to measure accuracy against k.",
+        "--logits - writes the logits to standard output (and the report to stderr); a device or FIFO is written in"
+                + " place; an existing file is replaced only with --force; a folder or a symbolic link to a file is refused."})
+final class ScoreCommand extends CliCommand {
+    @Mixin
+    InputOptions input = new InputOptions();
+
+    @Option(names = "--logits", required = true, paramLabel = "OUT.f32", description = "Where the logits go; - is standard output.")
+    String logits;
+
+    @Option(names = "--force", description = "Replace an existing --logits file.")
+    boolean force;
+
+    @Option(names = "--mode", paramLabel = "prefill|decode", defaultValue = "prefill",
+            description = "Batched prefill (default) or one token at a time.")
+    String mode;
+
+    @Mixin
+    RunOptions run = new RunOptions();
 
     @Override
-    public String usage() {
-        return """
-                spikert score --model DIR (--prompt TEXT [--chat] | --ids 1,2,3) --logits OUT.f32 [--force] [--mode prefill|decode] [--threads N] [--k K] [--device cpu|cuda|maca] [--verbose]
-                  Writes the logits of every input token as little-endian float32 [tokens x vocab] to OUT.f32 and
-                  prints the mean log-likelihood of each next token and the perplexity. --logits - writes the logits
-                  to standard output (and the report to stderr); a device or FIFO is written in place; an existing
-                  file is replaced only with --force; a folder or a symbolic link to a file is refused. --mode decode feeds the
-                  tokens one at a time through the recurrent path instead of batched prefill. --k sets the
-                  spike threshold factor of a W8ASpike model (default 3), to measure accuracy against k.""";
-    }
-
-    @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        var args = new Args(argv, 1, Set.of("model", "prompt", "ids", "logits", "mode", "threads", "k", "device"), Set.of("chat", "verbose", "force"));
-        OutputTarget logitsFile = Outputs.check("--logits", args.required("logits"), args.flag("force"));
-        String mode = args.string("mode", "prefill");
+    int execute() throws Exception {
+        OutputTarget logitsFile = Outputs.check("--logits", logits, force);
         if (!mode.equals("prefill") && !mode.equals("decode")) {
             throw new UsageException("--mode must be prefill or decode, got '" + mode + "'");
         }
-        var inputs = ModelInputs.check(args);
-        try (var lm = LoadedModel.open(inputs, args, err)) {
+        var inputs = ModelInputs.check(input);
+        try (var lm = LoadedModel.open(inputs, run, err)) {
             int[] ids = inputs.ids;
             int vocab = lm.model.config().vocabSize();
             double[] sumLogProb = {0};

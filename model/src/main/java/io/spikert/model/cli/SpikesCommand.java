@@ -20,6 +20,10 @@ import io.spikert.runtime.backend.CpuBackend;
 
 import io.spikert.model.util.OutputTarget;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import javax.imageio.ImageIO;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -37,44 +41,59 @@ import java.util.Set;
  * spike counts, and reports per layer and projection the firing statistics and the energy estimate
  * of report section 5.5; optionally draws a time-by-neuron raster (report Figure 10).
  */
-final class SpikesCommand implements Command {
-    @Override
-    public String name() {
-        return "spikes";
-    }
+@Command(name = "spikes", sortOptions = false, description = {
+        "Runs a prefill of a W8ASpike model and reports, per layer and projection input, from the runtime's spike counts:"
+                + " firing rate (spikes per channel x time step, T per token as the reference picks it), share of silent"
+                + " channels, mean spikes per channel under the coding (bitwise = bidirectional), mean and max |s|, share"
+                + " of |s| in [0,7] and above 16, sparsity with T fixed at 3 steps; totals; and the energy estimate of"
+                + " report section 5.5 (FP16 MAC 1.5 pJ, INT8 MAC 0.23 pJ, INT8 add 0.03 pJ per spike per output feature).",
+        "--json prints JSON instead of tables. --raster draws the spike trains of --raster-layers (default 0) for the"
+                + " first --raster-tokens tokens (default 8), PNG or SVG by extension; an existing picture is replaced"
+                + " only with --force, a device or FIFO is written in place."})
+final class SpikesCommand extends CliCommand {
+    @Mixin
+    InputOptions input = new InputOptions();
+
+    @Option(names = "--coding", paramLabel = "bitwise|twos|ternary|binary", defaultValue = "bitwise",
+            description = "How a count becomes spikes (default bitwise).")
+    String coding;
+
+    @Option(names = "--k", paramLabel = "K", description = "Spike threshold factor: vth = mean|x|/K (default 3).")
+    Float k;
+
+    @Option(names = "--json", description = "Prints JSON instead of tables.")
+    boolean json;
+
+    @Option(names = "--raster", paramLabel = "OUT.png|OUT.svg", description = "Draws the spike trains to this picture.")
+    String rasterPath;
+
+    @Option(names = "--force", description = "Replace an existing --raster picture.")
+    boolean force;
+
+    @Option(names = "--raster-layers", paramLabel = "0,1", description = "Layers to draw (default 0).")
+    String rasterLayersArg;
+
+    @Option(names = "--raster-tokens", paramLabel = "N", description = "Tokens to draw (default 8).")
+    Integer rasterTokensArg;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: every processor).")
+    Integer threadsArg;
 
     @Override
-    public String usage() {
-        return """
-                spikert spikes --model DIR (--prompt TEXT [--chat] | --ids 1,2,3) [--coding bitwise|twos|ternary|binary] [--k 3]
-                               [--json] [--raster OUT.png|OUT.svg [--force]] [--raster-layers 0,1] [--raster-tokens N] [--threads N]
-                  Runs a prefill of a W8ASpike model and reports, per layer and projection input, from the runtime's
-                  spike counts: firing rate (spikes per channel x time step, T per token as the reference picks it),
-                  share of silent channels, mean spikes per channel under the coding (bitwise = bidirectional),
-                  mean and max |s|, share of |s| in [0,7] and above 16, sparsity with T fixed at 3 steps; totals; and
-                  the energy estimate of report section 5.5 (FP16 MAC 1.5 pJ, INT8 MAC 0.23 pJ, INT8 add 0.03 pJ per
-                  spike per output feature). --json prints JSON instead of tables. --raster draws the spike trains of
-                  --raster-layers (default 0) for the first --raster-tokens tokens (default 8), PNG or SVG by extension;
-                  an existing picture is replaced only with --force, a device or FIFO is written in place.""";
-    }
-
-    @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        var args = new Args(argv, 1, Set.of("model", "prompt", "ids", "coding", "k", "threads", "raster", "raster-layers", "raster-tokens"),
-                Set.of("json", "chat", "force"));
-        SpikeCoding coding = coding(args.string("coding", "bitwise"));
-        float k = args.floatValue("k", LoadOptions.DEFAULT_SPIKE_K);
+    int execute() throws Exception {
+        SpikeCoding coding = coding(this.coding);
+        float k = finiteNonNegative("--k", this.k, LoadOptions.DEFAULT_SPIKE_K);
         if (!(k > 0)) {
             throw new UsageException("--k must be a positive number, got " + k);
         }
-        String rasterKind = args.has("raster") ? rasterKind(args.required("raster")) : null;
-        OutputTarget raster = args.has("raster") ? Outputs.check("--raster", args.required("raster"), args.flag("force")) : null;
-        Set<Integer> rasterLayers = args.has("raster-layers") ? layers(args.required("raster-layers")) : Set.of(0);
-        int rasterTokens = args.intValue("raster-tokens", 8, 1);
-        if (raster == null && (args.has("raster-layers") || args.has("raster-tokens"))) {
+        String rasterKind = rasterPath != null ? rasterKind(rasterPath) : null;
+        OutputTarget raster = rasterPath != null ? Outputs.check("--raster", rasterPath, force) : null;
+        Set<Integer> rasterLayers = rasterLayersArg != null ? layers(rasterLayersArg) : Set.of(0);
+        int rasterTokens = atLeast("--raster-tokens", rasterTokensArg, 8, 1);
+        if (raster == null && (rasterLayersArg != null || rasterTokensArg != null)) {
             throw new UsageException("--raster-layers and --raster-tokens need --raster OUT.png");
         }
-        var inputs = ModelInputs.check(args);
+        var inputs = ModelInputs.check(input);
         Path dir = inputs.dir;
         int layerCount = inputs.config.numLayers();
         for (int l : rasterLayers) {
@@ -83,7 +102,7 @@ final class SpikesCommand implements Command {
                         + " layers (0 to " + (layerCount - 1) + ")");
             }
         }
-        int threads = args.intValue("threads", Runtime.getRuntime().availableProcessors(), 1);
+        int threads = threads(threadsArg);
 
         var stats = new SpikeStatistics(coding);
         var recorder = raster == null ? null : new SpikeRecorder(rasterLayers, rasterTokens);
@@ -108,7 +127,7 @@ final class SpikesCommand implements Command {
                 energy.add(EnergyModel.REPORT.estimate(r, outFeatures));
             }
             EnergyEstimate energyTotal = EnergyEstimate.total(energy, ids.length);
-            if (args.flag("json")) {
+            if (json) {
                 out.println(json(dir, k, coding, ids.length, rows, total, energy, energyTotal));
             } else {
                 printTables(out, dir, k, coding, ids.length, rows, total, energy, energyTotal);

@@ -48,20 +48,20 @@ final class LoadedModel implements AutoCloseable {
                 throw new UsageException("--k must be a positive number, got " + k);
             }
             KernelReport report = run.verbose ? new KernelReport() : null;
-            boolean[] progressShown = {false};
-            // one status line, rewritten in place, for load steps that take a while
-            var options = new LoadOptions(k).withProgress(step -> {
-                progressShown[0] = true;
-                err.print("\r\033[Kloading: " + step);
-                err.flush();
-            });
+            var progress = new LoadProgress(err);
+            var options = new LoadOptions(k).withProgress(progress);
             if (report != null) {
                 options = options.withSpikeObserver(report);
             }
-            var model = SpikingBrainModel.load(dir, backend, options);
-            if (progressShown[0]) {
+            SpikingBrainModel model;
+            try {
+                model = SpikingBrainModel.load(dir, backend, options);
+            } finally {
+                progress.finish();
+            }
+            if (progress.shown()) {
                 boolean packed = PackedW8Reader.isPacked(model.checkpoint(), "model.layers.0.attn.q_proj");
-                err.printf("%nloaded in %.1f s%s%n", (System.nanoTime() - t0) / 1e9,
+                err.printf("loaded in %.1f s%s%n", (System.nanoTime() - t0) / 1e9,
                         packed ? "" : " (spikert convert --to packed stores the INT8 codes and skips quantising at load)");
             }
             if (report != null && !model.rawWeightForms().isEmpty()) {

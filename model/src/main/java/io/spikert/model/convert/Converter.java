@@ -79,6 +79,8 @@ public final class Converter {
         if (parent == null || !Files.isDirectory(parent)) {
             throw new ConvertException("--out " + dst + ": parent folder " + parent + " does not exist");
         }
+        // before the free-space check: what a killed run left is space this run may need
+        StalePartials.sweep(parent, dst.getFileName().toString(), out);
         try (Source s = Source.open(src)) {
             Plan plan = switch (o.mode()) {
                 case W8 -> W8Plan.build(s);
@@ -102,7 +104,6 @@ public final class Converter {
             out.printf(Locale.ROOT, "converting %s (%s, %s) to %s: %d tensors, %s; needs %s, %s free%n", src, s.kind.label,
                     s.checkpoint.format(), o.mode().cliName(), plan.tensors().size(),
                     ProgressBar.bytes(writer.fileSize()), ProgressBar.bytes(needed), ProgressBar.bytes(usable));
-            StalePartials.sweep(parent, dst.getFileName().toString(), out);
             Path tmp = parent.resolve(dst.getFileName() + StalePartials.PARTIAL + HexFormat.of().formatHex(
                     new SecureRandom().generateSeed(4)));
             Files.createDirectory(tmp);

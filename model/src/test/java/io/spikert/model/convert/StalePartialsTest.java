@@ -88,4 +88,14 @@ class StalePartialsTest {
         assertOnly(stale, "notes.txt");
         assertTrue(c.out().contains("notes.txt"), c.out());
     }
+
+    @Test
+    void theSpaceAKilledRunTookIsFreedBeforeTheSpaceCheck() throws Exception {
+        Path stale = leftBehind("0f0f0f0f", deadPid(), "");
+        var c = new Captured();
+        assertThrows(ConvertException.class, () -> c.converter().withUsableSpace(p -> 1000)
+                .convert(new Converter.Options(TINY.resolve("f32"), tmp.resolve("dst"), ConvertMode.ALIGNED, false)));
+        assertFalse(Files.exists(stale), "removed even though this run then stopped for lack of space: " + c.out());
+        assertOnly(tmp);
+    }
 }

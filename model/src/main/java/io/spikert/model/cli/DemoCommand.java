@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -58,6 +59,7 @@ final class DemoCommand extends CliCommand {
         out.println();
         var d = SyntheticCheckpoint.Dims.DEMO;
         if (!Files.exists(dir.resolve("model.safetensors"))) {
+            prepareCacheRoot(dir);
             out.printf("writing synthetic checkpoint to %s (vocab %d, hidden %d, %d layers, BF16) ...%n",
                     dir, d.vocab(), d.hidden(), d.layers());
             long t0 = System.nanoTime();
@@ -93,12 +95,8 @@ final class DemoCommand extends CliCommand {
         return 0;
     }
 
-    /**
-     * Writes the demo checkpoint into {@code DIR.partial-XXXXXXXX} next to {@code dir} and renames it to {@code dir}
-     * once complete. An existing {@code dir} without a checkpoint (not one this command wrote) is refused, never
-     * written into; a failure removes the temporary folder.
-     */
-    private static void writeCache(Path dir, SyntheticCheckpoint.Dims d) throws IOException {
+    /** Refuses an existing {@code dir} without a checkpoint (not one this command wrote); creates the cache folder. */
+    private static void prepareCacheRoot(Path dir) throws IOException {
         if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             throw new UsageException("--cache: " + dir + " exists but holds no model.safetensors, so it is not a demo"
                     + " checkpoint this command wrote; remove it or choose another --cache folder");
@@ -110,8 +108,18 @@ final class DemoCommand extends CliCommand {
         try {
             Files.createDirectories(root);
         } catch (IOException e) {
-            throw new IOException("cannot create the demo cache folder " + root + ": " + Main.describe(e), e);
+            boolean here = e instanceof FileSystemException f && root.toString().equals(f.getFile());
+            throw new IOException("cannot create the demo cache folder " + root + ": " + (here ? Main.reason(e) : Main.describe(e)), e);
         }
+    }
+
+    /**
+     * Writes the demo checkpoint into {@code DIR.partial-XXXXXXXX} next to {@code dir} and renames it to {@code dir}
+     * once complete. An existing {@code dir} without a checkpoint (not one this command wrote) is refused, never
+     * written into; a failure removes the temporary folder.
+     */
+    private static void writeCache(Path dir, SyntheticCheckpoint.Dims d) throws IOException {
+        Path root = dir.getParent();
         Path tmp = root.resolve(dir.getFileName() + ".partial-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
         try {
             SyntheticCheckpoint.write(tmp, d, DType.BF16, 1234L, bytes -> { });

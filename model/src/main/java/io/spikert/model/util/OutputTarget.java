@@ -20,7 +20,8 @@ import java.util.Set;
 /**
  * The one place for the rules of an output file a command writes (score --logits, spikes --raster, ...):
  * <ul>
- *   <li>{@code -} is standard output, written to as a stream;</li>
+ *   <li>{@code -} is standard output, written to as a stream; so is a path that is the same file, device or pipe
+ *       as standard output ({@code /dev/stdout}, or the file it was redirected to);</li>
  *   <li>a path that does not exist is written as {@code NAME.partial-XXXXXXXX} in the same folder and renamed
  *       to {@code NAME} only once complete, so a failure leaves neither a half-written file nor the temporary;</li>
  *   <li>an existing regular file is replaced (the same way, by a rename) only with {@code --force}; without it
@@ -80,9 +81,23 @@ public final class OutputTarget {
         } catch (InvalidPathException e) {
             throw new OutputRefusedException(option + " " + argument + ": not a valid path (" + e.getReason() + ")");
         }
+        if (isStandardOutput(p)) {
+            // /dev/stdout, /proc/self/fd/1, or the very file standard output was redirected to: one stream, not two
+            return new OutputTarget(option, argument, null, force);
+        }
         var target = new OutputTarget(option, argument, p, force);
         target.kind();
         return target;
+    }
+
+    /** Whether {@code p} is the file, device or pipe this process's standard output (fd 1) goes to. */
+    private static boolean isStandardOutput(Path p) {
+        Path fd1 = Path.of("/proc/self/fd/1");
+        try {
+            return Files.exists(p) && Files.exists(fd1) && Files.isSameFile(p, fd1);
+        } catch (IOException | SecurityException e) {
+            return false;
+        }
     }
 
     public boolean isStdout() {

@@ -47,9 +47,10 @@ import java.util.Set;
                 + " channels, mean spikes per channel under the coding (bitwise = bidirectional), mean and max |s|, share"
                 + " of |s| in [0,7] and above 16, sparsity with T fixed at 3 steps; totals; and the energy estimate of"
                 + " report section 5.5 (FP16 MAC 1.5 pJ, INT8 MAC 0.23 pJ, INT8 add 0.03 pJ per spike per output feature).",
-        "--json prints JSON instead of tables. --raster draws the spike trains of --raster-layers (default 0) for the"
-                + " first --raster-tokens tokens (default 8), PNG or SVG by extension; an existing picture is replaced"
-                + " only with --force, a device or FIFO is written in place."})
+        "--json prints JSON instead of tables (--json FILE writes it to FILE). --raster draws the spike trains of"
+                + " --raster-layers (default 0) for the first --raster-tokens tokens (default 8), PNG or SVG by"
+                + " extension. An existing picture or JSON file is replaced only with --force; a device or FIFO is"
+                + " written in place."})
 final class SpikesCommand extends CliCommand {
     @Mixin
     InputOptions input = new InputOptions();
@@ -61,13 +62,14 @@ final class SpikesCommand extends CliCommand {
     @Option(names = "--k", paramLabel = "K", description = "Spike threshold factor: vth = mean|x|/K (default 3).")
     Float k;
 
-    @Option(names = "--json", description = "Prints JSON instead of tables.")
-    boolean json;
+    @Option(names = "--json", arity = "0..1", fallbackValue = OutputTarget.STDOUT, paramLabel = "FILE",
+            description = "Prints JSON instead of tables; to FILE when one is given (- is standard output).")
+    String jsonPath;
 
     @Option(names = "--raster", paramLabel = "OUT.png|OUT.svg", description = "Draws the spike trains to this picture.")
     String rasterPath;
 
-    @Option(names = "--force", description = "Replace an existing --raster picture.")
+    @Option(names = "--force", description = "Replace an existing --raster picture or --json file.")
     boolean force;
 
     @Option(names = "--raster-layers", paramLabel = "0,1", description = "Layers to draw (default 0).")
@@ -88,6 +90,7 @@ final class SpikesCommand extends CliCommand {
         }
         String rasterKind = rasterPath != null ? rasterKind(rasterPath) : null;
         OutputTarget raster = rasterPath != null ? Outputs.check("--raster", rasterPath, force) : null;
+        OutputTarget json = jsonPath != null ? Outputs.check("--json", jsonPath, force) : null;
         Set<Integer> rasterLayers = rasterLayersArg != null ? layers(rasterLayersArg) : Set.of(0);
         int rasterTokens = atLeast("--raster-tokens", rasterTokensArg, 8, 1);
         if (raster == null && (rasterLayersArg != null || rasterTokensArg != null)) {
@@ -127,8 +130,14 @@ final class SpikesCommand extends CliCommand {
                 energy.add(EnergyModel.REPORT.estimate(r, outFeatures));
             }
             EnergyEstimate energyTotal = EnergyEstimate.total(energy, ids.length);
-            if (json) {
-                out.println(json(dir, k, coding, ids.length, rows, total, energy, energyTotal));
+            if (json != null) {
+                String text = json(dir, k, coding, ids.length, rows, total, energy, energyTotal);
+                if (json.isStdout()) {
+                    out.println(text);
+                } else {
+                    json.write(out, os -> os.write((text + System.lineSeparator()).getBytes(StandardCharsets.UTF_8)));
+                    err.println("json: " + json.describe());
+                }
             } else {
                 printTables(out, dir, k, coding, ids.length, rows, total, energy, energyTotal);
             }

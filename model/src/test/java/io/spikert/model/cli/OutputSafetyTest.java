@@ -192,6 +192,26 @@ class OutputSafetyTest {
     }
 
     @Test
+    void jsonToAFileFollowsTheSameRules() throws Exception {
+        String[] base = {"spikes", "--model", W8, "--ids", "5,17,300,42", "--threads", "1", "--json"};
+        CliTest.Result toStdout = run(base);
+        assertEquals(0, toStdout.status(), toStdout.err());
+        Path file = Files.writeString(dir.resolve("s.json"), "mine", StandardCharsets.UTF_8);
+        CliTest.Result r = run(concat(base, file.toString()));
+        assertEquals(2, r.status(), r.err());
+        assertTrue(r.err().contains("--json " + file) && r.err().contains("--force"), r.err());
+        assertEquals("mine", Files.readString(file));
+        CliTest.Result forced = run(concat(base, file.toString(), "--force"));
+        assertEquals(0, forced.status(), forced.err());
+        assertEquals(toStdout.out(), Files.readString(file), "the same JSON as on standard output");
+        assertEquals("", forced.out());
+        CliTest.Result toDevNull = run(concat(base, "/dev/null"));
+        assertEquals(0, toDevNull.status(), toDevNull.err());
+        assertEquals(CHAR_DEVICE, fileType(Path.of("/dev/null")));
+        assertOnlyEntries("s.json");
+    }
+
+    @Test
     void demoNeverWritesIntoAFolderItDidNotCreate() throws Exception {
         Path mine = Files.createDirectories(dir.resolve("demo-v1"));
         Files.writeString(mine.resolve("notes.txt"), "mine", StandardCharsets.UTF_8);

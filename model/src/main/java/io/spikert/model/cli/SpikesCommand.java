@@ -8,6 +8,8 @@ import io.spikert.kernels.spike.SpikeCoding;
 import io.spikert.model.LoadOptions;
 import io.spikert.model.ModelVariant;
 import io.spikert.model.SpikingBrainModel;
+import io.spikert.model.checkpoint.Checkpoints;
+import io.spikert.model.convert.QuantLinears;
 import io.spikert.model.layers.SpikeObserver;
 import io.spikert.model.spikes.EnergyEstimate;
 import io.spikert.model.spikes.EnergyModel;
@@ -105,6 +107,7 @@ final class SpikesCommand extends CliCommand {
                         + " layers (0 to " + (layerCount - 1) + ")");
             }
         }
+        requireSpiking(dir);
         int threads = threads(threadsArg);
 
         var stats = new SpikeStatistics(coding);
@@ -159,6 +162,19 @@ final class SpikesCommand extends CliCommand {
             }
         }
         return 0;
+    }
+
+    /**
+     * Refuses a checkpoint without spiking from its tensor names alone (the headers, not the weights), before a load
+     * that takes minutes for a 7B model.
+     */
+    private static void requireSpiking(Path dir) throws IOException {
+        try (var ckpt = Checkpoints.open(dir)) {
+            if (ckpt.names().stream().noneMatch(n -> n.endsWith(QuantLinears.SCALES))) {
+                throw new UsageException("--model " + dir + " is a base model without spiking; spikert spikes needs a"
+                        + " W8ASpike checkpoint (tensors ending in weight_quantizer.scales)");
+            }
+        }
     }
 
     static SpikeCoding coding(String s) {

@@ -71,6 +71,17 @@ class ArgumentCheckTest {
     }
 
     @Test
+    void spikesRefusesABaseCheckpointFromItsTensorNamesBeforeLoading() throws IOException {
+        // one tensor of the base layout: the names say "no spiking"; loading would stop at the first missing tensor
+        var w = new io.spikert.model.checkpoint.SafetensorsWriter();
+        try (var ckpt = io.spikert.model.checkpoint.Checkpoints.open(TINY.resolve("f32"))) {
+            w.add(ckpt.tensor("model.embeddings.weight"));
+            w.write(model.resolve("model.safetensors"));
+        }
+        usageError(run("spikes", "--model", model.toString(), "--ids", "1,2"), "base model without spiking", "W8ASpike");
+    }
+
+    @Test
     void aMissingModelFolderSaysSo() {
         usageError(run("generate", "--model", dir.resolve("nope").toString(), "--ids", "1"), "does not exist");
         usageError(run("inspect", "--model", dir.resolve("nope").toString()), "does not exist");

@@ -9,40 +9,48 @@ import io.spikert.model.tokenizer.Tokenizer;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.backend.CpuBackend;
 
-import java.io.PrintStream;
+import io.spikert.model.util.FileTrees;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Set;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 
 /**
  * {@code spikert demo}: the whole path on a fresh machine. Writes a small checkpoint with synthetic
  * weights (published layout, real tokenizer) to a cache folder once, loads it through the same
  * loaders as a real model, generates, and reports speed and memory.
  */
-final class DemoCommand implements Command {
+@Command(name = "demo", sortOptions = false, description = {
+        "Writes a small SpikingBrain checkpoint with SYNTHETIC weights (once, to the cache folder: --cache, else"
+                + " $SPIKERT_CACHE, else ~/.cache/spikert), loads it and generates. The text is meaningless because the"
+                + " weights are random; run a real model with spikert generate --model DIR."})
+final class DemoCommand extends CliCommand {
     private static final String VERSION = "demo-v1";
 
-    @Override
-    public String name() {
-        return "demo";
-    }
+    @Option(names = "--prompt", paramLabel = "TEXT", defaultValue = "The capital of France is", description = "The input text.")
+    String prompt;
+
+    @Option(names = "--max-tokens", paramLabel = "N", description = "Most tokens to generate (default 48).")
+    Integer maxTokensArg;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: every processor).")
+    Integer threadsArg;
+
+    @Option(names = "--cache", paramLabel = "DIR", description = "The cache folder for the synthetic checkpoint.")
+    Path cache;
 
     @Override
-    public String usage() {
-        return """
-                spikert demo [--prompt TEXT] [--max-tokens N] [--threads N] [--cache DIR]
-                  Writes a small SpikingBrain checkpoint with SYNTHETIC weights (once, to the cache folder:
-                  --cache, else $SPIKERT_CACHE, else ~/.cache/spikert), loads it and generates. The text is
-                  meaningless because the weights are random; run a real model with spikert generate --model DIR.""";
-    }
-
-    @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        var args = new Args(argv, 1, Set.of("prompt", "max-tokens", "threads", "cache"), Set.of());
-        String prompt = args.string("prompt", "The capital of France is");
-        int maxTokens = args.intValue("max-tokens", 48, 1);
-        int threads = args.intValue("threads", Runtime.getRuntime().availableProcessors(), 1);
-        Path dir = cacheRoot(args).resolve(VERSION);
+    int execute() throws Exception {
+        int maxTokens = atLeast("--max-tokens", maxTokensArg, 48, 1);
+        int threads = threads(threadsArg);
+        Path dir = cacheRoot().resolve(VERSION);
 
         out.println("SpikeRT demo: the weights below are SYNTHETIC (deterministic random numbers in the published");
         out.println("SpikingBrain-7B layout and tensor names, with the real Qwen2.5 tokenizer), so the generated text");
@@ -51,10 +59,11 @@ final class DemoCommand implements Command {
         out.println();
         var d = SyntheticCheckpoint.Dims.DEMO;
         if (!Files.exists(dir.resolve("model.safetensors"))) {
+            prepareCacheRoot(dir);
             out.printf("writing synthetic checkpoint to %s (vocab %d, hidden %d, %d layers, BF16) ...%n",
                     dir, d.vocab(), d.hidden(), d.layers());
             long t0 = System.nanoTime();
-            SyntheticCheckpoint.write(dir, d, DType.BF16, 1234L, bytes -> { });
+            writeCache(dir, d);
             out.printf("  written in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         } else {
             out.printf("using cached synthetic checkpoint %s%n", dir);
@@ -86,9 +95,47 @@ final class DemoCommand implements Command {
         return 0;
     }
 
-    private static Path cacheRoot(Args args) {
-        if (args.has("cache")) {
-            return args.path("cache");
+    /** Refuses an existing {@code dir} without a checkpoint (not one this command wrote); creates the cache folder. */
+    private static void prepareCacheRoot(Path dir) throws IOException {
+        if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new UsageException("--cache: " + dir + " exists but holds no model.safetensors, so it is not a demo"
+                    + " checkpoint this command wrote; remove it or choose another --cache folder");
+        }
+        Path root = dir.getParent();
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new UsageException("--cache " + root + " is not a folder");
+        }
+        try {
+            Files.createDirectories(root);
+        } catch (IOException e) {
+            boolean here = e instanceof FileSystemException f && root.toString().equals(f.getFile());
+            throw new IOException("cannot create the demo cache folder " + root + ": " + (here ? Main.reason(e) : Main.describe(e)), e);
+        }
+    }
+
+    /**
+     * Writes the demo checkpoint into {@code DIR.partial-XXXXXXXX} next to {@code dir} and renames it to {@code dir}
+     * once complete. An existing {@code dir} without a checkpoint (not one this command wrote) is refused, never
+     * written into; a failure removes the temporary folder.
+     */
+    private static void writeCache(Path dir, SyntheticCheckpoint.Dims d) throws IOException {
+        Path root = dir.getParent();
+        Path tmp = root.resolve(dir.getFileName() + ".partial-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
+        try {
+            SyntheticCheckpoint.write(tmp, d, DType.BF16, 1234L, bytes -> { });
+            Files.move(tmp, dir);
+        } catch (IOException e) {
+            FileTrees.deleteTree(tmp);
+            throw new IOException("cannot write the demo checkpoint to " + dir + ": " + Main.describe(e), e);
+        } catch (RuntimeException e) {
+            FileTrees.deleteTree(tmp);
+            throw e;
+        }
+    }
+
+    private Path cacheRoot() {
+        if (cache != null) {
+            return cache;
         }
         String env = System.getenv("SPIKERT_CACHE");
         if (env != null && !env.isBlank()) {

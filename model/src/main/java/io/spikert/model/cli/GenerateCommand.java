@@ -3,48 +3,52 @@ package io.spikert.model.cli;
 import io.spikert.model.generate.Generator;
 import io.spikert.model.generate.Sampler;
 
-import java.io.PrintStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
 import java.util.Arrays;
 import java.util.Set;
 import java.util.stream.Collectors;
 
 /** {@code spikert generate}: streams generated text, then prefill and decode speed. */
-final class GenerateCommand implements Command {
-    @Override
-    public String name() {
-        return "generate";
-    }
+@Command(name = "generate", sortOptions = false, description = {
+        "Generates up to N tokens (default 128), greedy at temperature 0 (the default), stopping at <|endoftext|> or"
+                + " <|im_end|>. --chat wraps the prompt in the model's ChatML template. --format ids prints the generated"
+                + " token ids (comma-separated) instead of text.",
+        "--device cuda|maca runs the model on GPU 0: weights uploaded once, every operator a SpikeRT kernel (products"
+                + " through the vendor's BLAS where present), state on the device. With --verbose a W8ASpike model keeps"
+                + " its spiking products on the CPU (the kernel report needs their counts there).",
+        "Speed (prefill and decode tokens/s) is printed to stderr."})
+final class GenerateCommand extends CliCommand {
+    @Mixin
+    InputOptions input = new InputOptions();
+
+    @Option(names = "--max-tokens", paramLabel = "N", description = "Most tokens to generate (default 128).")
+    Integer maxTokens;
+
+    @Option(names = "--temperature", paramLabel = "T", description = "Sampling temperature; 0 is greedy (the default).")
+    Float temperature;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "42", description = "Sampling seed (default 42).")
+    long seed;
+
+    @Option(names = "--format", paramLabel = "text|ids", defaultValue = "text", description = "Output as text (default) or token ids.")
+    String format;
+
+    @Mixin
+    RunOptions run = new RunOptions();
 
     @Override
-    public String usage() {
-        return """
-                spikert generate --model DIR (--prompt TEXT [--chat] | --ids 1,2,3) [--max-tokens N] [--temperature T]
-                                 [--seed S] [--threads N] [--format text|ids] [--k K]
-                                 [--device cpu|cuda|maca] [--verbose]
-                  Generates up to N tokens (default 128), greedy at temperature 0 (the default), stopping at
-                  <|endoftext|> or <|im_end|>. --chat wraps the prompt in the model's ChatML template.
-                  --format ids prints the generated token ids (comma-separated) instead of text.
-                  --k sets the spike threshold factor of a W8ASpike model (vth = mean|x|/k, default 3).
-                  --verbose reports which spike kernel each W8ASpike projection used, with its silent share.
-                  --device cuda|maca runs the model on GPU 0: weights uploaded once, every operator a SpikeRT kernel
-                  (products through the vendor's BLAS where present), state on the device. With --verbose a W8ASpike
-                  model keeps its spiking products on the CPU (the kernel report needs their counts there).
-                  Speed (prefill and decode tokens/s) is printed to stderr.""";
-    }
-
-    @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        var args = new Args(argv, 1, Set.of("model", "prompt", "ids", "max-tokens", "temperature", "seed", "threads", "format", "k", "device"),
-                Set.of("chat", "verbose"));
-        int maxTokens = args.intValue("max-tokens", 128, 0);
-        float temperature = args.floatValue("temperature", 0f);
-        long seed = args.longValue("seed", 42L);
-        String format = args.string("format", "text");
+    int execute() throws Exception {
+        int maxTokens = atLeast("--max-tokens", this.maxTokens, 128, 0);
+        float temperature = finiteNonNegative("--temperature", this.temperature, 0f);
         if (!format.equals("text") && !format.equals("ids")) {
             throw new UsageException("--format must be text or ids, got '" + format + "'");
         }
-        try (var lm = LoadedModel.open(args, err)) {
-            int[] prompt = lm.inputIds(args);
+        var inputs = ModelInputs.check(input);
+        try (var lm = LoadedModel.open(inputs, run, err)) {
+            int[] prompt = inputs.ids;
             boolean text = format.equals("text") && lm.tokenizer != null;
             if (format.equals("text") && lm.tokenizer == null) {
                 err.println("spikert: " + lm.dir + " has no tokenizer files; printing token ids");

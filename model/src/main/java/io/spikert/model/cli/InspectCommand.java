@@ -6,34 +6,29 @@ import io.spikert.model.tokenizer.Tokenizer;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
 
-import java.io.PrintStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 /** {@code spikert inspect}: what a model folder holds, without running it. */
-final class InspectCommand implements Command {
-    @Override
-    public String name() {
-        return "inspect";
-    }
+@Command(name = "inspect", sortOptions = false, description = {
+        "Summarises config.json, the checkpoint's files, tensors, dtypes and bytes, and the layer kinds."})
+final class InspectCommand extends CliCommand {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "The model folder.")
+    Path model;
+
+    @Option(names = "--tensors", description = "Lists every tensor with its dtype and shape.")
+    boolean tensors;
 
     @Override
-    public String usage() {
-        return """
-                spikert inspect --model DIR [--tensors]
-                  Summarises config.json, the checkpoint's files, tensors, dtypes and bytes, and the layer kinds.
-                  --tensors lists every tensor with its dtype and shape.""";
-    }
-
-    @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        var args = new Args(argv, 1, Set.of("model"), Set.of("tensors"));
-        Path dir = args.path("model");
+    int execute() throws Exception {
+        Path dir = ModelInputs.modelDir(model);
         ModelConfig c = ModelConfig.load(dir);
         out.printf("model folder: %s%n", dir.toAbsolutePath());
         out.printf("config: vocab %d, hidden %d, layers %d, heads %d (kv %d, head dim %d), intermediate %d, window %d, rope theta %.0f, eps %g%n",
@@ -54,7 +49,7 @@ final class InspectCommand implements Command {
                 bytes.merge(t.dtype(), t.byteSize(), Long::sum);
                 params += t.elementCount();
                 w8 |= name.endsWith("weight_quantizer.scales");
-                if (args.flag("tensors")) {
+                if (tensors) {
                     out.printf("  %-60s %-5s %s%n", name, t.dtype(), Arrays.toString(t.shape()));
                 }
             }

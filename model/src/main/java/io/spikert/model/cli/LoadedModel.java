@@ -4,7 +4,6 @@ import io.spikert.model.LoadOptions;
 import io.spikert.model.SpikingBrainModel;
 import io.spikert.model.convert.PackedW8Reader;
 import io.spikert.model.generate.StopTokens;
-import io.spikert.model.tokenizer.ChatTemplate;
 import io.spikert.model.tokenizer.Tokenizer;
 import io.spikert.ffm.Vendor;
 import io.spikert.runtime.backend.Backend;
@@ -13,9 +12,7 @@ import io.spikert.runtime.backend.GpuBackend;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 
 /** A model folder opened for a command: weights on the chosen backend, plus the tokenizer when the folder has one. */
@@ -38,35 +35,33 @@ final class LoadedModel implements AutoCloseable {
         this.kernelReport = kernelReport;
     }
 
-    static LoadedModel open(Args args, PrintStream err) throws IOException {
-        Path dir = args.path("model");
-        if (!Files.isDirectory(dir)) {
-            throw new UsageException("--model " + dir + " is not a folder");
-        }
-        int threads = args.intValue("threads", Runtime.getRuntime().availableProcessors(), 1);
+    /** Loads the folder of {@code inputs} (already checked, with its tokenizer) on the backend the options choose. */
+    static LoadedModel open(ModelInputs inputs, RunOptions run, PrintStream err) throws IOException {
+        Path dir = inputs.dir;
+        int threads = CliCommand.threads(run.threads);
         long t0 = System.nanoTime();
-        String device = args.string("device", "cpu");
+        String device = run.device;
         Backend backend = openBackend(device, threads);
         try {
-            float k = args.floatValue("k", LoadOptions.DEFAULT_SPIKE_K);
+            float k = CliCommand.finiteNonNegative("--k", run.k, LoadOptions.DEFAULT_SPIKE_K);
             if (!(k > 0)) {
                 throw new UsageException("--k must be a positive number, got " + k);
             }
-            KernelReport report = args.flag("verbose") ? new KernelReport() : null;
-            boolean[] progressShown = {false};
-            // one status line, rewritten in place, for load steps that take a while
-            var options = new LoadOptions(k).withProgress(step -> {
-                progressShown[0] = true;
-                err.print("\r\033[Kloading: " + step);
-                err.flush();
-            });
+            KernelReport report = run.verbose ? new KernelReport() : null;
+            var progress = new LoadProgress(err);
+            var options = new LoadOptions(k).withProgress(progress);
             if (report != null) {
                 options = options.withSpikeObserver(report);
             }
-            var model = SpikingBrainModel.load(dir, backend, options);
-            if (progressShown[0]) {
+            SpikingBrainModel model;
+            try {
+                model = SpikingBrainModel.load(dir, backend, options);
+            } finally {
+                progress.finish();
+            }
+            if (progress.shown()) {
                 boolean packed = PackedW8Reader.isPacked(model.checkpoint(), "model.layers.0.attn.q_proj");
-                err.printf("%nloaded in %.1f s%s%n", (System.nanoTime() - t0) / 1e9,
+                err.printf("loaded in %.1f s%s%n", (System.nanoTime() - t0) / 1e9,
                         packed ? "" : " (spikert convert --to packed stores the INT8 codes and skips quantising at load)");
             }
             if (report != null && !model.rawWeightForms().isEmpty()) {
@@ -77,8 +72,7 @@ final class LoadedModel implements AutoCloseable {
                         + " products on the GPU; spiking products, attention and norms stay on the CPU (the kernel report"
                         + " needs every product's spike counts on the host; without --verbose the model runs resident)");
             }
-            Tokenizer tok = Tokenizer.isPresent(dir) ? Tokenizer.load(dir) : null;
-            return new LoadedModel(dir, model, tok, backend, System.nanoTime() - t0, report);
+            return new LoadedModel(dir, model, inputs.tokenizer, backend, System.nanoTime() - t0, report);
         } catch (IOException | RuntimeException e) {
             backend.close();
             throw e;
@@ -96,35 +90,6 @@ final class LoadedModel implements AutoCloseable {
             case "maca" -> GpuBackend.open(Vendor.MACA, threads);
             default -> throw new UsageException("--device must be cpu, cuda or maca, got '" + device + "'");
         };
-    }
-
-    /** The input tokens from {@code --ids} or {@code --prompt} (wrapped in the chat template with {@code --chat}). */
-    int[] inputIds(Args args) {
-        if (args.has("ids") == args.has("prompt")) {
-            throw new UsageException("give exactly one of --prompt TEXT or --ids 1,2,3");
-        }
-        if (args.has("ids")) {
-            if (args.flag("chat")) {
-                throw new UsageException("--chat applies to --prompt, not to --ids");
-            }
-            return args.ids("ids");
-        }
-        String text = args.required("prompt");
-        if (args.flag("chat")) {
-            text = ChatTemplate.render(List.of(new ChatTemplate.Message("user", text)), true);
-        }
-        int[] ids = requireTokenizer().encode(text);
-        if (ids.length == 0) {
-            throw new UsageException("--prompt is empty");
-        }
-        return ids;
-    }
-
-    Tokenizer requireTokenizer() {
-        if (tokenizer == null) {
-            throw new UsageException(dir + " has no tokenizer files (vocab.json + merges.txt, or tokenizer.json); pass token ids with --ids");
-        }
-        return tokenizer;
     }
 
     Set<Integer> stopTokens() {

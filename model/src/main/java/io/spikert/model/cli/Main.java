@@ -2,14 +2,25 @@ package io.spikert.model.cli;
 
 import io.spikert.runtime.VectorApi;
 
+import picocli.CommandLine;
+
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** The {@code spikert} command: dispatches to a subcommand and turns every failure into a message and an exit status. */
 public final class Main {
-    private static final List<Command> COMMANDS = List.of(
-            new GenerateCommand(), new ScoreCommand(), new TokenizeCommand(), new InspectCommand(), new DemoCommand(),
-            new SpikesCommand(), new ConvertCommand());
+    /** Fresh instances for each run: a command's options are the fields of its object. */
+    private static final List<Supplier<CliCommand>> COMMANDS = List.of(
+            GenerateCommand::new, ScoreCommand::new, TokenizeCommand::new, InspectCommand::new, DemoCommand::new,
+            SpikesCommand::new, ConvertCommand::new);
 
     private Main() {}
 
@@ -23,17 +34,11 @@ public final class Main {
             printUsage(argv.length == 0 ? err : out);
             return argv.length == 0 ? 2 : 0;
         }
-        Command command = COMMANDS.stream().filter(c -> c.name().equals(argv[0])).findFirst().orElse(null);
+        CliCommand command = COMMANDS.stream().map(Supplier::get).filter(c -> c.name().equals(argv[0])).findFirst().orElse(null);
         if (command == null) {
-            err.println("spikert: unknown command '" + argv[0] + "'");
+            err.println("spikert: unknown command '" + argv[0] + "'" + suggestion(argv[0]));
             printUsage(err);
             return 2;
-        }
-        for (int i = 1; i < argv.length; i++) {
-            if (argv[i].equals("--help") || argv[i].equals("-h")) {
-                out.println(command.usage());
-                return 0;
-            }
         }
         try {
             VectorApi.require();
@@ -43,7 +48,7 @@ public final class Main {
             err.println();
             err.println(command.usage());
             return 2;
-        } catch (Exception | OutOfMemoryError e) {
+        } catch (Exception | Error e) {
             err.println("spikert " + command.name() + ": " + describe(e));
             if (System.getenv("SPIKERT_DEBUG") != null) {
                 e.printStackTrace(err);
@@ -54,9 +59,30 @@ public final class Main {
         }
     }
 
+    /** picocli's suggestions for a mistyped command name, from a top-level command holding every subcommand. */
+    private static String suggestion(String typed) {
+        var top = new CommandLine(CommandLine.Model.CommandSpec.create().name("spikert"));
+        for (var c : COMMANDS) {
+            CliCommand command = c.get();
+            top.addSubcommand(command.name(), command.commandLine());
+        }
+        try {
+            top.parseArgs(typed);
+        } catch (CommandLine.UnmatchedArgumentException e) {
+            var s = e.getSuggestions();
+            return s.isEmpty() ? "" : "; did you mean " + String.join(" or ", s.subList(0, Math.min(3, s.size()))) + "?";
+        } catch (CommandLine.ParameterException e) {
+            return "";
+        }
+        return "";
+    }
+
     private static String describe(Throwable e) {
         if (e instanceof OutOfMemoryError) {
             return "out of memory: " + e.getMessage() + " (raise the heap with SPIKERT_JAVA_OPTS=-Xmx16g)";
+        }
+        if (e instanceof IOException io) {
+            return describe(io);
         }
         String msg = e.getMessage();
         if (msg == null || msg.isBlank()) {
@@ -65,11 +91,46 @@ public final class Main {
         return msg;
     }
 
+    /** An I/O failure as a sentence: the path(s) it concerns, then what went wrong. */
+    static String describe(IOException e) {
+        if (e instanceof FileSystemException fse && fse.getReason() == null) {
+            String where = fse.getFile() == null ? "" : fse.getFile()
+                    + (fse.getOtherFile() == null ? "" : " -> " + fse.getOtherFile()) + ": ";
+            return where + reason(fse);
+        }
+        return e.getMessage() == null || e.getMessage().isBlank() ? reason(e) : e.getMessage();
+    }
+
+    /**
+     * What went wrong in words: the file system's own reason where it gave one, else the kind of failure (the JDK's
+     * {@link FileSystemException}s often carry only the path, so that "spikert demo: /proc/nope" said nothing).
+     */
+    static String reason(IOException e) {
+        if (e instanceof FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        return switch (e) {
+            case NoSuchFileException x -> "no such file or folder";
+            case AccessDeniedException x -> "permission denied";
+            case FileAlreadyExistsException x -> "something already exists there";
+            case NotDirectoryException x -> "not a folder";
+            case DirectoryNotEmptyException x -> "the folder is not empty";
+            case FileSystemException x -> "file system error (" + x.getClass().getSimpleName() + ")";
+            default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        };
+    }
+
     private static void printUsage(PrintStream ps) {
-        ps.println("usage: spikert <command> [options]   (spikert <command> --help for details)");
+        ps.println("usage: spikert <command> [options]   (spikert <command> --help for every option)");
         ps.println();
-        for (Command c : COMMANDS) {
-            ps.println(c.usage());
+        for (var c : COMMANDS) {
+            CliCommand command = c.get();
+            var cl = command.commandLine();
+            ps.println(cl.getHelp().synopsis(0).stripTrailing());
+            String[] description = cl.getCommandSpec().usageMessage().description();
+            if (description.length > 0) {
+                ps.println("  " + description[0].replaceAll("(.{1,110})(\\s+|$)", "$1\n  ").stripTrailing());
+            }
             ps.println();
         }
     }

@@ -8,6 +8,8 @@ import io.spikert.kernels.spike.SpikeCoding;
 import io.spikert.model.LoadOptions;
 import io.spikert.model.ModelVariant;
 import io.spikert.model.SpikingBrainModel;
+import io.spikert.model.checkpoint.Checkpoints;
+import io.spikert.model.convert.QuantLinears;
 import io.spikert.model.layers.SpikeObserver;
 import io.spikert.model.spikes.EnergyEstimate;
 import io.spikert.model.spikes.EnergyModel;
@@ -16,10 +18,18 @@ import io.spikert.model.spikes.RasterPicture;
 import io.spikert.model.spikes.SpikeRaster;
 import io.spikert.model.spikes.SpikeRecorder;
 import io.spikert.model.spikes.SpikeStatistics;
-import io.spikert.model.tokenizer.Tokenizer;
 import io.spikert.runtime.backend.CpuBackend;
 
+import io.spikert.model.util.OutputTarget;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import javax.imageio.ImageIO;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,50 +43,72 @@ import java.util.Set;
  * spike counts, and reports per layer and projection the firing statistics and the energy estimate
  * of report section 5.5; optionally draws a time-by-neuron raster (report Figure 10).
  */
-final class SpikesCommand implements Command {
-    @Override
-    public String name() {
-        return "spikes";
-    }
+@Command(name = "spikes", sortOptions = false, description = {
+        "Runs a prefill of a W8ASpike model and reports, per layer and projection input, from the runtime's spike counts:"
+                + " firing rate (spikes per channel x time step, T per token as the reference picks it), share of silent"
+                + " channels, mean spikes per channel under the coding (bitwise = bidirectional), mean and max |s|, share"
+                + " of |s| in [0,7] and above 16, sparsity with T fixed at 3 steps; totals; and the energy estimate of"
+                + " report section 5.5 (FP16 MAC 1.5 pJ, INT8 MAC 0.23 pJ, INT8 add 0.03 pJ per spike per output feature).",
+        "--json prints JSON instead of tables (--json FILE writes it to FILE). --raster draws the spike trains of"
+                + " --raster-layers (default 0) for the first --raster-tokens tokens (default 8), PNG or SVG by"
+                + " extension. An existing picture or JSON file is replaced only with --force; a device or FIFO is"
+                + " written in place."})
+final class SpikesCommand extends CliCommand {
+    @Mixin
+    InputOptions input = new InputOptions();
+
+    @Option(names = "--coding", paramLabel = "bitwise|twos|ternary|binary", defaultValue = "bitwise",
+            description = "How a count becomes spikes (default bitwise).")
+    String coding;
+
+    @Option(names = "--k", paramLabel = "K", description = "Spike threshold factor: vth = mean|x|/K (default 3).")
+    Float k;
+
+    @Option(names = "--json", arity = "0..1", fallbackValue = OutputTarget.STDOUT, paramLabel = "FILE",
+            description = "Prints JSON instead of tables; to FILE when one is given (- is standard output).")
+    String jsonPath;
+
+    @Option(names = "--raster", paramLabel = "OUT.png|OUT.svg", description = "Draws the spike trains to this picture.")
+    String rasterPath;
+
+    @Option(names = "--force", description = "Replace an existing --raster picture or --json file.")
+    boolean force;
+
+    @Option(names = "--raster-layers", paramLabel = "0,1", description = "Layers to draw (default 0).")
+    String rasterLayersArg;
+
+    @Option(names = "--raster-tokens", paramLabel = "N", description = "Tokens to draw (default 8).")
+    Integer rasterTokensArg;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Compute threads (default: every processor).")
+    Integer threadsArg;
 
     @Override
-    public String usage() {
-        return """
-                spikert spikes --model DIR (--prompt TEXT [--chat] | --ids 1,2,3) [--coding bitwise|twos|ternary|binary] [--k 3]
-                               [--json] [--raster OUT.png|OUT.svg] [--raster-layers 0,1] [--raster-tokens N] [--threads N]
-                  Runs a prefill of a W8ASpike model and reports, per layer and projection input, from the runtime's
-                  spike counts: firing rate (spikes per channel x time step, T per token as the reference picks it),
-                  share of silent channels, mean spikes per channel under the coding (bitwise = bidirectional),
-                  mean and max |s|, share of |s| in [0,7] and above 16, sparsity with T fixed at 3 steps; totals; and
-                  the energy estimate of report section 5.5 (FP16 MAC 1.5 pJ, INT8 MAC 0.23 pJ, INT8 add 0.03 pJ per
-                  spike per output feature). --json prints JSON instead of tables. --raster draws the spike trains of
-                  --raster-layers (default 0) for the first --raster-tokens tokens (default 8), PNG or SVG by extension.""";
-    }
-
-    @Override
-    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        var args = new Args(argv, 1, Set.of("model", "prompt", "ids", "coding", "k", "threads", "raster", "raster-layers", "raster-tokens"),
-                Set.of("json", "chat"));
-        SpikeCoding coding = coding(args.string("coding", "bitwise"));
-        float k = args.floatValue("k", LoadOptions.DEFAULT_SPIKE_K);
+    int execute() throws Exception {
+        SpikeCoding coding = coding(this.coding);
+        float k = finiteNonNegative("--k", this.k, LoadOptions.DEFAULT_SPIKE_K);
         if (!(k > 0)) {
             throw new UsageException("--k must be a positive number, got " + k);
         }
-        Path raster = args.has("raster") ? args.path("raster") : null;
-        String rasterKind = raster == null ? null : rasterKind(raster);
-        Set<Integer> rasterLayers = args.has("raster-layers") ? layers(args.required("raster-layers")) : Set.of(0);
-        int rasterTokens = args.intValue("raster-tokens", 8, 1);
-        if (raster == null && (args.has("raster-layers") || args.has("raster-tokens"))) {
+        String rasterKind = rasterPath != null ? rasterKind(rasterPath) : null;
+        OutputTarget raster = rasterPath != null ? Outputs.check("--raster", rasterPath, force) : null;
+        OutputTarget json = jsonPath != null ? Outputs.check("--json", jsonPath, force) : null;
+        Set<Integer> rasterLayers = rasterLayersArg != null ? layers(rasterLayersArg) : Set.of(0);
+        int rasterTokens = atLeast("--raster-tokens", rasterTokensArg, 8, 1);
+        if (raster == null && (rasterLayersArg != null || rasterTokensArg != null)) {
             throw new UsageException("--raster-layers and --raster-tokens need --raster OUT.png");
         }
-        if (args.has("ids") == args.has("prompt")) {
-            throw new UsageException("give exactly one of --prompt TEXT or --ids 1,2,3");
+        var inputs = ModelInputs.check(input);
+        Path dir = inputs.dir;
+        int layerCount = inputs.config.numLayers();
+        for (int l : rasterLayers) {
+            if (l >= layerCount) {
+                throw new UsageException("--raster-layers: layer " + l + " does not exist; the model has " + layerCount
+                        + " layers (0 to " + (layerCount - 1) + ")");
+            }
         }
-        Path dir = args.path("model");
-        if (!Files.isDirectory(dir)) {
-            throw new UsageException("--model " + dir + " is not a folder");
-        }
-        int threads = args.intValue("threads", Runtime.getRuntime().availableProcessors(), 1);
+        requireSpiking(dir);
+        int threads = threads(threadsArg);
 
         var stats = new SpikeStatistics(coding);
         var recorder = raster == null ? null : new SpikeRecorder(rasterLayers, rasterTokens);
@@ -90,7 +122,7 @@ final class SpikesCommand implements Command {
                 throw new UsageException("--model " + dir + " is a " + model.variant()
                         + " model without spiking; spikert spikes needs a W8ASpike checkpoint (tensors ending in weight_quantizer.scales)");
             }
-            int[] ids = inputIds(args, dir, model.config().vocabSize());
+            int[] ids = inputs.ids;
             model.newSession().prefill(ids, (i, logits, off) -> { });
 
             List<ProjectionStats> rows = stats.projections();
@@ -101,8 +133,14 @@ final class SpikesCommand implements Command {
                 energy.add(EnergyModel.REPORT.estimate(r, outFeatures));
             }
             EnergyEstimate energyTotal = EnergyEstimate.total(energy, ids.length);
-            if (args.flag("json")) {
-                out.println(json(dir, k, coding, ids.length, rows, total, energy, energyTotal));
+            if (json != null) {
+                String text = json(dir, k, coding, ids.length, rows, total, energy, energyTotal);
+                if (json.isStdout()) {
+                    out.println(text);
+                } else {
+                    json.write(out, os -> os.write((text + System.lineSeparator()).getBytes(StandardCharsets.UTF_8)));
+                    err.println("json: " + json.describe());
+                }
             } else {
                 printTables(out, dir, k, coding, ids.length, rows, total, energy, energyTotal);
             }
@@ -112,16 +150,31 @@ final class SpikesCommand implements Command {
                     throw new UsageException("--raster-layers " + rasterLayers + ": no such layer has spiked inputs (the model has "
                             + model.config().numLayers() + " layers)");
                 }
-                if (rasterKind.equals("svg")) {
-                    RasterPicture.writeSvg(picture, raster);
-                } else {
-                    RasterPicture.writePng(picture, raster);
-                }
-                err.println("raster: " + raster + " (" + picture.panels().size() + " panels, layers " + rasterLayers
+                raster.write(out, os -> {
+                    if (rasterKind.equals("svg")) {
+                        os.write(RasterPicture.svg(picture).getBytes(StandardCharsets.UTF_8));
+                    } else if (!ImageIO.write(RasterPicture.image(picture), "png", os)) {
+                        throw new IOException("no PNG writer in this JDK for --raster " + raster.describe());
+                    }
+                });
+                err.println("raster: " + raster.describe() + " (" + picture.panels().size() + " panels, layers " + rasterLayers
                         + ", " + Math.min(rasterTokens, ids.length) + " tokens, " + coding.name().toLowerCase(Locale.ROOT) + ")");
             }
         }
         return 0;
+    }
+
+    /**
+     * Refuses a checkpoint without spiking from its tensor names alone (the headers, not the weights), before a load
+     * that takes minutes for a 7B model.
+     */
+    private static void requireSpiking(Path dir) throws IOException {
+        try (var ckpt = Checkpoints.open(dir)) {
+            if (ckpt.names().stream().noneMatch(n -> n.endsWith(QuantLinears.SCALES))) {
+                throw new UsageException("--model " + dir + " is a base model without spiking; spikert spikes needs a"
+                        + " W8ASpike checkpoint (tensors ending in weight_quantizer.scales)");
+            }
+        }
     }
 
     static SpikeCoding coding(String s) {
@@ -134,8 +187,8 @@ final class SpikesCommand implements Command {
         };
     }
 
-    private static String rasterKind(Path raster) {
-        String f = raster.getFileName().toString().toLowerCase(Locale.ROOT);
+    private static String rasterKind(String raster) {
+        String f = raster.toLowerCase(Locale.ROOT);
         if (f.endsWith(".png")) {
             return "png";
         }
@@ -159,35 +212,6 @@ final class SpikesCommand implements Command {
             }
         }
         return out;
-    }
-
-    private static int[] inputIds(Args args, Path dir, int vocab) throws java.io.IOException {
-        int[] ids;
-        if (args.has("ids")) {
-            if (args.flag("chat")) {
-                throw new UsageException("--chat applies to --prompt, not to --ids");
-            }
-            ids = args.ids("ids");
-        } else {
-            if (!Tokenizer.isPresent(dir)) {
-                throw new UsageException(dir + " has no tokenizer files (vocab.json + merges.txt, or tokenizer.json); pass token ids with --ids");
-            }
-            String text = args.required("prompt");
-            if (args.flag("chat")) {
-                text = io.spikert.model.tokenizer.ChatTemplate.render(
-                        List.of(new io.spikert.model.tokenizer.ChatTemplate.Message("user", text)), true);
-            }
-            ids = Tokenizer.load(dir).encode(text);
-            if (ids.length == 0) {
-                throw new UsageException("--prompt is empty");
-            }
-        }
-        for (int id : ids) {
-            if (id >= vocab) {
-                throw new UsageException("--ids: token id " + id + " is outside the vocabulary of " + vocab);
-            }
-        }
-        return ids;
     }
 
     private static void printTables(PrintStream out, Path dir, float k, SpikeCoding coding, int tokens, List<ProjectionStats> rows,

@@ -15,13 +15,15 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.function.ToLongFunction;
 
 /**
  * Runs one conversion: checks the inputs and the free space, writes into {@code DST.partial-XXXX} next to
  * the destination, copies config and tokenizer files, verifies the written file against the source, and only
  * then renames the folder to {@code DST}. Any failure removes the temporary folder, so nothing partial is
- * left behind.
+ * left behind. Every folder it writes carries the {@link ConvertedFolder} marker; {@code --force} replaces an
+ * existing DST only if the marker shows that convert wrote it and it holds nothing else.
  */
 public final class Converter {
     /** The single output checkpoint file. */
@@ -61,13 +63,24 @@ public final class Converter {
                 || (Files.exists(dst) && (Files.isSameFile(dst, realSrc) || realSrc.startsWith(dst.toRealPath())))) {
             throw new ConvertException("--out " + dst + " overlaps the source folder " + src + "; choose another folder");
         }
-        if (Files.exists(dst, LinkOption.NOFOLLOW_LINKS) && !o.force()) {
-            throw new ConvertException(dst + " already exists; pass --force to replace it");
+        Path cwd = Path.of("").toAbsolutePath().normalize();
+        if (cwd.startsWith(dst)) {
+            throw new ConvertException("--out " + dst + " is the current folder" + (cwd.equals(dst) ? "" : " or holds it")
+                    + "; choose a new folder for the output");
+        }
+        if (Files.exists(dst, LinkOption.NOFOLLOW_LINKS)) {
+            if (!o.force()) {
+                throw new ConvertException(dst + " already exists; pass --force to replace it (--force replaces only a"
+                        + " folder spikert convert wrote)");
+            }
+            ConvertedFolder.checkReplaceable(dst);
         }
         Path parent = dst.getParent();
         if (parent == null || !Files.isDirectory(parent)) {
             throw new ConvertException("--out " + dst + ": parent folder " + parent + " does not exist");
         }
+        // before the free-space check: what a killed run left is space this run may need
+        StalePartials.sweep(parent, dst.getFileName().toString(), out);
         try (Source s = Source.open(src)) {
             Plan plan = switch (o.mode()) {
                 case W8 -> W8Plan.build(s);
@@ -91,9 +104,10 @@ public final class Converter {
             out.printf(Locale.ROOT, "converting %s (%s, %s) to %s: %d tensors, %s; needs %s, %s free%n", src, s.kind.label,
                     s.checkpoint.format(), o.mode().cliName(), plan.tensors().size(),
                     ProgressBar.bytes(writer.fileSize()), ProgressBar.bytes(needed), ProgressBar.bytes(usable));
-            Path tmp = parent.resolve(dst.getFileName() + ".partial-" + HexFormat.of().formatHex(
+            Path tmp = parent.resolve(dst.getFileName() + StalePartials.PARTIAL + HexFormat.of().formatHex(
                     new SecureRandom().generateSeed(4)));
             Files.createDirectory(tmp);
+            ConvertedFolder.markPartial(tmp);
             // Ctrl-C during a long write must not leave a half-written folder behind either.
             Thread cleanup = new Thread(() -> {
                 try {
@@ -116,6 +130,7 @@ public final class Converter {
                 var check = new ProgressBar(progress, "verifying", data);
                 Verifier.verify(file, layout, plan.metadata(), check::update);
                 check.finish();
+                ConvertedFolder.markComplete(tmp);
                 install(tmp, dst);
                 int pads = (int) layout.stream().filter(AlignedSafetensorsWriter.Placed::padding).count();
                 long sourceBytes = s.checkpoint.totalBytes();
@@ -141,10 +156,18 @@ public final class Converter {
         }
     }
 
-    /** Moves a finished folder into place; an old DST (with --force) is set aside first and removed after. */
-    private static void install(Path tmp, Path dst) throws IOException {
+    /**
+     * Moves a finished folder into place. An old DST (with --force) is checked again (minutes may have passed since
+     * the first check), set aside, and only the files convert wrote in it are deleted after; anything else that
+     * appeared in it meanwhile is left and named.
+     */
+    private void install(Path tmp, Path dst) throws IOException {
         Path old = null;
+        Set<String> oldFiles = Set.of();
         if (Files.exists(dst, LinkOption.NOFOLLOW_LINKS)) {
+            ConvertedFolder.checkReplaceable(dst);
+            var marker = ConvertedFolder.read(dst);
+            oldFiles = marker == null ? Set.of() : Set.copyOf(marker.files());
             old = dst.resolveSibling(dst.getFileName() + ".old-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
             Files.move(dst, old, StandardCopyOption.ATOMIC_MOVE);
         }
@@ -157,7 +180,11 @@ public final class Converter {
             throw e;
         }
         if (old != null) {
-            deleteTree(old);
+            List<String> left = ConvertedFolder.deleteOurs(old, oldFiles);
+            if (!left.isEmpty()) {
+                out.println("note: the previous output was moved to " + old + "; it still holds " + ConvertedFolder.sample(left)
+                        + ", which SpikeRT did not write, so that folder was kept");
+            }
         }
     }
 
@@ -166,17 +193,25 @@ public final class Converter {
         List<Path> out = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(src)) {
             for (Path f : ds) {
-                String n = f.getFileName().toString();
-                boolean wanted = n.equals("config.json") || n.equals("generation_config.json") || n.equals("vocab.json")
-                        || n.equals("merges.txt") || n.startsWith("tokenizer") || n.equals("special_tokens_map.json")
-                        || n.equals("added_tokens.json") || n.endsWith(".jinja");
-                if (wanted && Files.isRegularFile(f)) {
+                if (isAuxiliaryName(f.getFileName().toString()) && Files.isRegularFile(f)) {
                     out.add(f);
                 }
             }
         }
         out.sort(null);
         return out;
+    }
+
+    /** Names of the files copied with a checkpoint. */
+    static boolean isAuxiliaryName(String n) {
+        return n.equals("config.json") || n.equals("generation_config.json") || n.equals("vocab.json")
+                || n.equals("merges.txt") || n.startsWith("tokenizer") || n.equals("special_tokens_map.json")
+                || n.equals("added_tokens.json") || n.endsWith(".jinja");
+    }
+
+    /** Names of every file convert writes into its output folder. */
+    static boolean isOutputName(String n) {
+        return n.equals(OUTPUT_FILE) || n.equals(ConvertedFolder.MARKER) || isAuxiliaryName(n);
     }
 
     private static long usableSpaceOf(Path dir) {

@@ -1,48 +1,63 @@
 package io.spikert.model.convert;
 
+import io.spikert.model.util.Terminal;
+
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 
-/** A one-line progress bar on a terminal stream: bytes done, throughput and time left, redrawn in place. */
+/**
+ * A progress bar: bytes done, throughput and time left. On a terminal one line, redrawn in place at most five times a
+ * second; elsewhere (a log file, a pipe) plain lines without carriage returns: the first update, then at most one
+ * every {@value #LOG_INTERVAL_SECONDS} s, and the final state.
+ */
 public final class ProgressBar {
+    static final long LOG_INTERVAL_SECONDS = 5;
     private static final int WIDTH = 30;
     private static final long REDRAW_NANOS = 200_000_000L;
 
     private final PrintStream out;
     private final String label;
     private final long total;
+    private final boolean terminal;
     private final LongSupplier nanoClock;
     private final long start;
     private long lastDraw = Long.MIN_VALUE;
     private long done;
 
     public ProgressBar(PrintStream out, String label, long total) {
-        this(out, label, total, System::nanoTime);
+        this(out, label, total, Terminal.isTerminal(out), System::nanoTime);
     }
 
-    ProgressBar(PrintStream out, String label, long total, LongSupplier nanoClock) {
+    ProgressBar(PrintStream out, String label, long total, boolean terminal, LongSupplier nanoClock) {
         this.out = out;
         this.label = label;
         this.total = total;
+        this.terminal = terminal;
         this.nanoClock = nanoClock;
         this.start = nanoClock.getAsLong();
     }
 
-    /** Records {@code bytesDone} and redraws at most five times a second. */
+    /** Records {@code bytesDone} and draws at the rate the stream allows. */
     public void update(long bytesDone) {
         done = bytesDone;
         long now = nanoClock.getAsLong();
-        if (lastDraw == Long.MIN_VALUE || now - lastDraw >= REDRAW_NANOS) {
+        long interval = terminal ? REDRAW_NANOS : LOG_INTERVAL_SECONDS * 1_000_000_000L;
+        if (lastDraw == Long.MIN_VALUE || now - lastDraw >= interval) {
             lastDraw = now;
-            out.print("\r" + line(label, done, total, now - start));
+            String line = line(label, done, total, now - start);
+            if (terminal) {
+                out.print("\r" + line);
+            } else {
+                out.println(line);
+            }
             out.flush();
         }
     }
 
     /** Draws the final state and ends the line. */
     public void finish() {
-        out.println("\r" + line(label, done, total, nanoClock.getAsLong() - start));
+        out.println((terminal ? "\r" : "") + line(label, done, total, nanoClock.getAsLong() - start));
         out.flush();
     }
 

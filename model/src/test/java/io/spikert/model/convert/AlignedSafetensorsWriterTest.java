@@ -81,7 +81,7 @@ class AlignedSafetensorsWriterTest {
         assertTrue(s.endsWith("ETA 0:00:02"), s);
         var out = new java.io.ByteArrayOutputStream();
         long[] now = {0};
-        var bar = new ProgressBar(new java.io.PrintStream(out, true), "x", 100, () -> now[0]);
+        var bar = new ProgressBar(new java.io.PrintStream(out, true), "x", 100, true, () -> now[0]); // a terminal
         bar.update(10);
         now[0] = 1_000_000L; // 1 ms later: not redrawn
         bar.update(20);

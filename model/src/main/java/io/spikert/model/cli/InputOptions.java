@@ -1,0 +1,22 @@
+package io.spikert.model.cli;
+
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/** The options of a command that runs a model on an input: the folder, and the text or token ids it reads. */
+final class InputOptions {
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+            description = "The model folder: config.json, the weights, and the tokenizer files when --prompt is used.")
+    Path model;
+
+    @Option(names = "--prompt", paramLabel = "TEXT", description = "The input text (needs the folder's tokenizer).")
+    String prompt;
+
+    @Option(names = "--ids", paramLabel = "1,2,3",
+            description = "The input as token ids, comma-separated; the JSON array spikert tokenize prints is accepted.")
+    String ids;
+
+    @Option(names = "--chat", description = "Wraps --prompt in the model's ChatML template.")
+    boolean chat;
+}

@@ -125,6 +125,7 @@ public final class SpikingBrainModel implements AutoCloseable {
         int hidden = c.hiddenSize();
         int kvDim = c.kvDim();
         int inter = c.intermediateSize();
+        w.requireLayerCount(c.numLayers());
         Tensor embeddings = w.tensor("model.embeddings.weight", c.vocabSize(), hidden);
         DecoderLayer[] layers = new DecoderLayer[c.numLayers()];
         for (int l = 0; l < layers.length; l++) {

@@ -54,6 +54,41 @@ final class WeightBinder {
         return variant;
     }
 
+    /**
+     * Checks that the checkpoint holds exactly layers 0 .. layers - 1 ({@code num_hidden_layers} of
+     * config.json) before anything is sized by that number: a layer index in a tensor name at or above
+     * it, or no tensor of the last layer, is refused naming config.json and the tensor or layer.
+     */
+    void requireLayerCount(int layers) throws CheckpointException {
+        String prefix = "model.layers.";
+        int highest = -1;
+        for (String name : checkpoint.names()) {
+            if (!name.startsWith(prefix)) {
+                continue;
+            }
+            int end = name.indexOf('.', prefix.length());
+            String digits = name.substring(prefix.length(), end < 0 ? name.length() : end);
+            int index;
+            try {
+                index = digits.isEmpty() || digits.length() > 9 || !digits.chars().allMatch(Character::isDigit)
+                        ? -1 : Integer.parseInt(digits);
+            } catch (NumberFormatException e) {
+                index = -1;
+            }
+            if (index < 0 || index >= layers) {
+                throw new CheckpointException(checkpoint.fileOf(name) + ": tensor " + name + " is not in a layer 0.."
+                        + (layers - 1) + " of the " + layers + " that " + checkpoint.directory().resolve("config.json")
+                        + " declares (num_hidden_layers)");
+            }
+            highest = Math.max(highest, index);
+        }
+        if (highest != layers - 1) {
+            throw new CheckpointException(checkpoint.directory().resolve("config.json") + ": num_hidden_layers is " + layers
+                    + " but the checkpoint in " + checkpoint.directory() + " holds "
+                    + (highest < 0 ? "no layer tensors" : "layers 0.." + highest + " only"));
+        }
+    }
+
     /** A tensor of exactly {@code shape}; F16 matrices are widened to F32 once here so kernels see F32 or BF16 only. */
     Tensor tensor(String name, long... shape) throws CheckpointException {
         if (!checkpoint.contains(name)) {

@@ -5,6 +5,7 @@ import io.spikert.model.checkpoint.CheckpointException;
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.model.convert.AlignedSafetensorsWriter;
 import io.spikert.model.convert.ExactForms;
+import io.spikert.model.convert.PackedFormat;
 import io.spikert.model.convert.PackedW8Reader;
 import io.spikert.model.layers.Int8Linear;
 import io.spikert.model.layers.Linear;
@@ -133,10 +134,7 @@ final class WeightBinder {
             return packed(prefix, out, in, bias, options);
         }
         Tensor w = tensor(prefix + ".weight", out, in);
-        if (in % GROUP != 0) {
-            throw new CheckpointException(checkpoint.fileOf(prefix + ".weight") + ": " + prefix + " has " + in
-                    + " inputs, not a multiple of the quantisation group " + GROUP);
-        }
+        requireWholeGroups(prefix + ".weight", prefix, in);
         float[] scales = tensor(prefix + SCALES, out, in / GROUP, 1).toFloatArray();
         for (int i = 0; i < scales.length; i++) {
             if (!(scales[i] > 0) || Float.isInfinite(scales[i])) {
@@ -160,6 +158,14 @@ final class WeightBinder {
         return fakeQuant(prefix, out, in, e -> (int) Math.rint(f32.getFloat(e) / scales[groupOf(e, in)]), scales, b, options);
     }
 
+    /** W8ASpike scales cover groups of 128 inputs: an input size that is no multiple of it is refused, naming {@code tensor}. */
+    private void requireWholeGroups(String tensor, String prefix, int in) throws CheckpointException {
+        if (in % GROUP != 0) {
+            throw new CheckpointException(checkpoint.fileOf(tensor) + ": " + prefix + " has " + in
+                    + " inputs, not a multiple of the quantisation group " + GROUP);
+        }
+    }
+
     /** Index into the [out, in / 128] scales of flat weight element {@code e}. */
     private static int groupOf(long e, int in) {
         return (int) ((e / in) * (in / GROUP) + (e % in) / GROUP);
@@ -178,6 +184,7 @@ final class WeightBinder {
 
     /** A QuantLinear of the packed form written by {@code spikert convert --to packed}: INT8 codes plus exact outliers. */
     private SpikingLinear packed(String prefix, int out, int in, boolean bias, LoadOptions options) throws CheckpointException {
+        requireWholeGroups(prefix + PackedFormat.CODES, prefix, in);
         float[] b = bias ? vector(prefix + ".bias", out) : null;
         PackedW8Reader.tensorNames(prefix).forEach(unused::remove);
         if (options.integerSpikes()) {
@@ -197,6 +204,7 @@ final class WeightBinder {
      */
     Projection rawDownProjection(String prefix, int out, int in, LoadOptions options) throws CheckpointException {
         if (PackedW8Reader.isPacked(checkpoint, prefix)) {
+            requireWholeGroups(prefix + PackedFormat.CODES, prefix, in);
             PackedW8Reader.tensorNames(prefix).forEach(unused::remove);
             if (options.integerSpikes()) {
                 options.progress().accept("laying out the packed INT8 codes of " + prefix);

@@ -114,6 +114,10 @@ public final class SpikingBrainModel implements AutoCloseable {
 
     private static SpikingBrainModel bind(ModelConfig c, Backend backend, Checkpoint checkpoint, Arena arena,
                                           LoadOptions options) throws IOException {
+        if (options.checkWeights()) {
+            options.progress().accept("checking every weight for NaN and infinities");
+            WeightScan.requireFinite(checkpoint);
+        }
         var w = new WeightBinder(checkpoint, arena);
         boolean spiking = w.variant() == ModelVariant.W8ASPIKE;
         // W8ASpike's projections by tensor prefix, for a device upload to take the same codes and raw forms.

@@ -14,12 +14,14 @@ import java.util.Arrays;
  * One pass over every floating-point tensor of a checkpoint, looking for NaN and infinities
  * ({@link LoadOptions#checkWeights()}): the big matrices a load maps but never reads are otherwise only
  * found out by the logits they spoil. Reads the mapped data eight bytes at a time and tests every lane's
- * exponent field at once; a hit is looked up element by element to name it.
+ * exponent field at once, large tensors in slices on several threads; a hit is looked up element by element
+ * to name it.
  */
 final class WeightScan {
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private WeightScan() {
     }
@@ -36,18 +38,36 @@ final class WeightScan {
         }
     }
 
+    /** Elements per parallel slice of a large tensor (a multiple of 4, so slices start on 8-byte words). */
+    private static final long SLICE = 1L << 24;
+
     /** Index of the first NaN or infinity of a floating-point tensor; -1 when all are finite or it holds integers. */
     static long firstNonFinite(Tensor t) {
-        MemorySegment d = t.data();
         long n = t.elementCount();
-        return switch (t.dtype()) {
+        if (!t.dtype().isFloatingPoint() || n == 0) {
+            return -1;
+        }
+        if (n <= SLICE) {
+            return firstNonFinite(t.dtype(), t.data(), 0, n);
+        }
+        // Large matrices: slices on the common pool (the mapping is shared), the lowest hit wins.
+        long slices = (n + SLICE - 1) / SLICE;
+        return java.util.stream.LongStream.range(0, slices).parallel()
+                .map(i -> firstNonFinite(t.dtype(), t.data(), i * SLICE, Math.min(n, (i + 1) * SLICE)))
+                .filter(i -> i >= 0)
+                .min().orElse(-1);
+    }
+
+    /** First non-finite index in [from, to); {@code from} is a multiple of 4. */
+    private static long firstNonFinite(DType dtype, MemorySegment d, long from, long to) {
+        return switch (dtype) {
             // per 16-bit lane: exponent bits all ones; per 32-bit lane likewise
-            case BF16 -> scan16(d, n, (short) 0x7F80);
-            case F16 -> scan16(d, n, (short) 0x7C00);
-            case F32 -> scan32(d, n);
+            case BF16 -> scan16(d, from, to, (short) 0x7F80);
+            case F16 -> scan16(d, from, to, (short) 0x7C00);
+            case F32 -> scan32(d, from, to);
             case F64 -> {
-                for (long i = 0; i < n; i++) {
-                    if (!Double.isFinite(d.getAtIndex(ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), i))) {
+                for (long i = from; i < to; i++) {
+                    if (!Double.isFinite(d.getAtIndex(F64, i))) {
                         yield i;
                     }
                 }
@@ -57,22 +77,22 @@ final class WeightScan {
         };
     }
 
-    private static long scan16(MemorySegment d, long n, short exponent) {
+    private static long scan16(MemorySegment d, long from, long to, short exponent) {
         long mask = 0x0001_0001_0001_0001L * (exponent & 0xFFFF);
-        long words = n / 4;
-        for (long w = 0; w < words; w++) {
+        long words = to / 4;
+        for (long w = from / 4; w < words; w++) {
             // lanes whose exponent is all ones become zero; none of y's lanes has its top bit set,
             // so the zero-lane test below has no false positives for "some lane is zero"
             long y = (d.getAtIndex(I64, w) & mask) ^ mask;
             if (((y - 0x0001_0001_0001_0001L) & ~y & 0x8000_8000_8000_8000L) != 0) {
-                return first16(d, w * 4, n, exponent);
+                return first16(d, w * 4, to, exponent);
             }
         }
-        return first16(d, words * 4, n, exponent);
+        return first16(d, Math.max(from, words * 4), to, exponent);
     }
 
-    private static long first16(MemorySegment d, long from, long n, short exponent) {
-        for (long i = from; i < n; i++) {
+    private static long first16(MemorySegment d, long from, long to, short exponent) {
+        for (long i = from; i < to; i++) {
             if ((d.getAtIndex(I16, i) & exponent) == exponent) {
                 return i;
             }
@@ -80,20 +100,20 @@ final class WeightScan {
         return -1;
     }
 
-    private static long scan32(MemorySegment d, long n) {
+    private static long scan32(MemorySegment d, long from, long to) {
         long mask = 0x7F80_0000_7F80_0000L;
-        long words = n / 2;
-        for (long w = 0; w < words; w++) {
+        long words = to / 2;
+        for (long w = from / 2; w < words; w++) {
             long y = (d.getAtIndex(I64, w) & mask) ^ mask;
             if (((y - 0x0000_0001_0000_0001L) & ~y & 0x8000_0000_8000_0000L) != 0) {
-                return first32(d, w * 2, n);
+                return first32(d, w * 2, to);
             }
         }
-        return first32(d, words * 2, n);
+        return first32(d, Math.max(from, words * 2), to);
     }
 
-    private static long first32(MemorySegment d, long from, long n) {
-        for (long i = from; i < n; i++) {
+    private static long first32(MemorySegment d, long from, long to) {
+        for (long i = from; i < to; i++) {
             if ((d.getAtIndex(I32, i) & 0x7F80_0000) == 0x7F80_0000) {
                 return i;
             }

@@ -44,6 +44,20 @@ class WeightScanTest {
     }
 
     @Test
+    void largeTensorsScannedInParallelSlicesReportTheLowestHit() {
+        long n = (1L << 24) * 3 + 7; // three full slices and a ragged tail
+        try (Arena arena = Arena.ofShared()) {
+            Tensor t = new Tensor("big", DType.BF16, new long[] {n}, arena.allocate(n * 2));
+            assertEquals(-1, WeightScan.firstNonFinite(t));
+            CheckpointEdits.set(t, n - 1, Float.NaN);
+            assertEquals(n - 1, WeightScan.firstNonFinite(t));
+            CheckpointEdits.set(t, (1L << 24) * 2 + 5, Float.NEGATIVE_INFINITY);
+            CheckpointEdits.set(t, (1L << 24) + 3, Float.POSITIVE_INFINITY);
+            assertEquals((1L << 24) + 3, WeightScan.firstNonFinite(t));
+        }
+    }
+
+    @Test
     void integerTensorsHoldNoNonFiniteValues() {
         Tensor t = new Tensor("i", DType.I32, new long[] {4}, Arena.ofAuto().allocate(16).fill((byte) 0xFF));
         assertEquals(-1, WeightScan.firstNonFinite(t));

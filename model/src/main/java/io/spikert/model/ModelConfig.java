@@ -128,8 +128,8 @@ public record ModelConfig(
         int vocab = r.boundedInt("vocab_size", MAX_VOCAB_SIZE);
         int hidden = r.boundedInt("hidden_size", MAX_HIDDEN_SIZE);
         int layers = r.boundedInt("num_hidden_layers", MAX_LAYERS);
-        int heads = r.boundedInt("num_attention_heads", hidden);
-        int kvHeads = root.has("num_key_value_heads") ? r.boundedInt("num_key_value_heads", heads) : heads;
+        int heads = r.boundedInt("num_attention_heads", hidden, "hidden_size");
+        int kvHeads = root.has("num_key_value_heads") ? r.boundedInt("num_key_value_heads", heads, "num_attention_heads") : heads;
         int inter = r.boundedInt("intermediate_size", MAX_INTERMEDIATE_SIZE);
         int window = r.boundedInt("sliding_window", MAX_SLIDING_WINDOW);
         double theta = r.finiteDouble("rope_theta", 10000.0);
@@ -209,8 +209,13 @@ public record ModelConfig(
             return new CheckpointException(source + ": " + problem);
         }
 
-        /** A required integer in [1, max]. */
+        /** A required integer in [1, max], max being SpikeRT's limit for it. */
         int boundedInt(String key, int max) throws CheckpointException {
+            return boundedInt(key, max, null);
+        }
+
+        /** A required integer in [1, max]; {@code maxKey} names the key max comes from (null: SpikeRT's limit). */
+        int boundedInt(String key, int max, String maxKey) throws CheckpointException {
             JsonNode n = root.get(key);
             if (n == null || n.isNull()) {
                 throw error("missing required key \"" + key + "\"");
@@ -219,7 +224,8 @@ public record ModelConfig(
                 throw error("\"" + key + "\" must be a positive integer, got " + n);
             }
             if (n.asInt() > max) {
-                throw error("\"" + key + "\" is " + n.asInt() + ", more than the " + max + " SpikeRT allows");
+                throw error("\"" + key + "\" is " + n.asInt() + ", more than "
+                        + (maxKey == null ? "the " + max + " SpikeRT allows" : maxKey + " " + max));
             }
             return n.asInt();
         }

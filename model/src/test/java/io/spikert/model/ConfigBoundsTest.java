@@ -84,15 +84,19 @@ class ConfigBoundsTest {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (var model = SpikingBrainModel.load(dir, backend); var reference = SpikingBrainModel.load(good, backend)) {
             int[] ids = TestModels.ids(30, 300, 4);
+            for (int warm = 0; warm < 3; warm++) { // interpreted Vector API code allocates as it runs: compile it first
+                model.newSession(8).prefill(ids);
+            }
             long before = threads.getCurrentThreadAllocatedBytes();
             float[] logits = model.newSession(8).prefill(ids).clone();
             long allocated = threads.getCurrentThreadAllocatedBytes() - before;
             // the rings of 2^20 + 1 slots would be 2 layers x 2 x 128 MiB; 30 tokens need a few KB of ring
-            assertTrue(allocated < 16L << 20, "a 30-token prefill allocated " + allocated + " bytes");
+            assertTrue(allocated < 64L << 20, "a 30-token prefill allocated " + allocated + " bytes");
             // within the first W + 1 = 6 tokens of the good model the two windows see the same keys
             float[] a = model.newSession(8).prefill(java.util.Arrays.copyOf(ids, 6));
             float[] b = reference.newSession(8).prefill(java.util.Arrays.copyOf(ids, 6));
-            assertArrayEquals(b, a, 0f);
+            // (not bit for bit: interpreted and compiled Vector API reductions may round differently)
+            assertTrue(TestModels.relativeError(a, 0, b, 0, 300) < 1e-5, "relative error " + TestModels.relativeError(a, 0, b, 0, 300));
             for (float v : logits) {
                 assertTrue(Float.isFinite(v));
             }
@@ -132,6 +136,23 @@ class ConfigBoundsTest {
         refused("inter-huge", "intermediate_size", c -> c.put("intermediate_size", 1 << 30));
         refused("head-dim", "head_dim", c -> c.put("head_dim", 32));
         refused("tie", "tie_word_embeddings", c -> c.put("tie_word_embeddings", "yes"));
+    }
+
+    @Test
+    void aConfigThatIsNoRegularFileIsRefusedWithoutReadingIt() throws Exception {
+        Path dir = root.resolve("config-dir");
+        Files.createDirectories(dir.resolve("config.json"));
+        var e = assertThrows(CheckpointException.class, () -> ModelConfig.load(dir));
+        assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("not a regular file"), e.getMessage());
+        // a FIFO with no writer blocked the reader for ever
+        Path fifoDir = root.resolve("config-fifo");
+        Files.createDirectories(fifoDir);
+        var mkfifo = new ProcessBuilder("mkfifo", fifoDir.resolve("config.json").toString()).start();
+        assertEquals(0, mkfifo.waitFor(), "mkfifo");
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+            var f = assertThrows(CheckpointException.class, () -> ModelConfig.load(fifoDir));
+            assertTrue(f.getMessage().contains("not a regular file"), f.getMessage());
+        });
     }
 
     @Test

@@ -93,7 +93,10 @@ class NonFiniteWeightsTest {
         try (var checked = SpikingBrainModel.load(base, backend, LoadOptions.defaults().withCheckWeights(true));
              var plain = SpikingBrainModel.load(base, backend)) {
             int[] ids = TestModels.ids(9, 300, 3);
-            assertArrayEquals(plain.newSession().prefill(ids), checked.newSession().prefill(ids), 0f);
+            float[] a = plain.newSession().prefill(ids).clone();
+            float[] b = checked.newSession().prefill(ids);
+            // same weights; a tolerance only because the JIT may compile the kernels between the two runs
+            assertTrue(TestModels.relativeError(b, 0, a, 0, 300) < 1e-5);
         }
     }
 

@@ -322,7 +322,11 @@ final class TokenizerFiles {
     /** A JSON file of a few MB at most: read whole, errors (syntax, UTF-8) naming it. */
     private static JsonNode readTree(Path file) throws IOException {
         try {
-            return JSON.readTree(file.toFile());
+            JsonNode root = JSON.readTree(file.toFile());
+            if (root == null || root.isMissingNode()) {
+                throw malformed(file, "the file holds no JSON value");
+            }
+            return root;
         } catch (JacksonException e) {
             throw new CheckpointException("malformed " + file + ": " + e.getOriginalMessage(), e);
         } catch (CharacterCodingException e) {

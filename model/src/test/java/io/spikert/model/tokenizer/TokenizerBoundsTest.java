@@ -102,6 +102,17 @@ class TokenizerBoundsTest {
     }
 
     @Test
+    void emptyJsonFilesAreRefusedNamingThem() throws IOException {
+        Files.writeString(dir.resolve("tokenizer.json"), "");
+        refused("tokenizer.json");
+        // an empty tokenizer_config.json used to be taken for one without added tokens
+        Files.delete(dir.resolve("tokenizer.json"));
+        writeSlow(JSON.writeValueAsString(byteVocab()), "h e\n");
+        Files.writeString(dir.resolve("tokenizer_config.json"), "  ");
+        refused("tokenizer_config.json", "no JSON value");
+    }
+
+    @Test
     void malformedUtf8NamesTheFile() throws IOException {
         byte[] bad = {'h', ' ', (byte) 0xC3, (byte) 0x28, '\n'};
         Files.writeString(dir.resolve("vocab.json"), JSON.writeValueAsString(byteVocab()));

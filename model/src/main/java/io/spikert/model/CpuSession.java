@@ -24,6 +24,7 @@ final class CpuSession implements Session {
         }
         this.model = model;
         this.config = model.config();
+        Workspace.checkChunk(chunkTokens, config.vocabSize()); // the logits of a whole chunk
         this.ws = new Workspace(config, chunkTokens);
         this.states = new LayerState[config.numLayers()];
         for (int l = 0; l < states.length; l++) {

@@ -17,9 +17,13 @@ import java.util.function.Consumer;
  * @param exactNarrowing keep W8ASpike's raw fp32 weights (down_proj, lm_head) in a narrower form when every
  *                      value fits it exactly: INT8 codes times the stored scales, or BF16 values. Same values,
  *                      fewer bytes per token; false keeps them as the zero-copy F32 mapping
+ * @param checkWeights  scan every floating-point tensor for NaN and infinities before binding, naming the first
+ *                      (one pass over the whole checkpoint: seconds for the 7B). Without it, only the tensors the
+ *                      load reads anyway are checked (norms, biases, scales, quantised and widened weights);
+ *                      non-finite values elsewhere surface as a {@link NumericalFaultException} when generating
  */
 public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spikeObserver, Consumer<String> progress,
-                          boolean exactNarrowing) {
+                          boolean exactNarrowing, boolean checkWeights) {
     public static final float DEFAULT_SPIKE_K = 3f;
 
     public LoadOptions {
@@ -30,8 +34,14 @@ public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spi
         Objects.requireNonNull(progress, "progress");
     }
 
+    /** As the canonical constructor, without the full weight check. */
+    public LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spikeObserver, Consumer<String> progress,
+                       boolean exactNarrowing) {
+        this(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, false);
+    }
+
     public LoadOptions(float spikeK) {
-        this(spikeK, true, SpikeObserver.NONE, step -> { }, true);
+        this(spikeK, true, SpikeObserver.NONE, step -> { }, true, false);
     }
 
     public static LoadOptions defaults() {
@@ -39,18 +49,23 @@ public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spi
     }
 
     public LoadOptions withIntegerSpikes(boolean integer) {
-        return new LoadOptions(spikeK, integer, spikeObserver, progress, exactNarrowing);
+        return new LoadOptions(spikeK, integer, spikeObserver, progress, exactNarrowing, checkWeights);
     }
 
     public LoadOptions withSpikeObserver(SpikeObserver observer) {
-        return new LoadOptions(spikeK, integerSpikes, observer, progress, exactNarrowing);
+        return new LoadOptions(spikeK, integerSpikes, observer, progress, exactNarrowing, checkWeights);
     }
 
     public LoadOptions withProgress(Consumer<String> listener) {
-        return new LoadOptions(spikeK, integerSpikes, spikeObserver, listener, exactNarrowing);
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, listener, exactNarrowing, checkWeights);
     }
 
     public LoadOptions withExactNarrowing(boolean narrow) {
-        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, narrow);
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, narrow, checkWeights);
+    }
+
+    /** With or without the NaN/infinity scan of every weight at load (the CLI's --check-weights). */
+    public LoadOptions withCheckWeights(boolean check) {
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, check);
     }
 }

@@ -2,6 +2,7 @@ package io.spikert.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spikert.model.checkpoint.CheckpointException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -69,51 +70,102 @@ public record ModelConfig(
         return attnLayers.cardinality();
     }
 
+    /*
+     * Upper bounds on config values. Every size a session allocates is a product of these values, so
+     * each is range-checked here, before anything is sized, far above every published model (the 7B:
+     * 28 layers, hidden 3584, head dim 128, intermediate 18944, vocabulary 152064, window 4096) yet low
+     * enough that no product of them overflows an int or asks for memory no checkpoint could justify.
+     */
+    /** Most layers a config may declare (the layer array is sized before tensors are matched to it). */
+    public static final int MAX_LAYERS = 1024;
+    public static final int MAX_HIDDEN_SIZE = 1 << 16;
+    public static final int MAX_INTERMEDIATE_SIZE = 1 << 18;
+    /** Largest head dimension: a GLA state is head_dim^2 floats per kv head. */
+    public static final int MAX_HEAD_DIM = 1024;
+    public static final int MAX_VOCAB_SIZE = 1 << 24;
+    /** Largest sliding window; a session's key/value rings grow with the tokens seen, up to W + 1 slots. */
+    public static final int MAX_SLIDING_WINDOW = 1 << 20;
+    /** RMSNorm epsilon above this is not an epsilon (1e300 gives all-zero activations). */
+    public static final double MAX_NORM_EPS = 1e-2;
+    /** config.json files are a few KB; a larger one is not a model config. */
+    public static final long MAX_CONFIG_BYTES = 16L << 20;
+    /** Largest Java array a size may ask for (the VM refuses a few elements below Integer.MAX_VALUE). */
+    static final long MAX_ARRAY_LENGTH = Integer.MAX_VALUE - 8;
+
     public static ModelConfig load(Path modelDir) throws IOException {
         Path file = modelDir.resolve("config.json");
         JsonNode root;
         try {
+            if (Files.exists(file) && !Files.isRegularFile(file)) {
+                throw new CheckpointException(file + ": not a regular file");
+            }
+            if (Files.size(file) > MAX_CONFIG_BYTES) {
+                throw new CheckpointException(file + ": " + Files.size(file) + " bytes, more than the "
+                        + MAX_CONFIG_BYTES + " a config.json may have");
+            }
             root = new ObjectMapper().readTree(file.toFile());
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-            throw new IOException(file + ": not found (a model folder needs config.json)", e);
+            throw new CheckpointException(file + ": not found (a model folder needs config.json)", e);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
-            throw new IOException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
+            throw new CheckpointException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
         }
         if (root == null || !root.isObject()) {
-            throw new IOException(file + ": expected a JSON object");
+            throw new CheckpointException(file + ": expected a JSON object");
         }
         return parse(root, file.toString());
     }
 
-    /** Validates a parsed config; {@code source} names it in errors. */
+    /**
+     * Validates a parsed config; {@code source} names it in errors, which are {@link CheckpointException}s
+     * naming the key. Every value is checked against what the architecture allows before it sizes anything.
+     */
     public static ModelConfig parse(JsonNode root, String source) throws IOException {
         var r = new Reader(root, source);
         String modelType = r.string("model_type", MODEL_TYPE);
         if (!MODEL_TYPE.equals(modelType)) {
-            throw new IOException(source + ": model_type is \"" + modelType + "\"; SpikeRT runs SpikingBrain models (\""
-                    + MODEL_TYPE + "\")");
+            throw r.error("model_type is \"" + modelType + "\"; SpikeRT runs SpikingBrain models (\"" + MODEL_TYPE + "\")");
         }
-        int vocab = r.positiveInt("vocab_size");
-        int hidden = r.positiveInt("hidden_size");
-        int layers = r.positiveInt("num_hidden_layers");
-        int heads = r.positiveInt("num_attention_heads");
-        int kvHeads = root.has("num_key_value_heads") ? r.positiveInt("num_key_value_heads") : heads;
-        int inter = r.positiveInt("intermediate_size");
-        int window = r.positiveInt("sliding_window");
-        double theta = r.positiveDouble("rope_theta", 10000.0);
-        double eps = r.positiveDouble("norm_eps", 1e-6);
+        int vocab = r.boundedInt("vocab_size", MAX_VOCAB_SIZE);
+        int hidden = r.boundedInt("hidden_size", MAX_HIDDEN_SIZE);
+        int layers = r.boundedInt("num_hidden_layers", MAX_LAYERS);
+        int heads = r.boundedInt("num_attention_heads", hidden, "hidden_size");
+        int kvHeads = root.has("num_key_value_heads") ? r.boundedInt("num_key_value_heads", heads, "num_attention_heads") : heads;
+        int inter = r.boundedInt("intermediate_size", MAX_INTERMEDIATE_SIZE);
+        int window = r.boundedInt("sliding_window", MAX_SLIDING_WINDOW);
+        double theta = r.finiteDouble("rope_theta", 10000.0);
+        if (!(theta > 1)) {
+            throw r.error("\"rope_theta\" must be a finite number above 1, got " + root.get("rope_theta"));
+        }
+        double eps = r.finiteDouble("norm_eps", 1e-6);
+        if (!((float) eps >= Float.MIN_NORMAL) || !(eps <= MAX_NORM_EPS)) {
+            throw r.error("\"norm_eps\" must be a small positive number in [" + Float.MIN_NORMAL + ", " + MAX_NORM_EPS
+                    + "], got " + root.get("norm_eps"));
+        }
         if (hidden % heads != 0) {
-            throw new IOException(source + ": hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads);
+            throw r.error("hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads);
         }
         if (heads % kvHeads != 0) {
-            throw new IOException(source + ": num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
+            throw r.error("num_attention_heads " + heads + " is not a multiple of num_key_value_heads " + kvHeads);
         }
-        if ((hidden / heads) % 2 != 0) {
-            throw new IOException(source + ": head dimension " + hidden / heads + " must be even for rotary embeddings");
+        int headDim = hidden / heads;
+        if (headDim % 2 != 0) {
+            throw r.error("head dimension " + headDim + " must be even for rotary embeddings");
+        }
+        if (headDim > MAX_HEAD_DIM) {
+            throw r.error("head dimension hidden_size / num_attention_heads = " + headDim + " exceeds " + MAX_HEAD_DIM);
+        }
+        if (root.has("head_dim") && !root.get("head_dim").isNull()
+                && !(root.get("head_dim").isIntegralNumber() && root.get("head_dim").asLong() == headDim)) {
+            throw r.error("\"head_dim\" " + root.get("head_dim") + " contradicts hidden_size / num_attention_heads = " + headDim);
+        }
+        long ringFloats = (long) kvHeads * headDim * (window + 1L);
+        if (ringFloats > MAX_ARRAY_LENGTH) {
+            throw r.error("sliding_window " + window + " with " + kvHeads + " kv heads of dimension " + headDim
+                    + " needs a key ring of " + ringFloats + " floats per layer, more than one array holds");
         }
         String act = r.string("hidden_act", "swish");
         if (!act.equals("swish") && !act.equals("silu")) {
-            throw new IOException(source + ": hidden_act \"" + act + "\" is not supported (SpikingBrain uses swish)");
+            throw r.error("hidden_act \"" + act + "\" is not supported (SpikingBrain uses swish)");
         }
         BitSet attn = new BitSet(layers);
         JsonNode list = root.get("attn_layers");
@@ -122,11 +174,11 @@ public record ModelConfig(
                 attn.set(l); // MODEL.md: default is the odd indices
             }
         } else if (!list.isArray()) {
-            throw new IOException(source + ": attn_layers must be a list of layer indices");
+            throw r.error("attn_layers must be a list of layer indices");
         } else {
             for (JsonNode n : list) {
                 if (!n.canConvertToInt() || !n.isIntegralNumber() || n.asInt() < 0 || n.asInt() >= layers) {
-                    throw new IOException(source + ": attn_layers entry " + n + " is not a layer index in [0, " + layers + ")");
+                    throw r.error("attn_layers entry " + n + " is not a layer index in [0, " + layers + ")");
                 }
                 attn.set(n.asInt());
             }
@@ -134,44 +186,76 @@ public record ModelConfig(
         List<Integer> eos = new ArrayList<>();
         JsonNode eosNode = root.get("eos_token_id");
         if (eosNode != null && eosNode.isArray()) {
-            eosNode.forEach(n -> eos.add(n.asInt()));
-        } else if (eosNode != null && eosNode.isIntegralNumber()) {
-            eos.add(eosNode.asInt());
+            for (JsonNode n : eosNode) {
+                eos.add(r.tokenId("eos_token_id", n, vocab));
+            }
+        } else if (eosNode != null && !eosNode.isNull()) {
+            eos.add(r.tokenId("eos_token_id", eosNode, vocab));
         }
-        boolean tie = root.path("tie_word_embeddings").asBoolean(false);
+        JsonNode bos = root.get("bos_token_id");
+        if (bos != null && !bos.isNull()) {
+            r.tokenId("bos_token_id", bos, vocab);
+        }
+        JsonNode tieNode = root.get("tie_word_embeddings");
+        if (tieNode != null && !tieNode.isNull() && !tieNode.isBoolean()) {
+            throw r.error("\"tie_word_embeddings\" must be true or false, got " + tieNode);
+        }
+        boolean tie = tieNode != null && tieNode.asBoolean(false);
         return new ModelConfig(vocab, hidden, layers, heads, kvHeads, inter, attn, window, theta, (float) eps, tie, eos);
     }
 
     private record Reader(JsonNode root, String source) {
-        int positiveInt(String key) throws IOException {
+        CheckpointException error(String problem) {
+            return new CheckpointException(source + ": " + problem);
+        }
+
+        /** A required integer in [1, max], max being SpikeRT's limit for it. */
+        int boundedInt(String key, int max) throws CheckpointException {
+            return boundedInt(key, max, null);
+        }
+
+        /** A required integer in [1, max]; {@code maxKey} names the key max comes from (null: SpikeRT's limit). */
+        int boundedInt(String key, int max, String maxKey) throws CheckpointException {
             JsonNode n = root.get(key);
             if (n == null || n.isNull()) {
-                throw new IOException(source + ": missing required key \"" + key + "\"");
+                throw error("missing required key \"" + key + "\"");
             }
             if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() <= 0) {
-                throw new IOException(source + ": \"" + key + "\" must be a positive integer, got " + n);
+                throw error("\"" + key + "\" must be a positive integer, got " + n);
+            }
+            if (n.asInt() > max) {
+                throw error("\"" + key + "\" is " + n.asInt() + ", more than "
+                        + (maxKey == null ? "the " + max + " SpikeRT allows" : maxKey + " " + max));
             }
             return n.asInt();
         }
 
-        double positiveDouble(String key, double fallback) throws IOException {
+        double finiteDouble(String key, double fallback) throws CheckpointException {
             JsonNode n = root.get(key);
             if (n == null || n.isNull()) {
                 return fallback;
             }
-            if (!n.isNumber() || !(n.asDouble() > 0) || Double.isInfinite(n.asDouble())) {
-                throw new IOException(source + ": \"" + key + "\" must be a positive number, got " + n);
+            if (!n.isNumber() || !Double.isFinite(n.asDouble())) {
+                throw error("\"" + key + "\" must be a finite number, got " + n);
             }
             return n.asDouble();
         }
 
-        String string(String key, String fallback) throws IOException {
+        /** A token id in [0, vocab). */
+        int tokenId(String key, JsonNode n, int vocab) throws CheckpointException {
+            if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 0 || n.asInt() >= vocab) {
+                throw error("\"" + key + "\" " + n + " is not a token id in [0, vocab_size " + vocab + ")");
+            }
+            return n.asInt();
+        }
+
+        String string(String key, String fallback) throws CheckpointException {
             JsonNode n = root.get(key);
             if (n == null || n.isNull()) {
                 return fallback;
             }
             if (!n.isTextual()) {
-                throw new IOException(source + ": \"" + key + "\" must be a string, got " + n);
+                throw error("\"" + key + "\" must be a string, got " + n);
             }
             return n.asText();
         }

@@ -2,6 +2,7 @@ package io.spikert.model;
 
 import io.spikert.kernels.RmsNorm;
 import io.spikert.model.checkpoint.Checkpoint;
+import io.spikert.model.checkpoint.CheckpointException;
 import io.spikert.model.checkpoint.Checkpoints;
 import io.spikert.model.device.CheckpointWeightSource;
 import io.spikert.model.device.DeviceModel;
@@ -80,10 +81,16 @@ public final class SpikingBrainModel implements AutoCloseable {
         SpikingBrainModel model;
         try {
             model = bind(config, backend, checkpoint, arena, options);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
             arena.close();
             checkpoint.close();
             throw e;
+        } catch (RuntimeException e) {
+            arena.close();
+            checkpoint.close();
+            // Last resort: every known bad input is a CheckpointException naming its file and tensor; anything
+            // else is a loader bug, still reported against the folder, with its type and cause kept.
+            throw new CheckpointException(modelDir + ": cannot load the model: unexpected " + e, e);
         }
         if (backend instanceof GpuBackend gpu && residentOnDevice(model.variant, options)) {
             try {
@@ -114,6 +121,10 @@ public final class SpikingBrainModel implements AutoCloseable {
 
     private static SpikingBrainModel bind(ModelConfig c, Backend backend, Checkpoint checkpoint, Arena arena,
                                           LoadOptions options) throws IOException {
+        if (options.checkWeights()) {
+            options.progress().accept("checking every weight for NaN and infinities");
+            WeightScan.requireFinite(checkpoint);
+        }
         var w = new WeightBinder(checkpoint, arena);
         boolean spiking = w.variant() == ModelVariant.W8ASPIKE;
         // W8ASpike's projections by tensor prefix, for a device upload to take the same codes and raw forms.
@@ -125,6 +136,7 @@ public final class SpikingBrainModel implements AutoCloseable {
         int hidden = c.hiddenSize();
         int kvDim = c.kvDim();
         int inter = c.intermediateSize();
+        w.requireLayerCount(c.numLayers());
         Tensor embeddings = w.tensor("model.embeddings.weight", c.vocabSize(), hidden);
         DecoderLayer[] layers = new DecoderLayer[c.numLayers()];
         for (int l = 0; l < layers.length; l++) {

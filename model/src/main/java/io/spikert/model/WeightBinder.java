@@ -5,6 +5,7 @@ import io.spikert.model.checkpoint.CheckpointException;
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.model.convert.AlignedSafetensorsWriter;
 import io.spikert.model.convert.ExactForms;
+import io.spikert.model.convert.PackedFormat;
 import io.spikert.model.convert.PackedW8Reader;
 import io.spikert.model.layers.Int8Linear;
 import io.spikert.model.layers.Linear;
@@ -21,7 +22,6 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.LongToIntFunction;
 
 /**
  * Takes tensors out of a checkpoint by their published names, checks each shape against the config,
@@ -52,6 +52,41 @@ final class WeightBinder {
 
     ModelVariant variant() {
         return variant;
+    }
+
+    /**
+     * Checks that the checkpoint holds exactly layers 0 .. layers - 1 ({@code num_hidden_layers} of
+     * config.json) before anything is sized by that number: a layer index in a tensor name at or above
+     * it, or no tensor of the last layer, is refused naming config.json and the tensor or layer.
+     */
+    void requireLayerCount(int layers) throws CheckpointException {
+        String prefix = "model.layers.";
+        int highest = -1;
+        for (String name : checkpoint.names()) {
+            if (!name.startsWith(prefix)) {
+                continue;
+            }
+            int end = name.indexOf('.', prefix.length());
+            String digits = name.substring(prefix.length(), end < 0 ? name.length() : end);
+            int index;
+            try {
+                index = digits.isEmpty() || digits.length() > 9 || !digits.chars().allMatch(Character::isDigit)
+                        ? -1 : Integer.parseInt(digits);
+            } catch (NumberFormatException e) {
+                index = -1;
+            }
+            if (index < 0 || index >= layers) {
+                throw new CheckpointException(checkpoint.fileOf(name) + ": tensor " + name + " is not in a layer 0.."
+                        + (layers - 1) + " of the " + layers + " that " + checkpoint.directory().resolve("config.json")
+                        + " declares (num_hidden_layers)");
+            }
+            highest = Math.max(highest, index);
+        }
+        if (highest != layers - 1) {
+            throw new CheckpointException(checkpoint.directory().resolve("config.json") + ": num_hidden_layers is " + layers
+                    + " but the checkpoint in " + checkpoint.directory() + " holds "
+                    + (highest < 0 ? "no layer tensors" : "layers 0.." + highest + " only"));
+        }
     }
 
     /** A tensor of exactly {@code shape}; F16 matrices are widened to F32 once here so kernels see F32 or BF16 only. */
@@ -98,10 +133,7 @@ final class WeightBinder {
             return packed(prefix, out, in, bias, options);
         }
         Tensor w = tensor(prefix + ".weight", out, in);
-        if (in % GROUP != 0) {
-            throw new CheckpointException(checkpoint.fileOf(prefix + ".weight") + ": " + prefix + " has " + in
-                    + " inputs, not a multiple of the quantisation group " + GROUP);
-        }
+        requireWholeGroups(prefix + ".weight", prefix, in);
         float[] scales = tensor(prefix + SCALES, out, in / GROUP, 1).toFloatArray();
         for (int i = 0; i < scales.length; i++) {
             if (!(scales[i] > 0) || Float.isInfinite(scales[i])) {
@@ -122,7 +154,31 @@ final class WeightBinder {
                         + e.getMessage(), e);
             }
         }
-        return fakeQuant(prefix, out, in, e -> (int) Math.rint(f32.getFloat(e) / scales[groupOf(e, in)]), scales, b, options);
+        String weightName = prefix + ".weight";
+        return fakeQuant(prefix, out, in, e -> {
+            float s = scales[groupOf(e, in)];
+            float q = (float) Math.rint(f32.getFloat(e) / s);
+            if (!(Math.abs(q) <= Int8Weights.MAX_CODE)) { // the integer form's limit; NaN and infinities too
+                throw new CheckpointException(checkpoint.fileOf(weightName) + ": tensor " + weightName + ": weight "
+                        + f32.getFloat(e) + " at " + WeightScan.position(new long[] {out, in}, e) + " over scale " + s
+                        + " gives code " + q + ", outside [-" + Int8Weights.MAX_CODE + ", " + Int8Weights.MAX_CODE + "]");
+            }
+            return (int) q;
+        }, scales, b, options);
+    }
+
+    /** The code of flat weight element {@code e}, refused with the tensor named when it has none. */
+    @FunctionalInterface
+    private interface Codes {
+        int of(long e) throws CheckpointException;
+    }
+
+    /** W8ASpike scales cover groups of 128 inputs: an input size that is no multiple of it is refused, naming {@code tensor}. */
+    private void requireWholeGroups(String tensor, String prefix, int in) throws CheckpointException {
+        if (in % GROUP != 0) {
+            throw new CheckpointException(checkpoint.fileOf(tensor) + ": " + prefix + " has " + in
+                    + " inputs, not a multiple of the quantisation group " + GROUP);
+        }
     }
 
     /** Index into the [out, in / 128] scales of flat weight element {@code e}. */
@@ -131,11 +187,11 @@ final class WeightBinder {
     }
 
     /** The float twin: W' = code * scale held as F32, multiplied by the spike counts as small exact floats. */
-    private SpikingLinear fakeQuant(String prefix, int out, int in, LongToIntFunction code, float[] scales, float[] bias,
-                                    LoadOptions options) {
+    private SpikingLinear fakeQuant(String prefix, int out, int in, Codes code, float[] scales, float[] bias,
+                                    LoadOptions options) throws CheckpointException {
         var seg = NativeMemory.allocate(arena, (long) out * in * 4);
         for (long e = 0; e < (long) out * in; e++) {
-            seg.setAtIndex(F32, e, code.applyAsInt(e) * scales[groupOf(e, in)]);
+            seg.setAtIndex(F32, e, code.of(e) * scales[groupOf(e, in)]);
         }
         Tensor quantized = matrix(new Tensor(prefix + ".weight (quantised)", DType.F32, new long[] {out, in}, seg));
         return SpikingLinear.fakeQuant(prefix, quantized, bias, options.spikeK(), options.spikeObserver());
@@ -143,6 +199,7 @@ final class WeightBinder {
 
     /** A QuantLinear of the packed form written by {@code spikert convert --to packed}: INT8 codes plus exact outliers. */
     private SpikingLinear packed(String prefix, int out, int in, boolean bias, LoadOptions options) throws CheckpointException {
+        requireWholeGroups(prefix + PackedFormat.CODES, prefix, in);
         float[] b = bias ? vector(prefix + ".bias", out) : null;
         PackedW8Reader.tensorNames(prefix).forEach(unused::remove);
         if (options.integerSpikes()) {
@@ -162,6 +219,7 @@ final class WeightBinder {
      */
     Projection rawDownProjection(String prefix, int out, int in, LoadOptions options) throws CheckpointException {
         if (PackedW8Reader.isPacked(checkpoint, prefix)) {
+            requireWholeGroups(prefix + PackedFormat.CODES, prefix, in);
             PackedW8Reader.tensorNames(prefix).forEach(unused::remove);
             if (options.integerSpikes()) {
                 options.progress().accept("laying out the packed INT8 codes of " + prefix);
@@ -178,7 +236,9 @@ final class WeightBinder {
             return new Linear(matrix(new Tensor(prefix + ".weight", DType.F32, new long[] {out, in}, seg)), null);
         }
         Tensor w = tensor(prefix + ".weight", out, in);
+        // unused by down_proj's math, but a NaN or infinity in them is a corrupt file all the same
         float[] scales = tensor(prefix + SCALES, out, in / GROUP, 1).toFloatArray();
+        requireFinite(prefix + SCALES, scales);
         if (options.exactNarrowing() && options.integerSpikes() && w.dtype() != DType.BF16
                 && ExactForms.codesExact(w, out, in, scales)) {
             options.progress().accept(prefix + ": raw weight is exactly code x scale, keeping INT8 codes");
@@ -217,8 +277,20 @@ final class WeightBinder {
         return Map.copyOf(rawForms);
     }
 
+    /** A norm weight or bias: small, read whole here, so a NaN or infinity in it is named now. */
     float[] vector(String name, int n) throws CheckpointException {
-        return tensor(name, n).toFloatArray();
+        float[] v = tensor(name, n).toFloatArray();
+        requireFinite(name, v);
+        return v;
+    }
+
+    private void requireFinite(String name, float[] values) throws CheckpointException {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new CheckpointException(checkpoint.fileOf(name) + ": tensor " + name + " holds " + values[i]
+                        + " at index " + i + "; weights must be finite");
+            }
+        }
     }
 
     /** Fails when the checkpoint holds tensors the model did not take: a sign of a wrong config or a different model. */
@@ -230,11 +302,17 @@ final class WeightBinder {
         }
     }
 
-    private Tensor widenToF32(Tensor t) {
+    /** The F32 copy of an F16 or BF16 tensor; the pass that copies it also refuses NaN and infinities, naming the first. */
+    private Tensor widenToF32(Tensor t) throws CheckpointException {
         long n = t.elementCount();
         var seg = NativeMemory.allocate(arena, n * 4);
         for (long i = 0; i < n; i++) {
-            seg.setAtIndex(F32, i, t.getFloat(i));
+            float v = t.getFloat(i);
+            if (!Float.isFinite(v)) {
+                throw new CheckpointException(checkpoint.fileOf(t.name()) + ": tensor " + t.name() + " holds " + v + " at "
+                        + WeightScan.position(t.shape(), i) + "; weights must be finite");
+            }
+            seg.setAtIndex(F32, i, v);
         }
         return new Tensor(t.name(), DType.F32, t.shape(), seg);
     }

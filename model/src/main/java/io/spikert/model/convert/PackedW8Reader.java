@@ -53,9 +53,17 @@ public final class PackedW8Reader {
                 codes[off + j] = chunk[j];
             }
         }
-        Tensor idx = c.tensor(prefix + PackedFormat.OUTLIER_INDEX);
+        String idxName = prefix + PackedFormat.OUTLIER_INDEX;
+        if (!c.contains(idxName)) {
+            throw new CheckpointException(c.directory() + ": missing tensor " + idxName + " of the packed W8ASpike form");
+        }
+        Tensor idx = c.tensor(idxName);
+        if (idx.shape().length != 1 || idx.dim(0) > size) {
+            throw new CheckpointException(c.fileOf(idxName) + ": tensor " + idxName + " has shape " + Arrays.toString(idx.shape())
+                    + "; the outlier index is a list [n] of at most " + size + " flat positions");
+        }
         long n = idx.dim(0);
-        require(c, idx.name(), DType.I32, n);
+        require(c, idxName, DType.I32, n);
         Tensor res = require(c, prefix + PackedFormat.OUTLIER_RESIDUAL, DType.I16, n);
         long previous = -1;
         for (long k = 0; k < n; k++) {

@@ -5,7 +5,10 @@ import io.spikert.model.Session;
 import java.util.Arrays;
 import java.util.Set;
 
-/** Prefills a prompt, then samples and decodes one token at a time until a stop token or the limit. */
+/**
+ * Prefills a prompt, then samples and decodes one token at a time until a stop token or the limit. Logits
+ * holding NaN or infinities stop it with a {@link io.spikert.model.NumericalFaultException} ({@link LogitsGuard}).
+ */
 public final class Generator {
 
     /** Called with each generated token as soon as it is chosen (stop tokens included). */
@@ -61,6 +64,7 @@ public final class Generator {
         long decodeNanos = 0;
         StopReason reason = StopReason.MAX_TOKENS;
         while (n < maxTokens) {
+            LogitsGuard.requireFinite(logits, 0, vocab, n == 0 ? "the prompt" : "generated token " + (n - 1) + " (id " + out[n - 1] + ")");
             int next = sampler.sample(logits, vocab);
             out[n++] = next;
             listener.onToken(next);

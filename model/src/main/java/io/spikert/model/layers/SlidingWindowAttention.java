@@ -58,6 +58,9 @@ public record SlidingWindowAttention(ModelConfig config, Projection q, Projectio
             }
         }
 
+        // The ring and the score rows grow with the positions seen (up to W + 1), before the heads run in parallel.
+        ring.ensurePositions(pos0 + tokens);
+        ws.ensureScores((int) Math.min(window + 1L, pos0 + tokens));
         backend.pool().parallelFor(config.numKvHeads(), (first, end) -> {
             for (int j = first; j < end; j++) {
                 for (int t = 0; t < tokens; t++) {

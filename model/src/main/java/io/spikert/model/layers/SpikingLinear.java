@@ -2,6 +2,7 @@ package io.spikert.model.layers;
 
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.kernels.spike.SpikeCounts;
+import io.spikert.model.NumericalFaultException;
 import io.spikert.runtime.Tensor;
 import io.spikert.runtime.backend.Backend;
 import io.spikert.runtime.backend.SpikeKernel;
@@ -65,6 +66,24 @@ public final class SpikingLinear implements Projection {
         return weights != null ? weights.rows() : (int) fakeQuantWeight.dim(0);
     }
 
+    /**
+     * The integer kernels sum int8 codes times counts in int32, so a count beyond
+     * {@link Int8Weights#MAX_ABS_COUNT} cannot be computed: it comes from an input far out of any trained
+     * range (or infinite, whose count saturates at Integer.MAX_VALUE), which non-finite or absurd weights
+     * produce. Refused here, naming this projection, instead of failing inside a kernel.
+     */
+    private void requireCountsInRange(int[] counts, int in) {
+        int max = Int8Weights.MAX_ABS_COUNT;
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] > max || counts[i] < -max) {
+                throw new NumericalFaultException(name + ": spike count " + counts[i] + " of input channel " + i % in
+                        + " (token " + i / in + " of the batch) exceeds +-" + max
+                        + ": its input is non-finite or far out of range; the checkpoint's weights are likely corrupt"
+                        + " (load with weight checking to find non-finite ones)");
+            }
+        }
+    }
+
     @Override
     public void forward(Backend backend, float[] x, int xOff, int tokens, float[] y, int yOff) {
         int in = in();
@@ -73,6 +92,9 @@ public final class SpikingLinear implements Projection {
         float[] vth = new float[tokens];
         for (int t = 0; t < tokens; t++) {
             vth[t] = SpikeCounts.encode(x, xOff + t * in, in, k, counts, t * in);
+        }
+        if (weights != null) {
+            requireCountsInRange(counts, in);
         }
         if (weights != null && tokens == 1) {
             SpikeKernel used = backend.spikeLinear(weights, counts, 0, vth[0], y, yOff);

@@ -23,14 +23,23 @@ public final class Workspace {
     public final float[] o;
     public final float[] mlpGate;
     public final float[] mlpUp;
-    /** Softmax scores, one row per kv head so heads can run in parallel. */
+    /** Softmax scores, one row per kv head so heads can run in parallel; rows grow up to W + 1 ({@link #ensureScores}). */
     public final float[][] scores;
+    private final int maxScores;
     public final float[] ropeCos;
     public final float[] ropeSin;
 
+    /**
+     * @throws IllegalArgumentException when {@code capacity} is not positive or a chunk of that many tokens
+     *                                  would need an array larger than the VM allows
+     */
     public Workspace(ModelConfig c, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("chunk size must be at least 1 token, got " + capacity);
+        }
         this.capacity = capacity;
         int hidden = c.hiddenSize();
+        checkChunk(capacity, Math.max(hidden, c.intermediateSize()));
         x = new float[capacity * hidden];
         h = new float[capacity * hidden];
         out = new float[capacity * hidden];
@@ -41,8 +50,28 @@ public final class Workspace {
         g = new float[capacity * c.kvDim()];
         mlpGate = new float[capacity * c.intermediateSize()];
         mlpUp = new float[capacity * c.intermediateSize()];
-        scores = new float[c.numKvHeads()][c.slidingWindow() + 1];
+        // score rows grow with the positions seen (ensureScores), not to the config's window at once
+        maxScores = c.slidingWindow() + 1;
+        scores = new float[c.numKvHeads()][Math.min(maxScores, KvRing.INITIAL_SLOTS)];
         ropeCos = new float[c.headDim() / 2];
         ropeSin = new float[c.headDim() / 2];
+    }
+
+    /** Makes every score row hold at least {@code n} (at most W + 1) scores. Single-threaded. */
+    public void ensureScores(int n) {
+        for (int j = 0; j < scores.length; j++) {
+            if (scores[j].length < n) {
+                scores[j] = new float[(int) Math.min(maxScores, Math.max(n, 2L * scores[j].length))];
+            }
+        }
+    }
+
+    /** Refuses a chunk whose [tokens, width] block of floats does not fit one array. */
+    public static void checkChunk(int tokens, int width) {
+        long n = (long) tokens * width;
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a chunk of " + tokens + " tokens x " + width + " = " + n
+                    + " floats is more than one array holds; use a smaller chunk");
+        }
     }
 }

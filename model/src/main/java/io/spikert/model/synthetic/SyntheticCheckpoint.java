@@ -70,6 +70,12 @@ public final class SyntheticCheckpoint {
         c.put("num_key_value_heads", d.kvHeads());
         c.put("intermediate_size", d.intermediate());
         c.put("sliding_window", d.window());
+        // The published bos/eos id (151643) is no token of a smaller vocabulary: such a config names none.
+        for (String key : new String[] {"bos_token_id", "eos_token_id"}) {
+            if (c.path(key).asLong(-1) >= d.vocab()) {
+                c.remove(key);
+            }
+        }
         var attn = c.putArray("attn_layers");
         for (int l = 1; l < d.layers(); l += 2) {
             attn.add(l);

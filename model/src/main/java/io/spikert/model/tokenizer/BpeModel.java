@@ -25,10 +25,15 @@ final class BpeModel {
     BpeModel(Map<String, Integer> vocab, List<String[]> merges) {
         this.ids = vocab;
         int maxId = -1;
+        long limit = idLimit(vocab.size());
         for (Map.Entry<String, Integer> e : vocab.entrySet()) {
             int id = e.getValue();
             if (id < 0) {
                 throw new IllegalArgumentException("negative id " + id + " for token \"" + e.getKey() + "\"");
+            }
+            if (id >= limit) {
+                throw new IllegalArgumentException("id " + id + " of token \"" + e.getKey() + "\" is not below " + limit
+                        + ", the most " + vocab.size() + " tokens may use (twice their number plus " + ID_SLACK + ")");
             }
             maxId = Math.max(maxId, id);
         }
@@ -64,9 +69,37 @@ final class BpeModel {
         }
     }
 
+    /** Ids up to this many beyond twice the token count are accepted (see {@link #idLimit}). */
+    static final int ID_SLACK = 256;
+
+    /**
+     * The bound on the ids of {@code entries} tokens: twice their number plus {@link #ID_SLACK}. Real
+     * vocabularies are dense (Qwen2.5: ids 0..151664 for 151665 tokens), and tables indexed by id are sized
+     * by the largest id, so an id must not ask for more than a small multiple of what the file defines
+     * (a 16-byte {@code {"a": 500000000}} would otherwise ask for 2 GB).
+     */
+    static long idLimit(long entries) {
+        return 2 * entries + ID_SLACK;
+    }
+
+    /** The first byte (0..255) the vocabulary has no single-byte token for, or -1 when it has all 256. */
+    int firstMissingByte() {
+        for (int b = 0; b < 256; b++) {
+            if (byteTokenIds[b] < 0) {
+                return b;
+            }
+        }
+        return -1;
+    }
+
     /** Highest vocabulary id + 1. */
     int size() {
         return tokens.length;
+    }
+
+    /** Tokens in the vocabulary (at most {@link #size()}: ids may have holes). */
+    int entries() {
+        return ids.size();
     }
 
     /** The byte-level string of an id, or null when the vocabulary lacks it. */

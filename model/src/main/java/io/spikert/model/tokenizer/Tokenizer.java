@@ -1,5 +1,7 @@
 package io.spikert.model.tokenizer;
 
+import io.spikert.model.checkpoint.CheckpointException;
+
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -37,12 +39,18 @@ public final class Tokenizer {
     Tokenizer(BpeModel bpe, Collection<AddedToken> added) {
         this.bpe = bpe;
         int size = bpe.size();
+        long limit = BpeModel.idLimit((long) bpe.entries() + added.size());
         for (AddedToken t : added) {
             if (t.content().isEmpty()) {
                 throw new IllegalArgumentException("added token " + t.id() + " has empty content");
             }
             if (t.id() < 0) {
                 throw new IllegalArgumentException("added token \"" + t.content() + "\" has negative id " + t.id());
+            }
+            if (t.id() >= limit) {
+                throw new IllegalArgumentException("added token \"" + t.content() + "\" has id " + t.id() + ", not below "
+                        + limit + ", the most the vocabulary and added tokens may use (twice their number plus "
+                        + BpeModel.ID_SLACK + ")");
             }
             String vocabToken = bpe.token(t.id());
             if (vocabToken != null && !vocabToken.equals(t.content())) {
@@ -75,7 +83,13 @@ public final class Tokenizer {
      * {@code merges.txt} + the added tokens of {@code tokenizer_config.json} and {@code added_tokens.json}.
      */
     public static Tokenizer load(Path modelDir) throws IOException {
-        return TokenizerFiles.load(modelDir);
+        try {
+            return TokenizerFiles.load(modelDir);
+        } catch (RuntimeException e) {
+            // Last resort: every known bad input is a CheckpointException naming its file; anything else is
+            // still reported against the folder, with its cause, rather than escaping as a bare runtime error.
+            throw new CheckpointException(modelDir + ": cannot read the tokenizer files: unexpected " + e, e);
+        }
     }
 
     /** Whether {@link #load} finds tokenizer files in this folder. */

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spikert.model.checkpoint.CheckpointException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,13 +52,13 @@ final class TokenizerFiles {
             if (!Files.isRegularFile(merges)) {
                 missing.add(MERGES_TXT);
             }
-            throw new IOException("no tokenizer in " + dir + ": looked for " + TOKENIZER_JSON + ", or "
+            throw new CheckpointException("no tokenizer in " + dir + ": looked for " + TOKENIZER_JSON + ", or "
                     + VOCAB_JSON + " + " + MERGES_TXT + " (missing: " + String.join(", ", missing) + ")");
         }
         Map<String, Integer> vocabMap = readVocab(vocab);
         Merges mergeList = readMerges(merges);
         BpeModel bpe = buildBpe(vocabMap, mergeList.pairs(), vocab, merges, i -> "line " + mergeList.lines().get(i));
-        Map<String, AddedToken> added = new LinkedHashMap<>();
+        AddedTokens added = new AddedTokens();
         Path config = dir.resolve(TOKENIZER_CONFIG_JSON);
         if (Files.isRegularFile(config)) {
             readAddedTokensDecoder(config, added);
@@ -65,7 +67,7 @@ final class TokenizerFiles {
         if (Files.isRegularFile(addedJson)) {
             readAddedTokensJson(addedJson, added);
         }
-        return build(bpe, added, dir + " (" + TOKENIZER_CONFIG_JSON + ", " + ADDED_TOKENS_JSON + ")");
+        return build(bpe, added, dir + " (" + TOKENIZER_CONFIG_JSON + ", " + ADDED_TOKENS_JSON + ")", vocab);
     }
 
     // ---- vocab.json + merges.txt + added tokens (the "slow" layout Qwen publishes) ----
@@ -99,7 +101,9 @@ final class TokenizerFiles {
                 throw malformed(file, "expected a JSON object of token -> id");
             }
         } catch (JacksonException e) {
-            throw new IOException("malformed " + file + ": " + e.getOriginalMessage(), e);
+            throw new CheckpointException("malformed " + file + ": " + e.getOriginalMessage(), e);
+        } catch (CharacterCodingException e) {
+            throw new CheckpointException("malformed " + file + ": not UTF-8 text (" + e + ")", e);
         }
         return vocab;
     }
@@ -127,6 +131,8 @@ final class TokenizerFiles {
                 pairs.add(pair);
                 lines.add(lineNo);
             }
+        } catch (CharacterCodingException e) {
+            throw new CheckpointException("malformed " + file + ": not UTF-8 text (" + e + ")", e);
         }
         return new Merges(pairs, lines);
     }
@@ -141,7 +147,7 @@ final class TokenizerFiles {
     }
 
     /** tokenizer_config.json: "added_tokens_decoder": {"151643": {"content": ..., "special": true}, ...}. */
-    private static void readAddedTokensDecoder(Path file, Map<String, AddedToken> added) throws IOException {
+    private static void readAddedTokensDecoder(Path file, AddedTokens added) throws IOException {
         JsonNode root = readTree(file);
         JsonNode decoder = root.get("added_tokens_decoder");
         if (decoder == null || decoder.isNull()) {
@@ -162,12 +168,12 @@ final class TokenizerFiles {
                 throw malformed(file, "added_tokens_decoder[\"" + e.getKey() + "\"] has no string \"content\"");
             }
             boolean special = e.getValue().path("special").asBoolean(false);
-            putAdded(file, added, new AddedToken(id, content.asText(), special));
+            added.put(file, new AddedToken(id, content.asText(), special));
         }
     }
 
     /** added_tokens.json: {"<|im_end|>": 151645, ...}; it carries no special flag, so existing entries keep theirs. */
-    private static void readAddedTokensJson(Path file, Map<String, AddedToken> added) throws IOException {
+    private static void readAddedTokensJson(Path file, AddedTokens added) throws IOException {
         JsonNode root = readTree(file);
         if (!root.isObject()) {
             throw malformed(file, "expected a JSON object of token -> id");
@@ -178,17 +184,44 @@ final class TokenizerFiles {
             }
             AddedToken known = added.get(e.getKey());
             boolean special = known == null || known.special();
-            putAdded(file, added, new AddedToken(e.getValue().intValue(), e.getKey(), special));
+            added.put(file, new AddedToken(e.getValue().intValue(), e.getKey(), special));
         }
     }
 
-    private static void putAdded(Path file, Map<String, AddedToken> added, AddedToken t) throws IOException {
-        AddedToken previous = added.get(t.content());
-        if (previous != null && previous.id() != t.id()) {
-            throw malformed(file, "added token \"" + t.content() + "\" has id " + t.id()
-                    + " but was already given id " + previous.id());
+    /** Added tokens by content, with the file each came from so that errors can name it. */
+    private static final class AddedTokens {
+        private final Map<String, AddedToken> byContent = new LinkedHashMap<>();
+        private final Map<String, Path> files = new HashMap<>();
+
+        AddedToken get(String content) {
+            return byContent.get(content);
         }
-        added.put(t.content(), t);
+
+        void put(Path file, AddedToken t) throws IOException {
+            AddedToken previous = byContent.get(t.content());
+            if (previous != null && previous.id() != t.id()) {
+                throw malformed(file, "added token \"" + t.content() + "\" has id " + t.id()
+                        + " but was already given id " + previous.id());
+            }
+            byContent.put(t.content(), t);
+            files.put(t.content(), file);
+        }
+
+        java.util.Collection<AddedToken> values() {
+            return byContent.values();
+        }
+
+        /** Ids below {@link BpeModel#idLimit} of the vocabulary's and these tokens' count, naming the file of the first that is not. */
+        void checkIds(BpeModel bpe) throws CheckpointException {
+            long limit = BpeModel.idLimit((long) bpe.entries() + byContent.size());
+            for (AddedToken t : byContent.values()) {
+                if (t.id() >= limit) {
+                    throw malformed(files.get(t.content()), "added token \"" + t.content() + "\" has id " + t.id()
+                            + ", not below " + limit + ", the most " + bpe.entries() + " vocabulary and " + byContent.size()
+                            + " added tokens may use (twice their number plus " + BpeModel.ID_SLACK + ")");
+                }
+            }
+        }
     }
 
     // ---- tokenizer.json (HF "fast" layout) ----
@@ -233,7 +266,7 @@ final class TokenizerFiles {
             merges.add(pair);
         }
         BpeModel bpe = buildBpe(vocab, merges, file, file, i -> "model.merges[" + i + "]");
-        Map<String, AddedToken> added = new LinkedHashMap<>();
+        AddedTokens added = new AddedTokens();
         JsonNode addedNode = root.get("added_tokens");
         if (addedNode != null && !addedNode.isNull()) {
             if (!addedNode.isArray()) {
@@ -243,13 +276,13 @@ final class TokenizerFiles {
                 JsonNode a = addedNode.get(i);
                 JsonNode id = a.get("id");
                 JsonNode content = a.get("content");
-                if (id == null || !id.isIntegralNumber() || content == null || !content.isTextual()) {
+                if (id == null || !id.isIntegralNumber() || !id.canConvertToInt() || content == null || !content.isTextual()) {
                     throw malformed(file, "added_tokens[" + i + "] needs an integer \"id\" and a string \"content\"");
                 }
-                putAdded(file, added, new AddedToken(id.intValue(), content.asText(), a.path("special").asBoolean(false)));
+                added.put(file, new AddedToken(id.intValue(), content.asText(), a.path("special").asBoolean(false)));
             }
         }
-        return build(bpe, added, file.toString());
+        return build(bpe, added, file.toString(), file);
     }
 
     // ---- shared ----
@@ -259,29 +292,49 @@ final class TokenizerFiles {
         try {
             return new BpeModel(vocab, merges);
         } catch (BpeModel.BadMerge e) {
-            throw new IOException("malformed " + mergesFile + ": " + mergePlace.apply(e.index) + ": " + e.getMessage(), e);
+            throw new CheckpointException("malformed " + mergesFile + ": " + mergePlace.apply(e.index) + ": " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
-            throw new IOException("malformed " + vocabFile + ": " + e.getMessage(), e);
+            throw new CheckpointException("malformed " + vocabFile + ": " + e.getMessage(), e);
         }
     }
 
-    private static Tokenizer build(BpeModel bpe, Map<String, AddedToken> added, String source) throws IOException {
+    /**
+     * The tokenizer of {@code bpe} and the added tokens, whose ids are bounded by the tokens defined; a
+     * vocabulary without all 256 byte tokens is refused here, since encoding would fail on the missing bytes.
+     */
+    private static Tokenizer build(BpeModel bpe, AddedTokens added, String source, Path vocabFile)
+            throws IOException {
+        added.checkIds(bpe);
+        Tokenizer tokenizer;
         try {
-            return new Tokenizer(bpe, added.values());
+            tokenizer = new Tokenizer(bpe, added.values());
         } catch (IllegalArgumentException e) {
-            throw new IOException("malformed added tokens in " + source + ": " + e.getMessage(), e);
+            throw new CheckpointException("malformed added tokens in " + source + ": " + e.getMessage(), e);
         }
+        int missing = bpe.firstMissingByte();
+        if (missing >= 0) {
+            throw new CheckpointException(String.format("malformed %s: the vocabulary has no token for byte 0x%02X (\"%c\");"
+                    + " a byte-level BPE vocabulary needs all 256", vocabFile, missing, ByteLevel.charOf(missing)));
+        }
+        return tokenizer;
     }
 
+    /** A JSON file of a few MB at most: read whole, errors (syntax, UTF-8) naming it. */
     private static JsonNode readTree(Path file) throws IOException {
         try {
-            return JSON.readTree(file.toFile());
+            JsonNode root = JSON.readTree(file.toFile());
+            if (root == null || root.isMissingNode()) {
+                throw malformed(file, "the file holds no JSON value");
+            }
+            return root;
         } catch (JacksonException e) {
-            throw new IOException("malformed " + file + ": " + e.getOriginalMessage(), e);
+            throw new CheckpointException("malformed " + file + ": " + e.getOriginalMessage(), e);
+        } catch (CharacterCodingException e) {
+            throw new CheckpointException("malformed " + file + ": not UTF-8 text (" + e + ")", e);
         }
     }
 
-    private static IOException malformed(Path file, String what) {
-        return new IOException("malformed " + file + ": " + what);
+    private static CheckpointException malformed(Path file, String what) {
+        return new CheckpointException("malformed " + file + ": " + what);
     }
 }

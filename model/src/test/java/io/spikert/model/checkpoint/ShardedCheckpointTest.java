@@ -100,6 +100,17 @@ class ShardedCheckpointTest {
     }
 
     @Test
+    void shardNamesTheFileSystemCannotHoldNameTheIndexAndTheEntry() throws Exception {
+        writeShards();
+        // a lone surrogate (JSON escape) cannot be encoded as a file name: it was an InvalidPathException
+        // escaping from Path.resolve, wrapped without naming the entry
+        for (String bad : List.of("\\ud800.safetensors", "a\\udfff")) {
+            Path index = writeIndex(entry("model.embed", bad));
+            assertCheckpointError(() -> Checkpoints.open(dir), index.toString(), "tensor model.embed", "not a plain file name");
+        }
+    }
+
+    @Test
     void missingShardFile() throws Exception {
         writeShards();
         Path index = writeIndex(entry("model.embed", "model-00009-of-00009.safetensors"));

@@ -49,7 +49,7 @@ final class LoadedModel implements AutoCloseable {
             }
             KernelReport report = run.verbose ? new KernelReport() : null;
             var progress = new LoadProgress(err);
-            var options = new LoadOptions(k).withProgress(progress);
+            var options = new LoadOptions(k).withProgress(progress).withCheckWeights(run.checkWeights);
             if (report != null) {
                 options = options.withSpikeObserver(report);
             }

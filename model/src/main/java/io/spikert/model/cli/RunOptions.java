@@ -17,4 +17,10 @@ final class RunOptions {
 
     @Option(names = "--verbose", description = "Reports which spike kernel each W8ASpike projection used.")
     boolean verbose;
+
+    @Option(names = "--check-weights",
+            description = "Scans every floating-point weight for NaN and infinities before running, naming the first"
+                    + " bad tensor and position (about 10 s for the 7B); without it only the tensors the load reads"
+                    + " anyway are checked, and non-finite logits stop the command.")
+    boolean checkWeights;
 }

@@ -30,7 +30,7 @@ public final class LogitsGuard {
             throw new NumericalFaultException("the logits after " + where + " hold " + bad + " non-finite value(s) of "
                     + vocab + ", the first " + logits[off + first] + " at id " + first
                     + "; the checkpoint's weights or config produce non-finite values (load with weight checking,"
-                    + " spikert --check-weights, to find non-finite weights)");
+                    + " the command's --check-weights option, to find non-finite weights)");
         }
     }
 }

@@ -1,0 +1,76 @@
+package io.spikert.model.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import static io.spikert.model.cli.CliTest.TINY;
+import static io.spikert.model.cli.CliTest.run;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * A checkpoint with a NaN in a big mapped matrix (the embedding table, not read at load): {@code score} stops with a
+ * message instead of writing NaN logits, and {@code --check-weights} names the tensor and position before running.
+ */
+class NonFiniteWeightsCliTest {
+    static final String EMBEDDING = "model.embeddings.weight";
+    static final int HIDDEN = 64;
+    static final int POISONED_ROW = 5;
+
+    @TempDir
+    static Path dir;
+    static Path model;
+
+    @BeforeAll
+    static void poisonOneEmbeddingRow() throws IOException {
+        model = Files.createDirectory(dir.resolve("nan-embedding"));
+        for (String f : new String[] {"config.json", "model.safetensors"}) {
+            Files.copy(TINY.resolve("f32").resolve(f), model.resolve(f));
+        }
+        try (FileChannel ch = FileChannel.open(model.resolve("model.safetensors"), StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            ch.read(len, 0);
+            int headerBytes = (int) len.getLong(0);
+            ByteBuffer header = ByteBuffer.allocate(headerBytes);
+            ch.read(header, 8);
+            JsonNode entry = new ObjectMapper().readTree(new String(header.array(), StandardCharsets.UTF_8)).get(EMBEDDING);
+            assertEquals("F32", entry.get("dtype").asText());
+            long at = 8 + headerBytes + entry.get("data_offsets").get(0).asLong() + 4L * (POISONED_ROW * HIDDEN + 3);
+            ch.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(0, Float.NaN), at);
+        }
+    }
+
+    @Test
+    void scoreStopsOnNonFiniteLogitsAndLeavesNoFile() {
+        Path out = dir.resolve("logits.f32");
+        var r = run("score", "--model", model.toString(), "--ids", "1," + POISONED_ROW + ",2", "--logits", out.toString());
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().contains("non-finite") && r.err().contains("input token 1"), r.err());
+        assertTrue(r.err().contains("--check-weights"), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+        assertFalse(Files.exists(out), "no logits file from a failed run");
+        // a prompt that never reads the poisoned row runs
+        assertEquals(0, run("score", "--model", model.toString(), "--ids", "1,2", "--logits", out.toString()).status());
+    }
+
+    @Test
+    void checkWeightsNamesTheTensorAndPositionBeforeRunning() {
+        var r = run("generate", "--model", model.toString(), "--ids", "1,2", "--max-tokens", "2", "--check-weights");
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().contains(EMBEDDING) && r.err().contains("NaN") && r.err().contains("row " + POISONED_ROW),
+                r.err());
+        assertEquals("", r.out());
+    }
+}

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.*;
 
 class ModelConfigTest {
-    static final Path PUBLISHED = Path.of(System.getProperty("spikert.shared", "../shared"), "spikingbrain-7b");
+    static final Path PUBLISHED = PublishedFiles.dir();
 
     @Test
     void readsThePublishedSevenBConfig() throws IOException {

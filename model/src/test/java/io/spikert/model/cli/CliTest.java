@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class CliTest {
     static final Path TINY = Path.of("src/test/resources/tiny");
-    static final Path PUBLISHED = Path.of(System.getProperty("spikert.shared", "../shared"), "spikingbrain-7b");
+    static final Path PUBLISHED = io.spikert.model.PublishedFiles.dir();
 
     record Result(int status, String out, String err) {}
 

@@ -1,6 +1,7 @@
 package io.spikert.model.synthetic;
 
 import io.spikert.model.ModelConfig;
+import io.spikert.model.PublishedFiles;
 import io.spikert.model.checkpoint.Checkpoints;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
@@ -8,6 +9,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -30,8 +34,8 @@ class SyntheticCheckpointTest {
         assertEquals(3, config.numLayers());
         assertTrue(config.isSwaLayer(1) && !config.isSwaLayer(0) && !config.isSwaLayer(2));
         assertTrue(Files.exists(dir.resolve("vocab.json")) && Files.exists(dir.resolve("merges.txt")));
-        assertEquals(Files.readString(Path.of(System.getProperty("spikert.shared"), "spikingbrain-7b", "merges.txt")),
-                Files.readString(dir.resolve("merges.txt")), "the bundled tokenizer is the published one");
+        assertEquals(PublishedFiles.MERGES_SHA256, sha256(dir.resolve("merges.txt")), "the bundled merges are the published ones");
+        assertEquals(PublishedFiles.VOCAB_SHA256, sha256(dir.resolve("vocab.json")), "the bundled vocabulary is the published one");
         try (var ckpt = Checkpoints.open(dir)) {
             var shapes = SyntheticCheckpoint.tensorShapes(d);
             assertEquals(shapes.keySet(), ckpt.names());
@@ -74,6 +78,14 @@ class SyntheticCheckpointTest {
             }
             double share = (double) outside / w.elementCount();
             assertTrue(share > 0.001 && share < 0.02, "codes outside [-127, 127]: " + share);
+        }
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
         }
     }
 }

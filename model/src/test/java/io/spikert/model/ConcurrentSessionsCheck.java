@@ -45,46 +45,55 @@ final class ConcurrentSessionsCheck {
 
     static Outcome run(Path dir, LoadOptions options, int computeThreads, int rounds) throws Exception {
         var backend = new RendezvousBackend(new CpuBackend(computeThreads), THREADS);
-        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        // the session threads end before the model and its compute pool close (a pool closed under a
+        // running parallel region leaves its caller waiting for a piece no worker will run)
         try (backend; var model = SpikingBrainModel.load(dir, backend, options)) {
-            int vocab = model.config().vocabSize();
-            List<Script> scripts = new ArrayList<>();
-            for (int i = 0; i < THREADS; i++) {
-                scripts.add(new Script(TestModels.ids(PROMPT_LENGTHS[i], vocab, 100 + i), TestModels.ids(DECODE_STEPS, vocab, 200 + i)));
-            }
-            // The reference: every script alone, one after another, on this thread (never armed).
-            List<float[]> expected = new ArrayList<>();
-            for (Script s : scripts) {
-                expected.add(run(model, s, () -> { }));
-            }
-            String firstDifference = null;
-            double maxError = 0;
-            for (int round = 0; round < rounds; round++) {
-                List<Future<float[]>> results = new ArrayList<>();
-                for (int t = 0; t < THREADS; t++) {
-                    Script s = scripts.get((t + round) % THREADS);
-                    results.add(pool.submit(() -> run(model, s, backend::arm)));
+            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+            try {
+                return compare(model, backend, pool, rounds);
+            } finally {
+                pool.shutdownNow();
+                if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("session threads still running 30 s after the check ended");
                 }
-                for (int t = 0; t < THREADS; t++) {
-                    int script = (t + round) % THREADS;
-                    float[] got = results.get(t).get(120, TimeUnit.SECONDS);
-                    float[] want = expected.get(script);
-                    String where = "round " + round + ", thread " + t + ", prompt of " + PROMPT_LENGTHS[script] + " tokens";
-                    if (firstDifference == null) {
-                        firstDifference = firstBitDifference(want, got, vocab, where);
-                    }
-                    for (int step = 0; step < want.length / vocab; step++) {
-                        maxError = Math.max(maxError, TestModels.relativeError(got, step * vocab, want, step * vocab, vocab));
-                    }
-                }
-            }
-            return new Outcome(firstDifference, maxError, backend.meetings(), rounds * scripts.getFirst().steps());
-        } finally {
-            pool.shutdownNow();
-            if (!pool.awaitTermination(30, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("session threads still running 30 s after the check ended");
             }
         }
+    }
+
+    private static Outcome compare(SpikingBrainModel model, RendezvousBackend backend, ExecutorService pool, int rounds)
+            throws Exception {
+        int vocab = model.config().vocabSize();
+        List<Script> scripts = new ArrayList<>();
+        for (int i = 0; i < THREADS; i++) {
+            scripts.add(new Script(TestModels.ids(PROMPT_LENGTHS[i], vocab, 100 + i), TestModels.ids(DECODE_STEPS, vocab, 200 + i)));
+        }
+        // The reference: every script alone, one after another, on this thread (never armed).
+        List<float[]> expected = new ArrayList<>();
+        for (Script s : scripts) {
+            expected.add(run(model, s, () -> { }));
+        }
+        String firstDifference = null;
+        double maxError = 0;
+        for (int round = 0; round < rounds; round++) {
+            List<Future<float[]>> results = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                Script s = scripts.get((t + round) % THREADS);
+                results.add(pool.submit(() -> run(model, s, backend::arm)));
+            }
+            for (int t = 0; t < THREADS; t++) {
+                int script = (t + round) % THREADS;
+                float[] got = results.get(t).get(120, TimeUnit.SECONDS);
+                float[] want = expected.get(script);
+                String where = "round " + round + ", thread " + t + ", prompt of " + PROMPT_LENGTHS[script] + " tokens";
+                if (firstDifference == null) {
+                    firstDifference = firstBitDifference(want, got, vocab, where);
+                }
+                for (int step = 0; step < want.length / vocab; step++) {
+                    maxError = Math.max(maxError, TestModels.relativeError(got, step * vocab, want, step * vocab, vocab));
+                }
+            }
+        }
+        return new Outcome(firstDifference, maxError, backend.meetings(), rounds * scripts.getFirst().steps());
     }
 
     /**

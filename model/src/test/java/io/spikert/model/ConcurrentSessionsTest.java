@@ -63,6 +63,7 @@ class ConcurrentSessionsTest {
         Path log = Files.createTempFile("concurrent-sessions", ".log");
         try {
             Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            child.getOutputStream().close(); // the child reads nothing; no pipe left for a cleaner to close later
             boolean ended = child.waitFor(180, TimeUnit.SECONDS);
             if (!ended) {
                 child.destroyForcibly().waitFor();

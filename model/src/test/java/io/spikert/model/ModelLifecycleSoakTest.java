@@ -19,20 +19,21 @@ import static org.junit.jupiter.api.Assertions.*;
  * token, and closes all three.
  *
  * <p>Exact: after every close no descriptor and no mapping refers to the model's files; after the run the
- * JDK's native accounting (Arena allocations in the "direct" pool, file mappings in "mapped") and the
- * open descriptors are where they were after the warm-up. While a model is open the same accounting shows
- * its mappings, so these checks see what a cycle holds. Bounded: the number of mappings of the whole
- * process (the JVM's own move as G1 commits and uncommits heap regions: 227 to 235 seen) and resident
- * memory outside the Java heap (JIT code and metadata still grow a little: about 0.5 MB per 1000 cycles
- * seen). One leaked tiny checkpoint per cycle would add 2000 mappings and about 1.5 GB.
+ * JDK's native accounting (Arena allocations in the "direct" pool, file mappings in "mapped") is where it
+ * was after the warm-up, and the open descriptors are no more than then. While a model is open the same
+ * accounting shows its mappings, so these checks see what a cycle holds. Bounded: the number of mappings
+ * of the whole process (the JVM's own move as G1 commits and uncommits heap regions: 227 to 239 seen) and
+ * resident memory outside the Java heap (the JIT still compiles: +9.9 MB over the 2000 F32 cycles and
+ * +4.4 MB over the 1000 W8ASpike cycles seen in a fresh JVM). One tiny checkpoint leaked per cycle would
+ * add 2000 mappings and about 1.5 GB.
  */
 class ModelLifecycleSoakTest {
     static final Path TINY_F32 = Path.of("src/test/resources/tiny/f32");
     static final Path TINY_W8ASPIKE = Path.of("src/test/resources/tiny-w8aspike");
     /** Cycles before the baseline: class loading, JIT compilation and the heap's growth settle. */
     static final int WARMUP = 300;
-    /** Mappings the JVM itself may add over the run (heap and metadata regions split and merge). */
-    static final int MAPPINGS_SLACK = 16;
+    /** Mappings the JVM itself may add over the run (heap and metadata regions split and merge; 12 seen). */
+    static final int MAPPINGS_SLACK = 64;
     /** Resident memory outside the heap the run may add: under 16 KiB a cycle over 2000 cycles. */
     static final long RESIDENT_SLACK_BYTES = 32L << 20;
 
@@ -71,7 +72,8 @@ class ModelLifecycleSoakTest {
         long grown = ProcessResources.residentOutsideHeap() - startOutsideHeap;
         String run = label + ", " + cycles + " cycles: start " + start + ", end " + end + ", outside the heap "
                 + startOutsideHeap + " bytes resident at the start";
-        assertEquals(start.fds(), end.fds(), run + ": open descriptors");
+        // at most the baseline: a descriptor another test left to a cleaner may close meanwhile
+        assertTrue(end.fds() <= start.fds(), run + ": open descriptors");
         assertEquals(start.directCount(), end.directCount(), run + ": native allocations (direct pool)");
         assertEquals(start.directBytes(), end.directBytes(), run + ": native bytes (direct pool)");
         assertEquals(start.mappedCount(), end.mappedCount(), run + ": file mappings (mapped pool)");

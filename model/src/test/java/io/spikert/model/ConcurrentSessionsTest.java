@@ -37,7 +37,7 @@ class ConcurrentSessionsTest {
     static final Path TINY = Path.of("src/test/resources/tiny");
     static final Path TINY_W8ASPIKE = Path.of("src/test/resources/tiny-w8aspike");
     /** Rounds of the child-JVM runs: a fresh session per thread each round, prompts rotated. */
-    static final int ROUNDS = 4;
+    static final int ROUNDS = 2;
     /** Largest relative logit difference allowed under C2 (JIT rounding measured about 1e-6). */
     static final double JIT_NOISE = 1e-4;
 

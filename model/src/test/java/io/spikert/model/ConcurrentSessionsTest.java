@@ -19,12 +19,13 @@ import static org.junit.jupiter.api.Assertions.*;
  * prefill and decode steps, several rounds, every step's forward passes in flight together).
  *
  * <p>Bit for bit, in a child JVM compiled with C1 only. In a warming JVM the same prompt alone on one
- * thread does not give the same bits twice: C2 replaces the Vector API's Java implementations (lane
- * reductions, SVML's exp and log1p) with intrinsics that round differently, method by method as they get
- * hot, and even back again on recompilation. Measured on the tiny f32 model, one session at a time on one
- * thread: the logits changed in their last bits at runs 6, 7, 10, 11, 13, 14, 28, 277, 278, 290 and 291 of
- * 400 (with -Djdk.incubator.vector.VectorMathLibrary=java too, so not only SVML), and never in 100 runs
- * with -XX:TieredStopAtLevel=1. Under C1 the arithmetic is fixed, so any difference is the sessions'.
+ * thread does not give the same bits twice: C2 replaces the Vector API's Java implementations with
+ * intrinsics that round differently (SVML's exp and log1p among them, but not only: the bits still moved
+ * with -Djdk.incubator.vector.VectorMathLibrary=java), method by method as they get hot, and again on
+ * recompilation. Measured on the tiny f32 model, one session at a time on one thread: the logits changed
+ * in their last bits at runs 6, 7, 10, 11, 13, 14, 28, 277, 278, 290 and 291 of 400, and never in 100 runs
+ * with -XX:TieredStopAtLevel=1 (no Vector API intrinsics). Under C1 the arithmetic is fixed, so any
+ * difference is the sessions'.
  *
  * <p>In the test JVM (production JIT, C2) the same check runs with a bound instead: sessions sharing
  * state would differ by whole units, JIT rounding by about 1e-6 of the largest logit.

@@ -40,11 +40,6 @@ final class RendezvousBackend implements Backend {
         return meetings.get();
     }
 
-    /** Whether the calling thread is still armed: a step that reached no product leaves it armed. */
-    boolean armed() {
-        return armed.get();
-    }
-
     private void meet() {
         if (!armed.get()) {
             return;

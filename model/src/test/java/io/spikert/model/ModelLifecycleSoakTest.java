@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * token, and closes all three.
  *
  * <p>Exact: after every close no descriptor and no mapping refers to the model's files; after the run the
- * JDK's native accounting (Arena allocations in the "direct" pool, file mappings in "mapped") is where it
+ * JDK's native accounting (direct buffers in the "direct" pool, file mappings in "mapped") is where it
  * was after the warm-up, and the open descriptors are no more than then. While a model is open the same
  * accounting shows its mappings, so these checks see what a cycle holds. Bounded: the number of mappings
  * of the whole process (the JVM's own move as G1 commits and uncommits heap regions: 227 to 239 seen) and

@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
 /**
  * What this process holds, as Linux reports it (/proc/self): open file descriptors, memory mappings, and
  * of both the ones that refer to files under one folder; resident memory (VmRSS, and outside the Java heap on request); and the JDK's native
- * buffer accounting (BufferPoolMXBean "direct", which counts Arena allocations and direct buffers, and
- * "mapped", which counts file mappings made through FileChannel.map). Descriptors and mappings are exact
+ * buffer accounting (BufferPoolMXBean "direct", which counts direct buffers and Arena.ofAuto() allocations
+ * but not those of confined or shared arenas, and "mapped", which counts file mappings made through
+ * FileChannel.map, the checkpoint's included). Descriptors and mappings are exact
  * counts; resident memory moves with the heap and the JIT.
  */
 record ProcessResources(int fds, int fdsUnder, int mappings, int mappingsUnder, long residentBytes,

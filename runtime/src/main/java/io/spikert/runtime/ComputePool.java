@@ -76,6 +76,9 @@ public final class ComputePool implements AutoCloseable {
         }
         regionLock.lock();
         try {
+            if (closed) { // closed while this caller waited for the lock: the workers are gone
+                throw new IllegalStateException("compute pool is closed");
+            }
             runRegion(n, grain, units, parts, task);
         } finally {
             regionLock.unlock();
@@ -105,9 +108,18 @@ public final class ComputePool implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the workers. A region another thread is running finishes first (regions hold the region lock),
+     * so no caller is left waiting for a piece a stopped worker will never run; later calls fail.
+     */
     @Override
     public void close() {
-        closed = true;
+        regionLock.lock();
+        try {
+            closed = true;
+        } finally {
+            regionLock.unlock();
+        }
         for (Worker w : workers) {
             LockSupport.unpark(w);
         }

@@ -108,6 +108,9 @@ public record ModelConfig(
             throw new CheckpointException(file + ": not found (a model folder needs config.json)", e);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new CheckpointException(file + ": not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (java.io.CharConversionException e) {
+            // Jackson's encoding detection (UTF-16/32 by the first bytes) fails outside JacksonException
+            throw new CheckpointException(file + ": not valid JSON text: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) {
             throw new CheckpointException(file + ": expected a JSON object");

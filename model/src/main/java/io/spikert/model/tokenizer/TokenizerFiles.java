@@ -104,6 +104,9 @@ final class TokenizerFiles {
             throw new CheckpointException("malformed " + file + ": " + e.getOriginalMessage(), e);
         } catch (CharacterCodingException e) {
             throw new CheckpointException("malformed " + file + ": not UTF-8 text (" + e + ")", e);
+        } catch (java.io.CharConversionException e) {
+            // Jackson's encoding detection (UTF-16/32 by the first bytes) fails outside JacksonException
+            throw new CheckpointException("malformed " + file + ": not valid JSON text (" + e.getMessage() + ")", e);
         }
         return vocab;
     }
@@ -331,6 +334,9 @@ final class TokenizerFiles {
             throw new CheckpointException("malformed " + file + ": " + e.getOriginalMessage(), e);
         } catch (CharacterCodingException e) {
             throw new CheckpointException("malformed " + file + ": not UTF-8 text (" + e + ")", e);
+        } catch (java.io.CharConversionException e) {
+            // Jackson's encoding detection (UTF-16/32 by the first bytes) fails outside JacksonException
+            throw new CheckpointException("malformed " + file + ": not valid JSON text (" + e.getMessage() + ")", e);
         }
     }
 

@@ -18,6 +18,11 @@ import java.util.stream.Stream;
  * The temporary folder is removed when the JVM exits.
  */
 final class FuzzFolder {
+    /** System property {@code spikert.fuzz.maxAllocatedMiB}: heap one input may allocate before it is a finding. */
+    static final long MAX_ALLOCATED_MIB = Long.getLong("spikert.fuzz.maxAllocatedMiB", 256);
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
     private final Path dir;
     private final List<String> fileNames;
     private final OutcomeLog log;
@@ -83,9 +88,20 @@ final class FuzzFolder {
         return judge(input, () -> TokenizerProbe.run(dir));
     }
 
-    /** Judges a probe of the folder as it is now. */
+    /**
+     * Judges a probe of the folder as it is now. Besides the {@link Oracle}'s rules, an input whose probe allocated
+     * more than {@link #MAX_ALLOCATED_MIB} MiB of heap (all allocations of the probe's thread together; the micro
+     * seeds need a few MiB) is a finding: memory sized by an untrusted number that the heap limit did not stop.
+     */
     Verdict judge(byte[] input, Oracle.Probe probe) {
+        long before = THREADS.getCurrentThreadAllocatedBytes();
         Verdict v = Oracle.judge(dir, fileNames, probe);
+        long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+        if (!v.isFinding() && allocated > MAX_ALLOCATED_MIB << 20) {
+            String label = "oversized allocation (over " + MAX_ALLOCATED_MIB + " MiB), then " + v.label();
+            v = new Verdict(Verdict.Kind.FINDING, label,
+                    new FindingError(label + ": " + (allocated >> 20) + " MiB for a " + input.length + "-byte input", v.error()));
+        }
         log.record(v, input);
         if (v.isFinding()) {
             throw asFinding(v);

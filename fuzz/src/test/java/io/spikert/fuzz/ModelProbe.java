@@ -24,6 +24,7 @@ final class ModelProbe {
     }
 
     static void run(Path folder) throws Exception {
+        ProbePhase.set("load");
         try (SpikingBrainModel model = SpikingBrainModel.load(folder, BACKEND, LoadOptions.defaults())) {
             if (Boolean.getBoolean(Oracle.STRICT_WEIGHTS)) {
                 requireFiniteWeights(model.checkpoint());
@@ -34,9 +35,12 @@ final class ModelProbe {
                 ids[i] = (i * 7 + 1) % vocab;
             }
             Session session = model.newSession(4); // chunks of 4: the 5-token prompt crosses a chunk boundary
+            ProbePhase.set("prefill");
             requireFinite("prefill", session.prefill(ids), vocab);
+            ProbePhase.set("decode");
             requireFinite("decode", session.decode(ids[0]), vocab);
             session.close();
+            ProbePhase.set("close");
         }
     }
 

@@ -52,9 +52,11 @@ final class Oracle {
     }
 
     static Verdict classify(Throwable t, Path folder, List<String> fileNames) {
-        if (t instanceof NonFiniteLogits || t instanceof FindingError) {
-            return new Verdict(Verdict.Kind.FINDING, t.getMessage().startsWith("non-finite weight")
-                    ? "non-finite weight loaded" : "non-finite logits", t);
+        if (t instanceof NonFiniteLogits) {
+            return new Verdict(Verdict.Kind.FINDING, "non-finite logits", t);
+        }
+        if (t instanceof FindingError) {
+            return new Verdict(Verdict.Kind.FINDING, "non-finite weight loaded", t);
         }
         if (t instanceof CheckpointException || t.getClass() == IOException.class) {
             String message = String.valueOf(t.getMessage());
@@ -106,7 +108,7 @@ final class Oracle {
             type += " (" + t.getMessage() + ")";
         }
         StackTraceElement[] frames = t.getStackTrace();
-        String top = frames.length == 0 ? "no frame" : frames[0].getClassName().replaceFirst(".*\\.", "") + "." + frames[0].getMethodName();
+        String top = frames.length == 0 ? "(no stack trace) " + ProbePhase.current() : frames[0].getClassName().replaceFirst(".*\\.", "") + "." + frames[0].getMethodName();
         String ours = firstProjectFrame(frames);
         return type + " at " + top + (ours == null || ours.equals(top) ? "" : " (from " + ours + ")");
     }

@@ -73,6 +73,19 @@ class OracleTest {
     }
 
     @Test
+    void anInputThatAllocatesOver256MiBIsAFindingEvenWhenItLoads() {
+        FuzzFolder folder = FuzzFolder.ofSeed("micro-tokenizer", "OracleTest");
+        assertEquals(Verdict.Kind.LOADED, folder.judge(new byte[0], () -> { }).kind());
+        FindingError e = assertThrows(FindingError.class, () -> folder.judge(new byte[3], () -> {
+            byte[][] held = new byte[300][];
+            for (int i = 0; i < held.length; i++) {
+                held[i] = new byte[1 << 20];
+            }
+        }));
+        assertTrue(e.getMessage().startsWith("oversized allocation (over 256 MiB), then loaded"), e.getMessage());
+    }
+
+    @Test
     void aTruncatedShardIsRejectedCleanlyByTheLoader(@TempDir Path tmp) throws IOException {
         Path dir = tmp.resolve("model");
         Files.createDirectories(dir);

@@ -18,10 +18,13 @@ final class TokenizerProbe {
     }
 
     static void run(Path folder) throws Exception {
+        ProbePhase.set("load");
         Tokenizer tokenizer = Tokenizer.load(folder);
+        ProbePhase.set("encode");
         int[] ids = tokenizer.encode(TEXT);
         tokenizer.decode(ids);
         tokenizer.encodeOrdinary(TEXT);
+        ProbePhase.set("decode every id");
         int n = Math.min(tokenizer.vocabSize(), MAX_DECODED_IDS);
         for (int id = 0; id < n; id++) {
             try {

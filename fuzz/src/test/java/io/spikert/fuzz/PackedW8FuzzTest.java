@@ -21,11 +21,16 @@ class PackedW8FuzzTest {
         try {
             Path packed = PackedSeed.build();
             FOLDER = FuzzFolder.of(packed, "PackedW8FuzzTest");
-            MUTATOR = new SafetensorsMutator(Files.readAllBytes(packed.resolve(Converter.OUTPUT_FILE)),
-                    name -> name.contains(PackedFormat.CODES) || name.contains(".weight_outliers.") || name.contains("scales"));
+            MUTATOR = mutator(packed);
         } catch (IOException e) {
             throw new ExceptionInInitializerError(e);
         }
+    }
+
+    /** Mutations of the packed file of {@code packed}, half of them aimed at the packed form's own tensors. */
+    static SafetensorsMutator mutator(Path packed) throws IOException {
+        return new SafetensorsMutator(Files.readAllBytes(packed.resolve(Converter.OUTPUT_FILE)),
+                name -> name.contains(PackedFormat.CODES) || name.contains(".weight_outliers.") || name.contains("scales"));
     }
 
     @FuzzTest(maxDuration = "10m")

@@ -1,5 +1,6 @@
 package io.spikert.fuzz;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -10,6 +11,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class AddedTokensFuzzTest {
     private static final FuzzFolder FOLDER = FuzzFolder.ofSeed("micro-tokenizer", "AddedTokensFuzzTest");
 
+    @DictionaryEntries({"\\u0000", "\\ud800", "2147483647", "-1", "500000000", "null", "\"content\":", "\"special\":", "\"\"", "added_tokens_decoder"})
     @FuzzTest(maxDuration = "10m")
     void addedTokens(byte[] input) {
         FOLDER.tokenizer("tokenizer_config.json", input, input);

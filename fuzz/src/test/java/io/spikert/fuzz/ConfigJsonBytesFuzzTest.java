@@ -1,5 +1,6 @@
 package io.spikert.fuzz;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -10,6 +11,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class ConfigJsonBytesFuzzTest {
     private static final FuzzFolder FOLDER = FuzzFolder.ofSeed("micro-safetensors", "ConfigJsonBytesFuzzTest");
 
+    @DictionaryEntries({"\\u0000", "2147483647", "-1", "1e400", "4.9e-324", "NaN", "null", "[]", "{}", "sliding_window", "num_hidden_layers", "vocab_size", "attn_layers", "eos_token_id"})
     @FuzzTest(maxDuration = "10m")
     void configJsonBytes(byte[] input) {
         FOLDER.model("config.json", input, input);

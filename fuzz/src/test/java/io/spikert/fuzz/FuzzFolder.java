@@ -89,6 +89,25 @@ final class FuzzFolder {
     }
 
     /**
+     * Writes several files of the folder at once (a null content removes that file), then loads the tokenizer and
+     * judges; throws on a finding.
+     */
+    Verdict tokenizer(java.util.Map<String, byte[]> files, byte[] input) {
+        try {
+            for (var f : files.entrySet()) {
+                if (f.getValue() == null) {
+                    Files.deleteIfExists(dir.resolve(f.getKey()));
+                } else {
+                    Files.write(dir.resolve(f.getKey()), f.getValue());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the fuzz input into " + dir, e);
+        }
+        return judge(input, () -> TokenizerProbe.run(dir));
+    }
+
+    /**
      * Judges a probe of the folder as it is now. Besides the {@link Oracle}'s rules, an input whose probe allocated
      * more than {@link #MAX_ALLOCATED_MIB} MiB of heap (all allocations of the probe's thread together; the micro
      * seeds need a few MiB) twice in a row is a finding: memory sized by an untrusted number that the heap limit

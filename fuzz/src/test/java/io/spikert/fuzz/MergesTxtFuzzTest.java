@@ -1,5 +1,6 @@
 package io.spikert.fuzz;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -10,6 +11,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class MergesTxtFuzzTest {
     private static final FuzzFolder FOLDER = FuzzFolder.ofSeed("micro-tokenizer", "MergesTxtFuzzTest");
 
+    // libFuzzer dictionary syntax: bytes outside printable ASCII as \xAB ("\xC4\xA0" is U+0120, byte-level space)
+    @DictionaryEntries({"\\xC4\\xA0", " ", "\\x0A", "#version: 0.2", "\\xC3\\xBF", "\\x00"})
     @FuzzTest(maxDuration = "10m")
     void mergesTxt(byte[] input) {
         FOLDER.tokenizer("merges.txt", input, input);

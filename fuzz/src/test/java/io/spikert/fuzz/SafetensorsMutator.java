@@ -52,7 +52,7 @@ final class SafetensorsMutator {
         for (int i = 0; i < n; i++) {
             String name = pickTensor(d);
             ObjectNode entry = h.get(name) instanceof ObjectNode o ? o : null;
-            switch (d.nextInt(11)) {
+            switch (d.nextInt(12)) {
                 case 0, 1, 2 -> writeElement(body, (ObjectNode) header.get(name), d);
                 case 3 -> {
                     if (entry != null) {
@@ -84,6 +84,11 @@ final class SafetensorsMutator {
                 }
                 case 8 -> length = d.interestingLong();
                 case 9 -> body = Arrays.copyOf(body, d.nextInt(Math.max(1, body.length)));
+                case 10 -> {
+                    if (entry != null) {
+                        consistentShape(entry, d);
+                    }
+                }
                 default -> {
                     if (entry != null) {
                         entry.set(d.pick(List.of("dtype", "shape", "data_offsets")), JsonValues.mutate(entry.get("x"), d));
@@ -131,6 +136,29 @@ final class SafetensorsMutator {
             }
         }
         return s;
+    }
+
+    /**
+     * A shape that agrees with the entry's byte range: rank 0 to 3 with small dims, and the end offset moved so the
+     * size matches (the reader's size check passes, so the lie reaches whoever trusts the rank or the dims).
+     */
+    private static void consistentShape(ObjectNode entry, Decisions d) {
+        int size = switch (entry.get("dtype").asText()) {
+            case "F32", "I32" -> 4;
+            case "BF16", "F16", "I16" -> 2;
+            case "F64", "I64" -> 8;
+            default -> 1;
+        };
+        ArrayNode shape = JSON.createArrayNode();
+        long count = 1;
+        for (int r = d.nextInt(4); r > 0; r--) {
+            int dim = d.nextInt(5);
+            shape.add(dim);
+            count *= dim;
+        }
+        entry.set("shape", shape);
+        ArrayNode offsets = (ArrayNode) entry.get("data_offsets");
+        offsets.set(1, JSON.getNodeFactory().numberNode(offsets.get(0).asLong() + count * size));
     }
 
     /** Overwrites one element of the tensor {@code entry} describes (seed offsets) with a special value. */

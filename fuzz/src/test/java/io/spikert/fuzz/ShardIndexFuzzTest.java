@@ -1,5 +1,6 @@
 package io.spikert.fuzz;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -10,6 +11,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class ShardIndexFuzzTest {
     private static final FuzzFolder FOLDER = FuzzFolder.ofSeed("micro-safetensors", "ShardIndexFuzzTest");
 
+    @DictionaryEntries({"\\u0000", "../", "/", "\\\\", "/dev/zero", "weight_map", "metadata", "total_size", "model-00002-of-00002.safetensors", "config.json", "model.safetensors.index.json", "\"\":", "null", "[]", "{}"})
     @FuzzTest(maxDuration = "10m")
     void shardIndex(byte[] input) {
         FOLDER.model("model.safetensors.index.json", input, input);

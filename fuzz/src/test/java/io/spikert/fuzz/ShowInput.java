@@ -34,6 +34,21 @@ public final class ShowInput {
                 Path packed = PackedSeed.build();
                 yield PackedW8FuzzTest.mutator(packed).mutate(new Decisions(input));
             }
+            case "TokenizerIds" -> {
+                // the three files, one after the other, each preceded by its name (absent files are left out)
+                Path seed = FuzzFolder.seedPath("micro-tokenizer");
+                var files = new TokenizerIdsMutator(Files.readAllBytes(seed.resolve(TokenizerIdsMutator.VOCAB)),
+                        Files.readAllBytes(seed.resolve(TokenizerIdsMutator.CONFIG))).mutate(new Decisions(input));
+                var out = new java.io.ByteArrayOutputStream();
+                for (var f : files.entrySet()) {
+                    if (f.getValue() != null) {
+                        out.write(("==> " + f.getKey() + " <==\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                        out.write(f.getValue());
+                        out.write('\n');
+                    }
+                }
+                yield out.toByteArray();
+            }
             case "TorchPickle" -> new TorchZip(FuzzFolder.seedPath("micro-bin").resolve("pytorch_model.bin")).withPickle(input);
             default -> input;
         };

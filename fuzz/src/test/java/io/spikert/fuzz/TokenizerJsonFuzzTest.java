@@ -1,5 +1,6 @@
 package io.spikert.fuzz;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -10,6 +11,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class TokenizerJsonFuzzTest {
     private static final FuzzFolder FOLDER = FuzzFolder.ofSeed("micro-tokenizer-json", "TokenizerJsonFuzzTest");
 
+    @DictionaryEntries({"\\u0000", "\\ud800", "2147483647", "-1", "500000000", "null", "added_tokens", "merges", "vocab", "\"id\":", "\"content\":", "\"\"", "[\"a\",\"b\"]"})
     @FuzzTest(maxDuration = "10m")
     void tokenizerJson(byte[] input) {
         FOLDER.tokenizer("tokenizer.json", input, input);

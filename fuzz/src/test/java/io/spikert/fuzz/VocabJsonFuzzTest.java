@@ -1,5 +1,6 @@
 package io.spikert.fuzz;
 
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
@@ -10,6 +11,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 class VocabJsonFuzzTest {
     private static final FuzzFolder FOLDER = FuzzFolder.ofSeed("micro-tokenizer", "VocabJsonFuzzTest");
 
+    @DictionaryEntries({"\\u0000", "\\ud800", "2147483647", "-1", "500000000", "1e3", "null", "\"\":", "\"\\u0120\":"})
     @FuzzTest(maxDuration = "10m")
     void vocabJson(byte[] input) {
         FOLDER.tokenizer("vocab.json", input, input);

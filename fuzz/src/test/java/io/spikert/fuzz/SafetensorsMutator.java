@@ -60,13 +60,12 @@ final class SafetensorsMutator {
                     }
                 }
                 case 4 -> {
-                    if (entry != null) {
-                        entry.set("shape", mutateShape((ArrayNode) entry.get("shape"), d));
+                    if (entry != null && entry.get("shape") instanceof ArrayNode shape) {
+                        entry.set("shape", mutateShape(shape, d));
                     }
                 }
                 case 5 -> {
-                    if (entry != null) {
-                        ArrayNode offsets = (ArrayNode) entry.get("data_offsets");
+                    if (entry != null && entry.get("data_offsets") instanceof ArrayNode offsets && offsets.size() == 2) {
                         int which = d.nextInt(2);
                         long v = d.nextBoolean() ? d.interestingLong() : offsets.get(which).asLong() + d.nextInt(17) - 8;
                         offsets.set(which, JSON.getNodeFactory().numberNode(v));
@@ -143,7 +142,7 @@ final class SafetensorsMutator {
      * size matches (the reader's size check passes, so the lie reaches whoever trusts the rank or the dims).
      */
     private static void consistentShape(ObjectNode entry, Decisions d) {
-        int size = switch (entry.get("dtype").asText()) {
+        int size = switch (entry.path("dtype").asText()) {
             case "F32", "I32" -> 4;
             case "BF16", "F16", "I16" -> 2;
             case "F64", "I64" -> 8;
@@ -157,7 +156,9 @@ final class SafetensorsMutator {
             count *= dim;
         }
         entry.set("shape", shape);
-        ArrayNode offsets = (ArrayNode) entry.get("data_offsets");
+        if (!(entry.get("data_offsets") instanceof ArrayNode offsets) || offsets.size() != 2) {
+            return; // an earlier choice already broke the offsets
+        }
         offsets.set(1, JSON.getNodeFactory().numberNode(offsets.get(0).asLong() + count * size));
     }
 
@@ -178,7 +179,14 @@ final class SafetensorsMutator {
         }
         long index = d.nextBoolean() ? d.nextInt((int) Math.min(count, Integer.MAX_VALUE)) : d.pick(List.of(0L, count - 1));
         ByteBuffer b = ByteBuffer.wrap(body).order(ByteOrder.LITTLE_ENDIAN);
-        int at = (int) (begin + index * size);
+        long at = begin + index * size;
+        if (at < 0 || at + size > body.length) {
+            return; // the data was cut short by an earlier choice
+        }
+        writeValue(b, (int) at, dtype, d);
+    }
+
+    private static void writeValue(ByteBuffer b, int at, String dtype, Decisions d) {
         switch (dtype) {
             case "F32" -> b.putFloat(at, d.pick(List.of(Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MAX_VALUE,
                     -Float.MAX_VALUE, 1e30f, Float.MIN_VALUE, -0f, 0f, 1e-30f)));

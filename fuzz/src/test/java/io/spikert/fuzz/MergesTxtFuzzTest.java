@@ -5,8 +5,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
  * The tokenizer's {@code merges.txt} (one merge rule a line).
- * Raw bytes: the input is the whole file, written as {@code merges.txt} of a copy of {@code seeds/micro-tokenizer}, then the
- * tokenizer is loaded ({@link Oracle} says what passes).
+ * Raw bytes: the input is the whole file, written as {@code merges.txt} of a copy of
+ * {@code seeds/micro-tokenizer}; then the tokenizer is loaded ({@link Oracle} says what passes).
  */
 class MergesTxtFuzzTest {
     private static final FuzzFolder FOLDER = FuzzFolder.ofSeed("micro-tokenizer", "MergesTxtFuzzTest");

@@ -108,7 +108,8 @@ final class Oracle {
             type += " (" + t.getMessage() + ")";
         }
         StackTraceElement[] frames = t.getStackTrace();
-        String top = frames.length == 0 ? "(no stack trace) " + ProbePhase.current() : frames[0].getClassName().replaceFirst(".*\\.", "") + "." + frames[0].getMethodName();
+        String top = frames.length == 0 ? "(no stack trace) " + ProbePhase.current()
+                : frames[0].getClassName().replaceFirst(".*\\.", "") + "." + frames[0].getMethodName();
         String ours = firstProjectFrame(frames);
         return type + " at " + top + (ours == null || ours.equals(top) ? "" : " (from " + ours + ")");
     }

@@ -5,8 +5,8 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 /**
  * The tokenizer's {@code vocab.json} (token to id).
- * Raw bytes: the input is the whole file, written as {@code vocab.json} of a copy of {@code seeds/micro-tokenizer}, then the
- * tokenizer is loaded ({@link Oracle} says what passes).
+ * Raw bytes: the input is the whole file, written as {@code vocab.json} of a copy of
+ * {@code seeds/micro-tokenizer}; then the tokenizer is loaded ({@link Oracle} says what passes).
  */
 class VocabJsonFuzzTest {
     private static final FuzzFolder FOLDER = FuzzFolder.ofSeed("micro-tokenizer", "VocabJsonFuzzTest");

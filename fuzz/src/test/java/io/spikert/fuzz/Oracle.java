@@ -1,5 +1,6 @@
 package io.spikert.fuzz;
 
+import io.spikert.model.NumericalFaultException;
 import io.spikert.model.checkpoint.CheckpointException;
 
 import java.io.IOException;
@@ -11,6 +12,9 @@ import java.util.List;
  * The rule every fuzz input is held to: it loads (and a forward step runs and gives finite logits), or it is
  * rejected with the project's error for a bad file, whose message names the file. Everything else is a
  * finding.
+ *
+ * <p>Clean stops: a {@link NumericalFaultException}, which every session throws instead of returning non-finite
+ * logits (weights that are non-finite or absurd in a tensor the load does not read), counted apart.
  *
  * <p>Clean rejections: a {@link CheckpointException}, or a plain {@link IOException} (the class itself, as
  * {@code ModelConfig} and the tokenizer loaders throw it), whose message names the folder or one of the files
@@ -31,6 +35,8 @@ final class Oracle {
      * infinity is a finding even if its logits stay finite. Off until the loaders check weights at load.
      */
     static final String STRICT_WEIGHTS = "spikert.fuzz.strictWeights";
+    /** The label of a step stopped by the model's own numerical-fault check, counted apart from rejections at load. */
+    static final String NUMERICAL_FAULT = "stopped cleanly: numerical fault";
 
     private Oracle() {
     }
@@ -52,6 +58,10 @@ final class Oracle {
     }
 
     static Verdict classify(Throwable t, Path folder, List<String> fileNames) {
+        if (t instanceof NumericalFaultException) {
+            // the documented stop for weights that are non-finite or absurd but not read at load
+            return new Verdict(Verdict.Kind.REJECTED, NUMERICAL_FAULT, t);
+        }
         if (t instanceof NonFiniteLogits) {
             return new Verdict(Verdict.Kind.FINDING, "non-finite logits", t);
         }

@@ -73,6 +73,14 @@ class OracleTest {
     }
 
     @Test
+    void theModelsNumericalFaultIsACleanStopCountedApart() {
+        Verdict v = classify(new io.spikert.model.NumericalFaultException("the logits after the token at position 2 hold NaN"));
+        assertEquals(Verdict.Kind.REJECTED, v.kind());
+        assertEquals(Oracle.NUMERICAL_FAULT, v.label());
+        assertNotEquals(Verdict.rejected(null).label(), v.label());
+    }
+
+    @Test
     void anInputThatAllocatesOver256MiBIsAFindingEvenWhenItLoads() {
         FuzzFolder folder = FuzzFolder.ofSeed("micro-tokenizer", "OracleTest");
         assertEquals(Verdict.Kind.LOADED, folder.judge(new byte[0], () -> { }).kind());

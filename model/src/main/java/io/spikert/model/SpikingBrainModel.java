@@ -224,14 +224,15 @@ public final class SpikingBrainModel implements AutoCloseable {
 
     /**
      * A new sequence with its own state, prefilling in chunks of {@link Session#DEFAULT_CHUNK} tokens
-     * ({@link DeviceModel#DEFAULT_CHUNK} when device-resident).
+     * ({@link DeviceModel#DEFAULT_CHUNK} when device-resident). Its logits are always finite: a step whose
+     * logits hold NaN or infinities throws {@link NumericalFaultException} instead ({@link FiniteLogitsSession}).
      */
     public Session newSession() {
-        return device != null ? device.newSession() : new CpuSession(this, Session.DEFAULT_CHUNK);
+        return new FiniteLogitsSession(device != null ? device.newSession() : new CpuSession(this, Session.DEFAULT_CHUNK));
     }
 
     public Session newSession(int chunkTokens) {
-        return device != null ? device.newSession(chunkTokens) : new CpuSession(this, chunkTokens);
+        return new FiniteLogitsSession(device != null ? device.newSession(chunkTokens) : new CpuSession(this, chunkTokens));
     }
 
     /**

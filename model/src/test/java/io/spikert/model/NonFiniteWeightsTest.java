@@ -87,7 +87,19 @@ class NonFiniteWeightsTest {
             int[] prompt = {1, 2, 42, 3};
             var e = assertThrows(NumericalFaultException.class, () -> new Generator(Set.of())
                     .generate(model.newSession(), prompt, 5, Sampler.greedy(), id -> fail("token " + id + " from NaN logits")));
-            assertTrue(e.getMessage().contains("the prompt") && e.getMessage().contains("non-finite"), e.getMessage());
+            assertTrue(e.getMessage().contains("position 3 (id 3)") && e.getMessage().contains("non-finite"), e.getMessage());
+            // every session checks its logits, whoever calls it: decode and the per-token prefill too
+            var d = assertThrows(NumericalFaultException.class, () -> model.newSession().decode(42));
+            assertTrue(d.getMessage().contains("position 0 (id 42)"), d.getMessage());
+            int[] seen = {0};
+            var p = assertThrows(NumericalFaultException.class,
+                    () -> model.newSession().prefill(prompt, (index, logits, off) -> seen[0]++));
+            assertTrue(p.getMessage().contains("position 2 (id 42)"), p.getMessage());
+            assertEquals(2, seen[0], "the rows before the poisoned token reach the sink, the poisoned one does not");
+            float[] clean = model.newSession().decode(7);
+            for (int i = 0; i < 300; i++) {
+                assertTrue(Float.isFinite(clean[i]), "a token that never reads the poisoned row runs");
+            }
         }
         // the scan passes a clean checkpoint and changes nothing
         try (var checked = SpikingBrainModel.load(base, backend, LoadOptions.defaults().withCheckWeights(true));

@@ -1,7 +1,6 @@
 package io.spikert.model.cli;
 
 import io.spikert.model.Session;
-import io.spikert.model.generate.LogitsGuard;
 
 import io.spikert.model.util.OutputTarget;
 
@@ -56,7 +55,6 @@ final class ScoreCommand extends CliCommand {
                 byte[] row = new byte[Math.multiplyExact(vocab, 4)];
                 ByteBuffer buf = ByteBuffer.wrap(row).order(ByteOrder.LITTLE_ENDIAN);
                 Session.LogitsSink sink = (index, logits, off) -> {
-                    LogitsGuard.requireFinite(logits, off, vocab, "input token " + index);
                     buf.clear();
                     buf.asFloatBuffer().put(logits, off, vocab);
                     try {

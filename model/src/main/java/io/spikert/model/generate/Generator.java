@@ -6,8 +6,9 @@ import java.util.Arrays;
 import java.util.Set;
 
 /**
- * Prefills a prompt, then samples and decodes one token at a time until a stop token or the limit. Logits
- * holding NaN or infinities stop it with a {@link io.spikert.model.NumericalFaultException} ({@link LogitsGuard}).
+ * Prefills a prompt, then samples and decodes one token at a time until a stop token or the limit. The model's
+ * sessions never return non-finite logits (they throw {@link io.spikert.model.NumericalFaultException}), so
+ * generation stops there instead of sampling from NaN.
  */
 public final class Generator {
 
@@ -64,7 +65,6 @@ public final class Generator {
         long decodeNanos = 0;
         StopReason reason = StopReason.MAX_TOKENS;
         while (n < maxTokens) {
-            LogitsGuard.requireFinite(logits, 0, vocab, n == 0 ? "the prompt" : "generated token " + (n - 1) + " (id " + out[n - 1] + ")");
             int next = sampler.sample(logits, vocab);
             out[n++] = next;
             listener.onToken(next);

@@ -57,7 +57,7 @@ class NonFiniteWeightsCliTest {
         Path out = dir.resolve("logits.f32");
         var r = run("score", "--model", model.toString(), "--ids", "1," + POISONED_ROW + ",2", "--logits", out.toString());
         assertEquals(1, r.status(), r.err());
-        assertTrue(r.err().contains("non-finite") && r.err().contains("input token 1"), r.err());
+        assertTrue(r.err().contains("non-finite") && r.err().contains("position 1 (id " + POISONED_ROW + ")"), r.err());
         assertTrue(r.err().contains("--check-weights"), r.err());
         assertFalse(r.err().contains("\tat "), r.err());
         assertFalse(Files.exists(out), "no logits file from a failed run");

@@ -1,0 +1,89 @@
+package io.spikert.model;
+
+/**
+ * The session every {@link SpikingBrainModel#newSession} hands out: the backend's session, with every row of logits
+ * checked for NaN and infinities before the caller sees it. Non-finite logits come only from non-finite or absurd
+ * weights (or a config that drives the activations there); they stop the step with a
+ * {@link NumericalFaultException} naming the token, so no caller samples from them or writes them out. The check
+ * reads each row once (a vocabulary of floats, microseconds against the milliseconds a token costs).
+ */
+final class FiniteLogitsSession implements Session {
+    private final Session inner;
+
+    FiniteLogitsSession(Session inner) {
+        this.inner = inner;
+    }
+
+    @Override
+    public int vocabSize() {
+        return inner.vocabSize();
+    }
+
+    @Override
+    public long position() {
+        return inner.position();
+    }
+
+    @Override
+    public long stateBytes() {
+        return inner.stateBytes();
+    }
+
+    @Override
+    public float[] prefill(int[] ids) {
+        long start = inner.position();
+        float[] logits = inner.prefill(ids);
+        requireFinite(logits, 0, inner.vocabSize(), token(start + ids.length - 1, ids[ids.length - 1]));
+        return logits;
+    }
+
+    @Override
+    public void prefill(int[] ids, LogitsSink sink) {
+        long start = inner.position();
+        int vocab = inner.vocabSize();
+        inner.prefill(ids, (index, logits, off) -> {
+            requireFinite(logits, off, vocab, token(start + index, ids[index]));
+            sink.accept(index, logits, off);
+        });
+    }
+
+    @Override
+    public float[] decode(int id) {
+        long position = inner.position();
+        float[] logits = inner.decode(id);
+        requireFinite(logits, 0, inner.vocabSize(), token(position, id));
+        return logits;
+    }
+
+    @Override
+    public void close() {
+        inner.close();
+    }
+
+    private static String token(long position, int id) {
+        return "the token at position " + position + " (id " + id + ")";
+    }
+
+    /**
+     * @param where what the logits belong to, for the message
+     * @throws NumericalFaultException naming the first bad id, its value and how many there are
+     */
+    static void requireFinite(float[] logits, int off, int vocab, String where) {
+        int bad = 0;
+        int first = -1;
+        for (int i = 0; i < vocab; i++) {
+            if (!Float.isFinite(logits[off + i])) {
+                bad++;
+                if (first < 0) {
+                    first = i;
+                }
+            }
+        }
+        if (bad > 0) {
+            throw new NumericalFaultException("the logits after " + where + " hold " + bad + " non-finite value(s) of "
+                    + vocab + ", the first " + logits[off + first] + " at id " + first
+                    + "; the checkpoint's weights or config produce non-finite values (--check-weights on the command line,"
+                    + " LoadOptions.withCheckWeights in the library, names non-finite weights at load)");
+        }
+    }
+}

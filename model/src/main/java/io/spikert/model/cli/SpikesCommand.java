@@ -74,6 +74,10 @@ final class SpikesCommand extends CliCommand {
     @Option(names = "--force", description = "Replace an existing --raster picture or --json file.")
     boolean force;
 
+    @Option(names = "--check-weights",
+            description = "Scans every floating-point weight for NaN and infinities before running, naming the first.")
+    boolean checkWeights;
+
     @Option(names = "--raster-layers", paramLabel = "0,1", description = "Layers to draw (default 0).")
     String rasterLayersArg;
 
@@ -117,7 +121,7 @@ final class SpikesCommand extends CliCommand {
             recorder.onSpikes(name, counts, off, n, vth, kernel);
         };
         try (var backend = new CpuBackend(threads);
-             var model = SpikingBrainModel.load(dir, backend, new LoadOptions(k).withSpikeObserver(observer))) {
+             var model = SpikingBrainModel.load(dir, backend, new LoadOptions(k).withSpikeObserver(observer).withCheckWeights(checkWeights))) {
             if (model.variant() != ModelVariant.W8ASPIKE) {
                 throw new UsageException("--model " + dir + " is a " + model.variant()
                         + " model without spiking; spikert spikes needs a W8ASpike checkpoint (tensors ending in weight_quantizer.scales)");

@@ -34,12 +34,18 @@ class NonFiniteWeightsCliTest {
 
     @BeforeAll
     static void poisonOneEmbeddingRow() throws IOException {
-        model = Files.createDirectory(dir.resolve("nan-embedding"));
-        for (String f : new String[] {"config.json", "model.safetensors"}) {
-            Files.copy(TINY.resolve("f32").resolve(f), model.resolve(f));
+        model = poisonedCopy(TINY.resolve("f32"), "nan-embedding", "model.safetensors", HIDDEN);
+    }
+
+    /** A copy of {@code src} with a NaN at column 3 of embedding row {@link #POISONED_ROW} in {@code shard}. */
+    static Path poisonedCopy(Path src, String name, String shard, int hidden) throws IOException {
+        Path copy = Files.createDirectory(dir.resolve(name));
+        try (var files = Files.list(src)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(f, copy.resolve(f.getFileName().toString()));
+            }
         }
-        try (FileChannel ch = FileChannel.open(model.resolve("model.safetensors"), StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(copy.resolve(shard), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             ch.read(len, 0);
             int headerBytes = (int) len.getLong(0);
@@ -47,9 +53,11 @@ class NonFiniteWeightsCliTest {
             ch.read(header, 8);
             JsonNode entry = new ObjectMapper().readTree(new String(header.array(), StandardCharsets.UTF_8)).get(EMBEDDING);
             assertEquals("F32", entry.get("dtype").asText());
-            long at = 8 + headerBytes + entry.get("data_offsets").get(0).asLong() + 4L * (POISONED_ROW * HIDDEN + 3);
+            assertEquals(hidden, entry.get("shape").get(1).asInt());
+            long at = 8 + headerBytes + entry.get("data_offsets").get(0).asLong() + 4L * ((long) POISONED_ROW * hidden + 3);
             ch.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putFloat(0, Float.NaN), at);
         }
+        return copy;
     }
 
     @Test
@@ -72,5 +80,15 @@ class NonFiniteWeightsCliTest {
         assertTrue(r.err().contains(EMBEDDING) && r.err().contains("NaN") && r.err().contains("row " + POISONED_ROW),
                 r.err());
         assertEquals("", r.out());
+    }
+
+    @Test
+    void spikesTakesCheckWeightsToo() throws IOException {
+        Path w8 = poisonedCopy(Path.of("src/test/resources/tiny-w8aspike"), "nan-embedding-w8",
+                "model-00001-of-00002.safetensors", 128);
+        var r = run("spikes", "--model", w8.toString(), "--ids", "1,2,3", "--check-weights");
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().contains(EMBEDDING) && r.err().contains("row " + POISONED_ROW), r.err());
+        assertEquals(0, run("spikes", "--model", w8.toString(), "--ids", "1,2,3").status(), "the prompt never reads row 5");
     }
 }

@@ -33,7 +33,7 @@ final class FiniteLogitsSession implements Session {
     public float[] prefill(int[] ids) {
         long start = inner.position();
         float[] logits = inner.prefill(ids);
-        requireFinite(logits, 0, inner.vocabSize(), token(start + ids.length - 1, ids[ids.length - 1]));
+        requireFinite(logits, 0, inner.vocabSize(), start + ids.length - 1, ids[ids.length - 1]);
         return logits;
     }
 
@@ -42,7 +42,7 @@ final class FiniteLogitsSession implements Session {
         long start = inner.position();
         int vocab = inner.vocabSize();
         inner.prefill(ids, (index, logits, off) -> {
-            requireFinite(logits, off, vocab, token(start + index, ids[index]));
+            requireFinite(logits, off, vocab, start + index, ids[index]);
             sink.accept(index, logits, off);
         });
     }
@@ -51,7 +51,7 @@ final class FiniteLogitsSession implements Session {
     public float[] decode(int id) {
         long position = inner.position();
         float[] logits = inner.decode(id);
-        requireFinite(logits, 0, inner.vocabSize(), token(position, id));
+        requireFinite(logits, 0, inner.vocabSize(), position, id);
         return logits;
     }
 
@@ -60,15 +60,13 @@ final class FiniteLogitsSession implements Session {
         inner.close();
     }
 
-    private static String token(long position, int id) {
-        return "the token at position " + position + " (id " + id + ")";
-    }
-
     /**
-     * @param where what the logits belong to, for the message
-     * @throws NumericalFaultException naming the first bad id, its value and how many there are
+     * Checks one row of logits, those of the token {@code id} at {@code position}; the message is built only
+     * on failure (this runs for every token).
+     *
+     * @throws NumericalFaultException naming the token, the first bad id, its value and how many there are
      */
-    static void requireFinite(float[] logits, int off, int vocab, String where) {
+    static void requireFinite(float[] logits, int off, int vocab, long position, int id) {
         int bad = 0;
         int first = -1;
         for (int i = 0; i < vocab; i++) {
@@ -80,8 +78,9 @@ final class FiniteLogitsSession implements Session {
             }
         }
         if (bad > 0) {
-            throw new NumericalFaultException("the logits after " + where + " hold " + bad + " non-finite value(s) of "
-                    + vocab + ", the first " + logits[off + first] + " at id " + first
+            throw new NumericalFaultException("the logits after the token at position " + position + " (id " + id
+                    + ") hold " + bad + " non-finite value(s) of " + vocab + ", the first " + logits[off + first]
+                    + " at id " + first
                     + "; the checkpoint's weights or config produce non-finite values (--check-weights on the command line,"
                     + " LoadOptions.withCheckWeights in the library, names non-finite weights at load)");
         }

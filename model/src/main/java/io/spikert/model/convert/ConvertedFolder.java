@@ -31,8 +31,11 @@ final class ConvertedFolder {
     /** A marker is a few hundred bytes; a larger file is not ours. */
     private static final long MAX_MARKER_BYTES = 1 << 20;
 
-    /** What a marker says. {@code files} is empty while the folder is still being written. */
-    record Marker(long pid, String processStart, List<String> files) {
+    /**
+     * What a marker says. {@code files} is empty while the folder is still being written. {@code host} names the
+     * kernel boot and pid namespace the writer ran in (empty where unknown): a pid means something only there.
+     */
+    record Marker(long pid, String processStart, String host, List<String> files) {
     }
 
     private ConvertedFolder() {}
@@ -64,9 +67,25 @@ final class ConvertedFolder {
         ProcessHandle self = ProcessHandle.current();
         root.put("pid", self.pid());
         root.put("process_start", self.info().startInstant().map(Object::toString).orElse(""));
+        root.put("host", host());
         ArrayNode arr = root.putArray("files");
         files.forEach(arr::add);
         Files.writeString(dir.resolve(MARKER), mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+    }
+
+    /**
+     * This process's kernel boot id and pid namespace ({@code /proc/sys/kernel/random/boot_id},
+     * {@code /proc/self/ns/pid}), which together say where a pid is meaningful; empty where they cannot be read.
+     * Two converts writing to a shared folder from different machines or containers differ here.
+     */
+    static String host() {
+        try {
+            String boot = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
+            String ns = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
+            return boot + " " + ns;
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
     }
 
     /** The marker of {@code dir}, or null where there is none or it is not one convert wrote. */
@@ -92,7 +111,8 @@ final class ConvertedFolder {
                 }
                 files.add(n);
             }
-            return new Marker(root.get("pid").asLong(), root.path("process_start").asText(""), List.copyOf(files));
+            return new Marker(root.get("pid").asLong(), root.path("process_start").asText(""), root.path("host").asText(""),
+                    List.copyOf(files));
         } catch (IOException | RuntimeException e) {
             return null;
         }

@@ -14,9 +14,10 @@ import java.util.regex.Pattern;
 /**
  * The {@code DST.partial-XXXXXXXX} folders a killed convert leaves behind (a shutdown hook removes them on Ctrl-C,
  * nothing can on {@code kill -9} or a power cut). Before writing, convert looks at those next to its destination:
- * one whose {@link ConvertedFolder} marker names a process that is no longer running (or a pid now used by another
- * process, told apart by its start time) is removed, deleting only the files convert writes; one still being
- * written by a live convert, or one without a marker, is left as it is and named.
+ * one whose {@link ConvertedFolder} marker names a process of this machine and pid namespace that is no longer
+ * running (or a pid now used by another process, told apart by its start time) is removed, deleting only the files
+ * convert writes; one still being written by a live convert, one written on another machine or in another
+ * container (a shared folder), or one without a marker, is left as it is and named.
  */
 final class StalePartials {
     /** Between the destination's name and the 8 hex digits of a temporary output folder. */
@@ -45,6 +46,11 @@ final class StalePartials {
             if (m == null) {
                 out.println("note: " + p + " has no " + ConvertedFolder.MARKER + " marker, so SpikeRT cannot tell it wrote"
                         + " it; left as it is (remove it yourself if it is an old partial output)");
+                continue;
+            }
+            if (!m.host().isEmpty() && !m.host().equals(ConvertedFolder.host())) {
+                out.println("note: " + p + " was written by a convert on another machine or in another container"
+                        + " (pid " + m.pid() + " there), which may still be running; left as it is");
                 continue;
             }
             if (running(m)) {

@@ -71,6 +71,19 @@ class StalePartialsTest {
     }
 
     @Test
+    void aFolderOfADeadPidWrittenOnAnotherMachineIsLeft() throws Exception {
+        // the pid is dead here, but the marker says it was written under another boot or pid namespace
+        Path elsewhere = Files.createDirectory(tmp.resolve("dst.partial-0000beef"));
+        Files.writeString(elsewhere.resolve(ConvertedFolder.MARKER), "{\"written_by\":\"spikert convert\",\"pid\":"
+                + deadPid() + ",\"process_start\":\"\",\"host\":\"another-boot pid:[1]\",\"files\":[]}");
+        Files.write(elsewhere.resolve(Converter.OUTPUT_FILE), new byte[1000]);
+        var c = convert();
+        assertTrue(Files.exists(elsewhere.resolve(Converter.OUTPUT_FILE)), "left as it is");
+        assertTrue(c.out().contains("another machine or in another container"), c.out());
+        assertFalse(ConvertedFolder.host().isEmpty(), "this machine's boot id and pid namespace are readable");
+    }
+
+    @Test
     void aFolderWithoutTheMarkerIsNamedNotDeleted() throws Exception {
         Path mine = Files.createDirectory(tmp.resolve("dst.partial-deadbeef"));
         Files.writeString(mine.resolve(Converter.OUTPUT_FILE), "mine", StandardCharsets.UTF_8);

@@ -30,6 +30,8 @@ final class TokenizerFiles {
     static final String ADDED_TOKENS_JSON = "added_tokens.json";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** tokenizer.json of Qwen2.5 is 7 MB; a JSON tree takes several times its file's bytes of heap. */
+    static final long MAX_JSON_TREE_BYTES = 64L << 20;
 
     private TokenizerFiles() {}
 
@@ -324,6 +326,11 @@ final class TokenizerFiles {
 
     /** A JSON file of a few MB at most: read whole, errors (syntax, UTF-8) naming it. */
     private static JsonNode readTree(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size > MAX_JSON_TREE_BYTES) {
+            // read whole as a tree, a JSON file costs many times its size in heap: refuse before reading
+            throw malformed(file, size + " bytes, more than the " + MAX_JSON_TREE_BYTES + " a tokenizer JSON file may have");
+        }
         try {
             JsonNode root = JSON.readTree(file.toFile());
             if (root == null || root.isMissingNode()) {

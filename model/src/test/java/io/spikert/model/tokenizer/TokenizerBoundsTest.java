@@ -128,4 +128,14 @@ class TokenizerBoundsTest {
                 "{\"added_tokens_decoder\": {\"300\": {\"content\": \"<\u00e9>\"}}}".getBytes(StandardCharsets.ISO_8859_1));
         refused("tokenizer_config.json");
     }
+
+    @Test
+    void anOversizedTokenizerJsonIsRefusedBeforeItIsRead() throws IOException {
+        // sparse: 65 MiB on paper, a few bytes on disk; reading it as a tree would take gigabytes of heap
+        try (var f = java.nio.channels.FileChannel.open(dir.resolve("tokenizer.json"),
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            f.write(java.nio.ByteBuffer.wrap(new byte[] {'{'}), TokenizerFiles.MAX_JSON_TREE_BYTES);
+        }
+        refused("tokenizer.json", "bytes, more than the " + TokenizerFiles.MAX_JSON_TREE_BYTES);
+    }
 }

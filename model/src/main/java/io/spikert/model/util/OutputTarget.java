@@ -195,7 +195,7 @@ public final class OutputTarget {
             Kind now = kind();
             if (now == Kind.NEW_FILE) {
                 try {
-                    Files.move(tmp, abs); // no REPLACE_EXISTING: a file that appeared meanwhile is not replaced
+                    publishNew(tmp, abs);
                 } catch (FileAlreadyExistsException e) {
                     throw refused("a file appeared there while SpikeRT was writing; it was left as it is");
                 }
@@ -209,6 +209,21 @@ public final class OutputTarget {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Gives the finished temporary its final name only if nothing has that name: link(2) fails atomically when the
+     * name exists (a move without REPLACE_EXISTING checks, then renames, leaving a window); where the file system has
+     * no hard links, that move is the fallback. The temporary is removed by the caller.
+     */
+    private static void publishNew(Path tmp, Path abs) throws IOException {
+        try {
+            Files.createLink(abs, tmp);
+        } catch (FileAlreadyExistsException e) {
+            throw e;
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.move(tmp, abs);
         }
     }
 

@@ -41,7 +41,7 @@ final class ScoreCommand extends CliCommand {
 
     @Override
     int execute() throws Exception {
-        OutputTarget logitsFile = Outputs.check("--logits", logits, force);
+        OutputTarget logitsFile = Outputs.check("--logits", logits, force, input.model);
         if (!mode.equals("prefill") && !mode.equals("decode")) {
             throw new UsageException("--mode must be prefill or decode, got '" + mode + "'");
         }

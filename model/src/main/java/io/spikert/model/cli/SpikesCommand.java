@@ -95,8 +95,9 @@ final class SpikesCommand extends CliCommand {
             throw new UsageException("--k must be a positive number, got " + k);
         }
         String rasterKind = rasterPath != null ? rasterKind(rasterPath) : null;
-        OutputTarget raster = rasterPath != null ? Outputs.check("--raster", rasterPath, force) : null;
-        OutputTarget json = jsonPath != null ? Outputs.check("--json", jsonPath, force) : null;
+        OutputTarget raster = rasterPath != null ? Outputs.check("--raster", rasterPath, force, input.model) : null;
+        OutputTarget json = jsonPath != null ? Outputs.check("--json", jsonPath, force, input.model) : null;
+        Outputs.requireDistinct(raster, json);
         Set<Integer> rasterLayers = rasterLayersArg != null ? layers(rasterLayersArg) : Set.of(0);
         int rasterTokens = atLeast("--raster-tokens", rasterTokensArg, 8, 1);
         if (raster == null && (rasterLayersArg != null || rasterTokensArg != null)) {

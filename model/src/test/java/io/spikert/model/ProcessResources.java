@@ -1,12 +1,13 @@
 package io.spikert.model;
 
+import io.spikert.runtime.ProcessHandles;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import javax.management.JMException;
 import javax.management.ObjectName;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -87,34 +88,12 @@ record ProcessResources(int fds, int fdsUnder, int mappings, int mappingsUnder, 
 
     /** A snapshot; {@code folder} (absolute, real path) picks the descriptors and mappings counted apart. */
     static ProcessResources now(Path folder) {
-        String prefix = folder.toString() + "/";
-        int fds = 0;
-        int fdsUnder = 0;
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
-            for (Path fd : entries) {
-                fds++;
-                try {
-                    if (Files.readSymbolicLink(fd).toString().startsWith(prefix)) {
-                        fdsUnder++;
-                    }
-                } catch (IOException e) {
-                    // closed between listing and reading (the listing's own descriptor): not held
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        ProcessHandles handles = ProcessHandles.now(folder);
+        if (handles.fds() < 0 || handles.mappings() < 0) {
+            throw new IllegalStateException("/proc/self/fd or /proc/self/maps cannot be read");
         }
-        int mappings = 0;
-        int mappingsUnder = 0;
         long rss = -1;
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
-                mappings++;
-                int path = line.indexOf('/');
-                if (path >= 0 && line.startsWith(prefix, path)) {
-                    mappingsUnder++;
-                }
-            }
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmRSS:")) {
                     rss = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
@@ -125,8 +104,8 @@ record ProcessResources(int fds, int fdsUnder, int mappings, int mappingsUnder, 
         }
         BufferPoolMXBean direct = pool("direct");
         BufferPoolMXBean mapped = pool("mapped");
-        return new ProcessResources(fds, fdsUnder, mappings, mappingsUnder, rss, direct.getCount(), direct.getMemoryUsed(),
-                mapped.getCount(), mapped.getMemoryUsed());
+        return new ProcessResources(handles.fds(), handles.fdsUnder(), handles.mappings(), handles.mappingsUnder(), rss,
+                direct.getCount(), direct.getMemoryUsed(), mapped.getCount(), mapped.getMemoryUsed());
     }
 
     private static BufferPoolMXBean pool(String name) {

@@ -6,6 +6,7 @@ import io.spikert.model.Session;
 import io.spikert.model.SpikingBrainModel;
 import io.spikert.model.synthetic.SyntheticCheckpoint;
 import io.spikert.runtime.DType;
+import io.spikert.runtime.ProcessHandles;
 import io.spikert.runtime.backend.CpuBackend;
 
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.spikert.bench.soak;
+package io.spikert.runtime;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -7,7 +7,8 @@ import java.nio.file.Path;
 
 /**
  * Open file descriptors and memory mappings of this process (Linux /proc/self), in all and those that
- * refer to files under one folder. Exact counts; -1 where /proc is not there.
+ * refer to files under one folder. Exact counts; -1 where /proc is not there. Used by the soak command and
+ * the lifecycle tests to show that closing a model releases every descriptor and mapping of its files.
  */
 public record ProcessHandles(int fds, int fdsUnder, int mappings, int mappingsUnder) {
 

@@ -5,7 +5,8 @@ package io.spikert.model;
  * checked for NaN and infinities before the caller sees it. Non-finite logits come only from non-finite or absurd
  * weights (or a config that drives the activations there); they stop the step with a
  * {@link NumericalFaultException} naming the token, so no caller samples from them or writes them out. The check
- * reads each row once (a vocabulary of floats, microseconds against the milliseconds a token costs).
+ * reads each row once: one pass over a vocabulary of floats per token, beside the pass over every weight that
+ * produced it (its cost has not been measured in the bench module).
  */
 final class FiniteLogitsSession implements Session {
     private final Session inner;

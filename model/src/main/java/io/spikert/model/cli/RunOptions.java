@@ -20,7 +20,7 @@ final class RunOptions {
 
     @Option(names = "--check-weights",
             description = "Scans every floating-point weight for NaN and infinities before running, naming the first"
-                    + " bad tensor and position (about 10 s for the 7B); without it only the tensors the load reads"
+                    + " bad tensor and position (one more read of every weight byte); without it only the tensors the load reads"
                     + " anyway are checked, and non-finite logits stop the command.")
     boolean checkWeights;
 }

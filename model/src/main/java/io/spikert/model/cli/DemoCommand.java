@@ -121,6 +121,8 @@ final class DemoCommand extends CliCommand {
     private static void writeCache(Path dir, SyntheticCheckpoint.Dims d) throws IOException {
         Path root = dir.getParent();
         Path tmp = root.resolve(dir.getFileName() + ".partial-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
+        // created here, failing if the name is taken: the cleanup below may then delete only a folder this run made
+        Files.createDirectory(tmp);
         try {
             SyntheticCheckpoint.write(tmp, d, DType.BF16, 1234L, bytes -> { });
             Files.move(tmp, dir);

@@ -183,9 +183,10 @@ public final class OutputTarget {
     private void writeThroughTemporary(Kind kind, Body body) throws IOException {
         Path abs = path.toAbsolutePath();
         Path tmp = abs.resolveSibling(abs.getFileName() + ".partial-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(4)));
+        // created before the try: if the name is taken (not ours), the finally below must not delete it
+        OutputStream created = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         try {
-            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE), 1 << 16)) {
+            try (OutputStream os = new BufferedOutputStream(created, 1 << 16)) {
                 body.writeTo(os);
             }
             if (kind == Kind.REPLACED_FILE) {

@@ -2,7 +2,7 @@ package io.spikert.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.spikert.model.convert.Converter;
-import io.spikert.model.convert.PackedFormat;
+import io.spikert.model.checkpoint.w8.PackedFormat;
 
 import java.io.IOException;
 import java.nio.file.Files;

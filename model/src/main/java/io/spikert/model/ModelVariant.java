@@ -1,6 +1,7 @@
 package io.spikert.model;
 
 import io.spikert.model.checkpoint.Checkpoint;
+import io.spikert.model.checkpoint.w8.W8ASpikeFormat;
 
 /** Which published SpikingBrain-7B form a checkpoint holds, recognised from its tensor names. */
 public enum ModelVariant {
@@ -11,7 +12,7 @@ public enum ModelVariant {
 
     static ModelVariant of(Checkpoint checkpoint) {
         for (String name : checkpoint.names()) {
-            if (name.endsWith(WeightBinder.SCALES)) {
+            if (name.endsWith(W8ASpikeFormat.SCALES)) {
                 return W8ASPIKE;
             }
         }

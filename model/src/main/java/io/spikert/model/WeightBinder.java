@@ -3,10 +3,10 @@ package io.spikert.model;
 import io.spikert.model.checkpoint.Checkpoint;
 import io.spikert.model.checkpoint.CheckpointException;
 import io.spikert.kernels.spike.Int8Weights;
-import io.spikert.model.convert.AlignedSafetensorsWriter;
-import io.spikert.model.convert.ExactForms;
-import io.spikert.model.convert.PackedFormat;
-import io.spikert.model.convert.PackedW8Reader;
+import io.spikert.model.checkpoint.AlignedSafetensors;
+import io.spikert.model.checkpoint.w8.ExactForms;
+import io.spikert.model.checkpoint.w8.PackedFormat;
+import io.spikert.model.checkpoint.w8.PackedW8Reader;
 import io.spikert.model.layers.Int8Linear;
 import io.spikert.model.layers.Linear;
 import io.spikert.model.layers.Projection;
@@ -46,7 +46,7 @@ final class WeightBinder {
         this.arena = arena;
         this.unused = new TreeSet<>(checkpoint.names());
         // 64-byte aligned outputs of spikert convert fill gaps with padding tensors that hold no weights
-        this.unused.removeIf(n -> n.startsWith(AlignedSafetensorsWriter.PADDING_PREFIX));
+        this.unused.removeIf(n -> n.startsWith(AlignedSafetensors.PADDING_PREFIX));
         this.variant = ModelVariant.of(checkpoint);
     }
 

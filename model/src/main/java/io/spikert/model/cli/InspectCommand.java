@@ -2,6 +2,7 @@ package io.spikert.model.cli;
 
 import io.spikert.model.ModelConfig;
 import io.spikert.model.checkpoint.Checkpoints;
+import io.spikert.model.checkpoint.w8.W8ASpikeFormat;
 import io.spikert.model.tokenizer.Tokenizer;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
@@ -48,7 +49,7 @@ final class InspectCommand extends CliCommand {
                 count.merge(t.dtype(), 1L, Long::sum);
                 bytes.merge(t.dtype(), t.byteSize(), Long::sum);
                 params += t.elementCount();
-                w8 |= name.endsWith("weight_quantizer.scales");
+                w8 |= name.endsWith(W8ASpikeFormat.SCALES);
                 if (tensors) {
                     out.printf("  %-60s %-5s %s%n", name, t.dtype(), Arrays.toString(t.shape()));
                 }

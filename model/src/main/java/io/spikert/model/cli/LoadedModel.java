@@ -2,7 +2,7 @@ package io.spikert.model.cli;
 
 import io.spikert.model.LoadOptions;
 import io.spikert.model.SpikingBrainModel;
-import io.spikert.model.convert.PackedW8Reader;
+import io.spikert.model.checkpoint.w8.PackedW8Reader;
 import io.spikert.model.generate.StopTokens;
 import io.spikert.model.tokenizer.Tokenizer;
 import io.spikert.ffm.Vendor;

@@ -9,7 +9,7 @@ import io.spikert.model.LoadOptions;
 import io.spikert.model.ModelVariant;
 import io.spikert.model.SpikingBrainModel;
 import io.spikert.model.checkpoint.Checkpoints;
-import io.spikert.model.convert.QuantLinears;
+import io.spikert.model.checkpoint.w8.W8ASpikeFormat;
 import io.spikert.model.layers.SpikeObserver;
 import io.spikert.model.spikes.EnergyEstimate;
 import io.spikert.model.spikes.EnergyModel;
@@ -175,7 +175,7 @@ final class SpikesCommand extends CliCommand {
      */
     private static void requireSpiking(Path dir) throws IOException {
         try (var ckpt = Checkpoints.open(dir)) {
-            if (ckpt.names().stream().noneMatch(n -> n.endsWith(QuantLinears.SCALES))) {
+            if (ckpt.names().stream().noneMatch(n -> n.endsWith(W8ASpikeFormat.SCALES))) {
                 throw new UsageException("--model " + dir + " is a base model without spiking; spikert spikes needs a"
                         + " W8ASpike checkpoint (tensors ending in weight_quantizer.scales)");
             }

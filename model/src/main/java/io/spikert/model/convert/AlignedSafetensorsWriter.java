@@ -21,9 +21,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
 
+import static io.spikert.model.checkpoint.AlignedSafetensors.ALIGNMENT;
+import static io.spikert.model.checkpoint.AlignedSafetensors.PADDING_PREFIX;
+
 /**
  * Writes a standard safetensors file in which every tensor's data starts at a file offset that is a multiple
- * of {@value #ALIGNMENT}, so a reader can map it and hand out slices with no copy.
+ * of {@value io.spikert.model.checkpoint.AlignedSafetensors#ALIGNMENT}, so a reader can map it and hand out
+ * slices with no copy.
  *
  * <p>The safetensors specification requires the data section to be fully indexed, with no holes (the
  * reference Rust reader rejects a gap between one tensor's end and the next one's begin). So alignment comes
@@ -31,12 +35,10 @@ import java.util.function.LongConsumer;
  * data section starts on a 64-byte boundary; tensors whose size is a multiple of 64 bytes (every tensor of
  * the 7B model) go first, in the given order, and stay aligned; each remaining tensor but the last is followed
  * by a small {@code __padding_N} U8 tensor that fills up to the next boundary. Any safetensors reader reads
- * the file; a model loader must skip the {@link #PADDING_PREFIX} tensors.
+ * the file; a model loader must skip the
+ * {@link io.spikert.model.checkpoint.AlignedSafetensors#PADDING_PREFIX} tensors.
  */
 public final class AlignedSafetensorsWriter {
-    public static final int ALIGNMENT = 64;
-    public static final String PADDING_PREFIX = "__padding_";
-
     /** One placed tensor: offsets relative to the data section, as in the header. */
     public record Placed(OutputTensor tensor, long begin, long end, boolean padding) {
     }

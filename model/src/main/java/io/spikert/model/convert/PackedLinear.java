@@ -1,6 +1,9 @@
 package io.spikert.model.convert;
 
 import io.spikert.model.checkpoint.SafetensorsWriter.ByteSource;
+import io.spikert.model.checkpoint.w8.GroupQuant;
+import io.spikert.model.checkpoint.w8.PackedFormat;
+import io.spikert.model.checkpoint.w8.W8ASpikeFormat;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
 
@@ -21,7 +24,7 @@ final class PackedLinear {
     PackedLinear(Source s, QuantLinears.Spec spec) throws IOException {
         this.spec = spec;
         this.weight = s.floatTensor(spec.prefix() + ".weight", spec.out(), spec.in());
-        String scaleName = spec.prefix() + QuantLinears.SCALES;
+        String scaleName = spec.prefix() + W8ASpikeFormat.SCALES;
         this.scales = s.floatTensor(scaleName, spec.out(), spec.groups(), 1).toFloatArray();
         for (int i = 0; i < scales.length; i++) {
             if (!(scales[i] > 0) || Float.isInfinite(scales[i])) {
@@ -51,7 +54,7 @@ final class PackedLinear {
     }
 
     private int scaleIndex(long i) {
-        return (int) ((i / spec.in()) * spec.groups() + (i % spec.in()) / GroupQuant.GROUP);
+        return (int) ((i / spec.in()) * spec.groups() + (i % spec.in()) / W8ASpikeFormat.GROUP);
     }
 
     private float codeAsFloat(long i) {

@@ -1,5 +1,8 @@
 package io.spikert.model.convert;
 
+import io.spikert.model.checkpoint.w8.ExactForms;
+import io.spikert.model.checkpoint.w8.PackedFormat;
+import io.spikert.model.checkpoint.w8.W8ASpikeFormat;
 import io.spikert.runtime.DType;
 
 import java.io.IOException;
@@ -16,7 +19,7 @@ final class PackedPlan {
 
     static Plan build(Source s) throws IOException {
         switch (s.kind) {
-            case BASE -> throw new ConvertException(s.dir + " holds a base checkpoint (no *" + QuantLinears.SCALES
+            case BASE -> throw new ConvertException(s.dir + " holds a base checkpoint (no *" + W8ASpikeFormat.SCALES
                     + " tensors); --to packed needs a W8ASpike checkpoint (convert a base one with --to w8 first)");
             case PACKED -> throw new ConvertException(s.dir + " is already packed (it has *" + PackedFormat.CODES + " tensors)");
             case W8ASPIKE -> { }
@@ -25,9 +28,9 @@ final class PackedPlan {
         long outliers = 0;
         long codes = 0;
         for (QuantLinears.Spec q : QuantLinears.used(s.config)) {
-            if (q.in() % GroupQuant.GROUP != 0) {
+            if (q.in() % W8ASpikeFormat.GROUP != 0) {
                 throw new ConvertException(s.dir + ": " + q.prefix() + " has " + q.in()
-                        + " inputs, not a multiple of the quantisation group " + GroupQuant.GROUP);
+                        + " inputs, not a multiple of the quantisation group " + W8ASpikeFormat.GROUP);
             }
             PackedLinear p = new PackedLinear(s, q);
             byWeight.put(q.prefix() + ".weight", p);
@@ -39,7 +42,7 @@ final class PackedPlan {
         List<QuantLinears.Spec> downs = QuantLinears.downProjections(s.config);
         for (QuantLinears.Spec q : downs) {
             var w = s.floatTensor(q.prefix() + ".weight", q.out(), q.in());
-            float[] scales = s.floatTensor(q.prefix() + QuantLinears.SCALES, q.out(), q.groups(), 1).toFloatArray();
+            float[] scales = s.floatTensor(q.prefix() + W8ASpikeFormat.SCALES, q.out(), q.groups(), 1).toFloatArray();
             if (ExactForms.codesExact(w, q.out(), q.in(), scales)) {
                 PackedLinear p = new PackedLinear(s, q);
                 byWeight.put(q.prefix() + ".weight", p);
@@ -57,7 +60,7 @@ final class PackedPlan {
                 continue;
             }
             var t = s.tensor(name);
-            if (t.shape().length == 2 && !name.endsWith(QuantLinears.SCALES) && ExactForms.bf16Exact(t)) {
+            if (t.shape().length == 2 && !name.endsWith(W8ASpikeFormat.SCALES) && ExactForms.bf16Exact(t)) {
                 out.add(new OutputTensor(name, DType.BF16, t.shape(), Streams.bf16(t)));
                 narrowed++;
             } else {
@@ -67,11 +70,11 @@ final class PackedPlan {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
         meta.put(PackedFormat.FORMAT_KEY, PackedFormat.FORMAT);
-        meta.put("spikert.quant.group", Integer.toString(GroupQuant.GROUP));
+        meta.put("spikert.quant.group", Integer.toString(W8ASpikeFormat.GROUP));
         meta.put("spikert.quant.codes", "code = rint(W/s) (float division, half to even, not clamped) per row and group "
                 + "of 128 inputs; stored as P" + PackedFormat.CODES + " I8 clamp(code,-127,127) plus P"
                 + PackedFormat.OUTLIER_RESIDUAL + " I16 (code - clamped) at flat indices P" + PackedFormat.OUTLIER_INDEX + " I32");
-        meta.put("spikert.quant.scales", "P" + QuantLinears.SCALES + " F32 [out, in/128, 1] as published (calibrated)");
+        meta.put("spikert.quant.scales", "P" + W8ASpikeFormat.SCALES + " F32 [out, in/128, 1] as published (calibrated)");
         meta.put("spikert.quant.layers", "q_proj,k_proj,v_proj,o_proj,gk_proj,gate_proj,up_proj");
         meta.put("spikert.quant.raw", "mlp.down_proj.weight is used raw with an un-spiked input; " + exactDown + " of "
                 + downs.size() + " hold only values code*s (s its stored scales) and are stored as codes like the"

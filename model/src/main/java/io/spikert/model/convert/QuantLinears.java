@@ -1,18 +1,17 @@
 package io.spikert.model.convert;
 
 import io.spikert.model.ModelConfig;
+import io.spikert.model.checkpoint.w8.W8ASpikeFormat;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /** The W8ASpike projections of a model, from its config: which weights are quantised and their shapes. */
 public final class QuantLinears {
-    public static final String SCALES = ".weight_quantizer.scales";
-
     /** One QuantLinear: tensor prefix (without {@code .weight}) and its [out, in] shape. */
     public record Spec(String prefix, int out, int in) {
         public int groups() {
-            return in / GroupQuant.GROUP;
+            return in / W8ASpikeFormat.GROUP;
         }
     }
 

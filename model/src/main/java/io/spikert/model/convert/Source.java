@@ -4,6 +4,8 @@ import io.spikert.model.ModelConfig;
 import io.spikert.model.checkpoint.Checkpoint;
 import io.spikert.model.checkpoint.Checkpoints;
 import io.spikert.model.checkpoint.SafetensorsFile;
+import io.spikert.model.checkpoint.w8.PackedFormat;
+import io.spikert.model.checkpoint.w8.W8ASpikeFormat;
 import io.spikert.runtime.Tensor;
 
 import java.io.IOException;
@@ -51,7 +53,7 @@ final class Source implements AutoCloseable {
                     kind = Kind.PACKED;
                     break;
                 }
-                if (n.endsWith(QuantLinears.SCALES)) {
+                if (n.endsWith(W8ASpikeFormat.SCALES)) {
                     kind = Kind.W8ASPIKE;
                 }
             }

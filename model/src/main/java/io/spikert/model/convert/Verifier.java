@@ -1,5 +1,6 @@
 package io.spikert.model.convert;
 
+import io.spikert.model.checkpoint.AlignedSafetensors;
 import io.spikert.model.checkpoint.SafetensorsFile;
 import io.spikert.runtime.Tensor;
 
@@ -47,9 +48,9 @@ final class Verifier {
                     throw new ConvertException(file + ": verification failed: tensor " + want.name() + " reads back as "
                             + got.dtype() + " " + Arrays.toString(got.shape()) + ", wrote " + want);
                 }
-                if (!p.padding() && got.data().address() % AlignedSafetensorsWriter.ALIGNMENT != 0) {
+                if (!p.padding() && got.data().address() % AlignedSafetensors.ALIGNMENT != 0) {
                     throw new ConvertException(file + ": verification failed: tensor " + want.name()
-                            + " is not " + AlignedSafetensorsWriter.ALIGNMENT + "-byte aligned in the mapping");
+                            + " is not " + AlignedSafetensors.ALIGNMENT + "-byte aligned in the mapping");
                 }
                 Comparing cmp = new Comparing(file, want.name(), got.data(), done, progress);
                 want.bytes().writeTo(cmp);

@@ -1,6 +1,9 @@
 package io.spikert.model.convert;
 
 import io.spikert.model.ModelConfig;
+import io.spikert.model.checkpoint.w8.GroupQuant;
+import io.spikert.model.checkpoint.w8.PackedFormat;
+import io.spikert.model.checkpoint.w8.W8ASpikeFormat;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
 
@@ -27,7 +30,7 @@ final class W8Plan {
     static Plan build(Source s) throws IOException {
         if (s.kind != Source.Kind.BASE) {
             throw new ConvertException(s.dir + " holds a " + s.kind.label + " checkpoint (it has *"
-                    + (s.kind == Source.Kind.PACKED ? PackedFormat.CODES : QuantLinears.SCALES)
+                    + (s.kind == Source.Kind.PACKED ? PackedFormat.CODES : W8ASpikeFormat.SCALES)
                     + " tensors); --to w8 converts a base checkpoint (use --to packed or --to aligned for this one)");
         }
         ModelConfig c = s.config;
@@ -90,7 +93,7 @@ final class W8Plan {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pt");
         meta.put("spikert.format", "w8aspike-absmax-v1");
-        meta.put("spikert.quant.group", Integer.toString(GroupQuant.GROUP));
+        meta.put("spikert.quant.group", Integer.toString(W8ASpikeFormat.GROUP));
         meta.put("spikert.quant.scales", "absmax/127 per row and group of 128 inputs, computed from the base weights "
                 + "(not the published calibrated scales)");
         meta.put("spikert.quant.layers", "q_proj,k_proj,v_proj,o_proj,gk_proj,gate_proj,up_proj (down_proj: scales stored, raw weight used)");
@@ -99,9 +102,9 @@ final class W8Plan {
     }
 
     private static void requireGroups(Source s, String key, int value) throws ConvertException {
-        if (value % GroupQuant.GROUP != 0) {
+        if (value % W8ASpikeFormat.GROUP != 0) {
             throw new ConvertException(s.dir.resolve("config.json") + ": " + key + " = " + value
-                    + " is not a multiple of the W8ASpike quantisation group " + GroupQuant.GROUP
+                    + " is not a multiple of the W8ASpike quantisation group " + W8ASpikeFormat.GROUP
                     + ", so this model cannot be converted with --to w8");
         }
     }
@@ -125,7 +128,7 @@ final class W8Plan {
 
     private static OutputTensor scales(QuantLinears.Spec q, GroupQuant.FloatAt w) {
         int groups = q.groups();
-        return new OutputTensor(q.prefix() + QuantLinears.SCALES, DType.F32, new long[] {q.out(), groups, 1},
+        return new OutputTensor(q.prefix() + W8ASpikeFormat.SCALES, DType.F32, new long[] {q.out(), groups, 1},
                 Streams.f32((long) q.out() * groups, i -> GroupQuant.absmaxScale(q.prefix() + ".weight", w, q.in(),
                         i / groups, i % groups)));
     }

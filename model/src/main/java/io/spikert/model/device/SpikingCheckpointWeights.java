@@ -3,7 +3,7 @@ package io.spikert.model.device;
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.model.checkpoint.Checkpoint;
 import io.spikert.model.checkpoint.CheckpointException;
-import io.spikert.model.convert.PackedW8Reader;
+import io.spikert.model.checkpoint.w8.PackedW8Reader;
 import io.spikert.model.layers.Int8Linear;
 import io.spikert.model.layers.Linear;
 import io.spikert.model.layers.Projection;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spikert.model.ModelConfig;
 import io.spikert.model.ModelVariant;
 import io.spikert.model.checkpoint.SafetensorsWriter;
+import io.spikert.model.checkpoint.w8.W8ASpikeFormat;
 import io.spikert.runtime.DType;
 
 import java.io.IOException;
@@ -51,9 +52,6 @@ public final class SyntheticCheckpoint {
         /** As BF16, and each down_proj weight is exactly code * scale with its stored scales (a fake-quantised export). */
         BF16_AND_DOWN_CODES
     }
-
-    /** Inputs per W8ASpike weight-quantisation group. */
-    private static final int QUANT_GROUP = 128;
 
     private SyntheticCheckpoint() {}
 
@@ -113,9 +111,9 @@ public final class SyntheticCheckpoint {
         if (dtype != DType.BF16 && dtype != DType.F32) {
             throw new IllegalArgumentException("synthetic weights are BF16 or F32, not " + dtype);
         }
-        if (variant == ModelVariant.W8ASPIKE && (d.hidden() % QUANT_GROUP != 0 || d.intermediate() % QUANT_GROUP != 0)) {
+        if (variant == ModelVariant.W8ASPIKE && (d.hidden() % W8ASpikeFormat.GROUP != 0 || d.intermediate() % W8ASpikeFormat.GROUP != 0)) {
             throw new IllegalArgumentException("a W8ASpike checkpoint needs hidden and intermediate sizes that are multiples of "
-                    + QUANT_GROUP + ", got " + d.hidden() + " and " + d.intermediate());
+                    + W8ASpikeFormat.GROUP + ", got " + d.hidden() + " and " + d.intermediate());
         }
         Files.createDirectories(dir);
         ObjectNode config = config(d);
@@ -257,7 +255,7 @@ public final class SyntheticCheckpoint {
             Spec s = specs.get(i);
             boolean downCodes = raw == RawValues.BF16_AND_DOWN_CODES && s.name().endsWith("mlp.down_proj.weight");
             // the scales tensor follows its weight; one value per tensor (uniform weights, one absmax)
-            boolean scales = s.name().endsWith(".weight_quantizer.scales"); // calibrated fp32, as published
+            boolean scales = s.name().endsWith(W8ASpikeFormat.SCALES); // calibrated fp32, as published
             out.add(scales ? s : s.rounded(true, downCodes ? specs.get(i + 1).center() : 0f));
         }
         return out;
@@ -305,7 +303,7 @@ public final class SyntheticCheckpoint {
         Spec w = linear(prefix + ".weight", out, in, 0);
         s.add(w);
         if (w8) {
-            s.add(new Spec(prefix + ".weight_quantizer.scales", new long[] {out, in / QUANT_GROUP, 1},
+            s.add(new Spec(prefix + W8ASpikeFormat.SCALES, new long[] {out, in / W8ASpikeFormat.GROUP, 1},
                     w.halfWidth() * 0.994f / 127, 0f));
         }
     }

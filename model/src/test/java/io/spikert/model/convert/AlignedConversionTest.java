@@ -1,6 +1,7 @@
 package io.spikert.model.convert;
 
 import io.spikert.model.SpikingBrainModel;
+import io.spikert.model.checkpoint.AlignedSafetensors;
 import io.spikert.model.checkpoint.Checkpoints;
 import io.spikert.runtime.Tensor;
 import io.spikert.runtime.backend.CpuBackend;
@@ -34,12 +35,12 @@ class AlignedConversionTest {
         var entries = header(file, dataStart);
         assertEquals(0, dataStart[0] % 64, "data section starts 64-aligned");
         for (var e : entries) {
-            if (!e.name().startsWith(AlignedSafetensorsWriter.PADDING_PREFIX)) {
+            if (!e.name().startsWith(AlignedSafetensors.PADDING_PREFIX)) {
                 assertEquals(0, (dataStart[0] + e.begin()) % 64, e.name() + " starts at a 64-byte file offset");
             }
         }
         try (var in = Checkpoints.open(src); var out = Checkpoints.open(dst)) {
-            long pads = out.names().stream().filter(n -> n.startsWith(AlignedSafetensorsWriter.PADDING_PREFIX)).count();
+            long pads = out.names().stream().filter(n -> n.startsWith(AlignedSafetensors.PADDING_PREFIX)).count();
             assertEquals(result.paddingTensors(), pads);
             assertEquals(in.names().size() + pads, out.names().size());
             for (String n : in.names()) {

@@ -1,5 +1,6 @@
 package io.spikert.model.convert;
 
+import io.spikert.model.checkpoint.AlignedSafetensors;
 import io.spikert.model.checkpoint.SafetensorsFile;
 import io.spikert.runtime.DType;
 import org.junit.jupiter.api.Test;
@@ -37,12 +38,12 @@ class AlignedSafetensorsWriterTest {
         var entries = header(file, start);
         assertEquals(0, start[0] % 64);
         for (var e : entries) {
-            if (!e.name().startsWith(AlignedSafetensorsWriter.PADDING_PREFIX)) {
+            if (!e.name().startsWith(AlignedSafetensors.PADDING_PREFIX)) {
                 assertEquals(0, (start[0] + e.begin()) % 64, e.name());
             }
         }
         // a (12 B) and c (20 B) need fillers; d is last and needs none; b and the empty e are multiples of 64.
-        assertEquals(2, entries.stream().filter(e -> e.name().startsWith(AlignedSafetensorsWriter.PADDING_PREFIX)).count());
+        assertEquals(2, entries.stream().filter(e -> e.name().startsWith(AlignedSafetensors.PADDING_PREFIX)).count());
         try (Arena arena = Arena.ofConfined()) {
             var f = SafetensorsFile.open(file, arena);
             assertEquals(Map.of("k", "v"), f.metadata());

@@ -2,6 +2,7 @@ package io.spikert.model.convert;
 
 import io.spikert.model.checkpoint.Checkpoints;
 import io.spikert.model.checkpoint.SafetensorsWriter;
+import io.spikert.model.checkpoint.w8.W8ASpikeFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,7 +61,7 @@ class ConversionFailureTest {
     void missingScalesAreNamed() throws IOException {
         Path src = Files.createDirectories(tmp.resolve("noscale"));
         Files.copy(W8.resolve("config.json"), src.resolve("config.json"));
-        String dropped = "model.layers.2.attn.k_proj" + QuantLinears.SCALES;
+        String dropped = "model.layers.2.attn.k_proj" + W8ASpikeFormat.SCALES;
         var w = new SafetensorsWriter();
         try (var ckpt = Checkpoints.open(W8)) {
             for (String n : ckpt.names()) {

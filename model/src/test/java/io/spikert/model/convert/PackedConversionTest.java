@@ -4,6 +4,9 @@ import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.model.ModelConfig;
 import io.spikert.model.checkpoint.Checkpoints;
 import io.spikert.model.checkpoint.SafetensorsFile;
+import io.spikert.model.checkpoint.w8.PackedFormat;
+import io.spikert.model.checkpoint.w8.PackedW8Reader;
+import io.spikert.model.checkpoint.w8.W8ASpikeFormat;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,7 +52,7 @@ class PackedConversionTest {
                 assertFalse(packed.contains(p + ".weight"), p + ": fp32 weight replaced");
                 assertTrue(PackedW8Reader.isPacked(packed, p));
                 Tensor w = src.tensor(p + ".weight");
-                Tensor s = src.tensor(p + QuantLinears.SCALES);
+                Tensor s = src.tensor(p + W8ASpikeFormat.SCALES);
                 int[] codes = PackedW8Reader.codes(packed, p, q.out(), q.in());
                 float[] scales = PackedW8Reader.scales(packed, p, q.out(), q.in());
                 for (int i = 0; i < scales.length; i++) {

@@ -5,6 +5,7 @@ import io.spikert.model.SpikingBrainModel;
 import io.spikert.model.checkpoint.CheckpointException;
 import io.spikert.model.checkpoint.Checkpoints;
 import io.spikert.model.checkpoint.SafetensorsWriter;
+import io.spikert.model.checkpoint.w8.PackedFormat;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
 import io.spikert.runtime.backend.CpuBackend;

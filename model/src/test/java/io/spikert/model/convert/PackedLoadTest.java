@@ -3,6 +3,7 @@ package io.spikert.model.convert;
 import io.spikert.model.LoadOptions;
 import io.spikert.model.ModelVariant;
 import io.spikert.model.SpikingBrainModel;
+import io.spikert.model.checkpoint.w8.PackedW8Reader;
 import io.spikert.model.synthetic.SyntheticCheckpoint;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.backend.CpuBackend;

@@ -4,6 +4,7 @@ import io.spikert.model.ModelConfig;
 import io.spikert.model.ModelVariant;
 import io.spikert.model.SpikingBrainModel;
 import io.spikert.model.checkpoint.Checkpoints;
+import io.spikert.model.checkpoint.w8.W8ASpikeFormat;
 import io.spikert.model.synthetic.SyntheticCheckpoint;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
@@ -44,7 +45,7 @@ class W8ConversionTest {
         ModelConfig c = ModelConfig.load(dst);
         try (var in = Checkpoints.open(src); var out = Checkpoints.open(dst)) {
             for (QuantLinears.Spec q : QuantLinears.used(c)) {
-                Tensor s = out.tensor(q.prefix() + QuantLinears.SCALES);
+                Tensor s = out.tensor(q.prefix() + W8ASpikeFormat.SCALES);
                 assertArrayEquals(new long[] {q.out(), q.groups(), 1}, s.shape(), q.prefix());
                 Tensor w = out.tensor(q.prefix() + ".weight");
                 assertEquals(DType.F32, w.dtype());

@@ -1,4 +1,4 @@
-package io.spikert.model.convert;
+package io.spikert.model.checkpoint.w8;
 
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.runtime.DType;
@@ -63,8 +63,8 @@ public final class ExactForms {
      * ({@code scales} [rows][cols / 128]): then the INT8 codes with their exact outliers hold the weight.
      */
     public static boolean codesExact(Tensor w, int rows, int cols, float[] scales) {
-        int groups = cols / GroupQuant.GROUP;
-        if (cols % GroupQuant.GROUP != 0 || scales.length != rows * groups || w.elementCount() != (long) rows * cols) {
+        int groups = cols / W8ASpikeFormat.GROUP;
+        if (cols % W8ASpikeFormat.GROUP != 0 || scales.length != rows * groups || w.elementCount() != (long) rows * cols) {
             return false;
         }
         if (w.dtype() == DType.F32 && positiveAndFinite(scales)) {
@@ -74,7 +74,7 @@ public final class ExactForms {
             long row = (long) r * cols;
             for (int c = 0; c < cols; c++) {
                 float v = w.getFloat(row + c);
-                float s = scales[r * groups + c / GroupQuant.GROUP];
+                float s = scales[r * groups + c / W8ASpikeFormat.GROUP];
                 float code = GroupQuant.code(v, s);
                 if (!(Math.abs(code) <= GroupQuant.MAX_CODE) || code * s != v) {
                     return false;

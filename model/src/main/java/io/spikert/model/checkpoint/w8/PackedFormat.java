@@ -1,4 +1,4 @@
-package io.spikert.model.convert;
+package io.spikert.model.checkpoint.w8;
 
 /**
  * Names of the packed W8ASpike form ({@value #FORMAT}). Per used QuantLinear {@code P}:

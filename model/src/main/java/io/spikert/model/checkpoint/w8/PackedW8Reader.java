@@ -1,4 +1,4 @@
-package io.spikert.model.convert;
+package io.spikert.model.checkpoint.w8;
 
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.model.checkpoint.Checkpoint;
@@ -34,7 +34,7 @@ public final class PackedW8Reader {
     /** The tensors of one packed QuantLinear (for the loader's used-tensor bookkeeping). */
     public static List<String> tensorNames(String prefix) {
         return List.of(prefix + PackedFormat.CODES, prefix + PackedFormat.OUTLIER_INDEX,
-                prefix + PackedFormat.OUTLIER_RESIDUAL, prefix + QuantLinears.SCALES);
+                prefix + PackedFormat.OUTLIER_RESIDUAL, prefix + W8ASpikeFormat.SCALES);
     }
 
     /** Exact codes [out][in] row-major: int8 part plus residuals; every tensor is checked against the shape. */
@@ -86,14 +86,14 @@ public final class PackedW8Reader {
 
     /** Scales [out][in/128] as stored, checked positive and finite. */
     public static float[] scales(Checkpoint c, String prefix, int out, int in) throws CheckpointException {
-        String name = prefix + QuantLinears.SCALES;
-        Tensor t = require(c, name, DType.F32, out, in / GroupQuant.GROUP, 1);
+        String name = prefix + W8ASpikeFormat.SCALES;
+        Tensor t = require(c, name, DType.F32, out, in / W8ASpikeFormat.GROUP, 1);
         float[] s = new float[(int) t.elementCount()];
         for (int i = 0; i < s.length; i++) {
             s[i] = t.data().getAtIndex(F32, i);
             if (!(s[i] > 0) || Float.isInfinite(s[i])) {
                 throw new CheckpointException(c.fileOf(name) + ": tensor " + name + " has a non-positive or non-finite scale "
-                        + s[i] + " at row " + i / (in / GroupQuant.GROUP) + ", group " + i % (in / GroupQuant.GROUP));
+                        + s[i] + " at row " + i / (in / W8ASpikeFormat.GROUP) + ", group " + i % (in / W8ASpikeFormat.GROUP));
             }
         }
         return s;

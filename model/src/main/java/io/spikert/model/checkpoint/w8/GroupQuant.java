@@ -1,4 +1,4 @@
-package io.spikert.model.convert;
+package io.spikert.model.checkpoint.w8;
 
 /**
  * Group-128 symmetric weight quantisation as W8ASpike defines it: one scale per output row and group of
@@ -6,7 +6,6 @@ package io.spikert.model.convert;
  * not clamped.
  */
 public final class GroupQuant {
-    public static final int GROUP = 128;
     /** The int8 part of a packed code is clamp(code, -127, 127); the rest is the outlier residual. */
     public static final int MAX_INT8 = 127;
     /** Codes beyond int16 cannot be packed (the published checkpoint reaches about +-200). */
@@ -37,12 +36,12 @@ public final class GroupQuant {
      */
     public static float absmaxScale(String name, FloatAt w, long cols, long r, long g) {
         float max = 0f;
-        long base = r * cols + g * GROUP;
-        for (int i = 0; i < GROUP; i++) {
+        long base = r * cols + g * W8ASpikeFormat.GROUP;
+        for (int i = 0; i < W8ASpikeFormat.GROUP; i++) {
             float v = Math.abs(w.at(base + i));
             if (!(v <= Float.MAX_VALUE)) {
                 throw new IllegalArgumentException("tensor " + name + ": non-finite weight " + w.at(base + i)
-                        + " at row " + r + ", column " + (g * GROUP + i));
+                        + " at row " + r + ", column " + (g * W8ASpikeFormat.GROUP + i));
             }
             max = Math.max(max, v);
         }

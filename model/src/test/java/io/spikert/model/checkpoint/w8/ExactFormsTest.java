@@ -1,4 +1,4 @@
-package io.spikert.model.convert;
+package io.spikert.model.checkpoint.w8;
 
 import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;

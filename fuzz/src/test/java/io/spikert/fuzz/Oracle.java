@@ -1,6 +1,6 @@
 package io.spikert.fuzz;
 
-import io.spikert.model.NumericalFaultException;
+import io.spikert.runtime.NumericalFaultException;
 import io.spikert.model.checkpoint.CheckpointException;
 
 import java.io.IOException;

@@ -74,7 +74,7 @@ class OracleTest {
 
     @Test
     void theModelsNumericalFaultIsACleanStopCountedApart() {
-        Verdict v = classify(new io.spikert.model.NumericalFaultException("the logits after the token at position 2 hold NaN"));
+        Verdict v = classify(new io.spikert.runtime.NumericalFaultException("the logits after the token at position 2 hold NaN"));
         assertEquals(Verdict.Kind.REJECTED, v.kind());
         assertEquals(Oracle.NUMERICAL_FAULT, v.label());
         assertNotEquals(Verdict.rejected(null).label(), v.label());

@@ -1,5 +1,7 @@
 package io.spikert.model;
 
+import io.spikert.runtime.NumericalFaultException;
+
 /**
  * The session every {@link SpikingBrainModel#newSession} hands out: the backend's session, with every row of logits
  * checked for NaN and infinities before the caller sees it. Non-finite logits come only from non-finite or absurd

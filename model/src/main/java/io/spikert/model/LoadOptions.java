@@ -1,5 +1,6 @@
 package io.spikert.model;
 
+import io.spikert.runtime.NumericalFaultException;
 import io.spikert.model.layers.SpikeObserver;
 
 import java.util.Objects;

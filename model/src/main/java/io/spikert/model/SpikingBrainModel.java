@@ -1,71 +1,74 @@
 package io.spikert.model;
 
-import io.spikert.kernels.RmsNorm;
 import io.spikert.model.checkpoint.Checkpoint;
 import io.spikert.model.checkpoint.CheckpointException;
 import io.spikert.model.checkpoint.Checkpoints;
-import io.spikert.model.device.CheckpointWeightSource;
-import io.spikert.model.device.DeviceModel;
-import io.spikert.model.device.SpikingCheckpointWeights;
 import io.spikert.model.layers.AttentionMixer;
+import io.spikert.model.layers.Batch;
 import io.spikert.model.layers.DecoderLayer;
 import io.spikert.model.layers.FeedForward;
 import io.spikert.model.layers.GatedLinearAttention;
-import io.spikert.model.layers.Linear;
-import io.spikert.model.layers.LowRankProjection;
-import io.spikert.model.layers.Projection;
 import io.spikert.model.layers.SlidingWindowAttention;
 import io.spikert.model.layers.SpikeObserver;
+import io.spikert.model.layers.SpikeObservingBackend;
 import io.spikert.model.layers.Workspace;
-import io.spikert.runtime.Rows;
-import io.spikert.runtime.Tensor;
+import io.spikert.runtime.NumericalFaultException;
 import io.spikert.runtime.backend.Backend;
-import io.spikert.runtime.backend.GpuBackend;
+import io.spikert.runtime.backend.BackendException;
+import io.spikert.runtime.backend.Floats;
+import io.spikert.runtime.backend.Matrix;
+import io.spikert.runtime.backend.Memory;
+import io.spikert.runtime.backend.WeightVector;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * SpikingBrain-7B (and any {@code gla_swa} config): immutable weights, shared by many {@link Session}s,
- * each of which holds its own recurrent state. Weights stay in the memory-mapped checkpoint where the
- * dtype allows (BF16, F32); closing the model unmaps them, after which its sessions must not be used.
- *
- * <p>On a {@link GpuBackend} the model is device-resident: its weights are also uploaded once
- * ({@link DeviceModel}) and its sessions run every operator on the device (W8ASpike with a spike
- * observer excepted, see {@link #deviceResident()}).
+ * SpikingBrain-7B (and any {@code gla_swa} config): immutable weights bound once to a {@link Backend},
+ * shared by many {@link Session}s, each of which holds its own recurrent state. The forward pass is
+ * written once ({@link #forward}) over the backend's operators, so the same code runs on the CPU and on a
+ * GPU. On the CPU weights stay in the memory-mapped checkpoint where the dtype allows (BF16, F32); on a
+ * GPU they are uploaded once and the host copies the load made are freed. Closing the model unmaps and
+ * frees them, and closes the sessions still open on a GPU; its sessions must not be used after.
  */
 public final class SpikingBrainModel implements AutoCloseable {
     private final ModelConfig config;
     private final ModelVariant variant;
     private final Backend backend;
+    /** The backend the forward pass calls: {@link #backend}, or a spike observer around it. */
+    private final Backend ops;
     private final Checkpoint checkpoint;
-    private final Arena arena;
-    private final Tensor embeddings;
+    private final Arena hostCopies;
+    private final Memory weights;
+    private final Matrix embeddings;
     private final DecoderLayer[] layers;
-    private final float[] finalNorm;
-    private final Linear lmHead;
+    private final WeightVector finalNorm;
+    private final Matrix lmHead;
     private final Map<String, Integer> rawWeightForms;
-    /** W8ASpike: every QuantLinear, down_proj and untied lm_head by tensor prefix, as bound (empty for the base model). */
-    private final Map<String, Projection> boundProjections;
-    private DeviceModel device; // set by load when the backend runs the whole model on a GPU
+    private final Set<ModelSession> openSessions = new LinkedHashSet<>();
+    private boolean closed;
 
-    private SpikingBrainModel(ModelConfig config, ModelVariant variant, Backend backend, Checkpoint checkpoint, Arena arena, Tensor embeddings,
-                              DecoderLayer[] layers, float[] finalNorm, Linear lmHead, Map<String, Integer> rawWeightForms,
-                              Map<String, Projection> boundProjections) {
+    private SpikingBrainModel(ModelConfig config, ModelVariant variant, Backend backend, SpikeObserver observer,
+                              Checkpoint checkpoint, Arena hostCopies, Memory weights, Graph graph,
+                              Map<String, Integer> rawWeightForms) {
         this.config = config;
         this.variant = variant;
         this.backend = backend;
+        this.ops = observer == SpikeObserver.NONE ? backend : new SpikeObservingBackend(backend, observer);
         this.checkpoint = checkpoint;
-        this.arena = arena;
-        this.embeddings = embeddings;
-        this.layers = layers;
-        this.finalNorm = finalNorm;
-        this.lmHead = lmHead;
+        this.hostCopies = hostCopies;
+        this.weights = weights;
+        this.embeddings = graph.embeddings();
+        this.layers = graph.layers();
+        this.finalNorm = graph.finalNorm();
+        this.lmHead = graph.lmHead();
         this.rawWeightForms = rawWeightForms;
-        this.boundProjections = boundProjections;
     }
 
     /** Loads {@code config.json} and the weights of {@code modelDir} (safetensors or PyTorch .bin, single or sharded). */
@@ -73,71 +76,94 @@ public final class SpikingBrainModel implements AutoCloseable {
         return load(modelDir, backend, LoadOptions.defaults());
     }
 
-    /** As {@link #load(Path, Backend)}; the base and W8ASpike variants are recognised from the tensor names. */
+    /**
+     * As {@link #load(Path, Backend)}; the base and W8ASpike variants are recognised from the tensor names. A
+     * backend without the float twin of W8ASpike's products (a GPU) binds the integer form whatever
+     * {@link LoadOptions#integerSpikes()} says.
+     */
     public static SpikingBrainModel load(Path modelDir, Backend backend, LoadOptions options) throws IOException {
         ModelConfig config = ModelConfig.load(modelDir);
+        LoadOptions effective = backend.runsFloatSpikeForm() ? options : options.withIntegerSpikes(true);
         Checkpoint checkpoint = Checkpoints.open(modelDir);
-        Arena arena = Arena.ofShared();
-        SpikingBrainModel model;
+        Arena hostCopies = Arena.ofShared();
+        Memory weights = null;
         try {
-            model = bind(config, backend, checkpoint, arena, options);
-        } catch (IOException e) {
-            arena.close();
+            if (effective.checkWeights()) {
+                effective.progress().accept("checking every weight for NaN and infinities");
+                WeightScan.requireFinite(checkpoint);
+            }
+            weights = backend.newMemory("the weights of " + modelDir);
+            var binder = new WeightBinder(checkpoint, hostCopies, weights, effective);
+            binder.requireLayerCount(config.numLayers());
+            Graph graph = build(config, binder);
+            binder.requireAllUsed();
+            if (backend.deviceMemory()) {
+                // The device holds its own copies of the loader's INT8 codes and narrowed matrices (about 8.5 GB
+                // at the 7B W8ASpike shape), so the host's are freed now rather than held beside them.
+                hostCopies.close();
+            }
+            return new SpikingBrainModel(config, binder.variant(), backend, effective.spikeObserver(), checkpoint, hostCopies,
+                    weights, graph, binder.rawForms());
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(weights, e);
+            if (hostCopies.scope().isAlive()) {
+                hostCopies.close();
+            }
             checkpoint.close();
-            throw e;
-        } catch (RuntimeException e) {
-            arena.close();
-            checkpoint.close();
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            if (e instanceof BackendException be) {
+                throw be;
+            }
             // Last resort: every known bad input is a CheckpointException naming its file and tensor; anything
-            // else is a loader bug, still reported against the folder, with its type and cause kept.
+            // else is a loader or backend failure, still reported against the folder, with its type and cause kept.
             throw new CheckpointException(modelDir + ": cannot load the model: unexpected " + e, e);
         }
-        if (backend instanceof GpuBackend gpu && residentOnDevice(model.variant, options)) {
-            try {
-                model.device = model.variant == ModelVariant.BASE
-                        ? DeviceModel.upload(config, gpu, new CheckpointWeightSource(checkpoint))
-                        : DeviceModel.uploadW8ASpike(config, gpu, new SpikingCheckpointWeights(checkpoint, model.boundProjections),
-                                options.spikeK());
-            } catch (RuntimeException e) {
-                model.close();
-                throw e;
-            }
-            // Sessions of a device-resident model never touch the host copies (INT8 codes, narrowed matrices:
-            // about 8.5 GB at the 7B W8ASpike shape), so they are freed now rather than held beside the device's.
-            model.arena.close();
-        }
-        return model;
     }
 
     /**
-     * Both variants run resident on a GPU, except W8ASpike with a spike observer: the device keeps its
-     * counts on the device, so a model whose every product's counts must be seen on the host (the CLI's
-     * --verbose kernel report) keeps the products-only path. On the device the QuantLinears always run
-     * the integer form ({@link LoadOptions#integerSpikes()} picks the CPU's form only).
+     * A model over weights that are not a checkpoint (synthetic weights for benchmarks): {@code bind} binds
+     * them into the memory the model will own and free.
      */
-    private static boolean residentOnDevice(ModelVariant variant, LoadOptions options) {
-        return variant == ModelVariant.BASE || options.spikeObserver() == SpikeObserver.NONE;
+    public static SpikingBrainModel of(ModelConfig config, Backend backend, WeightFactory bind) throws IOException {
+        Memory weights = backend.newMemory("the weights of a " + ModelConfig.MODEL_TYPE + " model");
+        try {
+            ModelWeights w = bind.bind(weights);
+            return new SpikingBrainModel(config, w.variant(), backend, SpikeObserver.NONE, null, null, weights,
+                    build(config, w), Map.of());
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(weights, e);
+            throw e;
+        }
     }
 
-    private static SpikingBrainModel bind(ModelConfig c, Backend backend, Checkpoint checkpoint, Arena arena,
-                                          LoadOptions options) throws IOException {
-        if (options.checkWeights()) {
-            options.progress().accept("checking every weight for NaN and infinities");
-            WeightScan.requireFinite(checkpoint);
+    /** Binds a model's weights into the memory it is given. */
+    @FunctionalInterface
+    public interface WeightFactory {
+        ModelWeights bind(Memory memory) throws IOException;
+    }
+
+    private static void closeQuietly(Memory memory, Exception failure) {
+        if (memory != null) {
+            try {
+                memory.close();
+            } catch (RuntimeException suppressed) {
+                failure.addSuppressed(suppressed);
+            }
         }
-        var w = new WeightBinder(checkpoint, arena);
-        boolean spiking = w.variant() == ModelVariant.W8ASPIKE;
-        // W8ASpike's projections by tensor prefix, for a device upload to take the same codes and raw forms.
-        Map<String, Projection> bound = new HashMap<>();
-        // W8ASpike: every QuantLinear (q, k, v, o, gk, gate, up) spikes its input; down_proj does not.
-        Projections p = spiking
-                ? (name, out, in, bias) -> bind(bound, name, w.spiking(name, out, in, bias, options))
-                : w::linear;
+    }
+
+    /** The embedding table, the decoder layers, the final norm and the output head. */
+    private record Graph(Matrix embeddings, DecoderLayer[] layers, WeightVector finalNorm, Matrix lmHead) {
+    }
+
+    /** The {@code gla_swa} graph (MODEL.md section 3) over the weights {@code w} names, in the published order. */
+    private static Graph build(ModelConfig c, ModelWeights w) throws IOException {
         int hidden = c.hiddenSize();
         int kvDim = c.kvDim();
         int inter = c.intermediateSize();
-        w.requireLayerCount(c.numLayers());
-        Tensor embeddings = w.tensor("model.embeddings.weight", c.vocabSize(), hidden);
+        Matrix embeddings = w.matrix("model.embeddings.weight", c.vocabSize(), hidden);
         DecoderLayer[] layers = new DecoderLayer[c.numLayers()];
         for (int l = 0; l < layers.length; l++) {
             String layer = "model.layers." + l + ".";
@@ -145,57 +171,30 @@ public final class SpikingBrainModel implements AutoCloseable {
             AttentionMixer attention;
             if (c.isSwaLayer(l)) {
                 attention = new SlidingWindowAttention(c,
-                        p.of(a + "q_proj", hidden, hidden, true),
-                        p.of(a + "k_proj", kvDim, hidden, true),
-                        p.of(a + "v_proj", kvDim, hidden, true),
-                        p.of(a + "o_proj", hidden, hidden, false),
-                        spiking ? options.spikeK() : 0f);
+                        w.projection(a + "q_proj", hidden, hidden, true),
+                        w.projection(a + "k_proj", kvDim, hidden, true),
+                        w.projection(a + "v_proj", kvDim, hidden, true),
+                        w.projection(a + "o_proj", hidden, hidden, false),
+                        w.querySpikeK());
             } else {
-                Projection gate = spiking
-                        ? p.of(a + "gk_proj", kvDim, hidden, true)
-                        : new LowRankProjection(w.linear(a + "gk_proj.0", ModelConfig.GATE_LOW_RANK, hidden, false),
-                                                w.linear(a + "gk_proj.1", kvDim, ModelConfig.GATE_LOW_RANK, true));
                 attention = new GatedLinearAttention(c,
-                        p.of(a + "q_proj", hidden, hidden, true),
-                        p.of(a + "k_proj", kvDim, hidden, true),
-                        p.of(a + "v_proj", kvDim, hidden, true),
-                        gate,
-                        p.of(a + "o_proj", hidden, hidden, false),
+                        w.projection(a + "q_proj", hidden, hidden, true),
+                        w.projection(a + "k_proj", kvDim, hidden, true),
+                        w.projection(a + "v_proj", kvDim, hidden, true),
+                        w.glaGate(a, kvDim, hidden),
+                        w.projection(a + "o_proj", hidden, hidden, false),
                         w.vector(a + "g_norm.weight", c.headDim()));
             }
-            Projection down = spiking
-                    ? bind(bound, layer + "mlp.down_proj", w.rawDownProjection(layer + "mlp.down_proj", hidden, inter, options))
-                    : w.linear(layer + "mlp.down_proj", hidden, inter, false);
             var mlp = new FeedForward(
-                    p.of(layer + "mlp.gate_proj", inter, hidden, false),
-                    p.of(layer + "mlp.up_proj", inter, hidden, false),
-                    down);
+                    w.projection(layer + "mlp.gate_proj", inter, hidden, false),
+                    w.projection(layer + "mlp.up_proj", inter, hidden, false),
+                    w.down(layer + "mlp.down_proj", hidden, inter));
             layers[l] = new DecoderLayer(l, w.vector(layer + "attn_norm.weight", hidden), attention,
                     w.vector(layer + "mlp_norm.weight", hidden), mlp, c.normEps());
         }
-        float[] finalNorm = w.vector("model.norm.weight", hidden);
-        Linear lmHead = c.tieWordEmbeddings() && !checkpoint.contains("lm_head.weight")
-                ? new Linear(embeddings, null)
-                : spiking ? bind(bound, "lm_head", w.narrowed("lm_head", c.vocabSize(), hidden, "lm_head", options))
-                : w.linear("lm_head", c.vocabSize(), hidden, false);
-        w.requireAllUsed();
-        for (Tensor t : w.boundMatrices()) {
-            backend.checkWeight(t);
-        }
-        backend.checkWeight(lmHead.weight()); // the embedding table itself when tied
-        return new SpikingBrainModel(c, w.variant(), backend, checkpoint, arena, embeddings, layers, finalNorm, lmHead, w.rawForms(),
-                Map.copyOf(bound));
-    }
-
-    private static <P extends Projection> P bind(Map<String, Projection> bound, String prefix, P projection) {
-        bound.put(prefix, projection);
-        return projection;
-    }
-
-    /** Builds one projection by its tensor prefix: dense in the base model, spiking in W8ASpike. */
-    @FunctionalInterface
-    private interface Projections {
-        Projection of(String prefix, int out, int in, boolean bias) throws IOException;
+        WeightVector finalNorm = w.vector("model.norm.weight", hidden);
+        Matrix lmHead = c.tieWordEmbeddings() && !w.contains("lm_head.weight") ? embeddings : w.lmHead(c.vocabSize(), hidden);
+        return new Graph(embeddings, layers, finalNorm, lmHead);
     }
 
     public ModelConfig config() {
@@ -218,72 +217,138 @@ public final class SpikingBrainModel implements AutoCloseable {
         return backend;
     }
 
+    /** The checkpoint the weights came from; null for a model made by {@link #of}. */
     public Checkpoint checkpoint() {
         return checkpoint;
     }
 
     /**
-     * A new sequence with its own state, prefilling in chunks of {@link Session#DEFAULT_CHUNK} tokens
-     * ({@link DeviceModel#DEFAULT_CHUNK} when device-resident). Its logits are always finite: a step whose
-     * logits hold NaN or infinities throws {@link NumericalFaultException} instead ({@link FiniteLogitsSession}).
+     * A new sequence with its own state, prefilling in chunks of the backend's {@link Backend#defaultChunk()}
+     * tokens. Its logits are always finite: a step whose logits hold NaN or infinities throws
+     * {@link NumericalFaultException} instead ({@link FiniteLogitsSession}).
      */
     public Session newSession() {
-        return new FiniteLogitsSession(device != null ? device.newSession() : new CpuSession(this, Session.DEFAULT_CHUNK));
+        return newSession(backend.defaultChunk());
     }
 
     public Session newSession(int chunkTokens) {
-        return new FiniteLogitsSession(device != null ? device.newSession(chunkTokens) : new CpuSession(this, chunkTokens));
+        return new FiniteLogitsSession(openSession(chunkTokens));
     }
 
-    /**
-     * Whether sessions run entirely on the GPU: either variant on a {@link GpuBackend}. False on the CPU,
-     * and for W8ASpike loaded with a {@link SpikeObserver}, whose spike counts must reach the host for every
-     * product: it keeps the products-only path (spiking products on the CPU, dense ones on the device).
-     */
-    public boolean deviceResident() {
-        return device != null;
+    private ModelSession openSession(int chunkTokens) {
+        synchronized (openSessions) {
+            if (closed) {
+                throw new IllegalStateException("the model was closed");
+            }
+        }
+        ModelSession s = new ModelSession(this, chunkTokens);
+        if (backend.deviceMemory()) {
+            synchronized (openSessions) {
+                openSessions.add(s);
+            }
+        }
+        return s;
+    }
+
+    void forget(ModelSession s) {
+        synchronized (openSessions) {
+            openSessions.remove(s);
+        }
     }
 
     /**
      * Whether the host copies the loader made (INT8 codes, narrowed matrices) are still held: false once a
-     * device-resident model has uploaded its own, since its sessions never read them.
+     * backend with its own device memory has taken its copies, since its sessions never read them.
      */
     public boolean holdsHostWeights() {
-        return arena.scope().isAlive();
+        return hostCopies != null && hostCopies.scope().isAlive();
+    }
+
+    /** Bytes of backend memory the bound weights hold: device memory on a GPU, 0 on the CPU (the mapping is the file's). */
+    public long weightMemoryBytes() {
+        return backend.deviceMemory() ? weights.bytes() : 0;
+    }
+
+    Backend ops() {
+        return ops;
     }
 
     DecoderLayer[] layers() {
         return layers;
     }
 
-    /** x[t] = E[ids[from + t]] for t < count. */
-    void embed(int[] ids, int from, int count, Workspace ws) {
-        int hidden = config.hiddenSize();
-        for (int t = 0; t < count; t++) {
-            Rows.copyRow(embeddings, ids[from + t], ws.x, t * hidden);
+    /** Whether the sessions need spike buffers (W8ASpike). */
+    boolean spiking() {
+        return variant == ModelVariant.W8ASPIKE;
+    }
+
+    /**
+     * One forward pass over the batch's rows, whose token ids are in {@code ws.ids}: the embedding, the RoPE
+     * tables of each sequence's positions, then every decoder layer; leaves the residual stream in {@code ws.x}.
+     */
+    void forward(Workspace ws, Batch batch) {
+        ops.embed(embeddings, ws.ids, batch.rows(), ws.x);
+        if (config.swaLayerCount() > 0) {
+            int half = config.headDim() / 2;
+            for (Batch.Sequence s : batch.sequences()) {
+                long at = (long) s.firstRow() * half;
+                ops.ropeAngles(ws.ropeCos.at(at), ws.ropeSin.at(at), s.pos0(), s.rows(), config.headDim(), config.ropeTheta());
+            }
+        }
+        for (DecoderLayer layer : layers) {
+            layer.forward(ops, ws, batch);
         }
     }
 
-    /** Logits of the tokens [first, first + count) of the chunk in {@code ws}, into out[(t - first) * V ...]. */
-    void logits(Workspace ws, int first, int count, float[] out) {
+    /** Logits of the rows [first, first + count) of the residual stream into {@code out} [count][vocab]. */
+    void logits(Workspace ws, int first, int count, Floats out) {
         int hidden = config.hiddenSize();
-        for (int t = 0; t < count; t++) {
-            RmsNorm.apply(ws.x, (first + t) * hidden, finalNorm, 0, ws.h, t * hidden, hidden, config.normEps());
-        }
-        lmHead.forward(backend, ws.h, count, out);
+        ops.rmsnorm(ws.x.at((long) first * hidden), finalNorm, ws.h, hidden, count, config.normEps());
+        ops.linear(lmHead, ws.h, count, out);
     }
 
+    /** Closes the sessions still open on a device, frees the weights and unmaps the checkpoint. Idempotent. */
     @Override
     public void close() {
-        try {
-            if (device != null) {
-                device.close();
+        List<ModelSession> open;
+        synchronized (openSessions) {
+            if (closed) {
+                return;
             }
-        } finally {
-            if (arena.scope().isAlive()) {
-                arena.close();
-            }
-            checkpoint.close();
+            closed = true;
+            open = new ArrayList<>(openSessions);
         }
+        RuntimeException failure = null;
+        for (Runnable step : closeSteps(open)) {
+            try {
+                step.run();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private List<Runnable> closeSteps(List<ModelSession> open) {
+        List<Runnable> steps = new ArrayList<>();
+        for (ModelSession s : open) {
+            steps.add(s::close);
+        }
+        steps.add(weights::close);
+        steps.add(() -> {
+            if (holdsHostWeights()) {
+                hostCopies.close();
+            }
+        });
+        if (checkpoint != null) {
+            steps.add(checkpoint::close);
+        }
+        return steps;
     }
 }

@@ -7,12 +7,17 @@ import io.spikert.model.checkpoint.AlignedSafetensors;
 import io.spikert.model.checkpoint.w8.ExactForms;
 import io.spikert.model.checkpoint.w8.PackedFormat;
 import io.spikert.model.checkpoint.w8.PackedW8Reader;
+import io.spikert.model.checkpoint.w8.W8ASpikeFormat;
 import io.spikert.model.layers.Int8Linear;
 import io.spikert.model.layers.Linear;
+import io.spikert.model.layers.LowRankProjection;
 import io.spikert.model.layers.Projection;
 import io.spikert.model.layers.SpikingLinear;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
+import io.spikert.runtime.backend.Matrix;
+import io.spikert.runtime.backend.Memory;
+import io.spikert.runtime.backend.WeightVector;
 import io.spikert.runtime.memory.NativeMemory;
 
 import java.lang.foreign.Arena;
@@ -24,34 +29,89 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Takes tensors out of a checkpoint by their published names, checks each shape against the config,
- * and remembers what was taken so that tensors the model does not know are reported, not ignored.
+ * A checkpoint's weights for the model, by their published names: each tensor is taken out, its shape
+ * checked against the config, and bound into the backend's {@link Memory} (the CPU multiplies it where
+ * it is mapped; a GPU uploads it). Remembers what was taken so that tensors the model does not know are
+ * reported, not ignored.
  */
-final class WeightBinder {
+final class WeightBinder implements ModelWeights {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    static final String SCALES = ".weight_quantizer.scales";
-    static final int GROUP = 128;
+    private static final String SCALES = W8ASpikeFormat.SCALES;
+    private static final int GROUP = W8ASpikeFormat.GROUP;
 
     private final Checkpoint checkpoint;
     private final Arena arena;
+    private final Memory memory;
+    private final LoadOptions options;
     private final TreeSet<String> unused;
     private final ModelVariant variant;
-    private final java.util.List<Tensor> matrices = new java.util.ArrayList<>();
     /** How many raw W8ASpike matrices were kept in each form, for the load report. */
     private final Map<String, Integer> rawForms = new TreeMap<>();
 
-    WeightBinder(Checkpoint checkpoint, Arena arena) {
+    /** Host copies the load makes (INT8 codes, widened or narrowed matrices) go to {@code arena}. */
+    WeightBinder(Checkpoint checkpoint, Arena arena, Memory memory, LoadOptions options) {
         this.checkpoint = checkpoint;
         this.arena = arena;
+        this.memory = memory;
+        this.options = options;
         this.unused = new TreeSet<>(checkpoint.names());
         // 64-byte aligned outputs of spikert convert fill gaps with padding tensors that hold no weights
         this.unused.removeIf(n -> n.startsWith(AlignedSafetensors.PADDING_PREFIX));
         this.variant = ModelVariant.of(checkpoint);
     }
 
-    ModelVariant variant() {
+    @Override
+    public ModelVariant variant() {
         return variant;
+    }
+
+    @Override
+    public boolean contains(String name) {
+        return checkpoint.contains(name);
+    }
+
+    @Override
+    public float querySpikeK() {
+        return variant == ModelVariant.W8ASPIKE ? options.spikeK() : 0f;
+    }
+
+    @Override
+    public Matrix matrix(String name, int rows, int cols) throws CheckpointException {
+        return memory.matrix(tensor(name, rows, cols));
+    }
+
+    @Override
+    public WeightVector vector(String name, int n) throws CheckpointException {
+        return memory.vector(name, floats(name, n));
+    }
+
+    /** Base: a dense linear; W8ASpike: a QuantLinear, whose input is spiked. */
+    @Override
+    public Projection projection(String prefix, int out, int in, boolean bias) throws CheckpointException {
+        return variant == ModelVariant.W8ASPIKE ? spiking(prefix, out, in, bias) : linear(prefix, out, in, bias);
+    }
+
+    /** Base: gk_proj.1(gk_proj.0(h)) through rank 16; W8ASpike: one full-rank QuantLinear gk_proj. */
+    @Override
+    public Projection glaGate(String attn, int kvDim, int hidden) throws CheckpointException {
+        if (variant == ModelVariant.W8ASPIKE) {
+            return spiking(attn + "gk_proj", kvDim, hidden, true);
+        }
+        return new LowRankProjection(linear(attn + "gk_proj.0", ModelConfig.GATE_LOW_RANK, hidden, false),
+                linear(attn + "gk_proj.1", kvDim, ModelConfig.GATE_LOW_RANK, true));
+    }
+
+    @Override
+    public Projection down(String prefix, int out, int in) throws CheckpointException {
+        return variant == ModelVariant.W8ASPIKE ? rawDownProjection(prefix, out, in) : linear(prefix, out, in, false);
+    }
+
+    @Override
+    public Matrix lmHead(int vocab, int hidden) throws CheckpointException {
+        return variant == ModelVariant.W8ASPIKE
+                ? narrowed("lm_head", vocab, hidden, "lm_head").weight()
+                : linear("lm_head", vocab, hidden, false).weight();
     }
 
     /**
@@ -108,29 +168,22 @@ final class WeightBinder {
         return t.dtype() == DType.F16 ? widenToF32(t) : t;
     }
 
-    Linear linear(String prefix, int out, int in, boolean bias) throws CheckpointException {
-        Tensor w = matrix(tensor(prefix + ".weight", out, in));
-        float[] b = bias ? vector(prefix + ".bias", out) : null;
-        return new Linear(w, b);
+    private Linear linear(String prefix, int out, int in, boolean bias) throws CheckpointException {
+        Matrix w = memory.matrix(tensor(prefix + ".weight", out, in));
+        return new Linear(w, bias(prefix, out, bias));
     }
 
-    /** Every weight matrix handed to the model, for the backend to check once. */
-    java.util.List<Tensor> boundMatrices() {
-        return java.util.List.copyOf(matrices);
-    }
-
-    private Tensor matrix(Tensor t) {
-        matrices.add(t);
-        return t;
+    private WeightVector bias(String prefix, int out, boolean bias) throws CheckpointException {
+        return bias ? vector(prefix + ".bias", out) : null;
     }
 
     /**
      * A W8ASpike QuantLinear: codes {@code rint(W / s)} per group of 128 inputs (no clamp), with its input
      * spiked at threshold factor {@code options.spikeK()}; integer or float fake-quantisation form.
      */
-    SpikingLinear spiking(String prefix, int out, int in, boolean bias, LoadOptions options) throws CheckpointException {
+    private SpikingLinear spiking(String prefix, int out, int in, boolean bias) throws CheckpointException {
         if (PackedW8Reader.isPacked(checkpoint, prefix)) {
-            return packed(prefix, out, in, bias, options);
+            return packed(prefix, out, in, bias);
         }
         Tensor w = tensor(prefix + ".weight", out, in);
         requireWholeGroups(prefix + ".weight", prefix, in);
@@ -142,13 +195,13 @@ final class WeightBinder {
                         + ", group " + i % (in / GROUP));
             }
         }
-        float[] b = bias ? vector(prefix + ".bias", out) : null;
+        WeightVector b = bias(prefix, out, bias);
         options.progress().accept("quantising " + prefix + " to INT8 codes");
         Tensor f32 = w.dtype() == DType.F32 ? w : widenToF32(w);
         if (options.integerSpikes()) {
             try {
                 var codes = Int8Weights.quantize(arena, f32.data(), out, in, scales);
-                return SpikingLinear.integer(prefix, codes, b, options.spikeK(), options.spikeObserver());
+                return new SpikingLinear(memory.int8(prefix, codes), b, options.spikeK());
             } catch (IllegalArgumentException e) {
                 throw new CheckpointException(checkpoint.fileOf(prefix + ".weight") + ": tensor " + prefix + ".weight: "
                         + e.getMessage(), e);
@@ -164,7 +217,7 @@ final class WeightBinder {
                         + " gives code " + q + ", outside [-" + Int8Weights.MAX_CODE + ", " + Int8Weights.MAX_CODE + "]");
             }
             return (int) q;
-        }, scales, b, options);
+        }, scales, b);
     }
 
     /** The code of flat weight element {@code e}, refused with the tensor named when it has none. */
@@ -187,29 +240,29 @@ final class WeightBinder {
     }
 
     /** The float twin: W' = code * scale held as F32, multiplied by the spike counts as small exact floats. */
-    private SpikingLinear fakeQuant(String prefix, int out, int in, Codes code, float[] scales, float[] bias,
-                                    LoadOptions options) throws CheckpointException {
+    private SpikingLinear fakeQuant(String prefix, int out, int in, Codes code, float[] scales, WeightVector bias)
+            throws CheckpointException {
         var seg = NativeMemory.allocate(arena, (long) out * in * 4);
         for (long e = 0; e < (long) out * in; e++) {
             seg.setAtIndex(F32, e, code.of(e) * scales[groupOf(e, in)]);
         }
-        Tensor quantized = matrix(new Tensor(prefix + ".weight (quantised)", DType.F32, new long[] {out, in}, seg));
-        return SpikingLinear.fakeQuant(prefix, quantized, bias, options.spikeK(), options.spikeObserver());
+        Tensor quantized = new Tensor(prefix + ".weight (quantised)", DType.F32, new long[] {out, in}, seg);
+        return new SpikingLinear(memory.fakeQuantized(prefix, quantized), bias, options.spikeK());
     }
 
     /** A QuantLinear of the packed form written by {@code spikert convert --to packed}: INT8 codes plus exact outliers. */
-    private SpikingLinear packed(String prefix, int out, int in, boolean bias, LoadOptions options) throws CheckpointException {
+    private SpikingLinear packed(String prefix, int out, int in, boolean bias) throws CheckpointException {
         requireWholeGroups(prefix + PackedFormat.CODES, prefix, in);
-        float[] b = bias ? vector(prefix + ".bias", out) : null;
+        WeightVector b = bias(prefix, out, bias);
         PackedW8Reader.tensorNames(prefix).forEach(unused::remove);
         if (options.integerSpikes()) {
             options.progress().accept("laying out the packed INT8 codes of " + prefix);
             var codes = PackedW8Reader.int8Weights(arena, checkpoint, prefix, out, in);
-            return SpikingLinear.integer(prefix, codes, b, options.spikeK(), options.spikeObserver());
+            return new SpikingLinear(memory.int8(prefix, codes), b, options.spikeK());
         }
         int[] codes = PackedW8Reader.codes(checkpoint, prefix, out, in);
         float[] scales = PackedW8Reader.scales(checkpoint, prefix, out, in);
-        return fakeQuant(prefix, out, in, e -> codes[(int) e], scales, b, options);
+        return fakeQuant(prefix, out, in, e -> codes[(int) e], scales, b);
     }
 
     /**
@@ -217,14 +270,14 @@ final class WeightBinder {
      * by the math, but when every weight equals its code times that scale exactly (a fake-quantised export, or
      * the packed form of one) the weight is held as those INT8 codes; otherwise as in {@link #narrowed}.
      */
-    Projection rawDownProjection(String prefix, int out, int in, LoadOptions options) throws CheckpointException {
+    private Projection rawDownProjection(String prefix, int out, int in) throws CheckpointException {
         if (PackedW8Reader.isPacked(checkpoint, prefix)) {
             requireWholeGroups(prefix + PackedFormat.CODES, prefix, in);
             PackedW8Reader.tensorNames(prefix).forEach(unused::remove);
             if (options.integerSpikes()) {
                 options.progress().accept("laying out the packed INT8 codes of " + prefix);
                 rawForms.merge("down_proj as exact INT8 codes (packed)", 1, Integer::sum);
-                return new Int8Linear(prefix, PackedW8Reader.int8Weights(arena, checkpoint, prefix, out, in));
+                return new Int8Linear(memory.int8(prefix, PackedW8Reader.int8Weights(arena, checkpoint, prefix, out, in)));
             }
             int[] codes = PackedW8Reader.codes(checkpoint, prefix, out, in);
             float[] scales = PackedW8Reader.scales(checkpoint, prefix, out, in);
@@ -233,7 +286,7 @@ final class WeightBinder {
                 seg.setAtIndex(F32, e, codes[(int) e] * scales[groupOf(e, in)]);
             }
             rawForms.merge("down_proj F32 (from packed codes)", 1, Integer::sum);
-            return new Linear(matrix(new Tensor(prefix + ".weight", DType.F32, new long[] {out, in}, seg)), null);
+            return new Linear(memory.matrix(new Tensor(prefix + ".weight", DType.F32, new long[] {out, in}, seg)), null);
         }
         Tensor w = tensor(prefix + ".weight", out, in);
         // unused by down_proj's math, but a NaN or infinity in them is a corrupt file all the same
@@ -245,31 +298,31 @@ final class WeightBinder {
             try {
                 Tensor f32 = w.dtype() == DType.F32 ? w : widenToF32(w);
                 rawForms.merge("down_proj as exact INT8 codes", 1, Integer::sum);
-                return new Int8Linear(prefix, Int8Weights.quantize(arena, f32.data(), out, in, scales));
+                return new Int8Linear(memory.int8(prefix, Int8Weights.quantize(arena, f32.data(), out, in, scales)));
             } catch (IllegalArgumentException e) {
                 throw new CheckpointException(checkpoint.fileOf(prefix + ".weight") + ": tensor " + prefix + ".weight: "
                         + e.getMessage(), e);
             }
         }
-        return narrowed(prefix, w, "down_proj", options);
+        return narrowed(prefix, w, "down_proj");
     }
 
     /**
      * A raw linear of a W8ASpike checkpoint (published as fp32): held as BF16 when every value is a BF16
      * value, so a token reads half the bytes for the same products; otherwise as it is stored.
      */
-    Linear narrowed(String prefix, int out, int in, String role, LoadOptions options) throws CheckpointException {
-        return narrowed(prefix, tensor(prefix + ".weight", out, in), role, options);
+    private Linear narrowed(String prefix, int out, int in, String role) throws CheckpointException {
+        return narrowed(prefix, tensor(prefix + ".weight", out, in), role);
     }
 
-    private Linear narrowed(String prefix, Tensor w, String role, LoadOptions options) {
+    private Linear narrowed(String prefix, Tensor w, String role) {
         if (options.exactNarrowing() && w.dtype() == DType.F32 && ExactForms.bf16Exact(w)) {
             options.progress().accept(prefix + ": raw fp32 weight holds BF16 values, keeping it as BF16");
             rawForms.merge(role + " as BF16 (exact)", 1, Integer::sum);
-            return new Linear(matrix(ExactForms.toBf16(arena, w)), null);
+            return new Linear(memory.matrix(ExactForms.toBf16(arena, w)), null);
         }
         rawForms.merge(role + " as stored (" + w.dtype() + ")", 1, Integer::sum);
-        return new Linear(matrix(w), null);
+        return new Linear(memory.matrix(w), null);
     }
 
     /** The forms the raw W8ASpike matrices were kept in, e.g. {@code {down_proj as exact INT8 codes=28, lm_head as BF16 (exact)=1}}. */
@@ -278,7 +331,7 @@ final class WeightBinder {
     }
 
     /** A norm weight or bias: small, read whole here, so a NaN or infinity in it is named now. */
-    float[] vector(String name, int n) throws CheckpointException {
+    private float[] floats(String name, int n) throws CheckpointException {
         float[] v = tensor(name, n).toFloatArray();
         requireFinite(name, v);
         return v;

@@ -59,9 +59,9 @@ class FakeGpuLifecycleSoakTest {
             // the fake records every call; each cycle starts with an empty record and nothing allocated
             FakeGpu.shared().reset();
             FakeKernels.register(FakeGpu.shared());
-            try (var gpu = GpuBackend.open(Vendor.CUDA, 1); var model = SpikingBrainModel.load(folder, gpu);
+            try (var gpu = GpuBackend.open(Vendor.CUDA); var model = SpikingBrainModel.load(folder, gpu);
                  Session session = model.newSession(8)) {
-                assertTrue(model.deviceResident(), label);
+                assertTrue(model.backend().deviceMemory(), label);
                 assertTrue(Float.isFinite(session.prefill(prompt)[0]));
                 assertTrue(Float.isFinite(session.decode(prompt[0])[0]));
             }

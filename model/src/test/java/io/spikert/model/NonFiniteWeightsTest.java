@@ -1,5 +1,6 @@
 package io.spikert.model;
 
+import io.spikert.runtime.NumericalFaultException;
 import io.spikert.model.checkpoint.CheckpointException;
 import io.spikert.model.generate.Generator;
 import io.spikert.model.generate.Sampler;

@@ -1,10 +1,12 @@
 package io.spikert.model;
 
-import io.spikert.kernels.spike.Int8Weights;
-import io.spikert.runtime.ComputePool;
-import io.spikert.runtime.Tensor;
 import io.spikert.runtime.backend.Backend;
+import io.spikert.runtime.backend.Floats;
+import io.spikert.runtime.backend.ForwardingBackend;
+import io.spikert.runtime.backend.Int8Matrix;
+import io.spikert.runtime.backend.Matrix;
 import io.spikert.runtime.backend.SpikeKernel;
+import io.spikert.runtime.backend.Spikes;
 
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
@@ -19,14 +21,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * thread has embedded its tokens and stands at the step's first product) and then run side by side:
  * overlap is guaranteed, not left to the scheduler. Unarmed threads pass straight through.
  */
-final class RendezvousBackend implements Backend {
-    private final Backend delegate;
+final class RendezvousBackend extends ForwardingBackend {
     private final CyclicBarrier barrier;
     private final AtomicInteger meetings = new AtomicInteger();
     private final ThreadLocal<Boolean> armed = ThreadLocal.withInitial(() -> false);
 
     RendezvousBackend(Backend delegate, int parties) {
-        this.delegate = delegate;
+        super(delegate);
         this.barrier = new CyclicBarrier(parties, meetings::incrementAndGet);
     }
 
@@ -61,52 +62,20 @@ final class RendezvousBackend implements Backend {
     }
 
     @Override
-    public ComputePool pool() {
-        return delegate.pool();
-    }
-
-    @Override
-    public void linear(Tensor w, float[] x, int xOff, int tokens, float[] y, int yOff) {
+    public void linear(Matrix w, Floats x, int rows, Floats y) {
         meet();
-        delegate.linear(w, x, xOff, tokens, y, yOff);
+        delegate.linear(w, x, rows, y);
     }
 
     @Override
-    public SpikeKernel spikeLinear(Int8Weights w, int[] counts, int cOff, float vth, float[] y, int yOff) {
+    public SpikeKernel[] spikeLinear(Int8Matrix w, Spikes spikes, int rows, Floats y) {
         meet();
-        return delegate.spikeLinear(w, counts, cOff, vth, y, yOff);
+        return delegate.spikeLinear(w, spikes, rows, y);
     }
 
     @Override
-    public void int8Linear(Int8Weights w, float[] x, int xOff, float[] y, int yOff) {
+    public void int8Linear(Int8Matrix w, Floats x, int rows, Floats y) {
         meet();
-        delegate.int8Linear(w, x, xOff, y, yOff);
-    }
-
-    @Override
-    public SpikeKernel[] spikeLinearBatch(Int8Weights w, int[] counts, int cOff, float[] vth, int tokens, float[] y, int yOff) {
-        meet();
-        return delegate.spikeLinearBatch(w, counts, cOff, vth, tokens, y, yOff);
-    }
-
-    @Override
-    public void int8LinearBatch(Int8Weights w, float[] x, int xOff, int tokens, float[] y, int yOff) {
-        meet();
-        delegate.int8LinearBatch(w, x, xOff, tokens, y, yOff);
-    }
-
-    @Override
-    public long weightBytesRead() {
-        return delegate.weightBytesRead();
-    }
-
-    @Override
-    public void checkWeight(Tensor w) {
-        delegate.checkWeight(w);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
+        delegate.int8Linear(w, x, rows, y);
     }
 }

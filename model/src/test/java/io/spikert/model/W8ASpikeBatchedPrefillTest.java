@@ -9,6 +9,10 @@ import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
 import io.spikert.runtime.backend.Backend;
 import io.spikert.runtime.backend.CpuBackend;
+import io.spikert.runtime.backend.Floats;
+import io.spikert.runtime.backend.ForwardingBackend;
+import io.spikert.runtime.backend.Int8Matrix;
+import io.spikert.runtime.backend.Spikes;
 import io.spikert.runtime.backend.SpikeKernel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,28 +44,27 @@ class W8ASpikeBatchedPrefillTest {
         SyntheticCheckpoint.write(dir, DIMS, ModelVariant.W8ASPIKE, RawValues.BF16_AND_DOWN_CODES, DType.F32, 5, x -> { }, false);
     }
 
-    /** Every product as CpuBackend runs it, except that batches go token by token (Backend's defaults). */
-    private static final class TokenByToken implements Backend {
-        final CpuBackend cpu;
+    /** Every product as CpuBackend runs it, except that INT8 batches go token by token (one thread). */
+    private static final class TokenByToken extends ForwardingBackend {
         int spikeBatches;
 
-        TokenByToken(CpuBackend cpu) {
-            this.cpu = cpu;
+        TokenByToken() {
+            super(new CpuBackend(1).spikeBatchFromTokens(Integer.MAX_VALUE)); // spiking batches: token by token inside
         }
 
-        public String name() { return "token by token over " + cpu.name(); }
-        public ComputePool pool() { return cpu.pool(); }
-        public void linear(Tensor w, float[] x, int xOff, int tokens, float[] y, int yOff) { cpu.linear(w, x, xOff, tokens, y, yOff); }
-        public SpikeKernel spikeLinear(Int8Weights w, int[] c, int cOff, float vth, float[] y, int yOff) { return cpu.spikeLinear(w, c, cOff, vth, y, yOff); }
-        public void int8Linear(Int8Weights w, float[] x, int xOff, float[] y, int yOff) { cpu.int8Linear(w, x, xOff, y, yOff); }
-        public long weightBytesRead() { return cpu.weightBytesRead(); }
-        public void checkWeight(Tensor w) { cpu.checkWeight(w); }
-        public void close() { }
+        @Override
+        public SpikeKernel[] spikeLinear(Int8Matrix w, Spikes spikes, int rows, Floats y) {
+            if (rows > 1) {
+                spikeBatches++;
+            }
+            return delegate.spikeLinear(w, spikes, rows, y);
+        }
 
         @Override
-        public SpikeKernel[] spikeLinearBatch(Int8Weights w, int[] counts, int cOff, float[] vth, int tokens, float[] y, int yOff) {
-            spikeBatches++;
-            return Backend.super.spikeLinearBatch(w, counts, cOff, vth, tokens, y, yOff);
+        public void int8Linear(Int8Matrix w, Floats x, int rows, Floats y) {
+            for (int r = 0; r < rows; r++) {
+                delegate.int8Linear(w, x.at((long) r * w.cols()), 1, y.at((long) r * w.rows()));
+            }
         }
     }
 
@@ -73,8 +76,8 @@ class W8ASpikeBatchedPrefillTest {
 
     @Test
     void batchedPrefillEqualsTokenByTokenProductsBitForBitOnOneThread() throws Exception {
-        var tokenByToken = new TokenByToken(new CpuBackend(1).spikeBatchFromTokens(2));
-        try (var cpu = tokenByToken.cpu;
+        var tokenByToken = new TokenByToken();
+        try (var cpu = new CpuBackend(1).spikeBatchFromTokens(2); tokenByToken;
              var batched = SpikingBrainModel.load(dir, cpu);
              var plain = SpikingBrainModel.load(dir, tokenByToken)) {
             assertEquals(Map.of("down_proj as exact INT8 codes", 2, "lm_head as BF16 (exact)", 1), batched.rawWeightForms());
@@ -82,9 +85,9 @@ class W8ASpikeBatchedPrefillTest {
             long before = cpu.weightBytesRead();
             float[] a = allLogits(batched.newSession(8), vocab);
             long batchedBytes = cpu.weightBytesRead() - before;
-            before = cpu.weightBytesRead();
+            before = tokenByToken.weightBytesRead();
             float[] b = allLogits(plain.newSession(8), vocab);
-            long plainBytes = cpu.weightBytesRead() - before;
+            long plainBytes = tokenByToken.weightBytesRead() - before;
             assertTrue(tokenByToken.spikeBatches > 0, "the spiking projections are called as batches");
             // 17 tokens in chunks of 8, 8, 1: the INT8 matrices are read 3 times instead of 17
             assertTrue(batchedBytes < 0.6 * plainBytes, batchedBytes + " vs " + plainBytes);
@@ -130,9 +133,9 @@ class W8ASpikeBatchedPrefillTest {
         List<String> seenPlain = new ArrayList<>();
         SpikeObserver plainObserver = (name, counts, off, n, vth, kernel) ->
                 seenPlain.add(name + " " + Arrays.hashCode(Arrays.copyOfRange(counts, off, off + n)) + " " + vth);
-        try (var cpu = new CpuBackend(1).spikeBatchFromTokens(2);
+        try (var cpu = new CpuBackend(1).spikeBatchFromTokens(2); var tokenByToken = new TokenByToken();
              var batched = SpikingBrainModel.load(dir, cpu, LoadOptions.defaults().withSpikeObserver(observer));
-             var plain = SpikingBrainModel.load(dir, new TokenByToken(cpu), LoadOptions.defaults().withSpikeObserver(plainObserver))) {
+             var plain = SpikingBrainModel.load(dir, tokenByToken, LoadOptions.defaults().withSpikeObserver(plainObserver))) {
             batched.newSession(8).prefill(IDS);
             plain.newSession(8).prefill(IDS);
             assertFalse(seen.isEmpty());

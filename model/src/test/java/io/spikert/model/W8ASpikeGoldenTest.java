@@ -6,7 +6,11 @@ import io.spikert.model.checkpoint.Checkpoints;
 import io.spikert.model.checkpoint.SafetensorsWriter;
 import io.spikert.kernels.spike.SpikeCounts;
 import io.spikert.runtime.DType;
+import io.spikert.model.layers.SpikingLinear;
+import io.spikert.runtime.backend.Activation;
 import io.spikert.runtime.backend.CpuBackend;
+import io.spikert.runtime.backend.Floats;
+import io.spikert.runtime.backend.Spikes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -166,9 +170,13 @@ class W8ASpikeGoldenTest {
                     .write(dir.resolve("model.safetensors"));
         }
         for (boolean integer : new boolean[] {true, false}) {
-        try (var ckpt = Checkpoints.open(dir); var arena = Arena.ofShared()) {
-            var ql = new WeightBinder(ckpt, arena).spiking("ql", out, in, true, new LoadOptions(k).withIntegerSpikes(integer));
-            assertEquals(integer, ql.isInteger());
+        try (var ckpt = Checkpoints.open(dir); var arena = Arena.ofShared(); var memory = backend.newMemory("test")) {
+            var ql = (SpikingLinear) new WeightBinder(ckpt, arena, memory, new LoadOptions(k).withIntegerSpikes(integer))
+                    .projection("ql", out, in, true);
+            assertEquals(integer, ql.weights().toString().contains("Int8Weights"), ql.weights().toString());
+            Floats xIn = memory.floats(in, "x");
+            Floats yOut = memory.floats(out, "y");
+            Spikes spikes = memory.spikes(1, in, "spikes");
             for (int t = 0; t < j.get("inputs").size(); t++) {
                 float[] x = new float[in];
                 for (int c = 0; c < in; c++) {
@@ -180,8 +188,13 @@ class W8ASpikeGoldenTest {
                 for (int c = 0; c < in; c++) {
                     assertEquals(j.get("counts").get(t).get(c).asInt(), counts[c], "count " + c + " of input " + t);
                 }
+                // the projection's forward: spike the input, the product, the bias
+                backend.upload(x, 0, in, xIn);
+                backend.spikeEncode(xIn, in, k, 1, spikes);
+                backend.spikeLinear(ql.weights(), spikes, 1, yOut);
+                backend.biasAct(yOut, ql.bias(), out, 1, Activation.NONE, 1f);
                 float[] y = new float[out];
-                ql.forward(backend, x, 0, 1, y, 0);
+                backend.download(yOut, out, y, 0);
                 for (int r = 0; r < out; r++) {
                     double expected = j.get("outputs").get(t).get(r).asDouble();
                     assertEquals(expected, y[r], 1e-5 * Math.max(1, Math.abs(expected)),

@@ -36,7 +36,7 @@ class ResidentModelBenchFakeGpuTest {
         var text = new ByteArrayOutputStream();
         var report = new GpuBenchReport(new PrintStream(text, true, StandardCharsets.UTF_8));
         report.saveAsItGoes(out);
-        try (GpuBackend backend = GpuBackend.open(Vendor.CUDA, 1)) {
+        try (GpuBackend backend = GpuBackend.open(Vendor.CUDA)) {
             double err = ResidentModelBench.agreement(backend, report);
             assertTrue(err <= ResidentModelBench.TOLERANCE, "device vs CPU: " + err);
             // Saved as it goes: a run killed here would still leave the agreement on disk.
@@ -69,7 +69,7 @@ class ResidentModelBenchFakeGpuTest {
         FakeKernels.register(gpu);
         var text = new ByteArrayOutputStream();
         var report = new GpuBenchReport(new PrintStream(text, true, StandardCharsets.UTF_8));
-        try (GpuBackend backend = GpuBackend.open(Vendor.CUDA, 1)) {
+        try (GpuBackend backend = GpuBackend.open(Vendor.CUDA)) {
             ResidentW8ASpikeBench.run(backend, new SyntheticCheckpoint.Dims(300, 128, 4, 4, 2, 256, 5), 1e12, 3, report);
             assertFalse(backend.ops().checksEachLaunch(), "the timed decode does not synchronise per launch");
         }

@@ -17,8 +17,8 @@ import java.util.stream.Collectors;
                 + " <|im_end|>. --chat wraps the prompt in the model's ChatML template. --format ids prints the generated"
                 + " token ids (comma-separated) instead of text.",
         "--device cuda|maca runs the model on GPU 0: weights uploaded once, every operator a SpikeRT kernel (products"
-                + " through the vendor's BLAS where present), state on the device. With --verbose a W8ASpike model keeps"
-                + " its spiking products on the CPU (the kernel report needs their counts there).",
+                + " through the vendor's BLAS where present), state on the device. With --verbose a W8ASpike model copies"
+                + " each spiking product's counts back to the host for the kernel report.",
         "Speed (prefill and decode tokens/s) is printed to stderr."})
 final class GenerateCommand extends CliCommand {
     @Mixin

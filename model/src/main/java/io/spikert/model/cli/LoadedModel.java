@@ -67,11 +67,6 @@ final class LoadedModel implements AutoCloseable {
             if (report != null && !model.rawWeightForms().isEmpty()) {
                 err.println("raw fp32 matrices kept as: " + model.rawWeightForms());
             }
-            if (backend instanceof GpuBackend && !model.deviceResident()) {
-                err.println("note: " + model.variant() + " on --device " + device + " with --verbose runs only its dense"
-                        + " products on the GPU; spiking products, attention and norms stay on the CPU (the kernel report"
-                        + " needs every product's spike counts on the host; without --verbose the model runs resident)");
-            }
             return new LoadedModel(dir, model, inputs.tokenizer, backend, System.nanoTime() - t0, report);
         } catch (IOException | RuntimeException e) {
             backend.close();
@@ -81,13 +76,13 @@ final class LoadedModel implements AutoCloseable {
 
     /**
      * {@code --device cpu|cuda|maca}: the CPU kernels, or a GPU through the vendor's libraries, on which
-     * the model runs device-resident (see {@link SpikingBrainModel#deviceResident()}).
+     * the whole model runs with its weights and state in device memory.
      */
     static Backend openBackend(String device, int threads) {
         return switch (device) {
             case "cpu" -> new CpuBackend(threads);
-            case "cuda" -> GpuBackend.open(Vendor.CUDA, threads);
-            case "maca" -> GpuBackend.open(Vendor.MACA, threads);
+            case "cuda" -> GpuBackend.open(Vendor.CUDA);
+            case "maca" -> GpuBackend.open(Vendor.MACA);
             default -> throw new UsageException("--device must be cpu, cuda or maca, got '" + device + "'");
         };
     }

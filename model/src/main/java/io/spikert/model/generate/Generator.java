@@ -7,7 +7,7 @@ import java.util.Set;
 
 /**
  * Prefills a prompt, then samples and decodes one token at a time until a stop token or the limit. The model's
- * sessions never return non-finite logits (they throw {@link io.spikert.model.NumericalFaultException}), so
+ * sessions never return non-finite logits (they throw {@link io.spikert.runtime.NumericalFaultException}), so
  * generation stops there instead of sampling from NaN.
  */
 public final class Generator {

@@ -1,7 +1,7 @@
 package io.spikert.model.layers;
 
-import io.spikert.kernels.RmsNorm;
 import io.spikert.runtime.backend.Backend;
+import io.spikert.runtime.backend.WeightVector;
 
 /**
  * One pre-norm residual block (MODEL.md section 3):
@@ -10,27 +10,17 @@ import io.spikert.runtime.backend.Backend;
  * x = r + mlp(rmsnorm(r, mlp_norm))
  * </pre>
  */
-public record DecoderLayer(int index, float[] attnNorm, AttentionMixer attention, float[] mlpNorm, FeedForward mlp, float eps) {
+public record DecoderLayer(int index, WeightVector attnNorm, AttentionMixer attention, WeightVector mlpNorm,
+                           FeedForward mlp, float eps) {
 
-    public void forward(Backend backend, Workspace ws, LayerState state, int tokens, long pos0) {
-        int hidden = attnNorm.length;
-        normRows(ws.x, attnNorm, ws.h, tokens, hidden);
-        attention.forward(backend, ws, state, tokens, pos0);
-        addInPlace(ws.x, ws.out, tokens * hidden);
-        normRows(ws.x, mlpNorm, ws.h, tokens, hidden);
-        mlp.forward(backend, ws, tokens);
-        addInPlace(ws.x, ws.out, tokens * hidden);
-    }
-
-    private void normRows(float[] x, float[] w, float[] out, int tokens, int hidden) {
-        for (int t = 0; t < tokens; t++) {
-            RmsNorm.apply(x, t * hidden, w, 0, out, t * hidden, hidden, eps);
-        }
-    }
-
-    private static void addInPlace(float[] x, float[] y, int n) {
-        for (int i = 0; i < n; i++) {
-            x[i] += y[i];
-        }
+    public void forward(Backend ops, Workspace ws, Batch batch) {
+        int hidden = attnNorm.size();
+        int rows = batch.rows();
+        ops.rmsnorm(ws.x, attnNorm, ws.h, hidden, rows, eps);
+        attention.forward(ops, ws, batch, index);
+        ops.add(ws.x, ws.out, rows * hidden);
+        ops.rmsnorm(ws.x, mlpNorm, ws.h, hidden, rows, eps);
+        mlp.forward(ops, ws, rows);
+        ops.add(ws.x, ws.out, rows * hidden);
     }
 }

@@ -1,6 +1,5 @@
 package io.spikert.model.layers;
 
-import io.spikert.kernels.SwiGlu;
 import io.spikert.runtime.backend.Backend;
 
 /**
@@ -9,10 +8,11 @@ import io.spikert.runtime.backend.Backend;
  */
 public record FeedForward(Projection gate, Projection up, Projection down) {
 
-    public void forward(Backend backend, Workspace ws, int tokens) {
-        gate.forward(backend, ws.h, tokens, ws.mlpGate);
-        up.forward(backend, ws.h, tokens, ws.mlpUp);
-        SwiGlu.siluMul(ws.mlpGate, 0, ws.mlpUp, 0, ws.mlpGate, 0, tokens * gate.out());
-        down.forward(backend, ws.mlpGate, tokens, ws.out);
+    public void forward(Backend ops, Workspace ws, int rows) {
+        var h = new LayerInput(ws, ws.h, gate.in(), rows);
+        gate.forward(ops, h, rows, ws.mlpGate);
+        up.forward(ops, h, rows, ws.mlpUp);
+        ops.siluMul(ws.mlpGate, ws.mlpUp, ws.mlpGate, rows * gate.out());
+        down.forward(ops, new LayerInput(ws, ws.mlpGate, gate.out(), rows), rows, ws.out);
     }
 }

@@ -1,7 +1,9 @@
 package io.spikert.model.layers;
 
-import io.spikert.kernels.spike.Int8Weights;
+import io.spikert.runtime.backend.Activation;
 import io.spikert.runtime.backend.Backend;
+import io.spikert.runtime.backend.Floats;
+import io.spikert.runtime.backend.Int8Matrix;
 
 /**
  * {@code y = W x} for a raw weight that is exactly INT8 group codes times their scales (W8ASpike's
@@ -9,7 +11,7 @@ import io.spikert.runtime.backend.Backend;
  * float, as MODEL.md's down_proj wants, and only the weight is held as codes, which halves the bytes a
  * token reads against BF16 without changing any weight's value.
  */
-public record Int8Linear(String name, Int8Weights weights) implements Projection {
+public record Int8Linear(Int8Matrix weights) implements Projection {
 
     @Override
     public int in() {
@@ -22,11 +24,8 @@ public record Int8Linear(String name, Int8Weights weights) implements Projection
     }
 
     @Override
-    public void forward(Backend backend, float[] x, int xOff, int tokens, float[] y, int yOff) {
-        if (tokens == 1) {
-            backend.int8Linear(weights, x, xOff, y, yOff);
-        } else {
-            backend.int8LinearBatch(weights, x, xOff, tokens, y, yOff);
-        }
+    public void forward(Backend ops, LayerInput x, int rows, Floats y, Activation act) {
+        ops.int8Linear(weights, x.values(), rows, y);
+        Linear.biasAct(ops, null, out(), rows, y, act);
     }
 }

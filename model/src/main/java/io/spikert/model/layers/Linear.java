@@ -1,36 +1,33 @@
 package io.spikert.model.layers;
 
-import io.spikert.runtime.Tensor;
+import io.spikert.model.ModelConfig;
+import io.spikert.runtime.backend.Activation;
 import io.spikert.runtime.backend.Backend;
+import io.spikert.runtime.backend.Floats;
+import io.spikert.runtime.backend.Matrix;
+import io.spikert.runtime.backend.WeightVector;
 
-/** {@code y = W x + b} with W in nn.Linear layout [out, in]; {@code bias} is null when the layer has none. */
-public record Linear(Tensor weight, float[] bias) implements Projection {
+/** {@code y = act(W x + b)} with W in nn.Linear layout [out, in]; {@code bias} is null when the layer has none. */
+public record Linear(Matrix weight, WeightVector bias) implements Projection {
 
     @Override
     public int in() {
-        return (int) weight.dim(1);
+        return weight.cols();
     }
 
     @Override
     public int out() {
-        return (int) weight.dim(0);
+        return weight.rows();
     }
 
     @Override
-    public void forward(Backend backend, float[] x, int xOff, int tokens, float[] y, int yOff) {
-        backend.linear(weight, x, xOff, tokens, y, yOff);
-        if (bias != null) {
-            addBias(y, yOff, tokens, bias);
-        }
+    public void forward(Backend ops, LayerInput x, int rows, Floats y, Activation act) {
+        ops.linear(weight, x.values(), rows, y);
+        biasAct(ops, bias, out(), rows, y, act);
     }
 
-    static void addBias(float[] y, int yOff, int tokens, float[] bias) {
-        int out = bias.length;
-        for (int t = 0; t < tokens; t++) {
-            int row = yOff + t * out;
-            for (int i = 0; i < out; i++) {
-                y[row + i] += bias[i];
-            }
-        }
+    /** Adds the bias and applies the activation; the divisor only matters to LOG_SIGMOID, which only the GLA gate uses. */
+    static void biasAct(Backend ops, WeightVector bias, int out, int rows, Floats y, Activation act) {
+        ops.biasAct(y, bias, out, rows, act, ModelConfig.GATE_NORMALIZER);
     }
 }

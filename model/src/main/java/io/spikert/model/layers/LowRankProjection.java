@@ -1,6 +1,8 @@
 package io.spikert.model.layers;
 
+import io.spikert.runtime.backend.Activation;
 import io.spikert.runtime.backend.Backend;
+import io.spikert.runtime.backend.Floats;
 
 /** {@code up(down(x))}: the base model's GLA gate, {@code gk_proj.1(gk_proj.0(h))}, through rank 16. */
 public record LowRankProjection(Linear down, Linear up) implements Projection {
@@ -16,9 +18,9 @@ public record LowRankProjection(Linear down, Linear up) implements Projection {
     }
 
     @Override
-    public void forward(Backend backend, float[] x, int xOff, int tokens, float[] y, int yOff) {
-        float[] mid = new float[tokens * down.out()]; // rank 16: a few kB per chunk
-        down.forward(backend, x, xOff, tokens, mid, 0);
-        up.forward(backend, mid, 0, tokens, y, yOff);
+    public void forward(Backend ops, LayerInput x, int rows, Floats y, Activation act) {
+        Workspace ws = x.workspace();
+        down.forward(ops, x, rows, ws.lowRank);
+        up.forward(ops, new LayerInput(ws, ws.lowRank, down.out(), rows), rows, y, act);
     }
 }

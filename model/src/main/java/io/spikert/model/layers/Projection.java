@@ -1,17 +1,19 @@
 package io.spikert.model.layers;
 
+import io.spikert.runtime.backend.Activation;
 import io.spikert.runtime.backend.Backend;
+import io.spikert.runtime.backend.Floats;
 
-/** A learned map from {@code in} to {@code out} features, applied to each of a chunk's tokens. */
-public interface Projection {
+/** A learned map from {@code in} to {@code out} features, applied to each of a batch's rows. */
+public sealed interface Projection permits Linear, LowRankProjection, SpikingLinear, Int8Linear {
     int in();
 
     int out();
 
-    /** y[t] = P(x[t]) for {@code tokens} rows: x is [tokens, in] from xOff, y is [tokens, out] from yOff. */
-    void forward(Backend backend, float[] x, int xOff, int tokens, float[] y, int yOff);
+    /** y[r] = act(P(x[r])) for {@code rows} rows: x is [rows, in], y is [rows, out]. */
+    void forward(Backend ops, LayerInput x, int rows, Floats y, Activation act);
 
-    default void forward(Backend backend, float[] x, int tokens, float[] y) {
-        forward(backend, x, 0, tokens, y, 0);
+    default void forward(Backend ops, LayerInput x, int rows, Floats y) {
+        forward(ops, x, rows, y, Activation.NONE);
     }
 }

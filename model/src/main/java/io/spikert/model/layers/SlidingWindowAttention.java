@@ -1,15 +1,16 @@
 package io.spikert.model.layers;
 
-import io.spikert.kernels.Rope;
 import io.spikert.model.ModelConfig;
 import io.spikert.runtime.backend.Backend;
+import io.spikert.runtime.backend.KvCache;
+import io.spikert.runtime.backend.Memory;
+import io.spikert.runtime.backend.RecurrentState;
 
 /**
  * SWA (MODEL.md section 3): q, k, v with biases; rotate-half RoPE at the absolute position; the
  * query at p attends keys max(0, p - W) .. p (W + 1 keys) with scale D^-0.5 and grouped kv heads.
- * Tokens of a chunk enter the ring one at a time, so the ring never needs more than W + 1 slots.
  * W8ASpike (MODEL.md section 4): after RoPE the query is spiked per token and head over D, and keys
- * and values are quantised to int8 per token and kv head before they enter the ring.
+ * and values are quantised to int8 per token and kv head before they enter the cache.
  */
 public record SlidingWindowAttention(ModelConfig config, Projection q, Projection k, Projection v, Projection o,
                                      float querySpikeK) implements AttentionMixer {
@@ -25,58 +26,36 @@ public record SlidingWindowAttention(ModelConfig config, Projection q, Projectio
     }
 
     @Override
-    public LayerState newState() {
-        return new KvRing(config.numKvHeads(), config.slidingWindow() + 1, config.headDim());
+    public RecurrentState newState(Memory memory, int chunk) {
+        return memory.kvCache(config.numKvHeads(), config.numHeads(), config.headDim(), config.slidingWindow() + 1, chunk);
     }
 
+    /** Needs the workspace's RoPE tables for the batch's positions ({@link Workspace#ropeCos}). */
     @Override
-    public void forward(Backend backend, Workspace ws, LayerState state, int tokens, long pos0) {
-        KvRing ring = (KvRing) state;
+    public void forward(Backend ops, Workspace ws, Batch batch, int layer) {
         int hidden = config.hiddenSize();
         int kvDim = config.kvDim();
         int d = config.headDim();
-        int group = config.groupSize();
-        int window = config.slidingWindow();
+        int rows = batch.rows();
         float scale = (float) (1.0 / Math.sqrt(d));
 
-        q.forward(backend, ws.h, tokens, ws.q);
-        k.forward(backend, ws.h, tokens, ws.k);
-        v.forward(backend, ws.h, tokens, ws.v);
-        for (int t = 0; t < tokens; t++) {
-            Rope.angles(pos0 + t, config.ropeTheta(), d, ws.ropeCos, ws.ropeSin);
-            Rope.rotateHalf(ws.q, t * hidden, config.numHeads(), d, ws.ropeCos, ws.ropeSin);
-            Rope.rotateHalf(ws.k, t * kvDim, config.numKvHeads(), d, ws.ropeCos, ws.ropeSin);
-        }
+        var h = new LayerInput(ws, ws.h, hidden, rows);
+        q.forward(ops, h, rows, ws.q);
+        k.forward(ops, h, rows, ws.k);
+        v.forward(ops, h, rows, ws.v);
+        ops.rope(ws.q, ws.ropeCos, ws.ropeSin, rows, config.numHeads(), d, hidden);
+        ops.rope(ws.k, ws.ropeCos, ws.ropeSin, rows, config.numKvHeads(), d, kvDim);
         if (spiking()) {
-            int[] counts = new int[d];
-            for (int head = 0; head < tokens * config.numHeads(); head++) {
-                SpikeQuantizer.spikeInPlace(ws.q, head * d, d, querySpikeK, counts);
-            }
-            for (int head = 0; head < tokens * config.numKvHeads(); head++) {
-                SpikeQuantizer.int8InPlace(ws.k, head * d, d);
-                SpikeQuantizer.int8InPlace(ws.v, head * d, d);
-            }
+            // Heads are contiguous rows of D: [rows][heads][D].
+            ops.spikeQuantize(ws.q, d, querySpikeK, rows * config.numHeads());
+            ops.int8Quantize(ws.k, d, rows * config.numKvHeads());
+            ops.int8Quantize(ws.v, d, rows * config.numKvHeads());
         }
-
-        // The ring and the score rows grow with the positions seen (up to W + 1), before the heads run in parallel.
-        ring.ensurePositions(pos0 + tokens);
-        ws.ensureScores((int) Math.min(window + 1L, pos0 + tokens));
-        backend.pool().parallelFor(config.numKvHeads(), (first, end) -> {
-            for (int j = first; j < end; j++) {
-                for (int t = 0; t < tokens; t++) {
-                    long pos = pos0 + t;
-                    int slot = ring.slotOffset(j, pos);
-                    System.arraycopy(ws.k, t * kvDim + j * d, ring.keys(), slot, d);
-                    System.arraycopy(ws.v, t * kvDim + j * d, ring.values(), slot, d);
-                    long firstPos = Math.max(0, pos - window);
-                    for (int n = 0; n < group; n++) {
-                        int head = t * hidden + (j * group + n) * d;
-                        io.spikert.kernels.SlidingWindowAttention.attend(ws.q, head, d, scale, ring.keys(), ring.values(),
-                                ring.headOffset(j), ring.capacity(), firstPos, pos, ws.scores[j], ws.o, head);
-                    }
-                }
-            }
-        });
-        o.forward(backend, ws.o, tokens, ws.out);
+        for (Batch.Sequence s : batch.sequences()) {
+            int r = s.firstRow();
+            ops.swa((KvCache) s.state().layer(layer), ws.q.at((long) r * hidden), ws.k.at((long) r * kvDim),
+                    ws.v.at((long) r * kvDim), ws.o.at((long) r * hidden), s.rows(), s.pos0(), config.groupSize(), scale);
+        }
+        o.forward(ops, new LayerInput(ws, ws.o, hidden, rows), rows, ws.out);
     }
 }

@@ -1,69 +1,74 @@
 package io.spikert.model.layers;
 
 import io.spikert.model.ModelConfig;
+import io.spikert.runtime.backend.Floats;
+import io.spikert.runtime.backend.Ints;
+import io.spikert.runtime.backend.Memory;
+import io.spikert.runtime.backend.Spikes;
 
 /**
- * A session's scratch activations for one chunk of at most {@code capacity} tokens, laid out
- * row-major [token, feature]. Sized once from the config, so memory does not grow with the prompt.
+ * The activations of one forward pass of at most {@code capacity} rows, in backend memory, laid out
+ * row-major [row, feature]. Sized once from the config, so memory does not grow with the prompt.
  */
 public final class Workspace {
     public final int capacity;
+    /** Token ids of the rows. */
+    public final Ints ids;
     /** Residual stream x. */
-    public final float[] x;
+    public final Floats x;
     /** Normalised input of the current sub-layer. */
-    public final float[] h;
+    public final Floats h;
     /** Output of the current sub-layer, added to x. */
-    public final float[] out;
-    public final float[] q;
-    public final float[] k;
-    public final float[] v;
+    public final Floats out;
+    public final Floats q;
+    public final Floats k;
+    public final Floats v;
     /** GLA log decay per key dimension. */
-    public final float[] g;
+    public final Floats g;
     /** Per-head attention outputs before o_proj. */
-    public final float[] o;
-    public final float[] mlpGate;
-    public final float[] mlpUp;
-    /** Softmax scores, one row per kv head so heads can run in parallel; rows grow up to W + 1 ({@link #ensureScores}). */
-    public final float[][] scores;
-    private final int maxScores;
-    public final float[] ropeCos;
-    public final float[] ropeSin;
+    public final Floats o;
+    /** The base model's GLA gate between its rank-16 factors. */
+    public final Floats lowRank;
+    public final Floats mlpGate;
+    public final Floats mlpUp;
+    /** RoPE tables of the rows' positions, [row][headDim / 2]. */
+    public final Floats ropeCos;
+    public final Floats ropeSin;
+    /** Logits of one row. */
+    public final Floats logits;
+    /** W8ASpike: spike counts of a spiked input, every one hidden wide; null for the base model. */
+    public final Spikes spikes;
+    /** The input whose counts {@link #spikes} holds now. */
+    LayerInput spikesOwner;
 
     /**
-     * @throws IllegalArgumentException when {@code capacity} is not positive or a chunk of that many tokens
+     * @throws IllegalArgumentException when {@code capacity} is not positive or a chunk of that many rows
      *                                  would need an array larger than the VM allows
      */
-    public Workspace(ModelConfig c, int capacity) {
+    public Workspace(ModelConfig c, int capacity, boolean spiking, Memory memory) {
         if (capacity < 1) {
             throw new IllegalArgumentException("chunk size must be at least 1 token, got " + capacity);
         }
         this.capacity = capacity;
         int hidden = c.hiddenSize();
         checkChunk(capacity, Math.max(hidden, c.intermediateSize()));
-        x = new float[capacity * hidden];
-        h = new float[capacity * hidden];
-        out = new float[capacity * hidden];
-        q = new float[capacity * hidden];
-        o = new float[capacity * hidden];
-        k = new float[capacity * c.kvDim()];
-        v = new float[capacity * c.kvDim()];
-        g = new float[capacity * c.kvDim()];
-        mlpGate = new float[capacity * c.intermediateSize()];
-        mlpUp = new float[capacity * c.intermediateSize()];
-        // score rows grow with the positions seen (ensureScores), not to the config's window at once
-        maxScores = c.slidingWindow() + 1;
-        scores = new float[c.numKvHeads()][Math.min(maxScores, KvRing.INITIAL_SLOTS)];
-        ropeCos = new float[c.headDim() / 2];
-        ropeSin = new float[c.headDim() / 2];
-    }
-
-    /** Makes every score row hold at least {@code n} (at most W + 1) scores. Single-threaded. */
-    public void ensureScores(int n) {
-        for (int j = 0; j < scores.length; j++) {
-            if (scores[j].length < n) {
-                scores[j] = new float[(int) Math.min(maxScores, Math.max(n, 2L * scores[j].length))];
-            }
-        }
+        long rows = capacity;
+        ids = memory.ints(capacity, "token ids");
+        x = memory.floats(rows * hidden, "residual stream");
+        h = memory.floats(rows * hidden, "normalised input");
+        out = memory.floats(rows * hidden, "sub-layer output");
+        q = memory.floats(rows * hidden, "queries");
+        o = memory.floats(rows * hidden, "attention output");
+        k = memory.floats(rows * c.kvDim(), "keys");
+        v = memory.floats(rows * c.kvDim(), "values");
+        g = memory.floats(rows * c.kvDim(), "GLA log decay");
+        lowRank = memory.floats(rows * ModelConfig.GATE_LOW_RANK, "GLA gate rank-16 input");
+        mlpGate = memory.floats(rows * c.intermediateSize(), "MLP gate");
+        mlpUp = memory.floats(rows * c.intermediateSize(), "MLP up");
+        ropeCos = memory.floats(rows * (c.headDim() / 2), "RoPE cos");
+        ropeSin = memory.floats(rows * (c.headDim() / 2), "RoPE sin");
+        logits = memory.floats(c.vocabSize(), "logits");
+        spikes = spiking ? memory.spikes(capacity, hidden, "spike counts") : null;
     }
 
     /** Refuses a chunk whose [tokens, width] block of floats does not fit one array. */

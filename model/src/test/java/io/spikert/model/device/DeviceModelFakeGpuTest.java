@@ -79,12 +79,12 @@ class DeviceModelFakeGpuTest {
         int[] next = ids(DECODE_STEPS, 2);
         List<float[]> expected;
         try (var cpu = new CpuBackend(2); var model = SpikingBrainModel.load(dir, cpu)) {
-            assertFalse(model.deviceResident());
+            assertFalse(model.backend().deviceMemory());
             expected = run(model, prompt, next);
         }
         List<float[]> actual;
-        try (var gpu = GpuBackend.open(vendor, 2); var model = SpikingBrainModel.load(dir, gpu)) {
-            assertTrue(model.deviceResident(), "the base model runs device-resident on a GPU backend");
+        try (var gpu = GpuBackend.open(vendor); var model = SpikingBrainModel.load(dir, gpu)) {
+            assertTrue(model.backend().deviceMemory(), "the base model runs device-resident on a GPU backend");
             assertFalse(model.holdsHostWeights(), "a device-resident model frees its host copies after the upload");
             actual = run(model, prompt, next);
         }
@@ -104,7 +104,7 @@ class DeviceModelFakeGpuTest {
     @ParameterizedTest
     @EnumSource(Vendor.class)
     void aDecodeStepCopiesOnlyTheIdInAndTheLogitsOut(Vendor vendor) throws IOException {
-        try (var gpu = GpuBackend.open(vendor, 2); var model = SpikingBrainModel.load(TINY.resolve("bf16-safetensors"), gpu)) {
+        try (var gpu = GpuBackend.open(vendor); var model = SpikingBrainModel.load(TINY.resolve("bf16-safetensors"), gpu)) {
             Session s = model.newSession(CHUNK);
             s.prefill(ids(10, 3));
             int before = FakeGpu.shared().calls().size();
@@ -124,7 +124,7 @@ class DeviceModelFakeGpuTest {
     @ParameterizedTest
     @EnumSource(Vendor.class)
     void closingSessionsAndTheModelFreesAllDeviceMemory(Vendor vendor) throws IOException {
-        try (var gpu = GpuBackend.open(vendor, 2)) {
+        try (var gpu = GpuBackend.open(vendor)) {
             long afterOpen = FakeGpu.shared().allocatedBytes();
             assertEquals(0, afterOpen, "opening the backend allocates nothing");
             var model = SpikingBrainModel.load(TINY.resolve("f32"), gpu);
@@ -151,7 +151,7 @@ class DeviceModelFakeGpuTest {
     @EnumSource(Vendor.class)
     void aFailingLaunchNamesTheKernelAndLeavesNothingAllocated(Vendor vendor) throws IOException {
         String launch = vendor == Vendor.CUDA ? "cuLaunchKernel" : "mcModuleLaunchKernel";
-        try (var gpu = GpuBackend.open(vendor, 2); var model = SpikingBrainModel.load(TINY.resolve("bf16-safetensors"), gpu)) {
+        try (var gpu = GpuBackend.open(vendor); var model = SpikingBrainModel.load(TINY.resolve("bf16-safetensors"), gpu)) {
             Session s = model.newSession(CHUNK);
             FakeGpu.shared().failNext(launch, 719);
             DeviceOpException e = assertThrows(DeviceOpException.class, () -> s.prefill(ids(4, 6)));
@@ -167,7 +167,7 @@ class DeviceModelFakeGpuTest {
     void withEachLaunchCheckedAFaultWhileAKernelRunsNamesThatKernel(Vendor vendor) throws IOException {
         // On a device a kernel's fault shows at the next synchronisation, not at its launch.
         String sync = vendor == Vendor.CUDA ? "cuCtxSynchronize" : "mcDeviceSynchronize";
-        try (var gpu = GpuBackend.open(vendor, 2); var model = SpikingBrainModel.load(TINY.resolve("bf16-safetensors"), gpu)) {
+        try (var gpu = GpuBackend.open(vendor); var model = SpikingBrainModel.load(TINY.resolve("bf16-safetensors"), gpu)) {
             gpu.ops().checkEachLaunch(true);
             Session s = model.newSession(CHUNK);
             FakeGpu.shared().failNext(sync, 719);
@@ -182,7 +182,7 @@ class DeviceModelFakeGpuTest {
     @EnumSource(Vendor.class)
     void aFailingBlasProductNamesTheTensor(Vendor vendor) throws IOException {
         String gemm = vendor == Vendor.CUDA ? "cublasGemmEx" : "mcblasGemmEx";
-        try (var gpu = GpuBackend.open(vendor, 2); var model = SpikingBrainModel.load(TINY.resolve("f32"), gpu)) {
+        try (var gpu = GpuBackend.open(vendor); var model = SpikingBrainModel.load(TINY.resolve("f32"), gpu)) {
             Session s = model.newSession(CHUNK);
             FakeGpu.shared().failNext(gemm, 14); // CUBLAS_STATUS_INTERNAL_ERROR
             DeviceOpException e = assertThrows(DeviceOpException.class, () -> s.decode(3));
@@ -197,7 +197,7 @@ class DeviceModelFakeGpuTest {
     @EnumSource(Vendor.class)
     void aRefusedAllocationDuringUploadNamesTheTensorAndFreesWhatWasUploaded(Vendor vendor) throws IOException {
         String alloc = vendor == Vendor.CUDA ? "cuMemAlloc_v2" : "mcMalloc";
-        try (var gpu = GpuBackend.open(vendor, 2)) {
+        try (var gpu = GpuBackend.open(vendor)) {
             // embeddings, then layer 0: attn q_proj weight and bias, then k_proj.weight (the fourth allocation)
             FakeGpu.shared().failLater(alloc, 3, 2);
             DeviceOpException e = assertThrows(DeviceOpException.class,

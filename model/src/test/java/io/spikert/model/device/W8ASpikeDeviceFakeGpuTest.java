@@ -13,6 +13,7 @@ import io.spikert.model.synthetic.SyntheticCheckpoint.RawValues;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.backend.CpuBackend;
 import io.spikert.runtime.backend.GpuBackend;
+import io.spikert.runtime.backend.SpikeKernel;
 import io.spikert.runtime.gpu.DeviceOpException;
 import io.spikert.runtime.gpu.FakeKernels;
 import org.junit.jupiter.api.BeforeAll;
@@ -135,7 +136,7 @@ class W8ASpikeDeviceFakeGpuTest {
 
     static List<float[]> cpu(Path dir) throws IOException {
         try (var cpu = new CpuBackend(2); var model = SpikingBrainModel.load(dir, cpu)) {
-            assertFalse(model.deviceResident());
+            assertFalse(model.backend().deviceMemory());
             assertTrue(model.holdsHostWeights(), "a CPU model runs on its host copies");
             return run(model);
         }
@@ -156,13 +157,12 @@ class W8ASpikeDeviceFakeGpuTest {
         Path dir = checkpoint(form);
         List<float[]> expected = cpu(dir);
         List<float[]> actual;
-        try (var gpu = GpuBackend.open(vendor, 2); var model = SpikingBrainModel.load(dir, gpu)) {
+        try (var gpu = GpuBackend.open(vendor); var model = SpikingBrainModel.load(dir, gpu)) {
             assertEquals(ModelVariant.W8ASPIKE, model.variant());
             assertEquals(form.rawForms, model.rawWeightForms());
-            assertTrue(model.deviceResident(), "W8ASpike runs device-resident on a GPU backend");
+            assertTrue(model.backend().deviceMemory(), "W8ASpike runs device-resident on a GPU backend");
             assertFalse(model.holdsHostWeights(), "a device-resident model frees its host copies after the upload");
             actual = run(model);
-            assertEquals(0, gpu.deviceBytes(), "nothing went through the products-only path");
         }
         double worst = worst(actual, expected);
         System.out.printf(Locale.ROOT, "W8ASpike device-resident %s %s: max relative logit error %.3g over %d rows%n",
@@ -186,7 +186,7 @@ class W8ASpikeDeviceFakeGpuTest {
             FakeKernels.register(FakeGpu.shared());
             FakeGpu.shared().registerKernel(step, launch -> { });
             double worst;
-            try (var gpu = GpuBackend.open(vendor, 2); var model = SpikingBrainModel.load(dir, gpu)) {
+            try (var gpu = GpuBackend.open(vendor); var model = SpikingBrainModel.load(dir, gpu)) {
                 worst = worst(run(model), expected);
             }
             System.out.printf(Locale.ROOT, "W8ASpike device-resident %s without %s: max relative logit error %.3g%n",
@@ -195,7 +195,7 @@ class W8ASpikeDeviceFakeGpuTest {
         }
         // A threshold factor 1% off changes every spike count's scale: also outside the tolerance.
         double worst;
-        try (var gpu = GpuBackend.open(vendor, 2);
+        try (var gpu = GpuBackend.open(vendor);
              var model = SpikingBrainModel.load(dir, gpu, new LoadOptions(LoadOptions.DEFAULT_SPIKE_K * 1.01f))) {
             worst = worst(run(model), expected);
         }
@@ -206,7 +206,7 @@ class W8ASpikeDeviceFakeGpuTest {
     @ParameterizedTest
     @EnumSource(Vendor.class)
     void aDecodeStepRunsOnTheDeviceCopyingOnlyTheIdInAndTheLogitsOut(Vendor vendor) throws IOException {
-        try (var gpu = GpuBackend.open(vendor, 2); var model = SpikingBrainModel.load(checkpoint(Form.DOWN_CODES), gpu)) {
+        try (var gpu = GpuBackend.open(vendor); var model = SpikingBrainModel.load(checkpoint(Form.DOWN_CODES), gpu)) {
             Session s = model.newSession(CHUNK);
             s.prefill(mod(DeviceModelFakeGpuTest.ids(6, 3)));
             int before = FakeGpu.shared().calls().size();
@@ -223,7 +223,7 @@ class W8ASpikeDeviceFakeGpuTest {
     @ParameterizedTest
     @EnumSource(Vendor.class)
     void closingSessionsAndTheModelFreesEveryByte(Vendor vendor) throws IOException {
-        try (var gpu = GpuBackend.open(vendor, 2)) {
+        try (var gpu = GpuBackend.open(vendor)) {
             var model = SpikingBrainModel.load(checkpoint(Form.PACKED), gpu);
             long weights = FakeGpu.shared().allocatedBytes();
             Session a = model.newSession(CHUNK);
@@ -243,7 +243,7 @@ class W8ASpikeDeviceFakeGpuTest {
     @EnumSource(Vendor.class)
     void aFailingSpikeProductNamesItsKernelAndTensor(Vendor vendor) throws IOException {
         String launch = vendor == Vendor.CUDA ? "cuLaunchKernel" : "mcModuleLaunchKernel";
-        try (var gpu = GpuBackend.open(vendor, 2); var model = SpikingBrainModel.load(checkpoint(Form.FP32), gpu)) {
+        try (var gpu = GpuBackend.open(vendor); var model = SpikingBrainModel.load(checkpoint(Form.FP32), gpu)) {
             Session s = model.newSession(CHUNK);
             // A decode step: gather, RoPE angles, attn_norm, spike_encode, then layer 0's q_proj product.
             FakeGpu.shared().failLater(launch, 4, 719);
@@ -258,27 +258,50 @@ class W8ASpikeDeviceFakeGpuTest {
     @EnumSource(Vendor.class)
     void aRefusedAllocationDuringUploadNamesTheQuantLinearAndFreesWhatWasUploaded(Vendor vendor) throws IOException {
         String alloc = vendor == Vendor.CUDA ? "cuMemAlloc_v2" : "mcMalloc";
-        try (var gpu = GpuBackend.open(vendor, 2)) {
-            // embeddings, then layer 0's q_proj: codes, scales, outlier index, outlier columns (the fifth allocation)
+        try (var gpu = GpuBackend.open(vendor)) {
+            // embeddings, then layer 0's q_proj as bound: bias, codes, scales, outlier index (the fifth allocation)
             FakeGpu.shared().failLater(alloc, 4, 2);
             DeviceOpException e = assertThrows(DeviceOpException.class, () -> SpikingBrainModel.load(checkpoint(Form.FP32), gpu));
-            assertTrue(e.getMessage().contains("outlier columns of model.layers.0.attn.q_proj"), e.getMessage());
+            assertTrue(e.getMessage().contains("outlier index of model.layers.0.attn.q_proj"), e.getMessage());
             assertEquals(0, FakeGpu.shared().allocatedBytes(), "the earlier uploads were freed");
         }
         assertEquals(0, FakeGpu.shared().allocatedBytes());
     }
 
+    /** The observer wraps the operators: on the device it sees the same projections, tokens and thresholds as on the CPU. */
     @ParameterizedTest
     @EnumSource(Vendor.class)
-    void aSpikeObserverKeepsTheProductsOnlyPath(Vendor vendor) throws IOException {
-        int[] seen = {0};
-        var options = LoadOptions.defaults().withSpikeObserver((name, counts, off, n, vth, kernel) -> seen[0]++);
-        try (var gpu = GpuBackend.open(vendor, 2); var model = SpikingBrainModel.load(checkpoint(Form.FP32), gpu, options)) {
-            assertFalse(model.deviceResident(), "the observer must see every product's counts on the host");
-            assertTrue(model.holdsHostWeights(), "the products-only hybrid runs its spiking products on the host copies");
-            model.newSession(CHUNK).prefill(new int[] {1, 2});
-            assertTrue(seen[0] > 0);
+    void aSpikeObserverSeesTheDevicesCountsAsTheCpus(Vendor vendor) throws IOException {
+        int[] prompt = {1, 2, 3};
+        List<String> onCpu = new ArrayList<>();
+        List<Float> cpuVth = new ArrayList<>();
+        var cpuOptions = LoadOptions.defaults().withSpikeObserver((name, counts, off, n, vth, kernel) -> {
+            onCpu.add(name + " " + n);
+            cpuVth.add(vth);
+        });
+        try (var cpu = new CpuBackend(1); var model = SpikingBrainModel.load(checkpoint(Form.FP32), cpu, cpuOptions)) {
+            model.newSession(CHUNK).prefill(prompt);
         }
+        List<String> onGpu = new ArrayList<>();
+        List<Float> gpuVth = new ArrayList<>();
+        List<SpikeKernel> kernels = new ArrayList<>();
+        var options = LoadOptions.defaults().withSpikeObserver((name, counts, off, n, vth, kernel) -> {
+            onGpu.add(name + " " + n);
+            gpuVth.add(vth);
+            kernels.add(kernel);
+        });
+        try (var gpu = GpuBackend.open(vendor); var model = SpikingBrainModel.load(checkpoint(Form.FP32), gpu, options)) {
+            assertFalse(model.holdsHostWeights(), "observed or not, the model runs on the device's copies");
+            try (var s = model.newSession(CHUNK)) {
+                s.prefill(prompt);
+            }
+        }
+        assertFalse(onCpu.isEmpty());
+        assertEquals(onCpu, onGpu, "the same projections and tokens in the same order");
+        for (int i = 0; i < cpuVth.size(); i++) {
+            assertEquals(cpuVth.get(i), gpuVth.get(i), 1e-3 * Math.abs(cpuVth.get(i)), "threshold of observation " + i);
+        }
+        assertTrue(kernels.stream().allMatch(k -> k == SpikeKernel.DENSE_INT8), "the device's products read every code");
         assertEquals(0, FakeGpu.shared().allocatedBytes());
     }
 }

@@ -1,86 +1,128 @@
 package io.spikert.runtime.backend;
 
-import io.spikert.kernels.spike.Int8Weights;
-import io.spikert.runtime.ComputePool;
-import io.spikert.runtime.Tensor;
-
 /**
- * Where the model's operators run. The model describes the math; a backend decides how the
- * heavy products are executed (CPU kernels now, GPU kernels with the GPU issue).
+ * The operators of the model, one interface for every place it runs: the CPU's Vector API kernels
+ * ({@link CpuBackend}), a GPU's kernels ({@link GpuBackend}, CUDA or MACA, or the fake GPU in tests).
+ * The model is written once against it and never learns where it runs.
+ *
+ * <p>Operands are handles the backend owns ({@link Memory}): weights bound once, activations F32
+ * row-major [rows, features], spike counts, recurrent states. Every operator works on {@code rows} rows
+ * at once, and the rows need not belong to one sequence: products, norms and element-wise operators see
+ * only rows, so several sequences' rows go through one weight pass; only {@link #gla} and {@link #swa}
+ * work on one sequence's rows, with its state. Only token ids go in ({@link #upload}) and logits (or spike
+ * counts for an observer) come out ({@link #download}); everything between stays on the backend.
+ *
+ * <p>A GPU backend is used from the thread that opened it; the CPU backend from any threads, each
+ * session on one at a time.
  */
 public interface Backend extends AutoCloseable {
 
     String name();
 
-    /** The threads this backend computes on; also used by the model for per-head parallel work. */
-    ComputePool pool();
+    /** Prefill tokens per chunk a session takes by default: a launch costs more than a loop. */
+    int defaultChunk();
 
     /**
-     * Y[t] = W X[t] for each of {@code tokens} rows: X is [tokens, in] at {@code x[xOff..]},
-     * Y is [tokens, out] at {@code y[yOff..]}, W is [out, in] (nn.Linear layout). No bias.
+     * Whether {@link Memory} is the device's: bound weights are copies (so the host copies a loader made can
+     * be freed once the model is bound), and memory is freed only by {@link Memory#close} (so a model closes
+     * the memory of its open sessions when it closes). False on the CPU, whose memory is the heap's.
      */
-    void linear(Tensor w, float[] x, int xOff, int tokens, float[] y, int yOff);
+    boolean deviceMemory();
+
+    /** Whether {@link Memory#fakeQuantized} weights can be multiplied (the CPU's float twin of W8ASpike). */
+    boolean runsFloatSpikeForm();
+
+    /** Memory for one owner, named in errors ("weights of ...", "a session"). */
+    Memory newMemory(String owner);
+
+    // ---- moving data in and out ----
+
+    /** dst[0 .. count) = ids[from .. from + count). */
+    void upload(int[] ids, int from, int count, Ints dst);
+
+    /** dst[0 .. count) = src[from .. from + count): activations from the host (tests, tools; the model uploads only ids). */
+    void upload(float[] src, int from, int count, Floats dst);
+
+    /** dst[dstOff .. dstOff + count) = src[0 .. count); waits for the operators that write src. */
+    void download(Floats src, int count, float[] dst, int dstOff);
+
+    /** The counts [rows][width] and thresholds [rows] of {@code rows} tokens (for a spike observer). */
+    void download(Spikes src, int rows, int width, int[] counts, float[] vth);
+
+    // ---- row-wise and element-wise ----
+
+    /** out[t] = table[ids[t]] widened to F32, for {@code count} ids. */
+    void embed(Matrix table, Ints ids, int count, Floats out);
+
+    /** out[r] = x[r] / rms(x[r]) * w over {@code n} features for {@code rows} rows (MODEL.md section 3); out != x. */
+    void rmsnorm(Floats x, WeightVector w, Floats out, int n, int rows, float eps);
+
+    /** x += y over {@code n} floats. */
+    void add(Floats x, Floats y, int n);
+
+    /** out = silu(gate) * up over {@code n} floats; out may be gate. */
+    void siluMul(Floats gate, Floats up, Floats out, int n);
 
     /**
-     * y = vth * (W' s) for one token's integer spike counts s = counts[cOff .. cOff + w.cols()), where
-     * W' are the group-scaled INT8 codes of {@code w}. The backend picks the kernel from the counts'
-     * sparsity and says which it used. No bias.
+     * y[r] = act(y[r] + bias) for {@code rows} rows of {@code n} ({@code bias} null for none); LOG_SIGMOID
+     * divides its result by {@code divisor}.
      */
-    SpikeKernel spikeLinear(Int8Weights w, int[] counts, int cOff, float vth, float[] y, int yOff);
+    void biasAct(Floats y, WeightVector bias, int n, int rows, Activation act, float divisor);
+
+    // ---- products ----
+
+    /** y[r] = W x[r] for {@code rows} rows, W [out, in]. */
+    void linear(Matrix w, Floats x, int rows, Floats y);
+
+    /** y[r] = W' x[r] with W' INT8 codes times scales and a float, un-spiked input (W8ASpike's exact down_proj). */
+    void int8Linear(Int8Matrix w, Floats x, int rows, Floats y);
 
     /**
-     * y = W' x for one token's float input x = x[xOff .. xOff + w.cols()), W' the group-scaled INT8 codes
-     * of {@code w}: a raw weight that is exactly code times scale, multiplied without spiking its input.
+     * W8ASpike's input spiking of {@code rows} tokens of {@code n} features (MODEL.md section 4):
+     * {@code vth[r] = clamp(mean|x[r]| / k, 1e-5, 1e4)}, {@code counts[r][i] = rint(x[r][i] / vth[r])}.
      */
-    void int8Linear(Int8Weights w, float[] x, int xOff, float[] y, int yOff);
+    void spikeEncode(Floats x, int n, float k, int rows, Spikes out);
 
     /**
-     * {@link #spikeLinear} for {@code tokens} tokens at once (prefill): token t's counts are
-     * counts[cOff + t * w.cols() .. + w.cols()), its threshold vth[t], its output y[yOff + t * w.rows() .. + w.rows()).
-     * Returns the kernel each token's product used. This default runs the tokens one by one; a backend
-     * with a batched kernel overrides it to stream the weights once per tile of tokens. With a batched
-     * kernel a token's entry is {@link SpikeKernel#SPARSE_EVENTS} when its tile skipped the channels
-     * silent in every token of the tile, {@link SpikeKernel#DENSE_INT8} when the tile read every weight.
+     * y[r] = vth[r] * (W' counts[r]) for {@code rows} tokens of {@code spikes}, W' the group-scaled INT8
+     * codes. Returns the kernel each row's product used (the CPU picks per row from the counts' sparsity);
+     * null entries for the float fake-quantisation form. No bias.
      */
-    default SpikeKernel[] spikeLinearBatch(Int8Weights w, int[] counts, int cOff, float[] vth, int tokens, float[] y, int yOff) {
-        checkBatch("spikeLinearBatch", tokens, vth.length);
-        SpikeKernel[] used = new SpikeKernel[tokens];
-        for (int t = 0; t < tokens; t++) {
-            used[t] = spikeLinear(w, counts, cOff + t * w.cols(), vth[t], y, yOff + t * w.rows());
-        }
-        return used;
-    }
+    SpikeKernel[] spikeLinear(Int8Matrix w, Spikes spikes, int rows, Floats y);
+
+    /** In place on {@code rows} rows of {@code n}: x = vth * rint(x / vth), vth as in {@link #spikeEncode} (SWA's query). */
+    void spikeQuantize(Floats x, int n, float k, int rows);
+
+    /** In place on {@code rows} rows of {@code n}: symmetric int8, scale = clamp(max|x| / 127, 1e-5, 1e4) (SWA's keys and values). */
+    void int8Quantize(Floats x, int n, int rows);
+
+    // ---- position and attention (one sequence's rows) ----
+
+    /** cos and sin tables [tokens][headDim / 2] for positions pos0 .. pos0 + tokens - 1 (MODEL.md section 3). */
+    void ropeAngles(Floats cos, Floats sin, long pos0, int tokens, int headDim, double theta);
+
+    /** Rotate-half RoPE in place on {@code heads} heads of each of {@code tokens} rows {@code ld} floats apart. */
+    void rope(Floats x, Floats cos, Floats sin, int tokens, int heads, int headDim, int ld);
 
     /**
-     * {@link #int8Linear} for {@code tokens} tokens at once: x is [tokens, w.cols()] from xOff, y is
-     * [tokens, w.rows()] from yOff. This default runs the tokens one by one.
+     * GLA over {@code tokens} consecutive tokens of one sequence, advancing {@code state} (MODEL.md section 3):
+     * q and out rows hold kvHeads x group heads, k, v and the log decay g rows kvHeads heads; one token
+     * takes the recurrent step, several the chunked form.
      */
-    default void int8LinearBatch(Int8Weights w, float[] x, int xOff, int tokens, float[] y, int yOff) {
-        checkBatch("int8LinearBatch", tokens, tokens);
-        for (int t = 0; t < tokens; t++) {
-            int8Linear(w, x, xOff + t * w.cols(), y, yOff + t * w.rows());
-        }
-    }
-
-    /** Checks a batch's token count (at least 1) against the thresholds given (at least one per token). */
-    static void checkBatch(String who, int tokens, int thresholds) {
-        if (tokens < 1) {
-            throw new IllegalArgumentException(who + ": tokens must be at least 1, got " + tokens);
-        }
-        if (thresholds < tokens) {
-            throw new IllegalArgumentException(who + ": " + thresholds + " thresholds vth for " + tokens + " tokens");
-        }
-    }
+    void gla(GlaState state, Floats q, Floats k, Floats v, Floats g, Floats out, int tokens, int group, float scale);
 
     /**
-     * Weight bytes the products have streamed so far (all threads, since the backend was made): dense
-     * products count their whole matrix, event-driven spike products only the columns of non-zero counts.
-     * Benchmarks divide its growth over a decode step by the step to get the bytes one token reads.
+     * Sliding-window attention of {@code tokens} consecutive tokens of one sequence at positions pos0 ..:
+     * their keys and values enter {@code cache}, and the query at p attends positions max(0, p - W) .. p
+     * with the given scale, {@code group} query heads per kv head. Row layout as in {@link #gla}.
+     */
+    void swa(KvCache cache, Floats q, Floats k, Floats v, Floats out, int tokens, long pos0, int group, float scale);
+
+    /**
+     * Weight bytes the products have streamed so far: dense products count their whole matrix, the CPU's
+     * event-driven spike products only the columns of non-zero counts.
      */
     long weightBytesRead();
-
-    /** Checks that this backend can multiply by {@code w}, naming the tensor when it cannot. */
-    void checkWeight(Tensor w);
 
     @Override
     void close();

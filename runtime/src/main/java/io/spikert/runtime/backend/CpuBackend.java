@@ -1,16 +1,27 @@
 package io.spikert.runtime.backend;
 
+import io.spikert.kernels.Activations;
+import io.spikert.kernels.GlaChunk;
+import io.spikert.kernels.GlaStep;
 import io.spikert.kernels.MatMul;
 import io.spikert.kernels.MatVec;
+import io.spikert.kernels.RmsNorm;
+import io.spikert.kernels.Rope;
+import io.spikert.kernels.SlidingWindowAttention;
+import io.spikert.kernels.SwiGlu;
 import io.spikert.kernels.spike.ChannelList;
 import io.spikert.kernels.spike.Int8MatMul;
 import io.spikert.kernels.spike.Int8MatVec;
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.kernels.spike.SpikeMatMul;
+import io.spikert.kernels.spike.SpikeCounts;
 import io.spikert.kernels.spike.SpikeMatVec;
+import io.spikert.kernels.spike.SpikeQuantizer;
 import io.spikert.kernels.spike.SpikeTileList;
 import io.spikert.runtime.ComputePool;
 import io.spikert.runtime.DType;
+import io.spikert.runtime.NumericalFaultException;
+import io.spikert.runtime.Rows;
 import io.spikert.runtime.Tensor;
 import io.spikert.runtime.VectorApi;
 
@@ -44,12 +55,10 @@ public final class CpuBackend implements Backend {
         return "cpu (" + pool.threads() + " threads, " + VectorApi.describe() + ")";
     }
 
-    @Override
     public ComputePool pool() {
         return pool;
     }
 
-    @Override
     public void checkWeight(Tensor w) {
         if (w.rank() != 2) {
             throw new IllegalArgumentException("tensor " + w.name() + ": a linear weight must be 2-D, got " + w);
@@ -62,7 +71,6 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    @Override
     public void linear(Tensor w, float[] x, int xOff, int tokens, float[] y, int yOff) {
         int rows = (int) w.dim(0);
         int cols = (int) w.dim(1);
@@ -118,7 +126,6 @@ public final class CpuBackend implements Backend {
         return this;
     }
 
-    @Override
     public SpikeKernel spikeLinear(Int8Weights w, int[] counts, int cOff, float vth, float[] y, int yOff) {
         int cols = w.cols();
         // listed once here and shared by the threads: listing per thread cost each thread a pass over the counts
@@ -182,7 +189,6 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    @Override
     public void int8Linear(Int8Weights w, float[] x, int xOff, float[] y, int yOff) {
         Objects.checkFromIndexSize(xOff, w.cols(), x.length);
         weightBytesRead.add(w.denseBytesPerProduct());
@@ -220,11 +226,14 @@ public final class CpuBackend implements Backend {
      * listed channels' share of the matrix (a tile computed token by token, see SpikeMatMul, counts each
      * token's share).
      */
-    @Override
     public SpikeKernel[] spikeLinearBatch(Int8Weights w, int[] counts, int cOff, float[] vth, int tokens, float[] y, int yOff) {
-        Backend.checkBatch("spikeLinearBatch", tokens, vth.length);
+        checkBatch("spikeLinearBatch", tokens, vth.length);
         if (tokens == 1 || tokens < spikeBatchFromTokens) {
-            return Backend.super.spikeLinearBatch(w, counts, cOff, vth, tokens, y, yOff);
+            SpikeKernel[] used = new SpikeKernel[tokens];
+            for (int t = 0; t < tokens; t++) {
+                used[t] = spikeLinear(w, counts, cOff + t * w.cols(), vth[t], y, yOff + t * w.rows());
+            }
+            return used;
         }
         int cols = w.cols();
         Objects.checkFromToIndex(yOff, Math.addExact(yOff, Math.multiplyExact(tokens, w.rows())), y.length);
@@ -252,9 +261,8 @@ public final class CpuBackend implements Backend {
      * The batch through {@link Int8MatMul}, threads splitting the rows; the matrix is read once per tile of
      * tokens. One token goes through {@link #int8Linear}.
      */
-    @Override
     public void int8LinearBatch(Int8Weights w, float[] x, int xOff, int tokens, float[] y, int yOff) {
-        Backend.checkBatch("int8LinearBatch", tokens, tokens);
+        checkBatch("int8LinearBatch", tokens, tokens);
         if (tokens == 1) {
             int8Linear(w, x, xOff, y, yOff);
             return;
@@ -264,6 +272,306 @@ public final class CpuBackend implements Backend {
         int tiles = (tokens + Int8MatMul.tileTokens() - 1) / Int8MatMul.tileTokens();
         weightBytesRead.add(w.denseBytesPerProduct() * tiles);
         pool.parallelFor(w.rows(), Int8Weights.TILE, (start, end) -> Int8MatMul.denseFloat(w, x, xOff, tokens, y, yOff, start, end));
+    }
+
+    /** Checks a batch's token count (at least 1) against the thresholds given (at least one per token). */
+    static void checkBatch(String who, int tokens, int thresholds) {
+        if (tokens < 1) {
+            throw new IllegalArgumentException(who + ": tokens must be at least 1, got " + tokens);
+        }
+        if (thresholds < tokens) {
+            throw new IllegalArgumentException(who + ": " + thresholds + " thresholds vth for " + tokens + " tokens");
+        }
+    }
+
+    // ---- the model's operators (Backend) over the kernels above and the Vector API kernels ----
+
+    /** Prefill chunk of a session on the CPU. */
+    public static final int DEFAULT_CHUNK = 64;
+
+    @Override
+    public int defaultChunk() {
+        return DEFAULT_CHUNK;
+    }
+
+    @Override
+    public boolean deviceMemory() {
+        return false;
+    }
+
+    @Override
+    public boolean runsFloatSpikeForm() {
+        return true;
+    }
+
+    @Override
+    public Memory newMemory(String owner) {
+        return new HeapMemory(this, owner);
+    }
+
+    @Override
+    public void upload(int[] ids, int from, int count, Ints dst) {
+        System.arraycopy(ids, from, ((HeapInts) dst).array(), 0, count);
+    }
+
+    @Override
+    public void upload(float[] src, int from, int count, Floats dst) {
+        HeapFloats d = HeapFloats.of(dst, "upload");
+        System.arraycopy(src, from, d.array(), d.offset(), count);
+    }
+
+    @Override
+    public void download(Floats src, int count, float[] dst, int dstOff) {
+        HeapFloats s = HeapFloats.of(src, "download");
+        System.arraycopy(s.array(), s.offset(), dst, dstOff, count);
+    }
+
+    @Override
+    public void download(Spikes src, int rows, int width, int[] counts, float[] vth) {
+        HeapSpikes s = (HeapSpikes) src;
+        System.arraycopy(s.counts(), 0, counts, 0, rows * width);
+        System.arraycopy(s.vth(), 0, vth, 0, rows);
+    }
+
+    @Override
+    public void embed(Matrix table, Ints ids, int count, Floats out) {
+        Tensor t = ((HostMatrix) table).tensor();
+        int[] id = ((HeapInts) ids).array();
+        HeapFloats o = HeapFloats.of(out, "embed");
+        int cols = table.cols();
+        for (int r = 0; r < count; r++) {
+            Rows.copyRow(t, id[r], o.array(), o.offset() + r * cols);
+        }
+    }
+
+    @Override
+    public void rmsnorm(Floats x, WeightVector w, Floats out, int n, int rows, float eps) {
+        HeapFloats a = HeapFloats.of(x, "rmsnorm x"), o = HeapFloats.of(out, "rmsnorm out");
+        float[] weight = ((HostVector) w).values();
+        for (int r = 0; r < rows; r++) {
+            RmsNorm.apply(a.array(), a.offset() + r * n, weight, 0, o.array(), o.offset() + r * n, n, eps);
+        }
+    }
+
+    @Override
+    public void add(Floats x, Floats y, int n) {
+        HeapFloats a = HeapFloats.of(x, "add x"), b = HeapFloats.of(y, "add y");
+        float[] xa = a.array(), ya = b.array();
+        int xo = a.offset(), yo = b.offset();
+        for (int i = 0; i < n; i++) {
+            xa[xo + i] += ya[yo + i];
+        }
+    }
+
+    @Override
+    public void siluMul(Floats gate, Floats up, Floats out, int n) {
+        HeapFloats g = HeapFloats.of(gate, "siluMul gate"), u = HeapFloats.of(up, "siluMul up"), o = HeapFloats.of(out, "siluMul out");
+        SwiGlu.siluMul(g.array(), g.offset(), u.array(), u.offset(), o.array(), o.offset(), n);
+    }
+
+    @Override
+    public void biasAct(Floats y, WeightVector bias, int n, int rows, Activation act, float divisor) {
+        HeapFloats h = HeapFloats.of(y, "biasAct");
+        float[] a = h.array();
+        int off = h.offset();
+        if (bias != null) {
+            float[] b = ((HostVector) bias).values();
+            for (int r = 0; r < rows; r++) {
+                int row = off + r * n;
+                for (int i = 0; i < n; i++) {
+                    a[row + i] += b[i];
+                }
+            }
+        }
+        switch (act) {
+            case NONE -> { }
+            case RELU -> Activations.relu(a, off, rows * n);
+            case LOG_SIGMOID -> Activations.logSigmoid(a, off, rows * n, divisor);
+        }
+    }
+
+    @Override
+    public void linear(Matrix w, Floats x, int rows, Floats y) {
+        HeapFloats a = HeapFloats.of(x, w.name() + " input"), o = HeapFloats.of(y, w.name() + " output");
+        linear(((HostMatrix) w).tensor(), a.array(), a.offset(), rows, o.array(), o.offset());
+    }
+
+    @Override
+    public void int8Linear(Int8Matrix w, Floats x, int rows, Floats y) {
+        Int8Weights codes = ((HostInt8Matrix) w).weights();
+        HeapFloats a = HeapFloats.of(x, w.name() + " input"), o = HeapFloats.of(y, w.name() + " output");
+        if (rows == 1) {
+            int8Linear(codes, a.array(), a.offset(), o.array(), o.offset());
+        } else {
+            int8LinearBatch(codes, a.array(), a.offset(), rows, o.array(), o.offset());
+        }
+    }
+
+    @Override
+    public void spikeEncode(Floats x, int n, float k, int rows, Spikes out) {
+        HeapFloats a = HeapFloats.of(x, "spikeEncode");
+        HeapSpikes s = (HeapSpikes) out;
+        if (rows > s.rows() || n > s.width()) {
+            throw new IllegalArgumentException("spikeEncode: " + rows + " rows of " + n + " features into spike buffers of "
+                    + s.rows() + " x " + s.width());
+        }
+        for (int r = 0; r < rows; r++) {
+            s.vth()[r] = SpikeCounts.encode(a.array(), a.offset() + r * n, n, k, s.counts(), r * n);
+        }
+    }
+
+    @Override
+    public SpikeKernel[] spikeLinear(Int8Matrix w, Spikes spikes, int rows, Floats y) {
+        HostInt8Matrix m = (HostInt8Matrix) w;
+        HeapSpikes s = (HeapSpikes) spikes;
+        HeapFloats o = HeapFloats.of(y, w.name() + " output");
+        int in = w.cols();
+        if (m.weights() == null) {
+            fakeQuantizedProduct(m.fakeQuantized(), s, in, rows, o.array(), o.offset(), w.rows());
+            return new SpikeKernel[rows];
+        }
+        requireCountsInRange(w.name(), s.counts(), rows * in, in);
+        if (rows == 1) {
+            return new SpikeKernel[] {spikeLinear(m.weights(), s.counts(), 0, s.vth()[0], o.array(), o.offset())};
+        }
+        // one batch: the weights stream once per tile of tokens, not once per token
+        return spikeLinearBatch(m.weights(), s.counts(), 0, s.vth(), rows, o.array(), o.offset());
+    }
+
+    /** The float twin: W' (code x scale, F32) times the counts as small exact floats, then vth per row. */
+    private void fakeQuantizedProduct(Tensor quantized, HeapSpikes s, int in, int rows, float[] y, int yOff, int out) {
+        float[] asFloats = new float[rows * in];
+        int[] counts = s.counts();
+        for (int i = 0; i < asFloats.length; i++) {
+            asFloats[i] = counts[i];
+        }
+        linear(quantized, asFloats, 0, rows, y, yOff);
+        for (int r = 0; r < rows; r++) {
+            float vth = s.vth()[r];
+            int row = yOff + r * out;
+            for (int i = 0; i < out; i++) {
+                y[row + i] *= vth;
+            }
+        }
+    }
+
+    /**
+     * The integer kernels sum int8 codes times counts in int32, so a count beyond
+     * {@link Int8Weights#MAX_ABS_COUNT} cannot be computed: it comes from an input far out of any trained
+     * range (or infinite, whose count saturates at Integer.MAX_VALUE), which non-finite or absurd weights
+     * produce. Refused naming the projection instead of failing inside a kernel.
+     */
+    private static void requireCountsInRange(String name, int[] counts, int n, int in) {
+        int max = Int8Weights.MAX_ABS_COUNT;
+        for (int i = 0; i < n; i++) {
+            if (counts[i] > max || counts[i] < -max) {
+                throw new NumericalFaultException(name + ": spike count " + counts[i] + " of input channel " + i % in
+                        + " (token " + i / in + " of the batch) exceeds +-" + max
+                        + ": its input is non-finite or far out of range; the checkpoint's weights are likely corrupt"
+                        + " (load with weight checking to find non-finite ones)");
+            }
+        }
+    }
+
+    @Override
+    public void spikeQuantize(Floats x, int n, float k, int rows) {
+        HeapFloats a = HeapFloats.of(x, "spikeQuantize");
+        int[] counts = new int[n];
+        for (int r = 0; r < rows; r++) {
+            SpikeQuantizer.spikeInPlace(a.array(), a.offset() + r * n, n, k, counts);
+        }
+    }
+
+    @Override
+    public void int8Quantize(Floats x, int n, int rows) {
+        HeapFloats a = HeapFloats.of(x, "int8Quantize");
+        for (int r = 0; r < rows; r++) {
+            SpikeQuantizer.int8InPlace(a.array(), a.offset() + r * n, n);
+        }
+    }
+
+    @Override
+    public void ropeAngles(Floats cos, Floats sin, long pos0, int tokens, int headDim, double theta) {
+        HeapFloats c = HeapFloats.of(cos, "ropeAngles cos"), s = HeapFloats.of(sin, "ropeAngles sin");
+        int half = headDim / 2;
+        for (int t = 0; t < tokens; t++) {
+            Rope.angles(pos0 + t, theta, headDim, c.array(), c.offset() + t * half, s.array(), s.offset() + t * half);
+        }
+    }
+
+    @Override
+    public void rope(Floats x, Floats cos, Floats sin, int tokens, int heads, int headDim, int ld) {
+        HeapFloats a = HeapFloats.of(x, "rope"), c = HeapFloats.of(cos, "rope cos"), s = HeapFloats.of(sin, "rope sin");
+        int half = headDim / 2;
+        for (int t = 0; t < tokens; t++) {
+            Rope.rotateHalf(a.array(), a.offset() + t * ld, heads, headDim, c.array(), c.offset() + t * half, s.array(),
+                    s.offset() + t * half);
+        }
+    }
+
+    /** The kv heads run in parallel; one token takes {@link GlaStep}, a chunk {@link GlaChunk}. */
+    @Override
+    public void gla(GlaState state, Floats q, Floats k, Floats v, Floats g, Floats out, int tokens, int group, float scale) {
+        float[] s = ((HeapGlaState) state).s();
+        int d = state.headDim();
+        int kvHeads = state.kvHeads();
+        int qRow = kvHeads * group * d;
+        int kvRow = kvHeads * d;
+        HeapFloats hq = HeapFloats.of(q, "gla q"), hk = HeapFloats.of(k, "gla k"), hv = HeapFloats.of(v, "gla v"),
+                hg = HeapFloats.of(g, "gla g"), ho = HeapFloats.of(out, "gla out");
+        pool.parallelFor(kvHeads, (first, end) -> {
+            for (int j = first; j < end; j++) {
+                int sOff = j * d * d;
+                int qOff = j * group * d;
+                if (tokens == 1) {
+                    GlaStep.update(s, sOff, d, hk.array(), hk.offset() + j * d, hv.array(), hv.offset() + j * d,
+                            hg.array(), hg.offset() + j * d);
+                    for (int n = 0; n < group; n++) {
+                        GlaStep.readout(s, sOff, d, hq.array(), hq.offset() + qOff + n * d, scale, ho.array(),
+                                ho.offset() + qOff + n * d);
+                    }
+                } else {
+                    GlaChunk.prefill(s, sOff, d, group, tokens, scale,
+                            hq.array(), hq.offset() + qOff, qRow, hk.array(), hk.offset() + j * d, kvRow,
+                            hv.array(), hv.offset() + j * d, kvRow, hg.array(), hg.offset() + j * d, kvRow,
+                            ho.array(), ho.offset() + qOff, qRow);
+                }
+            }
+        });
+    }
+
+    /**
+     * Tokens enter the ring one at a time, each attending before the next is stored, so the ring never
+     * needs more than W + 1 slots; it grows with the positions seen before the kv heads run in parallel.
+     */
+    @Override
+    public void swa(KvCache cache, Floats q, Floats k, Floats v, Floats out, int tokens, long pos0, int group, float scale) {
+        KvRing ring = (KvRing) cache;
+        int d = ring.headDim();
+        int kvHeads = ring.kvHeads();
+        int qRow = kvHeads * group * d;
+        int kvRow = kvHeads * d;
+        long window = ring.window() - 1L;
+        HeapFloats hq = HeapFloats.of(q, "swa q"), hk = HeapFloats.of(k, "swa k"), hv = HeapFloats.of(v, "swa v"),
+                ho = HeapFloats.of(out, "swa out");
+        ring.ensurePositions(pos0 + tokens);
+        pool.parallelFor(kvHeads, (first, end) -> {
+            for (int j = first; j < end; j++) {
+                float[] scores = ring.scores(j);
+                for (int t = 0; t < tokens; t++) {
+                    long pos = pos0 + t;
+                    int slot = ring.slotOffset(j, pos);
+                    System.arraycopy(hk.array(), hk.offset() + t * kvRow + j * d, ring.keys(), slot, d);
+                    System.arraycopy(hv.array(), hv.offset() + t * kvRow + j * d, ring.values(), slot, d);
+                    long firstPos = Math.max(0, pos - window);
+                    for (int n = 0; n < group; n++) {
+                        int head = t * qRow + (j * group + n) * d;
+                        SlidingWindowAttention.attend(hq.array(), hq.offset() + head, d, scale, ring.keys(), ring.values(),
+                                ring.headOffset(j), ring.capacity(), firstPos, pos, scores, ho.array(), ho.offset() + head);
+                    }
+                }
+            }
+        });
     }
 
     @Override

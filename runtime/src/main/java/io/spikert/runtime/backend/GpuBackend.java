@@ -6,64 +6,58 @@ import io.spikert.ffm.GpuDriver;
 import io.spikert.ffm.GpuException;
 import io.spikert.ffm.NativeLibraryNotFoundException;
 import io.spikert.ffm.Vendor;
-import io.spikert.kernels.spike.Int8Weights;
-import io.spikert.runtime.ComputePool;
-import io.spikert.runtime.Tensor;
 import io.spikert.runtime.gpu.DeviceArena;
-import io.spikert.runtime.gpu.DeviceBuffer;
+import io.spikert.runtime.gpu.DeviceFloats;
+import io.spikert.runtime.gpu.DeviceGlaState;
+import io.spikert.runtime.gpu.DeviceInt8Matrix;
+import io.spikert.runtime.gpu.DeviceInts;
+import io.spikert.runtime.gpu.DeviceKvRing;
 import io.spikert.runtime.gpu.DeviceMatrix;
+import io.spikert.runtime.gpu.DeviceMemory;
 import io.spikert.runtime.gpu.DeviceOpException;
 import io.spikert.runtime.gpu.DeviceOps;
+import io.spikert.runtime.gpu.DeviceSpikes;
+import io.spikert.runtime.gpu.DeviceVector;
 import io.spikert.runtime.gpu.KernelCatalog;
 import io.spikert.runtime.gpu.LoadedKernels;
 
 import java.lang.foreign.MemorySegment;
-import java.util.IdentityHashMap;
-import java.util.Map;
+import java.util.Arrays;
 
 /**
- * A GPU (CUDA or MACA through ffm-bindings): device 0, SpikeRT's kernels loaded from the committed PTX
- * for its compute capability, the vendor's BLAS where installed, and {@link #ops()} over them.
- *
- * <p>The model runs on it in one of two ways. Device-resident (the base model, BF16 or F32 weights, and
- * W8ASpike with its INT8 spiking products): the model uploads its weights once and runs every operator
- * through {@link #ops()}, so only token ids go in and logits come out ({@code io.spikert.model.device}).
- * Products only (what a CPU session bound to this backend runs, e.g. W8ASpike with a spike observer that
- * must see every product's counts on the host): {@link #linear} uploads each weight matrix on first use
- * and multiplies on the device while activations cross the bus per product; the spiking products and
- * everything else run on the CPU kernels.
+ * A GPU (CUDA or MACA through ffm-bindings, or the fake GPU in tests): device 0, SpikeRT's kernels loaded
+ * from the committed PTX for its compute capability, the vendor's BLAS where installed, and the model's
+ * operators over them through {@link DeviceOps}. Weights are uploaded once as they are bound, sessions'
+ * activations and states are device memory, so a token costs one small upload (its id) and one
+ * download (its logits).
  *
  * <p>Only the thread that opened the backend may use it: the GPU context is current on that thread.
  */
 public final class GpuBackend implements Backend {
+    /** Prefill chunk of a session: larger than the CPU's, since a launch costs more than a loop. */
+    public static final int DEFAULT_CHUNK = 256;
+
     private final GpuDriver driver;
     private final GpuBlas blas;
     private final LoadedKernels kernels;
     private final DeviceOps ops;
     private final ComputeCapability capability;
-    private final CpuBackend cpu;
     private final Thread owner;
-    private final DeviceArena productArena;
-    private final Map<Tensor, DeviceMatrix> productWeights = new IdentityHashMap<>();
-    private DeviceBuffer productX;
-    private DeviceBuffer productY;
 
-    private GpuBackend(GpuDriver driver, GpuBlas blas, LoadedKernels kernels, ComputeCapability capability, int cpuThreads) {
+    private GpuBackend(GpuDriver driver, GpuBlas blas, LoadedKernels kernels, ComputeCapability capability) {
         this.driver = driver;
         this.blas = blas;
         this.kernels = kernels;
         this.capability = capability;
         this.ops = new DeviceOps(driver, kernels, blas);
-        this.cpu = new CpuBackend(cpuThreads);
         this.owner = Thread.currentThread();
-        this.productArena = new DeviceArena(driver, "the products-only GPU path");
     }
 
     /**
      * Opens device 0 of {@code vendor} and loads the kernels; fails with the driver's clear "not found
      * (looked in ...)" error. Without cuBLAS / mcBLAS the F32 products use SpikeRT's own kernels.
      */
-    public static GpuBackend open(Vendor vendor, int cpuThreads) {
+    public static GpuBackend open(Vendor vendor) {
         GpuDriver driver = vendor.open();
         LoadedKernels kernels = null;
         GpuBlas blas = null;
@@ -75,7 +69,7 @@ public final class GpuBackend implements Backend {
             ComputeCapability cc = driver.computeCapability(0);
             kernels = KernelCatalog.load(driver, KernelCatalog.arch(cc));
             blas = openBlasIfPresent(driver);
-            return new GpuBackend(driver, blas, kernels, cc, cpuThreads);
+            return new GpuBackend(driver, blas, kernels, cc);
         } catch (RuntimeException e) {
             if (blas != null) {
                 blas.close();
@@ -118,69 +112,200 @@ public final class GpuBackend implements Backend {
     }
 
     @Override
-    public ComputePool pool() {
-        return cpu.pool();
+    public int defaultChunk() {
+        return DEFAULT_CHUNK;
     }
 
-    /** The CPU's check (2-D, BF16 or F32: the dtypes the device kernels take too); uploads nothing. */
     @Override
-    public void checkWeight(Tensor w) {
-        cpu.checkWeight(w);
+    public boolean deviceMemory() {
+        return true;
     }
 
-    /** The products-only path: uploads {@code w} on first use, then Y = X W^T on the device. */
     @Override
-    public void linear(Tensor w, float[] x, int xOff, int tokens, float[] y, int yOff) {
+    public boolean runsFloatSpikeForm() {
+        return false;
+    }
+
+    @Override
+    public Memory newMemory(String owner) {
         checkThread();
-        DeviceMatrix weights = productWeights.get(w);
-        if (weights == null) {
-            checkWeight(w);
-            DeviceBuffer b = productArena.upload(w.data().asSlice(0, w.byteSize()), "weight " + w.name());
-            weights = new DeviceMatrix(w.name(), w.dtype(), (int) w.dim(0), (int) w.dim(1), b.pointer());
-            productWeights.put(w, weights);
-        }
-        long xBytes = 4L * tokens * weights.cols();
-        long yBytes = 4L * tokens * weights.rows();
-        // A larger buffer replaces a smaller one, which stays in the arena until close: sizes at least
-        // double, so the waste is bounded by the largest buffer.
-        if (productX == null || productX.bytes() < xBytes) {
-            productX = productArena.allocate(Math.max(xBytes, productX == null ? 0 : 2 * productX.bytes()), "product input");
-        }
-        if (productY == null || productY.bytes() < yBytes) {
-            productY = productArena.allocate(Math.max(yBytes, productY == null ? 0 : 2 * productY.bytes()), "product output");
-        }
+        return new DeviceMemory(new DeviceArena(driver, owner));
+    }
+
+    @Override
+    public void upload(int[] ids, int from, int count, Ints dst) {
+        checkThread();
+        long bytes = 4L * count;
         try {
-            driver.copyToDevice(productX.pointer(), MemorySegment.ofArray(x).asSlice(4L * xOff, xBytes), xBytes);
-            ops.linear(weights, productX.pointer(), tokens, productY.pointer());
-            driver.copyToHost(MemorySegment.ofArray(y).asSlice(4L * yOff, yBytes), productY.pointer(), yBytes);
-        } catch (GpuException e) {
-            throw new DeviceOpException("product with " + w.name() + " (" + tokens + " tokens): " + e.getMessage(), e);
+            driver.copyToDevice(((DeviceInts) dst).pointer(), MemorySegment.ofArray(ids).asSlice(4L * from, bytes), bytes);
+        } catch (RuntimeException e) {
+            throw new DeviceOpException("copying " + count + " token ids to the device: " + e.getMessage(), e);
         }
     }
 
     @Override
-    public SpikeKernel spikeLinear(Int8Weights w, int[] counts, int cOff, float vth, float[] y, int yOff) {
-        return cpu.spikeLinear(w, counts, cOff, vth, y, yOff); // products-only: the counts are the host's already
+    public void upload(float[] src, int from, int count, Floats dst) {
+        checkThread();
+        long bytes = 4L * count;
+        try {
+            driver.copyToDevice(DeviceFloats.pointer(dst, "upload"), MemorySegment.ofArray(src).asSlice(4L * from, bytes), bytes);
+        } catch (RuntimeException e) {
+            throw new DeviceOpException("copying " + count + " floats to the device: " + e.getMessage(), e);
+        }
+    }
+
+    /** The copy waits for the kernels before it, so an earlier asynchronous fault surfaces here. */
+    @Override
+    public void download(Floats src, int count, float[] dst, int dstOff) {
+        checkThread();
+        long bytes = 4L * count;
+        try {
+            driver.copyToHost(MemorySegment.ofArray(dst).asSlice(4L * dstOff, bytes), DeviceFloats.pointer(src, "download"), bytes);
+        } catch (RuntimeException e) {
+            throw new DeviceOpException("copying " + count + " floats to the host (waits for the kernels before it, so a"
+                    + " fault in any of them shows here): " + e.getMessage(), e);
+        }
     }
 
     @Override
-    public void int8Linear(Int8Weights w, float[] x, int xOff, float[] y, int yOff) {
-        cpu.int8Linear(w, x, xOff, y, yOff);
+    public void download(Spikes src, int rows, int width, int[] counts, float[] vth) {
+        checkThread();
+        DeviceSpikes s = (DeviceSpikes) src;
+        try {
+            driver.copyToHost(MemorySegment.ofArray(counts).asSlice(0, 4L * rows * width), s.counts(), 4L * rows * width);
+            driver.copyToHost(MemorySegment.ofArray(vth).asSlice(0, 4L * rows), s.vth(), 4L * rows);
+        } catch (RuntimeException e) {
+            throw new DeviceOpException("copying the spike counts of " + rows + " tokens to the host: " + e.getMessage(), e);
+        }
     }
 
     @Override
-    public SpikeKernel[] spikeLinearBatch(Int8Weights w, int[] counts, int cOff, float[] vth, int tokens, float[] y, int yOff) {
-        return cpu.spikeLinearBatch(w, counts, cOff, vth, tokens, y, yOff);
+    public void embed(Matrix table, Ints ids, int count, Floats out) {
+        ops.gather((DeviceMatrix) table, ((DeviceInts) ids).pointer(), count, p(out, "embed"));
     }
 
     @Override
-    public void int8LinearBatch(Int8Weights w, float[] x, int xOff, int tokens, float[] y, int yOff) {
-        cpu.int8LinearBatch(w, x, xOff, tokens, y, yOff);
+    public void rmsnorm(Floats x, WeightVector w, Floats out, int n, int rows, float eps) {
+        ops.rmsnorm(p(x, "rmsnorm x"), ((DeviceVector) w).pointer(), p(out, "rmsnorm out"), n, rows, eps);
+    }
+
+    @Override
+    public void add(Floats x, Floats y, int n) {
+        ops.add(p(x, "add x"), p(y, "add y"), n);
+    }
+
+    @Override
+    public void siluMul(Floats gate, Floats up, Floats out, int n) {
+        ops.siluMul(p(gate, "siluMul gate"), p(up, "siluMul up"), p(out, "siluMul out"), n);
+    }
+
+    /** One launch when there is a bias or an activation, none otherwise. */
+    @Override
+    public void biasAct(Floats y, WeightVector bias, int n, int rows, Activation act, float divisor) {
+        if (bias != null || act != Activation.NONE) {
+            ops.biasAct(p(y, "biasAct"), bias == null ? 0L : ((DeviceVector) bias).pointer(), n, rows, act, divisor);
+        }
+    }
+
+    @Override
+    public void linear(Matrix w, Floats x, int rows, Floats y) {
+        ops.linear((DeviceMatrix) w, p(x, w.name() + " input"), rows, p(y, w.name() + " output"));
+    }
+
+    @Override
+    public void int8Linear(Int8Matrix w, Floats x, int rows, Floats y) {
+        ops.int8Linear((DeviceInt8Matrix) w, p(x, w.name() + " input"), rows, p(y, w.name() + " output"));
+    }
+
+    @Override
+    public void spikeEncode(Floats x, int n, float k, int rows, Spikes out) {
+        DeviceSpikes s = (DeviceSpikes) out;
+        if (rows > s.rows() || n > s.width()) {
+            throw new IllegalArgumentException("spikeEncode: " + rows + " rows of " + n + " features into spike buffers of "
+                    + s.rows() + " x " + s.width());
+        }
+        ops.spikeEncode(p(x, "spikeEncode"), s.counts(), s.vth(), n, k, rows);
+    }
+
+    /** The device's INT8 products read every code: each row's kernel is {@link SpikeKernel#DENSE_INT8}. */
+    @Override
+    public SpikeKernel[] spikeLinear(Int8Matrix w, Spikes spikes, int rows, Floats y) {
+        DeviceSpikes s = (DeviceSpikes) spikes;
+        ops.spikeLinear((DeviceInt8Matrix) w, s.counts(), s.vth(), rows, p(y, w.name() + " output"));
+        SpikeKernel[] used = new SpikeKernel[rows];
+        Arrays.fill(used, SpikeKernel.DENSE_INT8);
+        return used;
+    }
+
+    @Override
+    public void spikeQuantize(Floats x, int n, float k, int rows) {
+        ops.spikeQuantize(p(x, "spikeQuantize"), n, k, rows);
+    }
+
+    @Override
+    public void int8Quantize(Floats x, int n, int rows) {
+        ops.int8Quantize(p(x, "int8Quantize"), n, rows);
+    }
+
+    /** theta travels as a float (1e4, 5e5, 1e6 are exact); the kernel widens it, as the CPU's double. */
+    @Override
+    public void ropeAngles(Floats cos, Floats sin, long pos0, int tokens, int headDim, double theta) {
+        ops.ropeAngles(p(cos, "ropeAngles cos"), p(sin, "ropeAngles sin"), pos0, tokens, headDim, (float) theta);
+    }
+
+    @Override
+    public void rope(Floats x, Floats cos, Floats sin, int tokens, int heads, int headDim, int ld) {
+        ops.rope(p(x, "rope"), p(cos, "rope cos"), p(sin, "rope sin"), tokens, heads, headDim, ld);
+    }
+
+    @Override
+    public void gla(GlaState state, Floats q, Floats k, Floats v, Floats g, Floats out, int tokens, int group, float scale) {
+        DeviceGlaState st = (DeviceGlaState) state;
+        long s = st.state().pointer();
+        int d = st.headDim();
+        int kvHeads = st.kvHeads();
+        if (tokens == 1) {
+            ops.glaStep(s, p(q, "gla q"), p(k, "gla k"), p(v, "gla v"), p(g, "gla g"), p(out, "gla out"), d, group, scale,
+                    kvHeads);
+        } else {
+            ops.glaChunk(s, p(q, "gla q"), p(k, "gla k"), p(v, "gla v"), p(g, "gla g"), p(out, "gla out"), d, group, tokens,
+                    scale, kvHeads, kvHeads * group * d, kvHeads * d, kvHeads * group * d);
+        }
+    }
+
+    /**
+     * The chunk's keys and values enter the ring first (it holds W + chunk slots), then one block per query
+     * attends for a chunk, or the key range is split over many blocks for a decode step.
+     */
+    @Override
+    public void swa(KvCache cache, Floats q, Floats k, Floats v, Floats out, int tokens, long pos0, int group, float scale) {
+        DeviceKvRing ring = (DeviceKvRing) cache;
+        int d = ring.headDim();
+        int kvHeads = ring.kvHeads();
+        int heads = kvHeads * group;
+        if (heads != ring.queryHeads()) {
+            throw new IllegalArgumentException("swa: " + heads + " query heads on a cache made for " + ring.queryHeads());
+        }
+        long keys = ring.keys().pointer();
+        long values = ring.values().pointer();
+        long qp = p(q, "swa q"), op = p(out, "swa out");
+        ops.kvStore(keys, values, p(k, "swa k"), p(v, "swa v"), tokens, kvHeads, d, ring.capacity(), pos0, kvHeads * d);
+        if (tokens == 1) {
+            ops.swaDecode(qp, keys, values, op, ring.scratch().pointer(), ring.scratch().bytes(), heads, kvHeads, d,
+                    ring.capacity(), ring.window(), pos0, scale);
+        } else {
+            ops.swaAttend(qp, keys, values, op, tokens, heads, kvHeads, d, ring.capacity(), ring.window(), pos0, scale,
+                    heads * d, heads * d);
+        }
+    }
+
+    private static long p(Floats f, String operand) {
+        return DeviceFloats.pointer(f, operand);
     }
 
     @Override
     public long weightBytesRead() {
-        return ops.weightBytesRead() + cpu.weightBytesRead();
+        return ops.weightBytesRead();
     }
 
     /** Fails unless called on the thread that opened the backend, where the GPU context is current. */
@@ -191,16 +316,11 @@ public final class GpuBackend implements Backend {
         }
     }
 
-    /** Device bytes held by the products-only path (weights uploaded on use and its buffers). */
-    public long deviceBytes() {
-        return productArena.bytes();
-    }
-
+    /** Frees the kernels, BLAS and the driver; memory the model and sessions hold must be closed first. */
     @Override
     public void close() {
         RuntimeException failure = null;
-        for (Runnable step : new Runnable[] {productArena::close, kernels::close,
-                () -> { if (blas != null) { blas.close(); } }, driver::close, cpu::close}) {
+        for (Runnable step : new Runnable[] {kernels::close, () -> { if (blas != null) { blas.close(); } }, driver::close}) {
             try {
                 step.run();
             } catch (RuntimeException e) {
@@ -211,7 +331,6 @@ public final class GpuBackend implements Backend {
                 }
             }
         }
-        productWeights.clear();
         if (failure != null) {
             throw failure;
         }

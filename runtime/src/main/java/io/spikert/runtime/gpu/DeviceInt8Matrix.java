@@ -1,5 +1,7 @@
 package io.spikert.runtime.gpu;
 
+import io.spikert.runtime.backend.Int8Matrix;
+
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -9,7 +11,7 @@ import java.lang.foreign.MemorySegment;
  * {@code outlierCol}, {@code outlierResidual}, {@code outliers} entries). Pointers are device addresses.
  */
 public record DeviceInt8Matrix(String name, int rows, int cols, long codes, long scales, long outlierStart,
-                               long outlierCol, long outlierResidual, int outliers) {
+                               long outlierCol, long outlierResidual, int outliers) implements Int8Matrix {
 
     /** Inputs per scale group (SPIKERT_GROUP in spike.cu). */
     public static final int GROUP = 128;

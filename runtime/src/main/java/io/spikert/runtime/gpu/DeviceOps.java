@@ -7,6 +7,7 @@ import io.spikert.ffm.GpuStream;
 import io.spikert.ffm.Transpose;
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.runtime.DType;
+import io.spikert.runtime.backend.Activation;
 
 /**
  * The model's operators on the device, typed: each method checks its sizes, computes the launch
@@ -63,17 +64,6 @@ public final class DeviceOps {
     static final int MAX_BLOCK_THREADS = 1024;
     /** System property: when "true", every launch is followed by a synchronisation ({@link #checkEachLaunch}). */
     public static final String CHECK_EACH_LAUNCH_PROPERTY = "spikert.gpu.checkEachLaunch";
-
-    /** The activation {@code bias_act} applies after the bias, by its kernel code. */
-    public enum Activation {
-        NONE(0), RELU(1), LOG_SIGMOID(2);
-
-        final int code;
-
-        Activation(int code) {
-            this.code = code;
-        }
-    }
 
     private final GpuDriver driver;
     private final LoadedKernels kernels;
@@ -140,7 +130,7 @@ public final class DeviceOps {
 
     /** y[r] = act(y[r] + bias) for {@code rows} rows of {@code n}; {@code bias} 0 for none. */
     public void biasAct(long y, long bias, int n, int rows, Activation act, float divisor) {
-        launch("bias_act", strideBlocks((long) n * rows), 1, BLOCK, 1, 0, y, bias, n, rows, act.code, divisor);
+        launch("bias_act", strideBlocks((long) n * rows), 1, BLOCK, 1, 0, y, bias, n, rows, act.code(), divisor);
     }
 
     /** x += y over {@code n} floats. */

@@ -38,19 +38,13 @@ class CpuBackendBatchTest {
         }
     }
 
-    /** The per-token default of Backend, through the same CPU kernels. */
+    /** Token by token through the one-token product. */
     private static SpikeKernel[] perToken(CpuBackend cpu, Int8Weights w, int[] counts, int cOff, float[] vth, int tokens, float[] y, int yOff) {
-        Backend plain = new Backend() {
-            public String name() { return "per token"; }
-            public io.spikert.runtime.ComputePool pool() { return cpu.pool(); }
-            public void linear(io.spikert.runtime.Tensor t, float[] x, int xo, int n, float[] out, int oo) { throw new UnsupportedOperationException(); }
-            public SpikeKernel spikeLinear(Int8Weights q, int[] c, int co, float v, float[] out, int oo) { return cpu.spikeLinear(q, c, co, v, out, oo); }
-            public void int8Linear(Int8Weights q, float[] x, int xo, float[] out, int oo) { cpu.int8Linear(q, x, xo, out, oo); }
-            public long weightBytesRead() { return 0; }
-            public void checkWeight(io.spikert.runtime.Tensor t) { }
-            public void close() { }
-        };
-        return plain.spikeLinearBatch(w, counts, cOff, vth, tokens, y, yOff);
+        SpikeKernel[] used = new SpikeKernel[tokens];
+        for (int t = 0; t < tokens; t++) {
+            used[t] = cpu.spikeLinear(w, counts, cOff + t * w.cols(), vth[t], y, yOff + t * w.rows());
+        }
+        return used;
     }
 
     @Test

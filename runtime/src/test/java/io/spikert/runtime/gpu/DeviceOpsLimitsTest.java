@@ -62,7 +62,7 @@ class DeviceOpsLimitsTest {
         ops.linear(new DeviceMatrix("q", DType.BF16, HIDDEN, HIDDEN, p), p, tokens, p);
         ops.linear(new DeviceMatrix("k", DType.BF16, KV_DIM, HIDDEN, p), p, tokens, p);
         ops.linear(new DeviceMatrix("gk0", DType.BF16, 16, HIDDEN, p), p, tokens, p);
-        ops.biasAct(p, p, KV_DIM, tokens, DeviceOps.Activation.LOG_SIGMOID, 16f);
+        ops.biasAct(p, p, KV_DIM, tokens, io.spikert.runtime.backend.Activation.LOG_SIGMOID, 16f);
         ops.rope(p, p, p, tokens, HEADS, D, HIDDEN);
         ops.rope(p, p, p, tokens, KV_HEADS, D, KV_DIM);
         ops.kvStore(p, p, p, p, tokens, KV_HEADS, D, WINDOW + tokens, pos0, KV_DIM);

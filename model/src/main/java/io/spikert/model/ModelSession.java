@@ -1,0 +1,139 @@
+package io.spikert.model;
+
+import io.spikert.model.layers.Batch;
+import io.spikert.model.layers.DecoderLayer;
+import io.spikert.model.layers.SessionState;
+import io.spikert.model.layers.Workspace;
+import io.spikert.runtime.backend.Backend;
+import io.spikert.runtime.backend.Floats;
+import io.spikert.runtime.backend.Memory;
+import io.spikert.runtime.backend.RecurrentState;
+
+/**
+ * A {@link Session} on any backend: its recurrent state (GLA states, SWA caches) and chunk activations
+ * live in backend memory it owns, constant in the sequence length, so a chunk uploads its token ids and
+ * downloads logits, nothing else (one row per token with a {@link LogitsSink}, otherwise only the last
+ * token's). Prefill runs in chunks of at most {@code chunkTokens} tokens, so a prompt of any length runs
+ * in the same memory. Close it, or its model, to free device memory; on the CPU closing is optional.
+ */
+final class ModelSession implements Session {
+    private final SpikingBrainModel model;
+    private final ModelConfig config;
+    private final Memory memory;
+    private final Workspace ws;
+    private final SessionState state;
+    private final float[] lastLogits;
+    private Floats chunkLogitsBuffer;
+    private float[] chunkLogits;
+    private long position;
+    private boolean closed;
+
+    ModelSession(SpikingBrainModel model, int chunkTokens) {
+        if (chunkTokens < 1) {
+            throw new IllegalArgumentException("chunk size must be at least 1 token, got " + chunkTokens);
+        }
+        this.model = model;
+        this.config = model.config();
+        Workspace.checkChunk(chunkTokens, config.vocabSize()); // the logits of a whole chunk
+        this.memory = model.backend().newMemory("a session");
+        try {
+            this.ws = new Workspace(config, chunkTokens, model.spiking(), memory);
+            RecurrentState[] layers = new RecurrentState[config.numLayers()];
+            for (DecoderLayer layer : model.layers()) {
+                layers[layer.index()] = layer.attention().newState(memory, chunkTokens);
+            }
+            this.state = new SessionState(layers);
+        } catch (RuntimeException e) {
+            try {
+                memory.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        this.lastLogits = new float[config.vocabSize()];
+    }
+
+    @Override
+    public int vocabSize() {
+        return config.vocabSize();
+    }
+
+    @Override
+    public long position() {
+        return position;
+    }
+
+    /** Bytes of recurrent state (GLA states and SWA caches) at its most, independent of the sequence length. */
+    @Override
+    public long stateBytes() {
+        return state.bytes();
+    }
+
+    /** Backend bytes of the state and the chunk activations. */
+    long memoryBytes() {
+        return memory.bytes();
+    }
+
+    @Override
+    public float[] prefill(int[] ids) {
+        run(ids, null);
+        return lastLogits;
+    }
+
+    @Override
+    public void prefill(int[] ids, LogitsSink sink) {
+        run(ids, sink);
+    }
+
+    @Override
+    public float[] decode(int id) {
+        return prefill(new int[] {id});
+    }
+
+    private void run(int[] ids, LogitsSink sink) {
+        if (closed) {
+            throw new IllegalStateException("the session was closed");
+        }
+        Session.checkIds(ids, config.vocabSize());
+        int vocab = config.vocabSize();
+        Backend ops = model.ops();
+        for (int from = 0; from < ids.length; from += ws.capacity) {
+            int count = Math.min(ws.capacity, ids.length - from);
+            ops.upload(ids, from, count, ws.ids);
+            model.forward(ws, Batch.of(count, position, state));
+            position += count;
+            if (sink != null) {
+                if (chunkLogits == null) {
+                    chunkLogits = new float[ws.capacity * vocab];
+                    chunkLogitsBuffer = memory.floats((long) ws.capacity * vocab, "logits of a chunk");
+                }
+                model.logits(ws, 0, count, chunkLogitsBuffer);
+                ops.download(chunkLogitsBuffer, count * vocab, chunkLogits, 0);
+                for (int t = 0; t < count; t++) {
+                    sink.accept(from + t, chunkLogits, t * vocab);
+                }
+                if (from + count == ids.length) {
+                    System.arraycopy(chunkLogits, (count - 1) * vocab, lastLogits, 0, vocab);
+                }
+            } else if (from + count == ids.length) {
+                model.logits(ws, count - 1, 1, ws.logits);
+                ops.download(ws.logits, vocab, lastLogits, 0);
+            }
+        }
+    }
+
+    /** Frees the session's backend memory. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            memory.close();
+        } finally {
+            model.forget(this);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.spikert.runtime.backend;
+
+import io.spikert.kernels.spike.Int8Weights;
+import io.spikert.runtime.Tensor;
+
+/**
+ * Memory with one owner and one lifetime on a backend (a model's weights, a session's activations and
+ * state): weights are bound into it once, activations and recurrent state allocated in it, and
+ * {@link #close()} frees all of it. On the CPU weights stay where they are (the mapped checkpoint, the
+ * loader's INT8 codes) and activations are heap arrays; on a GPU everything is device memory. Not
+ * thread-safe: one owner binds and allocates.
+ */
+public interface Memory extends AutoCloseable {
+
+    /** A 2-D BF16 or F32 weight, refused naming the tensor when the backend cannot multiply by it. */
+    Matrix matrix(Tensor weight);
+
+    /** W8ASpike INT8 codes with their scales and exact outliers. */
+    Int8Matrix int8(String name, Int8Weights weights);
+
+    /**
+     * The float fake-quantisation twin of W8ASpike's integer product: {@code quantized} is code x scale as
+     * F32 [out, in]. Only where {@link Backend#runsFloatSpikeForm()}.
+     */
+    Int8Matrix fakeQuantized(String name, Tensor quantized);
+
+    /** A bias or norm weight. */
+    WeightVector vector(String name, float[] values);
+
+    /** Uninitialised F32 activations. */
+    Floats floats(long count, String label);
+
+    Ints ints(int count, String label);
+
+    /** Spike counts and thresholds for {@code rows} tokens of up to {@code width} features. */
+    Spikes spikes(int rows, int width, String label);
+
+    /** A zero GLA state. */
+    GlaState glaState(int kvHeads, int headDim);
+
+    /**
+     * An empty SWA cache attending {@code window} keys (W + 1) for {@code queryHeads} query heads over
+     * {@code kvHeads}, for a session prefilling at most {@code chunk} tokens at a time.
+     */
+    KvCache kvCache(int kvHeads, int queryHeads, int headDim, int window, int chunk);
+
+    /** Bytes held now: device memory on a GPU, the activation and state arrays on the CPU. */
+    long bytes();
+
+    /** Frees everything this memory holds; its handles must not be used afterwards. Idempotent. */
+    @Override
+    void close();
+}

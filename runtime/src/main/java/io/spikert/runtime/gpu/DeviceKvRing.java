@@ -1,0 +1,17 @@
+package io.spikert.runtime.gpu;
+
+import io.spikert.runtime.backend.KvCache;
+
+/**
+ * SWA keys and values in device memory, [kvHeads][capacity][D] each, position p in slot p % capacity.
+ * The capacity is W + chunk, not W + 1: a whole prefill chunk enters the ring before its queries attend,
+ * and the oldest key of the chunk's first query must survive the chunk's writes. {@code scratch} holds the
+ * split decode attention's partials ({@link DeviceOps#swaDecode}), shared by the rings of one memory.
+ */
+public record DeviceKvRing(DeviceBuffer keys, DeviceBuffer values, int capacity, int kvHeads, int queryHeads,
+                           int headDim, int window, DeviceBuffer scratch) implements KvCache {
+    @Override
+    public long bytes() {
+        return keys.bytes() + values.bytes();
+    }
+}

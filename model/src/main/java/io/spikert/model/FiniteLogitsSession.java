@@ -17,6 +17,11 @@ final class FiniteLogitsSession implements Session {
         this.inner = inner;
     }
 
+    /** The backend's session this one checks. */
+    Session inner() {
+        return inner;
+    }
+
     @Override
     public int vocabSize() {
         return inner.vocabSize();
@@ -30,6 +35,11 @@ final class FiniteLogitsSession implements Session {
     @Override
     public long stateBytes() {
         return inner.stateBytes();
+    }
+
+    @Override
+    public long memoryBytes() {
+        return inner.memoryBytes();
     }
 
     @Override

@@ -70,9 +70,30 @@ final class ModelSession implements Session {
         return state.bytes();
     }
 
-    /** Backend bytes of the state and the chunk activations. */
-    long memoryBytes() {
+    @Override
+    public long memoryBytes() {
         return memory.bytes();
+    }
+
+    SpikingBrainModel model() {
+        return model;
+    }
+
+    /** The recurrent state, for a {@link BatchDecoder} step; single-threaded, as the session. */
+    SessionState state() {
+        requireOpen();
+        return state;
+    }
+
+    /** Records that a {@link BatchDecoder} step ran one token through {@link #state()}. */
+    void advance() {
+        position++;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the session was closed");
+        }
     }
 
     @Override
@@ -92,9 +113,7 @@ final class ModelSession implements Session {
     }
 
     private void run(int[] ids, LogitsSink sink) {
-        if (closed) {
-            throw new IllegalStateException("the session was closed");
-        }
+        requireOpen();
         Session.checkIds(ids, config.vocabSize());
         int vocab = config.vocabSize();
         Backend ops = model.ops();

@@ -3,14 +3,11 @@ package io.spikert.model;
 /**
  * One sequence being run by a {@link SpikingBrainModel}, holding its own recurrent state (GLA states
  * and SWA key/value rings), constant in the sequence length. Prefill runs in chunks, so a prompt of
- * any length runs in the same memory. On the CPU the state is host memory; on a device-resident GPU
- * backend it is device memory, and only token ids go in and logits come out. Not thread-safe; use
+ * any length runs in the same memory. The state lives in the backend's memory (the heap on the CPU,
+ * device memory on a GPU), and only token ids go in and logits come out. Not thread-safe; use
  * one per thread (on a GPU, the thread that opened the backend).
  */
 public interface Session extends AutoCloseable {
-    /** Prefill chunk of {@link SpikingBrainModel#newSession()} on the CPU. */
-    int DEFAULT_CHUNK = 64;
-
     /** Receives logits as they are computed: {@code logits[off .. off + vocab)} belong to input token {@code index}. */
     @FunctionalInterface
     interface LogitsSink {
@@ -24,6 +21,9 @@ public interface Session extends AutoCloseable {
 
     /** Bytes of recurrent state (GLA states and SWA rings), independent of the sequence length. */
     long stateBytes();
+
+    /** Backend bytes the session holds: its state and its chunk's activations (device memory on a GPU). */
+    long memoryBytes();
 
     /**
      * Feeds {@code ids} as one batched prefill and returns the logits after the last of them.

@@ -8,6 +8,7 @@ import io.spikert.model.layers.Batch;
 import io.spikert.model.layers.DecoderLayer;
 import io.spikert.model.layers.FeedForward;
 import io.spikert.model.layers.GatedLinearAttention;
+import io.spikert.model.layers.Projection;
 import io.spikert.model.layers.SlidingWindowAttention;
 import io.spikert.model.layers.SpikeObserver;
 import io.spikert.model.layers.SpikeObservingBackend;
@@ -177,11 +178,12 @@ public final class SpikingBrainModel implements AutoCloseable {
                         w.projection(a + "o_proj", hidden, hidden, false),
                         w.querySpikeK());
             } else {
+                Projection gate = w.glaGate(a, kvDim, hidden); // first: its tensors tell the variants apart
                 attention = new GatedLinearAttention(c,
                         w.projection(a + "q_proj", hidden, hidden, true),
                         w.projection(a + "k_proj", kvDim, hidden, true),
                         w.projection(a + "v_proj", kvDim, hidden, true),
-                        w.glaGate(a, kvDim, hidden),
+                        gate,
                         w.projection(a + "o_proj", hidden, hidden, false),
                         w.vector(a + "g_norm.weight", c.headDim()));
             }
@@ -233,6 +235,19 @@ public final class SpikingBrainModel implements AutoCloseable {
 
     public Session newSession(int chunkTokens) {
         return new FiniteLogitsSession(openSession(chunkTokens));
+    }
+
+    /**
+     * A decoder that steps up to {@code maxSessions} of this model's sessions by one token each in a single
+     * forward pass ({@link BatchDecoder}). Close it before the model.
+     */
+    public BatchDecoder newBatchDecoder(int maxSessions) {
+        synchronized (openSessions) {
+            if (closed) {
+                throw new IllegalStateException("the model was closed");
+            }
+        }
+        return new BatchDecoder(this, maxSessions);
     }
 
     private ModelSession openSession(int chunkTokens) {

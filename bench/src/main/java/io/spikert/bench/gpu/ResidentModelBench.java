@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spikert.model.ModelConfig;
 import io.spikert.model.Session;
 import io.spikert.model.SpikingBrainModel;
-import io.spikert.model.device.DeviceModel;
-import io.spikert.model.device.DeviceSession;
 import io.spikert.model.synthetic.SyntheticCheckpoint;
 import io.spikert.model.util.FileTrees;
 import io.spikert.runtime.DType;
@@ -60,9 +58,6 @@ final class ResidentModelBench {
             boolean checked = ops.checksEachLaunch();
             ops.checkEachLaunch(true);
             try (var model = SpikingBrainModel.load(dir, gpu)) {
-                if (!model.deviceResident()) {
-                    throw new IllegalStateException("the check model did not load device-resident");
-                }
                 dev = logits(model, prompt, next);
             } finally {
                 ops.checkEachLaunch(checked);
@@ -102,27 +97,29 @@ final class ResidentModelBench {
         }
         report.line("[resident] uploading the %s shape: BF16 weights generated on the device ...", shapeName);
         long t0 = System.nanoTime();
-        DeviceModel model;
-        try (var weights = new SyntheticDeviceWeights(new DeviceMemory(gpu.driver()))) {
-            model = DeviceModel.upload(config, gpu, weights);
+        SpikingBrainModel model;
+        try (var seeds = new DeviceMemory(gpu.driver())) {
+            model = SpikingBrainModel.of(config, gpu, memory -> new SyntheticDeviceWeights(seeds, memory));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         try (model) {
             gpu.driver().synchronize();
-            report.line("[resident] %.2f GiB of weights in %.1f s", model.weightBytes() / DeviceMemory.GIB,
+            report.line("[resident] %.2f GiB of weights in %.1f s", model.weightMemoryBytes() / DeviceMemory.GIB,
                     (System.nanoTime() - t0) / 1e9);
             // The first launches load and JIT; not timed. Every launch is checked, so a kernel that faults
             // only at this shape (sizes past the check model's) is named before the timed runs.
             var checkedOps = gpu.ops();
             boolean checked = checkedOps.checksEachLaunch();
             checkedOps.checkEachLaunch(true);
-            try (DeviceSession warm = model.newSession()) {
+            try (Session warm = model.newSession()) {
                 warm.prefill(ids(8, config.vocabSize(), 3));
                 warm.decode(1);
             } finally {
                 checkedOps.checkEachLaunch(checked);
             }
             report.line("[resident] warm-up (8-token prefill and a decode step, each launch synchronised and checked): ok");
-            try (DeviceSession s = model.newSession()) {
+            try (Session s = model.newSession()) {
                 int[] prompt = ids(prefillTokens, config.vocabSize(), 4);
                 long p0 = System.nanoTime();
                 float[] logits = s.prefill(prompt);
@@ -149,8 +146,8 @@ final class ResidentModelBench {
 
                 ObjectNode j = report.section("residentModel");
                 j.put("shape", shapeName + " " + dims);
-                j.put("weightBytes", model.weightBytes());
-                j.put("sessionDeviceBytes", s.deviceBytes());
+                j.put("weightBytes", model.weightMemoryBytes());
+                j.put("sessionDeviceBytes", s.memoryBytes());
                 j.put("prefillTokens", prefillTokens);
                 j.put("prefillSeconds", prefillSeconds);
                 j.put("prefillTokensPerSecond", prefillTokens / prefillSeconds);
@@ -165,7 +162,7 @@ final class ResidentModelBench {
                 j.put("fractionOfHbmBound", boundMs / median);
                 j.put("logitsFinite", finite && Float.isFinite(logits[0]));
                 report.line("[resident] prefill %d tokens: %.2f s = %.1f tokens/s (chunks of %d)", prefillTokens, prefillSeconds,
-                        prefillTokens / prefillSeconds, DeviceModel.DEFAULT_CHUNK);
+                        prefillTokens / prefillSeconds, gpu.defaultChunk());
                 report.line("[resident] decode: %.3f ms/token median (best %.3f) = %.1f tokens/s; %d launches and %.2f GiB of "
                                 + "weights per token; HBM bound %.3f ms = %.1f tokens/s; %.1f%% of the bound",
                         median, sorted[0], 1e3 / median, launchesPerToken, bytesPerToken / DeviceMemory.GIB, boundMs,

@@ -3,7 +3,6 @@ package io.spikert.bench.gpu;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spikert.model.ModelVariant;
 import io.spikert.model.SpikingBrainModel;
-import io.spikert.model.device.DeviceModel;
 import io.spikert.model.synthetic.SyntheticCheckpoint;
 import io.spikert.model.synthetic.SyntheticCheckpoint.RawValues;
 import io.spikert.runtime.DType;
@@ -47,9 +46,6 @@ final class ResidentW8ASpikeBench {
                 cpu = ResidentModelBench.logits(model, prompt, next);
             }
             try (var model = SpikingBrainModel.load(dir, gpu)) {
-                if (!model.deviceResident()) {
-                    throw new IllegalStateException("the W8ASpike model did not load device-resident");
-                }
                 List<float[]> dev = agreementRun(gpu, model, prompt, next);
                 double worst = 0;
                 for (int i = 0; i < cpu.size(); i++) {
@@ -90,7 +86,7 @@ final class ResidentW8ASpikeBench {
     private static void decode(GpuBackend gpu, SpikingBrainModel model, SyntheticCheckpoint.Dims dims,
                                double hbmBytesPerSecond, int decodeSteps, GpuBenchReport report) {
         var ops = gpu.ops();
-        try (var s = model.newSession(DeviceModel.DEFAULT_CHUNK)) {
+        try (var s = model.newSession(gpu.defaultChunk())) {
             float[] logits = s.prefill(ResidentModelBench.ids(16, dims.vocab(), 4));
             logits = s.decode(ResidentModelBench.argmax(logits));
             long bytesBefore = ops.weightBytesRead();

@@ -61,13 +61,19 @@ class DeviceGenerateTest {
         assertEquals(0, FakeGpu.shared().allocatedBytes());
     }
 
+    /** The observer wraps the device's operators: same tokens as without it, and every spiking product reported. */
     @Test
-    void w8aspikeWithTheVerboseKernelReportSaysItKeepsTheProductsOnlyPath() {
-        CliTest.Result r = run("generate", "--model", "src/test/resources/tiny-w8aspike", "--ids", "1,2,3", "--max-tokens", "2",
+    void w8aspikeWithTheVerboseKernelReportRunsOnTheDeviceAndReportsItsProducts() {
+        String model = "src/test/resources/tiny-w8aspike";
+        CliTest.Result plain = run("generate", "--model", model, "--ids", "1,2,3", "--max-tokens", "2", "--format", "ids",
+                "--device", "cuda");
+        CliTest.Result r = run("generate", "--model", model, "--ids", "1,2,3", "--max-tokens", "2",
                 "--format", "ids", "--device", "cuda", "--verbose");
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.err().contains("note: W8ASPIKE on --device cuda with --verbose runs only its dense products on the GPU"),
-                r.err());
+        assertEquals(plain.out(), r.out(), "observing changes nothing");
+        assertTrue(r.err().contains("spike kernels per projection"), r.err());
+        assertTrue(r.err().contains("model.layers.0.attn.q_proj"), r.err());
+        assertFalse(r.err().contains("note:"), r.err());
         assertEquals(0, FakeGpu.shared().allocatedBytes());
     }
 }

@@ -259,10 +259,10 @@ class W8ASpikeDeviceFakeGpuTest {
     void aRefusedAllocationDuringUploadNamesTheQuantLinearAndFreesWhatWasUploaded(Vendor vendor) throws IOException {
         String alloc = vendor == Vendor.CUDA ? "cuMemAlloc_v2" : "mcMalloc";
         try (var gpu = GpuBackend.open(vendor)) {
-            // embeddings, then layer 0's q_proj as bound: bias, codes, scales, outlier index (the fifth allocation)
+            // embeddings, then layer 0 (GLA) binds its gate first: gk_proj's bias, codes, scales, outlier index (the fifth)
             FakeGpu.shared().failLater(alloc, 4, 2);
             DeviceOpException e = assertThrows(DeviceOpException.class, () -> SpikingBrainModel.load(checkpoint(Form.FP32), gpu));
-            assertTrue(e.getMessage().contains("outlier index of model.layers.0.attn.q_proj"), e.getMessage());
+            assertTrue(e.getMessage().contains("outlier index of model.layers.0.attn.gk_proj"), e.getMessage());
             assertEquals(0, FakeGpu.shared().allocatedBytes(), "the earlier uploads were freed");
         }
         assertEquals(0, FakeGpu.shared().allocatedBytes());

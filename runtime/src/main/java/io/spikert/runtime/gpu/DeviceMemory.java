@@ -25,6 +25,11 @@ public final class DeviceMemory implements Memory {
         this.arena = arena;
     }
 
+    /** The arena itself, for weights made on the device rather than uploaded (benchmarks' synthetic weights). */
+    public DeviceArena arena() {
+        return arena;
+    }
+
     @Override
     public Matrix matrix(Tensor w) {
         if (w.rank() != 2 || (w.dtype() != DType.BF16 && w.dtype() != DType.F32)

@@ -44,10 +44,12 @@ final class BatchWalk {
     static final int L = I.length();
 
     /**
-     * Rows per segment, a multiple of {@link Int8Weights#TILE}. Property {@code spikert.int8.batchRows}
-     * overrides it (for tuning).
+     * Rows per segment, a multiple of {@link Int8Weights#TILE} (and of the panels' 2L and 4L rows). A
+     * constant, not a tuning switch: it is the stride of the per-thread scratch arrays that the register
+     * loops of every batched kernel index, and the JIT folds it into their address arithmetic. A segment's
+     * converted pieces (GROUP x SEGMENT_ROWS values) and per-token results stay in L1/L2 at this size.
      */
-    static final int SEGMENT_ROWS = checkSegment(Integer.getInteger("spikert.int8.batchRows", 256));
+    static final int SEGMENT_ROWS = checkSegment(256);
 
     /** Checks rows, row range and the [tokens][rows] output of a batch. */
     static void checkOutput(String kernel, Int8Weights w, int tokens, float[] y, int yOff, int rowStart, int rowEnd) {
@@ -88,9 +90,11 @@ final class BatchWalk {
         }
     }
 
+    /** Vectors of 2048 bits would make a TILE of 512 rows: then the segment no longer ends on a tile. */
     private static int checkSegment(int n) {
-        if (n < Int8Weights.TILE || n % Int8Weights.TILE != 0) {
-            throw new IllegalArgumentException("spikert.int8.batchRows: " + n + " must be a positive multiple of " + Int8Weights.TILE);
+        if (n % Int8Weights.TILE != 0) {
+            throw new IllegalStateException("BatchWalk: segment of " + n + " rows is not a multiple of Int8Weights.TILE = "
+                    + Int8Weights.TILE + " rows on this CPU's vector shape");
         }
         return n;
     }

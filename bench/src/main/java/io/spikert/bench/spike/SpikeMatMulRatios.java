@@ -13,8 +13,8 @@ import java.util.Arrays;
  * int8LinearBatch: SpikeMatMul / Int8MatMul, threads splitting rows) against T calls of the per-token
  * products as the runtime ran them before (spikeLinear, int8Linear), timed interleaved in one run and
  * reported as ratios (per-token time / batched time), because the host's bandwidth state flips within
- * seconds (MACHINE.md). Each token's counts are drawn independently (silent channels at random per
- * token), so a tile of 8 tokens leaves few channels silent in all of them: the batch's event skipping
+ * seconds (docs/PERFORMANCE.md, "The machine"). Each token's counts are drawn independently (silent
+ * channels at random per token), so a tile of 8 tokens leaves few channels silent in all of them: the batch's event skipping
  * helps little here, and the ratio is mostly the weight reuse.
  * Figures: median over rounds of the best of a burst, after two passes of 300 ms of each kernel (C2 has
  * compiled the kernels by then; fewer calls left the per-token kernels interpreted, 10x slow).

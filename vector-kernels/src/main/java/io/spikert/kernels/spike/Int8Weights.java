@@ -410,7 +410,7 @@ public final class Int8Weights {
      * y[yOff + r] += v * outlierScaled[k] for the outliers k in [from, to) (one column, rows ascending) with
      * r in [rowStart, rowEnd). A range from row 0 walks forward and stops at rowEnd; a range that ends at
      * the last row walks back and stops below rowStart, so with two threads neither searches (a binary
-     * search per column for the first row cost the upper thread about 20-25% more than the lower one);
+     * search per column for the first row made the upper thread the slower one);
      * a range in the middle searches for its first row. The order of the adds into one row is the same
      * either way (one outlier per row and column).
      */

@@ -108,15 +108,28 @@ class TuningTest {
                 "maxBlockRows");
     }
 
-    /** The one table of switches (docs/PERFORMANCE.md) lists every property Tuning reads. */
+    /** The one table of switches (docs/PERFORMANCE.md) has a row for every property Tuning reads, with its default. */
     @Test
-    void documentationTableNamesEverySwitch() throws IOException {
+    void documentationTableNamesEverySwitchWithItsDefault() throws IOException {
         Path doc = Path.of("..", "docs", "PERFORMANCE.md");
         String text = Files.readString(doc);
         int table = text.indexOf("## Tuning switches");
         assertTrue(table >= 0, doc + " has no \"## Tuning switches\" section");
-        for (String property : Tuning.PROPERTIES) {
-            assertTrue(text.indexOf("`" + property + "`", table) > 0, doc + " does not list " + property + " under Tuning switches");
+        Tuning d = Tuning.defaults();
+        String[] defaults = {
+            Double.toString(d.sparseFromSilentShare()), Integer.toString(d.spikeBatchFromTokens()),
+            Integer.toString(d.batchTileTokens()), Integer.toString(d.maxBlockRows()),
+            Boolean.toString(d.batchFloatOnly()), Boolean.toString(d.checkEachLaunch()),
+        };
+        for (int i = 0; i < Tuning.PROPERTIES.size(); i++) {
+            String property = Tuning.PROPERTIES.get(i);
+            String rowStart = "| `" + property + "` |";
+            int row = text.indexOf(rowStart, table);
+            assertTrue(row > 0, doc + " has no row for " + property + " under Tuning switches");
+            String[] cells = text.substring(row, text.indexOf('\n', row)).split("\\|");
+            // cells: "", property, component, default, ...
+            assertTrue(cells[3].strip().startsWith(defaults[i]), doc + ": " + property + " default is documented as \""
+                    + cells[3].strip() + "\", Tuning.defaults() says " + defaults[i]);
         }
     }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent float64 reference of the SpikingBrain-7B base forward pass.
 
-Written from /work/shared/docs/MODEL.md sections 1-3 only (no library code): it is the
+Written from docs/MODEL.md sections 1-3 only (no library code): it is the
 oracle the Java runtime is tested against, so it is deliberately plain and slow.
 
     forward(weights, config, ids) -> (logits [T, V] float64, [x after layer L for each L])

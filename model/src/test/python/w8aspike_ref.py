@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent float64 reference of SpikingBrain-7B-W8ASpike (MODEL.md section 4).
 
-Written from /work/shared/docs/MODEL.md only; the parts shared with the base model (norms,
+Written from docs/MODEL.md only; the parts shared with the base model (norms,
 embeddings, RoPE, GLA recurrence, window of W+1 keys, lm_head) come from spikingbrain_ref.py.
 
     forward(weights, config, ids, k=3.0) -> Result(logits [T,V], hidden [L][T,H], spikes)

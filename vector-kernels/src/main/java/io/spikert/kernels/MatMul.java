@@ -21,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  * broadcast against up to four token vectors: 24 accumulators, 4 vector loads and 6 broadcasts per 24
  * FMAs, and no horizontal reductions. Partial sums of the chunks are added up in y. Full F32 tiles skip
  * the copy and broadcast straight from the segment, which overlaps the weight stream with the FMAs
- * (measured 75% -> 84% of FMA peak at 3584 x 3584 x 64 tokens).
+ * (measurements: docs/PERFORMANCE.md, "Design measurements").
  */
 public final class MatMul {
     private MatMul() {}
@@ -38,8 +38,8 @@ public final class MatMul {
     /** Token vectors per register tile (and per transposed group of tokens). */
     private static final int TV = 4;
     /**
-     * Columns per chunk. Measured: small chunks (512..2048) lose 20-40% against 4096; at 4096 the chunk of
-     * transposed x (1 MiB at L = 16) is at the edge of L2, and a 3584-wide matrix needs no chunking at all.
+     * Columns per chunk: the largest whose transposed x (1 MiB at L = 16) still fits L2; smaller chunks add
+     * partial-sum passes over y and were slower. A 3584-wide matrix needs no chunking at all.
      */
     static final int KC = 4096;
 

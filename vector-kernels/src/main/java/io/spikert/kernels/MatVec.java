@@ -78,9 +78,8 @@ public final class MatVec {
      * element and (pair & 0xFFFF0000) the odd one, both exact floats, so x is split once per call into
      * its even and odd elements (a per-thread scratch) to match. Eight rows per block: the widening
      * costs two extra vector operations per load, and sharing each pair of x loads across eight rows
-     * (measured: 91% of the read bandwidth, against 73% with four rows) keeps the loop memory-bound. The
-     * widening is written out inline: as helper methods it was not inlined into this large loop and the
-     * vectors were boxed (5x slower).
+     * (four were not enough) keeps the loop memory-bound. The widening is written out inline: as helper
+     * methods it was not inlined into this large loop and the vectors were boxed.
      */
     public static void bf16(MemorySegment w, int cols, float[] x, int xOff, float[] y, int yOff, int rowStart, int rowEnd) {
         Weights.checkMatrix("MatVec.bf16", w, cols, rowEnd, 2);

@@ -2,6 +2,7 @@ package io.spikert.bench.spike;
 
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.kernels.spike.SpikeMatMul;
+import io.spikert.kernels.spike.SpikeTileList;
 import io.spikert.runtime.ComputePool;
 import io.spikert.runtime.backend.CpuBackend;
 import java.lang.foreign.Arena;
@@ -12,14 +13,15 @@ import java.util.Arrays;
  * int8LinearBatch: SpikeMatMul / Int8MatMul, threads splitting rows) against T calls of the per-token
  * products as the runtime ran them before (spikeLinear, int8Linear), timed interleaved in one run and
  * reported as ratios (per-token time / batched time), because the host's bandwidth state flips within
- * seconds (MACHINE.md). Each token's counts are drawn independently (silent channels at random per
- * token), so a tile of 8 tokens leaves few channels silent in all of them: the batch's event skipping
+ * seconds (docs/PERFORMANCE.md, "The machine"). Each token's counts are drawn independently (silent
+ * channels at random per token), so a tile of 8 tokens leaves few channels silent in all of them: the batch's event skipping
  * helps little here, and the ratio is mostly the weight reuse.
  * Figures: median over rounds of the best of a burst, after two passes of 300 ms of each kernel (C2 has
  * compiled the kernels by then; fewer calls left the per-token kernels interpreted, 10x slow).
  * Column spkFloat times the batched spike product with every tile on SpikeMatMul's float path (the kernel
- * before int16 lanes, {@link SpikeMatMul#FLOAT_ONLY_PROPERTY}), interleaved with the rest; int16/float is its
- * time over spikeBatch's (above 1: the int16 lanes are faster).
+ * before int16 lanes: {@code SpikeMatMul.sparse(..., floatOnly = true)}, listed and split over the pool's
+ * threads as CpuBackend does), interleaved with the rest; int16/float is its time over spikeBatch's (above 1:
+ * the int16 lanes are faster). Results: docs/PERFORMANCE.md.
  * Arguments: [shapes rows x cols, comma-separated] [token counts] [thread counts] [silent shares] [rounds];
  * defaults 3584x3584,18944x3584 8,32 1,2 0.184,0.5 5.
  */
@@ -55,7 +57,7 @@ public final class SpikeMatMulRatios {
                                 for (int t = 0; t < tokens; t++) {
                                     System.arraycopy(SpikeBenchData.counts(cols, silent, 7 + t), 0, counts, t * cols, cols);
                                 }
-                                checkAgree(backend, w, counts, vth, x, tokens);
+                                checkAgree(backend, pool, w, counts, vth, x, tokens);
                                 Runnable[] kernels = {
                                     () -> {
                                         for (int t = 0; t < tokens; t++) {
@@ -63,14 +65,7 @@ public final class SpikeMatMulRatios {
                                         }
                                     },
                                     () -> backend.spikeLinearBatch(w, counts, 0, vth, tokens, y, 0),
-                                    () -> {
-                                        System.setProperty(SpikeMatMul.FLOAT_ONLY_PROPERTY, "true");
-                                        try {
-                                            backend.spikeLinearBatch(w, counts, 0, vth, tokens, y, 0);
-                                        } finally {
-                                            System.clearProperty(SpikeMatMul.FLOAT_ONLY_PROPERTY);
-                                        }
-                                    },
+                                    () -> floatPath(pool, w, counts, vth, tokens, y),
                                     () -> {
                                         for (int t = 0; t < tokens; t++) {
                                             backend.int8Linear(w, x, t * cols, y, t * rows);
@@ -105,7 +100,7 @@ public final class SpikeMatMulRatios {
     }
 
     /** Fails loudly if the batched and per-token products disagree beyond float rounding on this input. */
-    private static void checkAgree(CpuBackend backend, Int8Weights w, int[] counts, float[] vth, float[] x, int tokens) {
+    private static void checkAgree(CpuBackend backend, ComputePool pool, Int8Weights w, int[] counts, float[] vth, float[] x, int tokens) {
         int rows = w.rows();
         int cols = w.cols();
         float[] a = new float[tokens * rows];
@@ -114,12 +109,7 @@ public final class SpikeMatMulRatios {
         float[] d = new float[tokens * rows];
         backend.spikeLinearBatch(w, counts, 0, vth, tokens, a, 0);
         float[] f = new float[tokens * rows];
-        System.setProperty(SpikeMatMul.FLOAT_ONLY_PROPERTY, "true");
-        try {
-            backend.spikeLinearBatch(w, counts, 0, vth, tokens, f, 0);
-        } finally {
-            System.clearProperty(SpikeMatMul.FLOAT_ONLY_PROPERTY);
-        }
+        floatPath(pool, w, counts, vth, tokens, f);
         if (!Arrays.equals(a, f)) {
             throw new IllegalStateException("batched spike product: int16 and float paths differ");
         }
@@ -138,6 +128,14 @@ public final class SpikeMatMulRatios {
             throw new IllegalStateException("batched and per-token products disagree: max |diff| " + err + " of max |y| " + mag);
         }
     }
+
+    /** The batched spike product as CpuBackend.spikeLinearBatch runs it (listed once, rows split), every exact tile on the float path. */
+    private static void floatPath(ComputePool pool, Int8Weights w, int[] counts, float[] vth, int tokens, float[] y) {
+        SpikeTileList list = FLOAT_LISTS.get().list(counts, 0, w.cols(), tokens);
+        pool.parallelFor(w.rows(), Int8Weights.TILE, (start, end) -> SpikeMatMul.sparse(w, list, vth, y, 0, start, end, true));
+    }
+
+    private static final ThreadLocal<SpikeTileList> FLOAT_LISTS = ThreadLocal.withInitial(SpikeTileList::new);
 
     private static int[] ints(String list) {
         return Arrays.stream(list.split(",")).mapToInt(Integer::parseInt).toArray();

@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.TearDown;
  * run {@code -p rows=18944} for the MLP gate/up shape. INT8 codes carry 1% outliers out to +-200,
  * as the published checkpoint does, so the exact correction is part of the cost. threads = 0 means
  * one per available processor, split by output rows through the runtime's ComputePool. Compare
- * kernels as ratios within one run (MACHINE.md).
+ * kernels as ratios within one run (docs/PERFORMANCE.md, "The machine").
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -18,7 +18,8 @@ import java.util.Arrays;
 /**
  * The kernels of {@link SpikeMatVecBench} timed interleaved (each kernel in turn, again and again) and
  * reported as ratios, because on a shared 2-vCPU host the bandwidth state flips within seconds and
- * JMH's one-benchmark-after-another order puts the flips between the kernels compared (MACHINE.md).
+ * JMH's one-benchmark-after-another order puts the flips between the kernels compared
+ * (docs/PERFORMANCE.md, "The machine"; results there too).
  * Columns: the old tiled dense INT8 kernel ({@link TiledInt8Baseline}, its own copy of the codes, so
  * the new layout's dense kernel can be seen not to be slower), the dense INT8 kernel and the event
  * kernels on {@link Int8Weights}' channel blocks (dense and sparse: CpuBackend.spikeLinear with either

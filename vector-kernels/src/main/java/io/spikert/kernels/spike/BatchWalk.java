@@ -20,23 +20,16 @@ import jdk.incubator.vector.FloatVector;
  * then two tokens per pass, in Int8MatVec.denseFloat's order).
  * Per token, the segment's row results stay in a thread-local array (tokens x SEGMENT_ROWS floats).
  *
- * <p>Measured on the development machine (probe runs, one thread, 8 tokens, a loaded host; times per
- * 8 tokens against 8 per-token calls in the same run; float path): the batch wins where the per-token
- * kernels stream from DRAM (18944 x 3584: 1.15-1.4x) and loses where the matrix stays in the last-level
- * cache (3584 x 3584: 0.7-0.8x). What limited it: float FMAs reached about 20-25 GMAC/s here (a pure
- * Java FMA loop about 58 G lanes/s on the same host at the time), against about 35 for the per-token
- * kernel's int16 lanes on cache-resident weights; int16 lanes in the batch (ShortTile) then reached
- * 40-57 GMAC/s against 25-41 for the float path in the same probe runs (32 tokens, no outliers). And a
- * segment's pieces (SEGMENT_ROWS bytes per run, a run's length apart) are read with little help from the
- * prefetchers: converting every piece of 3584 x 3584 took 3.4-7.4 ms against 1.7 ms for whole runs.
- * Tried and dropped: the token loop inside the row loop (each converted vector reused at once; 1.26x /
- * 0.91x slower designs), whole-block segments (no better), sixteen float register accumulators (eight
- * tokens; 3x slower, spilled), converting straight from the weights inside the register loop (3x slower:
- * the per-channel offsets defeat the segment's bounds-check hoisting), int16 panels that widened
- * with S2I conversions or kept int sums in registers (too big for C2's inlining budget; see ShortTile),
- * and a tile's outlier corrections in one walk (each listed column's outliers read once and added into
- * every active token, y strided by rows): the whole product 1.5x slower at 1% outliers, 32 tokens
- * (3584 x 3584: 10.6 to 15.9 ms; 18944 x 3584: 57 to 89 ms), against the per-token walks it replaced.
+ * <p>Where it pays: the batch wins where the per-token kernels stream the matrix from DRAM (every
+ * projection of the running model), and can lose where the matrix stays in the last-level cache, since
+ * the weight reuse then saves little and the pieces must still be converted. A segment's pieces
+ * (SEGMENT_ROWS bytes per run, a run's length apart) are read with little help from the prefetchers.
+ * Tried and dropped (slower): the token loop inside the row loop, whole-block segments, sixteen float
+ * register accumulators (spilled), converting straight from the weights inside the register loop (the
+ * per-channel offsets defeat the segment's bounds-check hoisting), int16 panels that widened with S2I
+ * conversions or kept int sums in registers (too big for C2's inlining budget; see ShortTile), and a
+ * tile's outlier corrections in one walk (y strided by rows) instead of per token. The measurements:
+ * docs/PERFORMANCE.md, "Design measurements".
  */
 final class BatchWalk {
     private BatchWalk() {}
@@ -44,10 +37,12 @@ final class BatchWalk {
     static final int L = I.length();
 
     /**
-     * Rows per segment, a multiple of {@link Int8Weights#TILE}. Property {@code spikert.int8.batchRows}
-     * overrides it (for tuning).
+     * Rows per segment, a multiple of {@link Int8Weights#TILE} (and of the panels' 2L and 4L rows). A
+     * constant, not a tuning switch: it is the stride of the per-thread scratch arrays that the register
+     * loops of every batched kernel index, and the JIT folds it into their address arithmetic. A segment's
+     * converted pieces (GROUP x SEGMENT_ROWS values) and per-token results stay in L1/L2 at this size.
      */
-    static final int SEGMENT_ROWS = checkSegment(Integer.getInteger("spikert.int8.batchRows", 256));
+    static final int SEGMENT_ROWS = checkSegment(256);
 
     /** Checks rows, row range and the [tokens][rows] output of a batch. */
     static void checkOutput(String kernel, Int8Weights w, int tokens, float[] y, int yOff, int rowStart, int rowEnd) {
@@ -88,9 +83,11 @@ final class BatchWalk {
         }
     }
 
+    /** Vectors of 2048 bits would make a TILE of 512 rows: then the segment no longer ends on a tile. */
     private static int checkSegment(int n) {
-        if (n < Int8Weights.TILE || n % Int8Weights.TILE != 0) {
-            throw new IllegalArgumentException("spikert.int8.batchRows: " + n + " must be a positive multiple of " + Int8Weights.TILE);
+        if (n % Int8Weights.TILE != 0) {
+            throw new IllegalStateException("BatchWalk: segment of " + n + " rows is not a multiple of Int8Weights.TILE = "
+                    + Int8Weights.TILE + " rows on this CPU's vector shape");
         }
         return n;
     }

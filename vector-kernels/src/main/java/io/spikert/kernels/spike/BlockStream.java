@@ -20,25 +20,18 @@ import jdk.incubator.vector.VectorSpecies;
  * blocks: per block and scale group, the listed channels' runs are streamed front to back, CH at a time,
  * into group sums for the block's rows held in per-thread arrays (L1/L2-resident), which then take the
  * group's scales into per-row float results. Each run is read sequentially and a channel not listed is
- * skipped whole, which is what lets the hardware prefetchers follow only the runs used.
- * Measured (bench SpikeMatVecRatios, 3584 x 3584, one thread): walking TILE rows at a time across the
- * group's runs instead, with the sums in registers, was 1.3-1.6x slower than streaming whole runs (each
- * run then is read 128 bytes at a time, strided, and the prefetchers fall behind).
+ * skipped whole, which is what lets the hardware prefetchers follow only the runs used. Walking TILE
+ * rows at a time across the group's runs instead, with the sums in registers, is slower: each run is then
+ * read 128 bytes at a time, strided, and the prefetchers fall behind.
  *
  * <p>Four channels whose |count| is at most {@value #SHORT_COUNT} (all but about 1% of realistic counts)
- * are multiplied and summed in int16 lanes, twice the lanes per instruction, and widened to int once:
- * on 3584 x 3584 (one thread) that took the dense walk from 0.83-0.99x to 1.0-1.17x the old tiled dense
- * kernel's speed; on 18944 x 3584, which streams from DRAM, it changed nothing (memory-bound there).
+ * are multiplied and summed in int16 lanes, twice the lanes per instruction, and widened to int once. That
+ * speeds the walk where the weights are cache-resident; from DRAM it is memory-bound either way.
  *
- * <p>Tried and dropped on 18944 x 3584 (one thread, dense walk about 0.65x the old tiled kernel's speed
- * from DRAM): touching one byte 512 / 1024 / 2048 bytes ahead in each of the CH runs per 32 rows (to
- * start each run's next lines early) made the walk 1.25x / 1.4x / 1.6x slower, not faster.
- * Also tried there (standalone copies of the walks, interleaved with the old tiled kernel, 1 thread):
- * summing up to 258 / 127 channels' products in an L1-resident int16 array before widening: dense
- * 0.66-0.84x, 18.4% silent 0.63-0.76x of the old tiled kernel's time-equivalent speed (run walk: 0.55-0.71x,
- * 0.60-0.69x) and unstable from JVM to JVM (the heap array's alignment); 256-row channel blocks with the
- * sums in eight registers: dense 0.96x, but 18.4% silent 0.45x (skipping 256-byte pieces defeats the
- * prefetchers the way the old 128-byte tiles did). Streaming whole runs stays the best event-driven walk.
+ * <p>Tried and dropped (slower or unstable): touch-ahead loads in each run, summing many channels in an
+ * L1-resident int16 array before widening, and 256-row channel blocks with the sums in registers (skipping
+ * 256-byte pieces defeats the prefetchers the way the old 128-byte tiles did). Streaming whole runs stays
+ * the best event-driven walk. The measurements are in docs/PERFORMANCE.md, "Design measurements".
  */
 final class BlockStream {
     private BlockStream() {}
@@ -46,9 +39,8 @@ final class BlockStream {
     private static final int L = I.length();
     private static final int TILE = Int8Weights.TILE;
     /**
-     * Channels per pass over a run: one load and store of the group sums per CH channels. Measured on
-     * 18944 x 3584 (one thread): 1 or 2 channels per pass made the dense walk 20-30% slower than 4;
-     * 8 was within noise of 4 for dense and slower for the event kernel.
+     * Channels per pass over a run: one load and store of the group sums per CH channels. Fewer passes
+     * more often over the sums (slower); more streams at once help neither kernel (docs/PERFORMANCE.md).
      */
     private static final int CH = 4;
     /** Largest |count| for which four int8 products and their sum fit an int16 lane. */

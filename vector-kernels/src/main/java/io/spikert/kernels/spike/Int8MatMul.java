@@ -23,9 +23,19 @@ import jdk.incubator.vector.FloatVector;
 public final class Int8MatMul {
     private Int8MatMul() {}
 
-    /** Tokens per tile: {@link SpikeTileList#DEFAULT_TILE_TOKENS}. */
+    /** Tokens per tile by default: {@link SpikeTileList#DEFAULT_TILE_TOKENS}. */
     public static int tileTokens() {
         return SpikeTileList.DEFAULT_TILE_TOKENS;
+    }
+
+    /**
+     * As {@link #denseFloat(Int8Weights, float[], int, int, float[], int, int, int)} in tiles of
+     * {@code tileTokens} tokens (in [1, {@link SpikeTileList#MAX_TILE_TOKENS}]). The tile size changes
+     * only how often the matrix is streamed, not the results.
+     */
+    public static void denseFloat(Int8Weights w, float[] x, int xOff, int tokens, float[] y, int yOff, int rowStart, int rowEnd, int tileTokens) {
+        SpikeTileList.checkTileTokens("Int8MatMul.denseFloat: tileTokens", tileTokens);
+        run(w, x, xOff, tokens, y, yOff, rowStart, rowEnd, tileTokens);
     }
 
     /**
@@ -33,12 +43,15 @@ public final class Int8MatMul {
      * [0, tokens) and r in [rowStart, rowEnd), outliers exact. Row range rule as {@link Int8MatVec#denseFloat}.
      */
     public static void denseFloat(Int8Weights w, float[] x, int xOff, int tokens, float[] y, int yOff, int rowStart, int rowEnd) {
+        run(w, x, xOff, tokens, y, yOff, rowStart, rowEnd, tileTokens());
+    }
+
+    private static void run(Int8Weights w, float[] x, int xOff, int tokens, float[] y, int yOff, int rowStart, int rowEnd, int tileTokens) {
         BatchWalk.checkOutput("Int8MatMul.denseFloat", w, tokens, y, yOff, rowStart, rowEnd);
         Objects.checkFromIndexSize(xOff, Math.multiplyExact(tokens, w.cols), x.length);
         if (rowStart == rowEnd) {
             return;
         }
-        int tileTokens = tileTokens();
         for (int t0 = 0; t0 < tokens; t0 += tileTokens) {
             int tt = Math.min(tileTokens, tokens - t0);
             tile(w, x, xOff, t0, tt, y, yOff, rowStart, rowEnd);

@@ -61,8 +61,8 @@ public final class Int8MatVec {
      * The dense product split by input channels instead of rows, as {@link SpikeMatVec#sparseGroups} (the
      * same walk over every channel): y[yOff + r] for every row from the channels of scale groups
      * [groupStart, groupEnd) only; threads taking disjoint group ranges into separate outputs, summed
-     * afterwards, give the product. Measured (bench SpikeMatVecRatios, 2 threads): 4-20% faster than
-     * the row split on 3584 x 3584 and 18944 x 3584, each thread streaming whole channel runs.
+     * afterwards, give the product. Each thread streams whole channel runs, which is faster than the row
+     * split's half runs (docs/PERFORMANCE.md, "Design measurements").
      */
     public static void denseGroups(Int8Weights w, ChannelList all, float vth, float[] y, int yOff, int groupStart, int groupEnd) {
         all.checkFor("Int8MatVec.denseGroups", w);

@@ -21,14 +21,15 @@ import jdk.incubator.vector.IntVector;
  *
  * <p>One layout of the int8 codes, shared by every kernel: channel blocks [blocks][cols][blockRows] in
  * 64-byte aligned native memory. Rows are padded with zero codes to a multiple of {@link #TILE} and cut
- * into the fewest blocks of at most {@link #MAX_BLOCK_ROWS} rows, of equal size in TILEs (the last may be
+ * into the fewest blocks of at most maxBlockRows rows ({@link #DEFAULT_MAX_BLOCK_ROWS} unless the caller
+ * passes another), of equal size in TILEs (the last may be
  * shorter: its run is the rows left). So one input channel of a block is one contiguous run of
  * blockRows bytes: the event kernels ({@link SpikeMatVec}) skip a silent channel's whole run, which the
  * hardware prefetchers then leave alone too, and the dense kernels ({@link Int8MatVec}) stream every run
  * the same way (see {@link BlockStream}). One copy keeps the resident codes at one byte per weight (plus
  * {@link #residentBytes()}'s small extras), half of BF16.
  * The previous layout, input-major tiles [rows / TILE][cols][TILE], left 128-byte holes that the
- * prefetchers still fetched: the event kernel was no faster than the dense one at 50% silent.
+ * prefetchers still fetched, so skipping silent channels saved little time.
  */
 public final class Int8Weights {
 
@@ -46,18 +47,14 @@ public final class Int8Weights {
      */
     public static final int TILE = TILE_VECTORS * IntVector.SPECIES_PREFERRED.length();
     /**
-     * Most rows per channel block, a multiple of {@link #TILE}: a silent channel skips a run of up to this
-     * many bytes per block, and the kernels keep one int and one float per block row in per-thread
-     * arrays. Every INT8 projection of SpikingBrain-7B (at most 18944 rows) is one block. Property
-     * {@code spikert.int8.maxBlockRows} overrides it (for tuning on other CPUs).
-     * Measured with bench SpikeMatVecRatios on the development machine (one thread, the old tiled dense
-     * kernel in the same run as the reference; before int16 lanes): 3584 x 3584, blocks of 1024 rows:
-     * dense 0.58-0.82x the old kernel's speed; 2048: 0.87-0.97x; one block of 3584: 0.97-0.99x.
-     * 18944 x 3584 (streams from DRAM): blocks of 1024 / 1920 / 3840 / 6400 / 18944 rows: dense
-     * 0.37-0.49 / 0.48-0.64 / 0.69-0.75 / 0.65-0.69 / 0.67-0.71x the old kernel's speed, event kernel at
-     * 50% silent 0.62 / 0.84 / 1.0 / 0.9 / 1.29x. Longer runs suit the prefetchers better.
+     * Most rows per channel block unless the caller passes another bound (a positive multiple of
+     * {@link #TILE}): a silent channel skips a run of up to this many bytes per block, and the kernels keep
+     * one int and one float per block row in per-thread arrays. Longer runs suit the hardware prefetchers
+     * better, so the default makes every INT8 projection of SpikingBrain-7B (at most 18944 rows) one block
+     * (measurements: docs/PERFORMANCE.md). The runtime passes its tuning value
+     * ({@code io.spikert.runtime.Tuning}); this is its default.
      */
-    public static final int MAX_BLOCK_ROWS = checkBlockRows(Integer.getInteger("spikert.int8.maxBlockRows", 32768));
+    public static final int DEFAULT_MAX_BLOCK_ROWS = 32768;
 
     /**
      * Largest |spike count| the vector kernels take: a group's integer sum of int8 codes times counts,
@@ -73,7 +70,7 @@ public final class Int8Weights {
     final int rowsPadded;
     /** The int8 codes in channel blocks; see the class comment. */
     final MemorySegment blocks;
-    /** Rows per block (at most MAX_BLOCK_ROWS, a multiple of TILE); the last block's run is rowsPadded - its first row. */
+    /** Rows per block (at most the maxBlockRows it was built with, a multiple of TILE); the last block's run is rowsPadded - its first row. */
     final int blockRows;
     /** [groups][rowsPadded], padding 0: the kernels load TILE consecutive rows of one group. */
     final float[] scalesByGroup;
@@ -118,6 +115,16 @@ public final class Int8Weights {
      * comes from {@code arena} and lives as long as it.
      */
     public static Int8Weights fromCodes(Arena arena, int[] codes, int rows, int cols, float[] scales) {
+        return fromCodes(arena, codes, rows, cols, scales, DEFAULT_MAX_BLOCK_ROWS);
+    }
+
+    /**
+     * As {@link #fromCodes(Arena, int[], int, int, float[])} with channel blocks of at most
+     * {@code maxBlockRows} rows (a positive multiple of {@link #TILE}). The block size changes the layout
+     * and the kernels' speed, never their results.
+     */
+    public static Int8Weights fromCodes(Arena arena, int[] codes, int rows, int cols, float[] scales, int maxBlockRows) {
+        checkBlockRows("Int8Weights.fromCodes: maxBlockRows", maxBlockRows);
         checkShape("Int8Weights.fromCodes", rows, cols, scales);
         Objects.checkFromIndexSize(0, Math.multiplyExact(rows, cols), codes.length);
         for (int i = 0; i < rows * cols; i++) {
@@ -126,18 +133,11 @@ public final class Int8Weights {
                         + ", column " + i % cols + " is outside [-" + MAX_CODE + ", " + MAX_CODE + "]");
             }
         }
-        return new Int8Weights(arena, copyRows(codes, cols), rows, cols, scales, MAX_BLOCK_ROWS);
+        return new Int8Weights(arena, copyRows(codes, cols), rows, cols, scales, maxBlockRows);
     }
 
     private static RowCodes copyRows(int[] codes, int cols) {
         return (r0, r1, buf) -> System.arraycopy(codes, r0 * cols, buf, 0, (r1 - r0) * cols);
-    }
-
-    /** As {@link #fromCodes(Arena, int[], int, int, float[])} with blocks of at most maxBlockRows rows (tests of the block edges). */
-    static Int8Weights fromCodes(Arena arena, int[] codes, int rows, int cols, float[] scales, int maxBlockRows) {
-        checkShape("Int8Weights.fromCodes", rows, cols, scales);
-        Objects.checkFromIndexSize(0, Math.multiplyExact(rows, cols), codes.length);
-        return new Int8Weights(arena, copyRows(codes, cols), rows, cols, scales, checkBlockRows(maxBlockRows));
     }
 
     /**
@@ -148,15 +148,25 @@ public final class Int8Weights {
      */
     public static Int8Weights quantize(Arena arena, float[] w, int rows, int cols, float[] scales) {
         Objects.checkFromIndexSize(0, Math.multiplyExact(rows, cols), w.length);
-        return quantize(arena, MemorySegment.ofArray(w), rows, cols, scales, false);
+        return quantize(arena, MemorySegment.ofArray(w), rows, cols, scales, false, DEFAULT_MAX_BLOCK_ROWS);
     }
 
     /** As {@link #quantize(Arena, float[], int, int, float[])} from a little-endian F32 segment (a checkpoint tensor). */
     public static Int8Weights quantize(Arena arena, MemorySegment w, int rows, int cols, float[] scales) {
-        return quantize(arena, w, rows, cols, scales, true);
+        return quantize(arena, w, rows, cols, scales, DEFAULT_MAX_BLOCK_ROWS);
     }
 
-    private static Int8Weights quantize(Arena arena, MemorySegment w, int rows, int cols, float[] scales, boolean littleEndian) {
+    /**
+     * As {@link #quantize(Arena, MemorySegment, int, int, float[])} with channel blocks of at most
+     * {@code maxBlockRows} rows (a positive multiple of {@link #TILE}); see
+     * {@link #fromCodes(Arena, int[], int, int, float[], int)}.
+     */
+    public static Int8Weights quantize(Arena arena, MemorySegment w, int rows, int cols, float[] scales, int maxBlockRows) {
+        checkBlockRows("Int8Weights.quantize: maxBlockRows", maxBlockRows);
+        return quantize(arena, w, rows, cols, scales, true, maxBlockRows);
+    }
+
+    private static Int8Weights quantize(Arena arena, MemorySegment w, int rows, int cols, float[] scales, boolean littleEndian, int maxBlockRows) {
         checkShape("Int8Weights.quantize", rows, cols, scales);
         long need = 4L * rows * cols;
         if (w.byteSize() < need) {
@@ -164,7 +174,7 @@ public final class Int8Weights {
                     + rows + " x " + cols + " F32 needs " + need);
         }
         ValueLayout.OfFloat layout = littleEndian ? F32 : ValueLayout.JAVA_FLOAT_UNALIGNED;
-        return new Int8Weights(arena, new GroupQuantizer("Int8Weights.quantize", w, layout, cols, scales), rows, cols, scales, MAX_BLOCK_ROWS);
+        return new Int8Weights(arena, new GroupQuantizer("Int8Weights.quantize", w, layout, cols, scales), rows, cols, scales, maxBlockRows);
     }
 
     /**
@@ -400,7 +410,7 @@ public final class Int8Weights {
      * y[yOff + r] += v * outlierScaled[k] for the outliers k in [from, to) (one column, rows ascending) with
      * r in [rowStart, rowEnd). A range from row 0 walks forward and stops at rowEnd; a range that ends at
      * the last row walks back and stops below rowStart, so with two threads neither searches (a binary
-     * search per column for the first row cost the upper thread about 20-25% more than the lower one);
+     * search per column for the first row made the upper thread the slower one);
      * a range in the middle searches for its first row. The order of the adds into one row is the same
      * either way (one outlier per row and column).
      */
@@ -464,9 +474,10 @@ public final class Int8Weights {
         }
     }
 
-    private static int checkBlockRows(int n) {
+    /** Returns n if it is a valid block bound, a positive multiple of {@link #TILE}; otherwise an error naming {@code what}. */
+    static int checkBlockRows(String what, int n) {
         if (n < TILE || n % TILE != 0) {
-            throw new IllegalArgumentException("spikert.int8.maxBlockRows: " + n + " must be a positive multiple of " + TILE);
+            throw new IllegalArgumentException(what + ": " + n + " must be a positive multiple of Int8Weights.TILE = " + TILE);
         }
         return n;
     }

@@ -28,14 +28,11 @@ import jdk.incubator.vector.VectorSpecies;
  * scale FMA, the vth multiply and the outliers are its operations in its order, so each token's y equals
  * SpikeMatVec's (and the float path's) bit for bit.
  *
- * <p>Measured (probe runs, one thread, 32 tokens of the bench's counts at 18.4% silent, same process,
- * against the float path, no outliers; ranges over rounds and runs on a noisy host): 3584 x 3584 41-57
- * against 25-41 GMAC/s, 18944 x 3584 40-53 against 25-33.
- * How the code is cut matters to C2: the widening as S2I conversions, or the chunk loop, the widening
- * and the scale step in one method, went past C2's inlining node budget, left vector calls out of line
- * and ran 2-50x slower; so a chunk's int16 sums go through a small array, and the widening is two
- * shifts on codes stored interleaved ({@link #convert}). Four tokens per panel (eight registers) ran
- * 5-10% slower than eight on 18944 x 3584, within noise on 3584 x 3584.
+ * <p>How the code is cut matters to C2: the widening as S2I conversions, or the chunk loop, the widening
+ * and the scale step in one method, go past C2's inlining node budget and leave vector calls out of line;
+ * so a chunk's int16 sums go through a small array, and the widening is two shifts on codes stored
+ * interleaved ({@link #convert}). Eight tokens per panel rather than four: more reuse of each converted
+ * vector. Its speed against the float path: docs/PERFORMANCE.md.
  */
 final class ShortTile {
     private ShortTile() {}

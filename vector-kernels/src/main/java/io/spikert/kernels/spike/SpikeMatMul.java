@@ -25,19 +25,12 @@ import jdk.incubator.vector.FloatVector;
  * scale multiply per group, the vth multiply and the outlier corrections are the same operations in the
  * same order, so each token's y equals SpikeMatVec's on the same row range bit for bit. Tiles whose
  * sums could leave float's exact integers (counts far beyond realistic ones) run token by token through
- * SpikeMatVec. Measured (bench SpikeMatMulRatios, interleaved in one process, outlier corrections and
- * listing, the same in both, included): the float path took 1.31-1.46x the int16 path's time on
- * 18944 x 3584 and 1.17-1.25x on 3584 x 3584 (one thread, 32 tokens, 18.4% silent, two runs), and
- * 1.28-1.85x over the bench's default grid (8 / 32 tokens, 1 / 2 threads, 18.4% / 50% silent, two runs).
+ * SpikeMatVec. The int16 path is the faster of the two (docs/PERFORMANCE.md, "int16/float"); the float
+ * path stays for tiles beyond int16's range and can be forced for every exact tile, so a bench can time
+ * both in one process.
  */
 public final class SpikeMatMul {
     private SpikeMatMul() {}
-
-    /**
-     * System property, read per call: {@code true} sends every exact tile through the float path (the
-     * kernel before int16 lanes), so a bench can time both in one process. Results are the same.
-     */
-    public static final String FLOAT_ONLY_PROPERTY = "spikert.int8.batchFloatOnly";
 
     /**
      * y[yOff + t * rows + r] = vth[t] * sum_i s_{t,i} * code[r,i] * scale[r, i/128] for t in [0, tokens)
@@ -50,7 +43,7 @@ public final class SpikeMatMul {
         BatchWalk.checkOutput("SpikeMatMul.sparse", w, tokens, y, yOff, rowStart, rowEnd);
         Objects.checkFromIndexSize(0, tokens, vth.length);
         SpikeTileList list = BatchScratch.tileList().fill("SpikeMatMul.sparse", counts, cOff, w.cols, tokens, SpikeTileList.DEFAULT_TILE_TOKENS);
-        run(w, list, vth, y, yOff, rowStart, rowEnd);
+        run(w, list, vth, y, yOff, rowStart, rowEnd, false);
     }
 
     /**
@@ -58,19 +51,27 @@ public final class SpikeMatMul {
      * once by {@link SpikeTileList#list}; the list is only read, so any number of threads may share it.
      */
     public static void sparse(Int8Weights w, SpikeTileList list, float[] vth, float[] y, int yOff, int rowStart, int rowEnd) {
+        sparse(w, list, vth, y, yOff, rowStart, rowEnd, false);
+    }
+
+    /**
+     * As {@link #sparse(Int8Weights, SpikeTileList, float[], float[], int, int, int)}; with {@code floatOnly}
+     * every exact tile takes the float path (the kernel before int16 lanes) instead of {@link ShortTile}.
+     * The results are the same bit for bit; only the time differs (a bench switch, default false).
+     */
+    public static void sparse(Int8Weights w, SpikeTileList list, float[] vth, float[] y, int yOff, int rowStart, int rowEnd, boolean floatOnly) {
         list.checkFor("SpikeMatMul.sparse", w);
         BatchWalk.checkOutput("SpikeMatMul.sparse", w, list.tokens, y, yOff, rowStart, rowEnd);
         Objects.checkFromIndexSize(0, list.tokens, vth.length);
-        run(w, list, vth, y, yOff, rowStart, rowEnd);
+        run(w, list, vth, y, yOff, rowStart, rowEnd, floatOnly);
     }
 
-    private static void run(Int8Weights w, SpikeTileList list, float[] vth, float[] y, int yOff, int rowStart, int rowEnd) {
+    private static void run(Int8Weights w, SpikeTileList list, float[] vth, float[] y, int yOff, int rowStart, int rowEnd, boolean floatOnly) {
         if (rowStart == rowEnd) {
             return;
         }
         int rows = w.rows;
         int cols = w.cols;
-        boolean floatOnly = Boolean.getBoolean(FLOAT_ONLY_PROPERTY);
         for (int i = 0; i < list.tiles; i++) {
             int t0 = i * list.tileTokens;
             int tt = Math.min(list.tileTokens, list.tokens - t0);

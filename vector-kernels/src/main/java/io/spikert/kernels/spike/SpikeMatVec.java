@@ -45,10 +45,9 @@ public final class SpikeMatVec {
      * channels of scale groups [groupStart, groupEnd) of s_i * code[r,i] * scale[r, i/128], for every row r
      * (y[yOff .. yOff + rows) is overwritten; an empty group range writes zeros). Threads that take
      * disjoint group ranges (see {@link ChannelList#splitGroup}) into separate outputs, summed afterwards,
-     * give the product. Each thread then streams whole channel runs: measured (one thread, 3584 x 3584,
-     * 50% silent) reading half the groups over all rows took 108 us where half the rows over all groups
-     * took 120 us (runs cut in half restart the prefetchers twice as often), and no thread has to find
-     * its first row in each column's outliers. The sum over parts rounds differently from the row split
+     * give the product. Each thread then streams whole channel runs (runs cut in half by a row split
+     * restart the prefetchers twice as often, and were slower), and no thread has to find its first row
+     * in each column's outliers. The sum over parts rounds differently from the row split
      * (float sums grouped otherwise), within float rounding of the same product.
      */
     public static void sparseGroups(Int8Weights w, ChannelList active, float vth, float[] y, int yOff, int groupStart, int groupEnd) {

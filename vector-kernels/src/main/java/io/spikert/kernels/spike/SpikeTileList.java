@@ -21,17 +21,16 @@ import java.util.Objects;
  */
 public final class SpikeTileList {
     /**
-     * Tokens per tile unless told otherwise: each weight piece is converted once and reused by this many
-     * tokens, and a thread keeps one or two floats per token and segment row (see {@link BatchWalk}).
-     * Measured with probe runs on the development machine (float path, before int16 lanes; one thread, T
-     * tokens in tiles of 8 / 16 / 32 / 64, batched spike product's speed against T per-token calls in the
-     * same run): 18944 x 3584, T = 16:
-     * 1.16x / 1.57x; T = 32: - / 1.97x / 2.45x; T = 64: - / - / 2.45x / 3.07x; 3584 x 3584, T = 16: 0.74x /
-     * 0.93x; T = 32: - / 0.88x / 1.07x; T = 64: - / - / 1.28x / 1.13x. Converting a segment's pieces costs
-     * about as much as a few tokens' products, so larger tiles pay, up to the L2 size of the per-token
-     * arrays. Property {@code spikert.int8.batchTokens} overrides it (for tuning).
+     * Tokens per tile unless the caller passes another count: each weight piece is converted once and
+     * reused by this many tokens, and a thread keeps one or two floats per token and segment row (see
+     * {@link BatchWalk}). Converting a segment's pieces costs about as much as a few tokens' products, so
+     * larger tiles pay, up to the L2 size of the per-token arrays (measurements: docs/PERFORMANCE.md).
+     * The runtime passes its tuning value ({@code io.spikert.runtime.Tuning}); this is its default.
      */
-    public static final int DEFAULT_TILE_TOKENS = checkTileTokens("property spikert.int8.batchTokens", Integer.getInteger("spikert.int8.batchTokens", 32));
+    public static final int DEFAULT_TILE_TOKENS = 32;
+
+    /** Most tokens per tile: the per-thread arrays of a tile (tokens x segment rows) stay in L2 up to here. */
+    public static final int MAX_TILE_TOKENS = 64;
 
     private static final int GROUP = Int8Weights.GROUP;
     /** Largest sum of |count| over a group for which 127 times it stays within float's exact integers. */
@@ -221,9 +220,10 @@ public final class SpikeTileList {
         }
     }
 
-    private static int checkTileTokens(String what, int n) {
-        if (n < 1 || n > 64) {
-            throw new IllegalArgumentException(what + ": tokens per tile must be in [1, 64], got " + n);
+    /** Returns n if it is a valid tile size, [1, {@link #MAX_TILE_TOKENS}]; otherwise an error naming {@code what}. */
+    static int checkTileTokens(String what, int n) {
+        if (n < 1 || n > MAX_TILE_TOKENS) {
+            throw new IllegalArgumentException(what + ": tokens per tile must be in [1, " + MAX_TILE_TOKENS + "], got " + n);
         }
         return n;
     }

@@ -89,6 +89,18 @@ class Int8WeightsTest {
             Arrays.fill(ones, 1f);
             Int8Weights split = Int8Weights.fromCodes(arena, new int[big * 128], big, 128, ones, 4 * tile);
             assertEquals(3 * tile, split.blockRows());
+            // quantize takes the same bound; a bound that is not a whole number of TILEs is refused by name
+            float[] w = new float[big * 128];
+            Int8Weights quantized = Int8Weights.quantize(arena, MemorySegment.ofArray(w), big, 128, ones, 4 * tile);
+            assertEquals(3 * tile, quantized.blockRows());
+            for (int bad : new int[] {0, tile - 1, tile + 1}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> Int8Weights.fromCodes(arena, new int[big * 128], big, 128, ones, bad));
+                assertTrue(e.getMessage().contains("maxBlockRows") && e.getMessage().contains(": " + bad + " "), e.getMessage());
+                e = assertThrows(IllegalArgumentException.class,
+                        () -> Int8Weights.quantize(arena, MemorySegment.ofArray(w), big, 128, ones, bad));
+                assertTrue(e.getMessage().contains("maxBlockRows"), e.getMessage());
+            }
         }
     }
 

@@ -107,6 +107,8 @@ class SpikeMatMulTest {
                         SpikeTileList list = new SpikeTileList().list(counts, cOff, cols, tokens, tileTokens);
                         checkSame("SpikeMatMul, shared list of tiles of " + tileTokens + where, perToken,
                                 run(y -> SpikeMatMul.sparse(blocks, list, vth, y, yOff, from, to), ySize));
+                        checkSame("SpikeMatMul float path, tiles of " + tileTokens + where, perToken,
+                                run(y -> SpikeMatMul.sparse(blocks, list, vth, y, yOff, from, to, true), ySize));
                     }
 
                     float[] floatBatch = run(y -> Int8MatMul.denseFloat(blocks, x, xOff, tokens, y, yOff, from, to), ySize);
@@ -117,6 +119,10 @@ class SpikeMatMulTest {
                         }
                     }, ySize);
                     checkSame("Int8MatMul vs Int8MatVec.denseFloat" + where, floatPerToken, floatBatch);
+                    for (int tileTokens : new int[] {1, 3, SpikeTileList.MAX_TILE_TOKENS}) {
+                        checkSame("Int8MatMul, tiles of " + tileTokens + where, floatPerToken,
+                                run(y -> Int8MatMul.denseFloat(blocks, x, xOff, tokens, y, yOff, from, to, tileTokens), ySize));
+                    }
                 }
             }
         }
@@ -247,13 +253,8 @@ class SpikeMatMulTest {
             }, tokens * rows);
             float[] batch = run(y -> SpikeMatMul.sparse(q, list, vth, y, 0, 0, rows), tokens * rows);
             checkSame("int16 chunks, count " + extreme + " vs SpikeMatVec", perToken, batch);
-            System.setProperty(SpikeMatMul.FLOAT_ONLY_PROPERTY, "true");
-            try {
-                checkSame("int16 chunks, count " + extreme + " vs the float path", batch,
-                        run(y -> SpikeMatMul.sparse(q, list, vth, y, 0, 0, rows), tokens * rows));
-            } finally {
-                System.clearProperty(SpikeMatMul.FLOAT_ONLY_PROPERTY);
-            }
+            checkSame("int16 chunks, count " + extreme + " vs the float path", batch,
+                    run(y -> SpikeMatMul.sparse(q, list, vth, y, 0, 0, rows, true), tokens * rows));
             float[] twin = run(y -> SpikeMatMulScalar.sparse(q, s, 0, tokens, vth, y, 0, 0, rows), tokens * rows);
             float[] mag = spikeMagnitudes(q, s, 0, tokens, vth);
             checkClose("int16 chunks, count " + extreme + " vs twin", twin, batch, 0, rows, tokens, mag, 0, rows, 1e-6);
@@ -355,6 +356,13 @@ class SpikeMatMulTest {
             assertThrows(IndexOutOfBoundsException.class, () -> SpikeMatMul.sparse(q, s, 0, 2, new float[1], y, 0, 0, rows));
             assertThrows(IllegalArgumentException.class, () -> Int8MatMul.denseFloat(q, new float[256], 0, 2, y, 0, 0, TILE - 1));
             assertThrows(IndexOutOfBoundsException.class, () -> Int8MatMul.denseFloat(q, new float[255], 0, 2, y, 0, 0, rows));
+            for (int tileTokens : new int[] {0, SpikeTileList.MAX_TILE_TOKENS + 1}) {
+                IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                        () -> Int8MatMul.denseFloat(q, new float[256], 0, 2, y, 0, 0, rows, tileTokens));
+                assertTrue(bad.getMessage().contains("tileTokens") && bad.getMessage().contains(Integer.toString(tileTokens)), bad.getMessage());
+                bad = assertThrows(IllegalArgumentException.class, () -> new SpikeTileList().list(s, 0, 128, 2, tileTokens));
+                assertTrue(bad.getMessage().contains("tileTokens"), bad.getMessage());
+            }
             SpikeTileList other = new SpikeTileList().list(new int[256], 0, 256, 1);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SpikeMatMul.sparse(q, other, vth, y, 0, 0, rows));
             assertTrue(e.getMessage().contains("256"), e.getMessage());

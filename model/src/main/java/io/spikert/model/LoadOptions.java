@@ -1,6 +1,7 @@
 package io.spikert.model;
 
 import io.spikert.runtime.NumericalFaultException;
+import io.spikert.runtime.Tuning;
 import io.spikert.model.layers.SpikeObserver;
 
 import java.util.Objects;
@@ -22,9 +23,10 @@ import java.util.function.Consumer;
  *                      (one pass over the whole checkpoint: seconds for the 7B). Without it, only the tensors the
  *                      load reads anyway are checked (norms, biases, scales, quantised and widened weights);
  *                      non-finite values elsewhere surface as a {@link NumericalFaultException} when generating
+ * @param int8BlockRows  most rows of one block of the CPU's INT8 weight layout ({@link io.spikert.runtime.Tuning#maxBlockRows})
  */
 public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spikeObserver, Consumer<String> progress,
-                          boolean exactNarrowing, boolean checkWeights) {
+                          boolean exactNarrowing, boolean checkWeights, int int8BlockRows) {
     public static final float DEFAULT_SPIKE_K = 3f;
 
     public LoadOptions {
@@ -33,6 +35,14 @@ public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spi
         }
         Objects.requireNonNull(spikeObserver, "spikeObserver (use SpikeObserver.NONE)");
         Objects.requireNonNull(progress, "progress");
+        new Tuning(Tuning.DEFAULT_SPARSE_FROM_SILENT_SHARE, Tuning.DEFAULT_SPIKE_BATCH_FROM_TOKENS,
+                Tuning.defaults().batchTileTokens(), int8BlockRows, false, false); // checks the block rows, naming the switch
+    }
+
+    /** As the canonical constructor, with the default INT8 block rows. */
+    public LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spikeObserver, Consumer<String> progress,
+                       boolean exactNarrowing, boolean checkWeights) {
+        this(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, checkWeights, Tuning.defaults().maxBlockRows());
     }
 
     /** As the canonical constructor, without the full weight check. */
@@ -50,23 +60,28 @@ public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spi
     }
 
     public LoadOptions withIntegerSpikes(boolean integer) {
-        return new LoadOptions(spikeK, integer, spikeObserver, progress, exactNarrowing, checkWeights);
+        return new LoadOptions(spikeK, integer, spikeObserver, progress, exactNarrowing, checkWeights, int8BlockRows);
     }
 
     public LoadOptions withSpikeObserver(SpikeObserver observer) {
-        return new LoadOptions(spikeK, integerSpikes, observer, progress, exactNarrowing, checkWeights);
+        return new LoadOptions(spikeK, integerSpikes, observer, progress, exactNarrowing, checkWeights, int8BlockRows);
     }
 
     public LoadOptions withProgress(Consumer<String> listener) {
-        return new LoadOptions(spikeK, integerSpikes, spikeObserver, listener, exactNarrowing, checkWeights);
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, listener, exactNarrowing, checkWeights, int8BlockRows);
     }
 
     public LoadOptions withExactNarrowing(boolean narrow) {
-        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, narrow, checkWeights);
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, narrow, checkWeights, int8BlockRows);
     }
 
     /** With or without the NaN/infinity scan of every weight at load (the CLI's --check-weights). */
     public LoadOptions withCheckWeights(boolean check) {
-        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, check);
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, check, int8BlockRows);
+    }
+
+    /** With the CPU's INT8 layout in blocks of at most {@code rows} rows ({@link io.spikert.runtime.Tuning#maxBlockRows}). */
+    public LoadOptions withInt8BlockRows(int rows) {
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, checkWeights, rows);
     }
 }

@@ -200,7 +200,7 @@ final class WeightBinder implements ModelWeights {
         Tensor f32 = w.dtype() == DType.F32 ? w : widenToF32(w);
         if (options.integerSpikes()) {
             try {
-                var codes = Int8Weights.quantize(arena, f32.data(), out, in, scales);
+                var codes = Int8Weights.quantize(arena, f32.data(), out, in, scales, options.int8BlockRows());
                 return new SpikingLinear(memory.int8(prefix, codes), b, options.spikeK());
             } catch (IllegalArgumentException e) {
                 throw new CheckpointException(checkpoint.fileOf(prefix + ".weight") + ": tensor " + prefix + ".weight: "
@@ -257,7 +257,7 @@ final class WeightBinder implements ModelWeights {
         PackedW8Reader.tensorNames(prefix).forEach(unused::remove);
         if (options.integerSpikes()) {
             options.progress().accept("laying out the packed INT8 codes of " + prefix);
-            var codes = PackedW8Reader.int8Weights(arena, checkpoint, prefix, out, in);
+            var codes = PackedW8Reader.int8Weights(arena, checkpoint, prefix, out, in, options.int8BlockRows());
             return new SpikingLinear(memory.int8(prefix, codes), b, options.spikeK());
         }
         int[] codes = PackedW8Reader.codes(checkpoint, prefix, out, in);
@@ -277,7 +277,7 @@ final class WeightBinder implements ModelWeights {
             if (options.integerSpikes()) {
                 options.progress().accept("laying out the packed INT8 codes of " + prefix);
                 rawForms.merge("down_proj as exact INT8 codes (packed)", 1, Integer::sum);
-                return new Int8Linear(memory.int8(prefix, PackedW8Reader.int8Weights(arena, checkpoint, prefix, out, in)));
+                return new Int8Linear(memory.int8(prefix, PackedW8Reader.int8Weights(arena, checkpoint, prefix, out, in, options.int8BlockRows())));
             }
             int[] codes = PackedW8Reader.codes(checkpoint, prefix, out, in);
             float[] scales = PackedW8Reader.scales(checkpoint, prefix, out, in);
@@ -298,7 +298,8 @@ final class WeightBinder implements ModelWeights {
             try {
                 Tensor f32 = w.dtype() == DType.F32 ? w : widenToF32(w);
                 rawForms.merge("down_proj as exact INT8 codes", 1, Integer::sum);
-                return new Int8Linear(memory.int8(prefix, Int8Weights.quantize(arena, f32.data(), out, in, scales)));
+                return new Int8Linear(memory.int8(prefix, Int8Weights.quantize(arena, f32.data(), out, in, scales,
+                        options.int8BlockRows())));
             } catch (IllegalArgumentException e) {
                 throw new CheckpointException(checkpoint.fileOf(prefix + ".weight") + ": tensor " + prefix + ".weight: "
                         + e.getMessage(), e);

@@ -108,7 +108,7 @@ public final class GpuBench {
      * own section, so the figures above still stand.
      */
     private static void residentModel(double hbm, GpuBenchOptions o, GpuBenchReport report) {
-        try (GpuBackend gpu = GpuBackend.open(Vendor.CUDA)) {
+        try (GpuBackend gpu = GpuBackend.open(Vendor.CUDA, io.spikert.runtime.Tuning.fromSystemProperties())) {
             report.line("[resident] %s", gpu.name());
             ResidentModelBench.agreement(gpu, report);
             ResidentModelBench.speed(gpu, o.dims(), o.shape(), hbm, o.prefillTokens(), o.decodeSteps(), report);
@@ -117,7 +117,7 @@ public final class GpuBench {
             report.section("residentError").put("message", e.toString());
             e.printStackTrace();
         }
-        try (GpuBackend gpu = GpuBackend.open(Vendor.CUDA)) {
+        try (GpuBackend gpu = GpuBackend.open(Vendor.CUDA, io.spikert.runtime.Tuning.fromSystemProperties())) {
             ResidentW8ASpikeBench.run(gpu, SyntheticCheckpoint.Dims.DEMO, hbm, o.decodeSteps(), report);
         } catch (RuntimeException e) {
             report.line("[w8aspike] FAILED: %s", e);

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.spikert.model.Session;
 import io.spikert.model.ModelVariant;
+import io.spikert.model.LoadOptions;
 import io.spikert.model.SpikingBrainModel;
 import io.spikert.model.checkpoint.Checkpoint;
 import io.spikert.model.checkpoint.CheckpointException;
 import io.spikert.runtime.VectorApi;
+import io.spikert.runtime.Tuning;
 import io.spikert.runtime.backend.CpuBackend;
 
 import java.io.PrintStream;
@@ -72,7 +74,9 @@ public final class EndToEndBench {
                 + (o.variant() == ModelVariant.W8ASPIKE ? " raw " + o.raw().name().toLowerCase() : "") + " (" + dir + ")";
 
         long t0 = System.nanoTime();
-        try (var backend = new CpuBackend(o.threads()); var model = SpikingBrainModel.load(dir, backend)) {
+        Tuning tuning = Tuning.fromSystemProperties();
+        try (var backend = new CpuBackend(o.threads(), tuning);
+             var model = SpikingBrainModel.load(dir, backend, LoadOptions.defaults().withInt8BlockRows(tuning.maxBlockRows()))) {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             ProcessMemory afterLoad = ProcessMemory.now();
             Checkpoint ckpt = model.checkpoint();

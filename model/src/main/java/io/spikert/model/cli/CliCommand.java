@@ -1,5 +1,7 @@
 package io.spikert.model.cli;
 
+import io.spikert.runtime.Tuning;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.MissingParameterException;
@@ -129,5 +131,14 @@ abstract class CliCommand {
     /** The default thread count: every processor. */
     static int threads(Integer value) {
         return atLeast("--threads", value, Runtime.getRuntime().availableProcessors(), 1);
+    }
+
+    /** The tuning switches of the JVM's system properties (docs/PERFORMANCE.md), a bad value refused by name. */
+    static Tuning tuning() {
+        try {
+            return Tuning.fromSystemProperties();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 }

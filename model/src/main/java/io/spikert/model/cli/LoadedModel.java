@@ -6,6 +6,7 @@ import io.spikert.model.checkpoint.w8.PackedW8Reader;
 import io.spikert.model.generate.StopTokens;
 import io.spikert.model.tokenizer.Tokenizer;
 import io.spikert.ffm.Vendor;
+import io.spikert.runtime.Tuning;
 import io.spikert.runtime.backend.Backend;
 import io.spikert.runtime.backend.CpuBackend;
 import io.spikert.runtime.backend.GpuBackend;
@@ -41,7 +42,8 @@ final class LoadedModel implements AutoCloseable {
         int threads = CliCommand.threads(run.threads);
         long t0 = System.nanoTime();
         String device = run.device;
-        Backend backend = openBackend(device, threads);
+        Tuning tuning = CliCommand.tuning();
+        Backend backend = openBackend(device, threads, tuning);
         try {
             float k = CliCommand.finiteNonNegative("--k", run.k, LoadOptions.DEFAULT_SPIKE_K);
             if (!(k > 0)) {
@@ -49,7 +51,8 @@ final class LoadedModel implements AutoCloseable {
             }
             KernelReport report = run.verbose ? new KernelReport() : null;
             var progress = new LoadProgress(err);
-            var options = new LoadOptions(k).withProgress(progress).withCheckWeights(run.checkWeights);
+            var options = new LoadOptions(k).withProgress(progress).withCheckWeights(run.checkWeights)
+                    .withInt8BlockRows(tuning.maxBlockRows());
             if (report != null) {
                 options = options.withSpikeObserver(report);
             }
@@ -78,11 +81,11 @@ final class LoadedModel implements AutoCloseable {
      * {@code --device cpu|cuda|maca}: the CPU kernels, or a GPU through the vendor's libraries, on which
      * the whole model runs with its weights and state in device memory.
      */
-    static Backend openBackend(String device, int threads) {
+    static Backend openBackend(String device, int threads, Tuning tuning) {
         return switch (device) {
-            case "cpu" -> new CpuBackend(threads);
-            case "cuda" -> GpuBackend.open(Vendor.CUDA);
-            case "maca" -> GpuBackend.open(Vendor.MACA);
+            case "cpu" -> new CpuBackend(threads, tuning);
+            case "cuda" -> GpuBackend.open(Vendor.CUDA, tuning);
+            case "maca" -> GpuBackend.open(Vendor.MACA, tuning);
             default -> throw new UsageException("--device must be cpu, cuda or maca, got '" + device + "'");
         };
     }

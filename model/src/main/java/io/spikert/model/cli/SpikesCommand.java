@@ -18,6 +18,7 @@ import io.spikert.model.spikes.RasterPicture;
 import io.spikert.model.spikes.SpikeRaster;
 import io.spikert.model.spikes.SpikeRecorder;
 import io.spikert.model.spikes.SpikeStatistics;
+import io.spikert.runtime.Tuning;
 import io.spikert.runtime.backend.CpuBackend;
 
 import io.spikert.model.util.OutputTarget;
@@ -121,8 +122,10 @@ final class SpikesCommand extends CliCommand {
             stats.onSpikes(name, counts, off, n, vth, kernel);
             recorder.onSpikes(name, counts, off, n, vth, kernel);
         };
-        try (var backend = new CpuBackend(threads);
-             var model = SpikingBrainModel.load(dir, backend, new LoadOptions(k).withSpikeObserver(observer).withCheckWeights(checkWeights))) {
+        Tuning tuning = tuning();
+        try (var backend = new CpuBackend(threads, tuning);
+             var model = SpikingBrainModel.load(dir, backend, new LoadOptions(k).withSpikeObserver(observer)
+                     .withCheckWeights(checkWeights).withInt8BlockRows(tuning.maxBlockRows()))) {
             if (model.variant() != ModelVariant.W8ASPIKE) {
                 throw new UsageException("--model " + dir + " is a " + model.variant()
                         + " model without spiking; spikert spikes needs a W8ASpike checkpoint (tensors ending in weight_quantizer.scales)");

@@ -198,12 +198,13 @@ class DeviceModelFakeGpuTest {
     void aRefusedAllocationDuringUploadNamesTheTensorAndFreesWhatWasUploaded(Vendor vendor) throws IOException {
         String alloc = vendor == Vendor.CUDA ? "cuMemAlloc_v2" : "mcMalloc";
         try (var gpu = GpuBackend.open(vendor)) {
-            // embeddings, then layer 0: attn q_proj weight and bias, then k_proj.weight (the fourth allocation)
+            // embeddings, then layer 0 (GLA) binds its gate first: gk_proj.0 weight, gk_proj.1 weight, then gk_proj.1's
+            // bias of kv dimension 32 (the fourth allocation)
             FakeGpu.shared().failLater(alloc, 3, 2);
             DeviceOpException e = assertThrows(DeviceOpException.class,
                     () -> SpikingBrainModel.load(TINY.resolve("f32"), gpu));
-            assertTrue(e.getMessage().contains("weight model.layers.0.attn.k_proj.weight"), e.getMessage());
-            assertTrue(e.getMessage().contains("cannot allocate " + 4 * 32 * 64 + " bytes"), e.getMessage());
+            assertTrue(e.getMessage().contains("vector model.layers.0.attn.gk_proj.1.bias"), e.getMessage());
+            assertTrue(e.getMessage().contains("cannot allocate " + 4 * 32 + " bytes"), e.getMessage());
             assertEquals(0, FakeGpu.shared().allocatedBytes(), "the three earlier uploads were freed");
             // The backend is still usable afterwards.
             try (var model = SpikingBrainModel.load(TINY.resolve("f32"), gpu)) {

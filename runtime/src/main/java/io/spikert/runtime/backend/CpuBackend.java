@@ -22,6 +22,7 @@ import io.spikert.runtime.ComputePool;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.NumericalFaultException;
 import io.spikert.runtime.Rows;
+import io.spikert.runtime.Tuning;
 import io.spikert.runtime.Tensor;
 import io.spikert.runtime.VectorApi;
 
@@ -40,14 +41,34 @@ public final class CpuBackend implements Backend {
     private final boolean ownsPool;
     private final LongAdder weightBytesRead = new LongAdder();
 
+    private final Tuning tuning;
+
+    /** {@code threads} compute threads and the default {@link Tuning}. */
     public CpuBackend(int threads) {
-        this(new ComputePool(threads), true);
+        this(threads, Tuning.defaults());
+    }
+
+    public CpuBackend(int threads, Tuning tuning) {
+        this(new ComputePool(threads), true, tuning);
     }
 
     public CpuBackend(ComputePool pool, boolean ownsPool) {
+        this(pool, ownsPool, Tuning.defaults());
+    }
+
+    /** Computes on {@code pool} (closed with the backend when {@code ownsPool}) with the switches of {@code tuning}. */
+    public CpuBackend(ComputePool pool, boolean ownsPool, Tuning tuning) {
         VectorApi.require();
         this.pool = pool;
         this.ownsPool = ownsPool;
+        this.tuning = tuning;
+        this.sparseFromSilentShare = tuning.sparseFromSilentShare();
+        this.spikeBatchFromTokens = tuning.spikeBatchFromTokens();
+    }
+
+    /** The switches this backend was made with (the setters below may have changed two of them since). */
+    public Tuning tuning() {
+        return tuning;
     }
 
     @Override
@@ -97,25 +118,19 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * Silent-channel share from which the event-driven kernel is used. Both kernels stream the same
-     * channel blocks of Int8Weights, and the event kernel skips a silent channel's whole run, so it is
-     * as fast as the dense one with no silent channel (the same walk plus listing the channels) and
-     * faster from the first few percent. SpikeMatVecRatios on the development machine (AVX-512, 3584 x 3584
-     * and 18944 x 3584, 1 and 2 threads) measured dense/sparse time ratios of 0.97-1.03 at 0% silent,
-     * 1.06-1.15 at 18.4%, 1.52-1.98 at 50% and 2.4-4.9 at 69%, so the crossover is near 0; 5% keeps the
-     * dense kernel for inputs where nothing is skipped.
-     * Other CPUs can set the system property {@code spikert.spike.sparseFromSilentShare}.
+     * Silent-channel share from which the event-driven kernel is used ({@link Tuning#sparseFromSilentShare}).
+     * Both kernels stream the same channel blocks of Int8Weights, and the event kernel skips a silent
+     * channel's whole run, so it is as fast as the dense one with no silent channel (the same walk plus
+     * listing the channels) and faster from the first few percent; the default keeps the dense kernel for
+     * inputs where nothing is skipped. Measurements: docs/PERFORMANCE.md, design measurements.
      */
-    public static final double DEFAULT_SPARSE_FROM_SILENT_SHARE =
-            Double.parseDouble(System.getProperty("spikert.spike.sparseFromSilentShare", "0.05"));
+    private volatile double sparseFromSilentShare;
 
     /** Per caller thread: spikeLinear may be called from several threads at once (their regions then run in turn). */
     private final ThreadLocal<ChannelList> channelLists = ThreadLocal.withInitial(ChannelList::new);
 
     /** Per caller thread: the other threads' parts of a product split by channels (byGroups). */
     private final ThreadLocal<float[][]> partials = ThreadLocal.withInitial(() -> new float[0][0]);
-
-    private volatile double sparseFromSilentShare = DEFAULT_SPARSE_FROM_SILENT_SHARE;
 
     /** Sets the silent-channel share from which {@link #spikeLinear} uses the event-driven kernel (above 1: never). */
     public CpuBackend sparseFromSilentShare(double share) {
@@ -156,9 +171,8 @@ public final class CpuBackend implements Backend {
     /**
      * The product with the threads splitting the listed channels (by scale group, balanced by count)
      * instead of the rows: each streams whole channel runs into its own copy of y, summed here. With rows
-     * split each thread read half of every run: SpikeMatVecRatios (2 threads, 50% silent) measured the
-     * event kernel 25-35% slower on 3584 x 3584 and 8% on 18944 x 3584, the dense one 4-20%, and the
-     * event kernel only 1.5-1.6x as fast as the dense one on 3584 x 3584; see SpikeMatVec.sparseGroups.
+     * split each thread would read half of every run, which costs the event kernel most of its advantage
+     * (docs/PERFORMANCE.md, design measurements; see SpikeMatVec.sparseGroups).
      */
     private void byGroups(Int8Weights w, ChannelList list, SpikeKernel kernel, float vth, float[] y, int yOff, int parts) {
         int rows = w.rows();
@@ -196,18 +210,13 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * Tokens from which {@link #spikeLinearBatch} uses the batched kernel; smaller batches go token by
-     * token. A tile of tokens reads the channels active in any of its tokens, so it loses the per-token
-     * event kernel's skipping where tokens are silent on different channels, and the piece conversion
-     * pays off over many tokens. Bench SpikeMatMulRatios on the development machine (a loaded host; per-token
-     * time / batched time, counts silent on independent random channels per token): 8 tokens 0.61-1.33x,
-     * 32 tokens 0.88-2.14x (3584 x 3584 and 18944 x 3584, 1 and 2 threads, 18.4% and 50% silent); see
-     * README. {@link #int8LinearBatch} has no such loss and batches from 2 tokens (1.24-2.46x at 8 and 32).
-     * Other machines can set the system property {@code spikert.spike.batchFromTokens}.
+     * Tokens from which {@link #spikeLinearBatch} uses the batched kernel ({@link Tuning#spikeBatchFromTokens});
+     * smaller batches go token by token. A tile of tokens reads the channels active in any of its tokens, so it
+     * loses the per-token event kernel's skipping where tokens are silent on different channels, and the piece
+     * conversion pays off over many tokens. {@link #int8LinearBatch} has no such loss and batches from 2 tokens.
+     * Measurements: docs/PERFORMANCE.md, batched prefill.
      */
-    public static final int DEFAULT_SPIKE_BATCH_FROM_TOKENS = Integer.getInteger("spikert.spike.batchFromTokens", 16);
-
-    private volatile int spikeBatchFromTokens = DEFAULT_SPIKE_BATCH_FROM_TOKENS;
+    private volatile int spikeBatchFromTokens;
 
     /** Sets the tokens from which {@link #spikeLinearBatch} uses the batched kernel (at most 1: always; Integer.MAX_VALUE: never). */
     public CpuBackend spikeBatchFromTokens(int tokens) {
@@ -237,7 +246,7 @@ public final class CpuBackend implements Backend {
         }
         int cols = w.cols();
         Objects.checkFromToIndex(yOff, Math.addExact(yOff, Math.multiplyExact(tokens, w.rows())), y.length);
-        SpikeTileList list = tileLists.get().list(counts, cOff, cols, tokens);
+        SpikeTileList list = tileLists.get().list(counts, cOff, cols, tokens, tuning.batchTileTokens());
         SpikeKernel[] used = new SpikeKernel[tokens];
         long dense = w.denseBytesPerProduct();
         long bytes = 0;
@@ -253,7 +262,8 @@ public final class CpuBackend implements Backend {
             bytes += list.exactInFloat(i) ? dense * union / cols : 0;
         }
         weightBytesRead.add(bytes);
-        pool.parallelFor(w.rows(), Int8Weights.TILE, (start, end) -> SpikeMatMul.sparse(w, list, vth, y, yOff, start, end));
+        pool.parallelFor(w.rows(), Int8Weights.TILE, (start, end) -> SpikeMatMul.sparse(w, list, vth, y, yOff, start, end,
+                tuning.batchFloatOnly()));
         return used;
     }
 
@@ -269,9 +279,11 @@ public final class CpuBackend implements Backend {
         }
         Objects.checkFromIndexSize(xOff, Math.multiplyExact(tokens, w.cols()), x.length);
         Objects.checkFromToIndex(yOff, Math.addExact(yOff, Math.multiplyExact(tokens, w.rows())), y.length);
-        int tiles = (tokens + Int8MatMul.tileTokens() - 1) / Int8MatMul.tileTokens();
+        int tileTokens = tuning.batchTileTokens();
+        int tiles = (tokens + tileTokens - 1) / tileTokens;
         weightBytesRead.add(w.denseBytesPerProduct() * tiles);
-        pool.parallelFor(w.rows(), Int8Weights.TILE, (start, end) -> Int8MatMul.denseFloat(w, x, xOff, tokens, y, yOff, start, end));
+        pool.parallelFor(w.rows(), Int8Weights.TILE, (start, end) -> Int8MatMul.denseFloat(w, x, xOff, tokens, y, yOff, start, end,
+                tileTokens));
     }
 
     /** Checks a batch's token count (at least 1) against the thresholds given (at least one per token). */

@@ -6,6 +6,7 @@ import io.spikert.ffm.GpuDriver;
 import io.spikert.ffm.GpuException;
 import io.spikert.ffm.NativeLibraryNotFoundException;
 import io.spikert.ffm.Vendor;
+import io.spikert.runtime.Tuning;
 import io.spikert.runtime.gpu.DeviceArena;
 import io.spikert.runtime.gpu.DeviceFloats;
 import io.spikert.runtime.gpu.DeviceGlaState;
@@ -58,6 +59,11 @@ public final class GpuBackend implements Backend {
      * (looked in ...)" error. Without cuBLAS / mcBLAS the F32 products use SpikeRT's own kernels.
      */
     public static GpuBackend open(Vendor vendor) {
+        return open(vendor, Tuning.defaults());
+    }
+
+    /** As {@link #open(Vendor)}, with the switches of {@code tuning} (every launch checked, for one). */
+    public static GpuBackend open(Vendor vendor, Tuning tuning) {
         GpuDriver driver = vendor.open();
         LoadedKernels kernels = null;
         GpuBlas blas = null;
@@ -69,7 +75,9 @@ public final class GpuBackend implements Backend {
             ComputeCapability cc = driver.computeCapability(0);
             kernels = KernelCatalog.load(driver, KernelCatalog.arch(cc));
             blas = openBlasIfPresent(driver);
-            return new GpuBackend(driver, blas, kernels, cc);
+            GpuBackend gpu = new GpuBackend(driver, blas, kernels, cc);
+            gpu.ops.checkEachLaunch(tuning.checkEachLaunch());
+            return gpu;
         } catch (RuntimeException e) {
             if (blas != null) {
                 blas.close();

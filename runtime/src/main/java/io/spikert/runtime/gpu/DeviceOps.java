@@ -62,8 +62,6 @@ public final class DeviceOps {
     /** gridDim.y (and .z) limit of every current device; gridDim.x may reach 2^31 - 1. */
     static final int MAX_GRID_Y = 65535;
     static final int MAX_BLOCK_THREADS = 1024;
-    /** System property: when "true", every launch is followed by a synchronisation ({@link #checkEachLaunch}). */
-    public static final String CHECK_EACH_LAUNCH_PROPERTY = "spikert.gpu.checkEachLaunch";
 
     private final GpuDriver driver;
     private final LoadedKernels kernels;
@@ -71,7 +69,7 @@ public final class DeviceOps {
     private final int warp = KernelCatalog.PTX_WARP_SIZE;
     private long launches;
     private long weightBytesRead;
-    private boolean checkEachLaunch = Boolean.getBoolean(CHECK_EACH_LAUNCH_PROPERTY);
+    private boolean checkEachLaunch;
 
     /** {@code blas} may be null: F32 products then use SpikeRT's kernels. */
     public DeviceOps(GpuDriver driver, LoadedKernels kernels, GpuBlas blas) {
@@ -92,8 +90,7 @@ public final class DeviceOps {
      * With {@code on}, every launch and BLAS call waits for the device, so a fault while a kernel runs
      * (an illegal address, say) is reported as that kernel's {@link DeviceOpException} with its sizes
      * and geometry, not at the next copy that happens to synchronise. Costs a round trip per launch:
-     * for first runs on new hardware and for debugging. Off by default unless the system property
-     * {@value #CHECK_EACH_LAUNCH_PROPERTY} is "true".
+     * for first runs on new hardware and for debugging. Off by default ({@link io.spikert.runtime.Tuning#checkEachLaunch}).
      */
     public void checkEachLaunch(boolean on) {
         checkEachLaunch = on;

@@ -186,7 +186,7 @@ class CpuBackendBatchTest {
         float[] vth = {0.5f, 0.25f, 1f};
         try (var arena = Arena.ofShared(); var backend = new CpuBackend(1)) {
             Int8Weights w = Int8Weights.fromCodes(arena, f.codes, ROWS, COLS, f.scales);
-            assertTrue(tokens < CpuBackend.DEFAULT_SPIKE_BATCH_FROM_TOKENS);
+            assertTrue(tokens < io.spikert.runtime.Tuning.DEFAULT_SPIKE_BATCH_FROM_TOKENS);
             long before = backend.weightBytesRead();
             backend.spikeLinearBatch(w, counts, 0, vth, tokens, new float[tokens * ROWS], 0);
             long batch = backend.weightBytesRead() - before;

@@ -99,12 +99,18 @@ public final class PackedW8Reader {
         return s;
     }
 
-    /** The QuantLinear as {@link Int8Weights}, native memory from {@code arena}. */
+    /** The QuantLinear as {@link Int8Weights}, native memory from {@code arena}, in the default block rows. */
     public static Int8Weights int8Weights(Arena arena, Checkpoint c, String prefix, int out, int in) throws CheckpointException {
+        return int8Weights(arena, c, prefix, out, in, Int8Weights.DEFAULT_MAX_BLOCK_ROWS);
+    }
+
+    /** The QuantLinear as {@link Int8Weights} in blocks of at most {@code maxBlockRows} rows, native memory from {@code arena}. */
+    public static Int8Weights int8Weights(Arena arena, Checkpoint c, String prefix, int out, int in, int maxBlockRows)
+            throws CheckpointException {
         int[] codes = codes(c, prefix, out, in);
         float[] scales = scales(c, prefix, out, in);
         try {
-            return Int8Weights.fromCodes(arena, codes, out, in, scales);
+            return Int8Weights.fromCodes(arena, codes, out, in, scales, maxBlockRows);
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(c.fileOf(prefix + PackedFormat.CODES) + ": " + prefix + ": " + e.getMessage(), e);
         }

@@ -78,7 +78,8 @@ class ProductionJarsHoldNoTestDoublesTest {
         List<String> names = new ArrayList<>();
         if (Files.isDirectory(artifact)) {
             try (Stream<Path> files = Files.walk(artifact)) {
-                files.filter(Files::isRegularFile).forEach(f -> names.add(artifact.relativize(f).toString().replace('\\', '/')));
+                files.filter(Files::isRegularFile)
+                        .forEach(f -> names.add(artifact.relativize(f).toString().replace('\\', '/')));
             }
         } else {
             try (JarFile jar = new JarFile(artifact.toFile())) {

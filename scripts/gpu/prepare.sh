@@ -3,7 +3,7 @@
 # suite and io.spikert.bench.gpu.GpuBench (see run-on-device.sh). Runs on the build machine.
 #   dist/gpu/jdk           jlink image of the JDK 25 found by scripts/jdk.sh, launch flags built in
 #   dist/gpu/lib           the bench jar and every runtime jar (module jars, Jackson, ...)
-#   dist/gpu/test-classes  each module's compiled tests, one folder per module
+#   dist/gpu/test-classes  compiled tests and test doubles, one folder per module
 #   dist/gpu/test-lib      the JUnit Platform Console Launcher (standalone jar)
 #   dist/gpu/run-on-device.sh
 # dist/ is git-ignored; carry dist/gpu to the GPU machine (it must stay under the 64 MiB carry limit).
@@ -54,9 +54,13 @@ for jar in "$root"/bench/target/lib/*.jar; do
     *) cp "$jar" "$dist/lib/" ;;
   esac
 done
-# Only modules with gpu-tagged tests: the model's test fixtures alone are 5.6 MB.
+# Only modules with gpu-tagged tests (the model's test fixtures alone are 5.6 MB), and the modules
+# whose test jars hold the test doubles those tests run against: the kernels' scalar twins
+# (vector-kernels), the fake GPU (ffm-bindings), FakeKernels (runtime). The production jars in lib/
+# hold none of them.
 for m in vector-kernels ffm-bindings runtime model bench; do
-  if [ -d "$root/$m/target/test-classes" ] && grep -rqs '@Tag("gpu")' "$root/$m/src/test/java"; then
+  case "$m" in vector-kernels|ffm-bindings|runtime) doubles=1 ;; *) doubles=0 ;; esac
+  if [ -d "$root/$m/target/test-classes" ] && { [ $doubles = 1 ] || grep -rqs '@Tag("gpu")' "$root/$m/src/test/java"; }; then
     cp -r "$root/$m/target/test-classes" "$dist/test-classes/$m"
   fi
 done

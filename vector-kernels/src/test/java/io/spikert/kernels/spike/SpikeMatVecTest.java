@@ -13,8 +13,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The three kernels against their scalar twins, the twins against the float fake-quant reference,
- * and the spike-train products against the integer product, exactly.
+ * The kernels against their scalar twins, the twins against the float fake-quant reference, and the
+ * spike codings' train products against the integer product, exactly. The bench-only spike-train kernel
+ * (SpikeTrainMatVec) is tested in bench, beside it.
  */
 class SpikeMatVecTest {
 
@@ -52,13 +53,6 @@ class SpikeMatVecTest {
             SpikeTestData.assertClose("twin vs fake-quant", ref, twin, yOff, mag, 0, rows, 1e-6, 1e-30);
             float[] twinSparse = run(y -> SpikeMatVecScalar.sparse(q, counts, cOff, vth, y, yOff, 0, rows), yOff + rows + 1);
             assertArrayEquals(twin, twinSparse, "event twin equals dense twin exactly");
-
-            int[] plain = Arrays.copyOfRange(counts, cOff, cOff + cols);
-            for (SpikeCoding coding : new SpikeCoding[] {SpikeCoding.BITWISE_BIDIRECTIONAL, SpikeCoding.BITWISE_TWOS_COMPLEMENT}) {
-                SpikeBitPlanes planes = SpikeBitPlanes.encode(coding, plain, 0, cols);
-                float[] twinTrain = run(y -> SpikeTrainMatVecScalar.bitwise(q, planes, vth, y, yOff, 0, rows), yOff + rows + 1);
-                assertArrayEquals(twin, twinTrain, coding + " train twin equals the integer product exactly");
-            }
 
             // The default blocks, and blocks of one and two TILEs so that rows, thread ranges and the last
             // (shorter) block cross block edges. Whole range, then tile-aligned pieces as threads would take
@@ -121,11 +115,6 @@ class SpikeMatVecTest {
                     }
                     check("dense, shared list" + layout, expected,
                             run(y -> Int8MatVec.dense(blocks, all, vth, y, yOff, from, to), yOff + rows + 1), yOff, mag, from, to);
-                    for (SpikeCoding coding : new SpikeCoding[] {SpikeCoding.BITWISE_BIDIRECTIONAL, SpikeCoding.BITWISE_TWOS_COMPLEMENT}) {
-                        SpikeBitPlanes planes = SpikeBitPlanes.encode(coding, plain, 0, cols);
-                        check(coding + " train" + layout, expected,
-                                run(y -> SpikeTrainMatVec.bitwise(blocks, planes, vth, y, yOff, from, to), yOff + rows + 1), yOff, mag, from, to);
-                    }
                     check("denseFloat" + layout, floatTwin,
                             run(y -> Int8MatVec.denseFloat(blocks, x, xOff, y, yOff, from, to), yOff + rows + 1), yOff, floatMag, from, to, 1e-5);
                 }
@@ -225,8 +214,6 @@ class SpikeMatVecTest {
             assertEquals(expected, y[0]);
             SpikeMatVec.sparse(q, s, 0, 2f, y, 0, 0, 1);
             assertEquals(expected, y[0]);
-            SpikeTrainMatVec.bitwise(q, SpikeBitPlanes.encode(SpikeCoding.BITWISE_BIDIRECTIONAL, s, 0, 128), 2f, y, 0, 0, 1);
-            assertEquals(expected, y[0]);
             // Float input 3, 1, -1 as above: 0.5 * (3 - 2 - 200), the outlier exact.
             float[] x = new float[128];
             x[0] = 3f;
@@ -267,7 +254,7 @@ class SpikeMatVecTest {
     }
 
     @Test
-    void rejectsMisalignedRangesHugeCountsAndWrongTrains() {
+    void rejectsMisalignedRangesAndHugeCounts() {
         try (Arena arena = Arena.ofConfined()) {
             int rows = TILE + 3;
             float[] ones = new float[rows];
@@ -286,10 +273,6 @@ class SpikeMatVecTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Int8MatVec.dense(q, s, 0, 1f, y, 0, 0, rows));
             assertTrue(e.getMessage().contains("channel 5"), e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> SpikeMatVec.sparse(q, s, 0, 1f, y, 0, 0, rows));
-            assertThrows(IllegalArgumentException.class, () -> SpikeTrainMatVec.bitwise(q,
-                    SpikeBitPlanes.encode(SpikeCoding.BITWISE_BIDIRECTIONAL, s, 0, 128), 1f, y, 0, 0, rows));
-            assertThrows(IllegalArgumentException.class, () -> SpikeTrainMatVec.bitwise(q,
-                    SpikeBitPlanes.encode(SpikeCoding.BITWISE_BIDIRECTIONAL, new int[64], 0, 64), 1f, y, 0, 0, rows));
         }
     }
 }

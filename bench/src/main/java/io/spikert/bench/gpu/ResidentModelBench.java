@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * The device-resident model itself (io.spikert.model.device), not a bound: first its agreement with
+ * The model itself on the GPU backend, not a bound: first its agreement with
  * the CPU backend on a small synthetic checkpoint, then prefill and decode tokens/s of the chosen
  * shape (the 7B by default) with BF16 weights generated on the device, set against the HBM bound from
  * the same run. Times are wall clock as a caller sees them: each decode step ends with its logits on

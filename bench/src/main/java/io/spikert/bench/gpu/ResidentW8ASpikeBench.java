@@ -16,7 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * W8ASpike resident on the device (spiking INT8 products, io.spikert.model.device): its agreement with
+ * W8ASpike resident on the device (spiking INT8 products, the same model code over GpuBackend): its agreement with
  * the CPU backend's W8ASpike path on a synthetic checkpoint of {@code dims} (F32 as published, BF16
  * values and exactly-coded down_proj, so the loader keeps down_proj as INT8 codes and lm_head as BF16),
  * then its decode ms/token, launches and weight bytes per token against the HBM bound of the same run.

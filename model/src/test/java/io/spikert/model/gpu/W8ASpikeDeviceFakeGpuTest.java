@@ -1,4 +1,4 @@
-package io.spikert.model.device;
+package io.spikert.model.gpu;
 
 import io.spikert.ffm.Vendor;
 import io.spikert.ffm.fake.FakeGpu;
@@ -35,7 +35,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import static io.spikert.model.device.DeviceModelFakeGpuTest.relativeError;
+import static io.spikert.model.gpu.DeviceModelFakeGpuTest.relativeError;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**

@@ -1,4 +1,4 @@
-package io.spikert.model.device;
+package io.spikert.model.gpu;
 
 import io.spikert.ffm.Vendor;
 import io.spikert.ffm.fake.FakeGpu;

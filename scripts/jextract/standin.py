@@ -19,10 +19,11 @@ INT_TYPES = {
     "cublasStatus_t", "cublasOperation_t", "cublasMath_t", "cublasComputeType_t",
     "cublasGemmAlgo_t", "cudaDataType", "nvrtcResult", "mcError_t", "mcMemcpyKind", "mcDevice_t",
     "mcblasStatus_t", "mcblasOperation_t", "mcblasComputeType_t", "mcblasGemmAlgo_t",
-    "macaDataType",
+    "macaDataType", "dnnl_status_t", "dnnl_cpu_isa_t",
 }
 LONG_TYPES = {"size_t": "C_LONG", "CUdeviceptr": "C_LONG_LONG", "long long int": "C_LONG_LONG",
-              "long long": "C_LONG_LONG", "unsigned long long": "C_LONG_LONG"}
+              "long long": "C_LONG_LONG", "unsigned long long": "C_LONG_LONG",
+              "dnnl_dim_t": "C_LONG_LONG"}
 HANDLE_TYPES = {"CUcontext", "CUmodule", "CUfunction", "CUstream", "CUevent", "cublasHandle_t",
                 "cudaStream_t", "nvrtcProgram", "mcStream_t", "mcEvent_t", "mcModule_t",
                 "mcFunction_t", "mcCtx_t", "mcblasHandle_t"}
@@ -40,7 +41,7 @@ def layout(ctype):
         return "C_POINTER", "MemorySegment"
     if t == "float":
         return "C_FLOAT", "float"
-    if t == "unsigned char":
+    if t in ("unsigned char", "char", "uint8_t", "int8_t"):
         return "C_CHAR", "byte"
     raise SystemExit("standin.py: no layout for C type '%s'" % ctype)
 
@@ -427,6 +428,23 @@ mcblasStatus_t mcblasGemmStridedBatchedEx(mcblasHandle_t handle, mcblasOperation
 )
 
 
+ONEDNN_MARK = "oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here"
+ONEDNN = dict(
+    pkg="io.spikert.ffm.onednn", cls="OneDnn", lib="ONEDNN", unchecked=ONEDNN_MARK,
+    doc="oneDNN ({@code libdnnl.so.3}/{@code .2}): its version, its CPU ISA, and the BLAS-like row-major GEMMs (FP32, and u8 or s8 times s8 into s32). Prototypes from oneDNN's {@code dnnl.h}, not checked against it (absent here).",
+    protos="""
+const dnnl_version_t* dnnl_version(void);
+dnnl_cpu_isa_t dnnl_get_effective_cpu_isa(void);
+dnnl_status_t dnnl_sgemm(char transa, char transb, dnnl_dim_t M, dnnl_dim_t N, dnnl_dim_t K, float alpha, const float *A, dnnl_dim_t lda, const float *B, dnnl_dim_t ldb, float beta, float *C, dnnl_dim_t ldc);
+dnnl_status_t dnnl_gemm_u8s8s32(char transa, char transb, char offsetc, dnnl_dim_t M, dnnl_dim_t N, dnnl_dim_t K, float alpha, const uint8_t *A, dnnl_dim_t lda, uint8_t ao, const int8_t *B, dnnl_dim_t ldb, int8_t bo, float beta, int32_t *C, dnnl_dim_t ldc, const int32_t *co);
+dnnl_status_t dnnl_gemm_s8s8s32(char transa, char transb, char offsetc, dnnl_dim_t M, dnnl_dim_t N, dnnl_dim_t K, float alpha, const int8_t *A, dnnl_dim_t lda, int8_t ao, const int8_t *B, dnnl_dim_t ldb, int8_t bo, float beta, int32_t *C, dnnl_dim_t ldc, const int32_t *co);
+""",
+    consts=[(n, v, "enum dnnl_status_t", ONEDNN_MARK) for n, v in [
+        ("dnnl_success", 0), ("dnnl_out_of_memory", 1), ("dnnl_invalid_arguments", 2), ("dnnl_unimplemented", 3),
+        ("dnnl_last_impl_reached", 4), ("dnnl_runtime_error", 5), ("dnnl_not_required", 6)]],
+)
+
+
 def write(spec, out_root):
     cls = spec["cls"]
     imports = "\nimport io.spikert.ffm.LibraryLoader;\nimport io.spikert.ffm.NativeLibrary;\n"
@@ -449,5 +467,5 @@ def write(spec, out_root):
 
 if __name__ == "__main__":
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "ffm-bindings/src/generated/java")
-    for spec in (CUDA_DRIVER, CUDA_RUNTIME, CUBLAS, NVRTC, MACA_RUNTIME, MCBLAS):
+    for spec in (CUDA_DRIVER, CUDA_RUNTIME, CUBLAS, NVRTC, MACA_RUNTIME, MCBLAS, ONEDNN):
         write(spec, out)

@@ -35,10 +35,23 @@ public record LibrarySearch(NativeLibrary library, List<String> explicit, List<S
         directories = List.copyOf(directories);
     }
 
-    /** The default search for this process: its system properties, environment and home folder. */
+    /**
+     * The default search for this process: its system properties, environment and home folder; for a CPU
+     * library also the copy a jar on the class path carries ({@link ClasspathNatives}), tried after the
+     * system's folders and before the system loader.
+     */
     public static LibrarySearch defaults(NativeLibrary library) {
-        return defaults(library, System.getProperty(library.pathProperty()), System.getenv(),
+        LibrarySearch search = defaults(library, System.getProperty(library.pathProperty()), System.getenv(),
                 System.getProperty("user.home"));
+        if (library.cpu()) {
+            var carried = ClasspathNatives.extracted(library);
+            if (carried.isPresent()) {
+                List<String> dirs = new ArrayList<>(search.directories());
+                dirs.add(carried.get().toString());
+                search = new LibrarySearch(library, search.explicit(), dirs, search.systemLoader());
+            }
+        }
+        return search;
     }
 
     /**
@@ -58,6 +71,16 @@ public record LibrarySearch(NativeLibrary library, List<String> explicit, List<S
         }
         LinkedHashSet<String> dirs = new LinkedHashSet<>();
         String multiarch = "/usr/lib/" + multiarchTriplet();
+        if (library.cpu()) {
+            // A CPU library: where the user's environment and the distribution put it, then the copy the
+            // build carries on the class path (ClasspathNatives), extracted on first use.
+            addEach(dirs, env.get("LD_LIBRARY_PATH"));
+            dirs.add(multiarch);
+            dirs.add("/usr/lib64");
+            dirs.add("/usr/local/lib");
+            dirs.add("/opt/intel/oneapi/dnnl/latest/lib");
+            return new LibrarySearch(library, explicit, List.copyOf(dirs), true);
+        }
         if (library.vendor() == Vendor.CUDA) {
             dirs.add(multiarch);
             dirs.add("/usr/lib64");

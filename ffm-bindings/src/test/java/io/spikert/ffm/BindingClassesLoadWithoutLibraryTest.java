@@ -10,6 +10,7 @@ import io.spikert.ffm.cudart.CudaRuntime;
 import io.spikert.ffm.maca.McBlas;
 import io.spikert.ffm.maca.McRuntime;
 import io.spikert.ffm.nvrtc.Nvrtc;
+import io.spikert.ffm.onednn.OneDnn;
 import java.lang.foreign.ValueLayout;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -21,7 +22,7 @@ class BindingClassesLoadWithoutLibraryTest {
     @Test
     void classesInitialiseAndConstantsReadWithoutLoadingAnything() throws Exception {
         for (Class<?> c : new Class<?>[] {CudaDriver.class, CudaRuntime.class, Cublas.class, Nvrtc.class,
-                McRuntime.class, McBlas.class}) {
+                McRuntime.class, McBlas.class, OneDnn.class}) {
             Class.forName(c.getName(), true, c.getClassLoader());
             int constants = 0;
             for (Method m : c.getDeclaredMethods()) {
@@ -39,6 +40,7 @@ class BindingClassesLoadWithoutLibraryTest {
         assertEquals(14, Cublas.CUDA_R_16BF());
         assertEquals(68, Cublas.CUBLAS_COMPUTE_32F());
         assertEquals(35, CudaRuntime.cudaErrorInsufficientDriver());
+        assertEquals(2, OneDnn.dnnl_invalid_arguments());
         assertEquals(ValueLayout.JAVA_LONG, CudaDriver.C_LONG);
         assertEquals(8, CudaDriver.C_POINTER.byteSize());
         for (NativeLibrary lib : NativeLibrary.values()) {

@@ -47,10 +47,11 @@ if command -v strip >/dev/null 2>&1; then
 fi
 
 cp "$root/bench/target/spikert-bench.jar" "$dist/lib/"
-# Runtime dependencies of bench, which include every other module's jar; JMH's are not needed here.
+# Runtime dependencies of bench, which include every other module's jar; JMH's are not needed here, nor
+# oneDNN's native carrier (28 MB, for the CPU GEMM comparison only: it would not fit the carry limit).
 for jar in "$root"/bench/target/lib/*.jar; do
   case "$(basename "$jar")" in
-    jmh-*|jopt-simple-*|commons-math3-*) ;;
+    jmh-*|jopt-simple-*|commons-math3-*|dnnl-*) ;;
     *) cp "$jar" "$dist/lib/" ;;
   esac
 done

@@ -1,0 +1,126 @@
+package io.spikert.bench.cpu;
+
+import io.spikert.ffm.onednn.OneDnnGemm;
+import io.spikert.runtime.ComputePool;
+import io.spikert.runtime.DType;
+import io.spikert.runtime.Tensor;
+import io.spikert.runtime.backend.CpuBackend;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Prefill products at the 7B shape on the CPU: SpikeRT's Vector API products (CpuBackend.linear, F32 and BF16
+ * weights with F32 activations, the exact path) against oneDNN's GEMMs through FFM (sgemm; s8s8s32 and
+ * u8s8s32, the integer products a W8ASpike prefill could use), timed interleaved in one run (the host's
+ * bandwidth state moves within seconds) and reported as milliseconds and G(FL)OP/s, 2 M N K per product.
+ * Each figure is the median over rounds of the best of a burst, after a warm-up that leaves C2 and oneDNN's
+ * JIT kernels compiled. oneDNN runs on as many OpenMP threads as SpikeRT's pool has, set per row.
+ * Arguments: [M values] [N values] [K] [thread counts] [rounds]; defaults 64,256 3584,18944 3584 1,2 5.
+ * Results: docs/PERFORMANCE.md, "CPU vendor math".
+ */
+public final class CpuGemmRatios {
+    private CpuGemmRatios() {}
+
+    public static void main(String[] args) {
+        int[] ms = ints(args.length > 0 ? args[0] : "64,256");
+        int[] ns = ints(args.length > 1 ? args[1] : "3584,18944");
+        int k = args.length > 2 ? Integer.parseInt(args[2]) : 3584;
+        int[] threadCounts = ints(args.length > 3 ? args[3] : "1,2");
+        int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 5;
+        OneDnnGemm dnnl = OneDnnGemm.open();
+        System.out.printf(Locale.ROOT, "%s, ISA 0x%x; JVM %s; %d cores%n", dnnl, dnnl.effectiveCpuIsa(),
+                System.getProperty("java.vm.version"), Runtime.getRuntime().availableProcessors());
+        System.out.printf(Locale.ROOT, "%5s %6s %5s %3s | %9s %9s %9s %9s %9s | GFLOP/s or GOP/s: %7s %7s %7s %7s %7s%n",
+                "M", "N", "K", "thr", "javaF32", "javaBF16", "dnnlF32", "dnnlS8S8", "dnnlU8S8",
+                "javaF32", "jBF16", "dnnlF32", "s8s8", "u8s8");
+        SplittableRandom r = new SplittableRandom(5);
+        for (int n : ns) {
+            try (Arena arena = Arena.ofShared()) {
+                MemorySegment wF32 = arena.allocate((long) n * k * 4, 64);
+                MemorySegment wBf16 = arena.allocate((long) n * k * 2, 64);
+                MemorySegment wS8 = arena.allocate((long) n * k, 64);
+                for (long i = 0; i < (long) n * k; i++) {
+                    float v = (float) (r.nextDouble() * 0.1 - 0.05);
+                    wF32.setAtIndex(ValueLayout.JAVA_FLOAT, i, v);
+                    wBf16.setAtIndex(ValueLayout.JAVA_SHORT, i, (short) (Float.floatToIntBits(v) >>> 16));
+                    wS8.set(ValueLayout.JAVA_BYTE, i, (byte) r.nextInt(-127, 128));
+                }
+                Tensor tF32 = new Tensor("w f32", DType.F32, new long[] {n, k}, wF32);
+                Tensor tBf16 = new Tensor("w bf16", DType.BF16, new long[] {n, k}, wBf16);
+                for (int m : ms) {
+                    float[] x = new float[m * k];
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = (float) (r.nextDouble() * 2 - 1);
+                    }
+                    float[] y = new float[m * n];
+                    MemorySegment xs = arena.allocate((long) m * k * 4, 64);
+                    MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
+                    MemorySegment ys = arena.allocate((long) m * n * 4, 64);
+                    MemorySegment aS8 = arena.allocate((long) m * k, 64);
+                    for (long i = 0; i < (long) m * k; i++) {
+                        aS8.set(ValueLayout.JAVA_BYTE, i, (byte) r.nextInt(-8, 9)); // spike counts are small
+                    }
+                    MemorySegment c32 = arena.allocate((long) m * n * 4, 64);
+                    for (int threads : threadCounts) {
+                        dnnl.setThreads(threads);
+                        try (ComputePool pool = new ComputePool(threads)) {
+                            CpuBackend cpu = new CpuBackend(pool, false);
+                            Runnable[] kernels = {
+                                () -> cpu.linear(tF32, x, 0, m, y, 0),
+                                () -> cpu.linear(tBf16, x, 0, m, y, 0),
+                                () -> dnnl.sgemm(false, true, m, n, k, 1f, xs, k, wF32, k, 0f, ys, n),
+                                () -> dnnl.gemmS8S8S32(false, true, m, n, k, 1f, aS8, k, (byte) 0, wS8, k, (byte) 0, 0f, c32, n, null),
+                                () -> dnnl.gemmU8S8S32(false, true, m, n, k, 1f, aS8, k, (byte) 0, wS8, k, (byte) 0, 0f, c32, n, null),
+                            };
+                            double[] median = time(kernels, rounds);
+                            double ops = 2.0 * m * n * k;
+                            System.out.printf(Locale.ROOT, "%5d %6d %5d %3d | %9.2f %9.2f %9.2f %9.2f %9.2f | %26.1f %7.1f %7.1f %7.1f %7.1f%n",
+                                    m, n, k, threads, median[0], median[1], median[2], median[3], median[4],
+                                    ops / median[0] / 1e6, ops / median[1] / 1e6, ops / median[2] / 1e6, ops / median[3] / 1e6,
+                                    ops / median[4] / 1e6);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Per kernel, the median over rounds of the best of a burst of 3 calls, in ms; kernels interleaved. */
+    private static double[] time(Runnable[] kernels, int rounds) {
+        for (Runnable kernel : kernels) {
+            long end = System.nanoTime() + 1_500_000_000L;
+            int calls = 0;
+            while (System.nanoTime() < end || calls < 3) {
+                kernel.run();
+                calls++;
+            }
+        }
+        double[][] best = new double[kernels.length][rounds];
+        for (int round = 0; round < rounds; round++) {
+            for (int i = 0; i < kernels.length; i++) {
+                double b = Double.MAX_VALUE;
+                for (int burst = 0; burst < 3; burst++) {
+                    long t0 = System.nanoTime();
+                    kernels[i].run();
+                    b = Math.min(b, (System.nanoTime() - t0) / 1e6);
+                }
+                best[i][round] = b;
+            }
+        }
+        double[] median = new double[kernels.length];
+        for (int i = 0; i < kernels.length; i++) {
+            Arrays.sort(best[i]);
+            median[i] = best[i][rounds / 2];
+        }
+        return median;
+    }
+
+    private static int[] ints(String csv) {
+        return Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
+}

@@ -26,12 +26,9 @@ import java.util.Properties;
  *        lanes: the same results, slower; for benchmarks ({@value #BATCH_FLOAT_ONLY})
  * @param checkEachLaunch on a GPU, wait for the device after every launch so a faulting kernel is named
  *        in the error; slower ({@value #CHECK_EACH_LAUNCH})
- * @param oneDnnInt8 on the CPU, W8ASpike's batched spiking products take their integer group sums from
- *        oneDNN's INT8 GEMM (found as {@code ffm-bindings} finds it; an error names every place looked when
- *        it is not there): the same results bit for bit ({@value #ONEDNN_INT8})
  */
 public record Tuning(double sparseFromSilentShare, int spikeBatchFromTokens, int batchTileTokens, int maxBlockRows,
-        boolean batchFloatOnly, boolean checkEachLaunch, boolean oneDnnInt8) {
+        boolean batchFloatOnly, boolean checkEachLaunch) {
 
     public static final String SPARSE_FROM_SILENT_SHARE = "spikert.spike.sparseFromSilentShare";
     public static final String SPIKE_BATCH_FROM_TOKENS = "spikert.spike.batchFromTokens";
@@ -39,11 +36,10 @@ public record Tuning(double sparseFromSilentShare, int spikeBatchFromTokens, int
     public static final String MAX_BLOCK_ROWS = "spikert.int8.maxBlockRows";
     public static final String BATCH_FLOAT_ONLY = "spikert.int8.batchFloatOnly";
     public static final String CHECK_EACH_LAUNCH = "spikert.gpu.checkEachLaunch";
-    public static final String ONEDNN_INT8 = "spikert.cpu.oneDnnInt8";
 
     /** The system property of every switch, in the order of the record's components. */
     public static final List<String> PROPERTIES = List.of(SPARSE_FROM_SILENT_SHARE, SPIKE_BATCH_FROM_TOKENS,
-            BATCH_TILE_TOKENS, MAX_BLOCK_ROWS, BATCH_FLOAT_ONLY, CHECK_EACH_LAUNCH, ONEDNN_INT8);
+            BATCH_TILE_TOKENS, MAX_BLOCK_ROWS, BATCH_FLOAT_ONLY, CHECK_EACH_LAUNCH);
 
     /**
      * The event kernel skips a silent channel's whole run of weights and otherwise walks the same runs as
@@ -68,7 +64,7 @@ public record Tuning(double sparseFromSilentShare, int spikeBatchFromTokens, int
     /** Every switch at its default. */
     public static Tuning defaults() {
         return new Tuning(DEFAULT_SPARSE_FROM_SILENT_SHARE, DEFAULT_SPIKE_BATCH_FROM_TOKENS, SpikeTileList.DEFAULT_TILE_TOKENS,
-                Int8Weights.DEFAULT_MAX_BLOCK_ROWS, false, false, false);
+                Int8Weights.DEFAULT_MAX_BLOCK_ROWS, false, false);
     }
 
     /**
@@ -89,15 +85,13 @@ public record Tuning(double sparseFromSilentShare, int spikeBatchFromTokens, int
         String block = properties.getProperty(MAX_BLOCK_ROWS);
         String floatOnly = properties.getProperty(BATCH_FLOAT_ONLY);
         String check = properties.getProperty(CHECK_EACH_LAUNCH);
-        String oneDnn = properties.getProperty(ONEDNN_INT8);
         return new Tuning(
                 share == null ? d.sparseFromSilentShare : checkShare(parseDouble(SPARSE_FROM_SILENT_SHARE, share, SHARE_RANGE), property(SPARSE_FROM_SILENT_SHARE, share)),
                 batchFrom == null ? d.spikeBatchFromTokens : checkBatchFrom(parseInt(SPIKE_BATCH_FROM_TOKENS, batchFrom, BATCH_FROM_RANGE), property(SPIKE_BATCH_FROM_TOKENS, batchFrom)),
                 tile == null ? d.batchTileTokens : checkTileTokens(parseInt(BATCH_TILE_TOKENS, tile, tileRange()), property(BATCH_TILE_TOKENS, tile)),
                 block == null ? d.maxBlockRows : checkBlockRows(parseInt(MAX_BLOCK_ROWS, block, blockRange()), property(MAX_BLOCK_ROWS, block)),
                 floatOnly == null ? d.batchFloatOnly : parseBoolean(BATCH_FLOAT_ONLY, floatOnly),
-                check == null ? d.checkEachLaunch : parseBoolean(CHECK_EACH_LAUNCH, check),
-                oneDnn == null ? d.oneDnnInt8 : parseBoolean(ONEDNN_INT8, oneDnn));
+                check == null ? d.checkEachLaunch : parseBoolean(CHECK_EACH_LAUNCH, check));
     }
 
     private static final String SHARE_RANGE = "a number >= 0 (above 1: never)";

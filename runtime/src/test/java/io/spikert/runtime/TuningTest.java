@@ -30,7 +30,6 @@ class TuningTest {
         assertEquals(Int8Weights.DEFAULT_MAX_BLOCK_ROWS, d.maxBlockRows());
         assertEquals(false, d.batchFloatOnly());
         assertEquals(false, d.checkEachLaunch());
-        assertEquals(false, d.oneDnnInt8());
         assertEquals(d, Tuning.fromProperties(new Properties()), "no property set: the defaults");
     }
 
@@ -45,13 +44,12 @@ class TuningTest {
             {Tuning.MAX_BLOCK_ROWS, Integer.toString(block)},
             {Tuning.BATCH_FLOAT_ONLY, "TRUE"},
             {Tuning.CHECK_EACH_LAUNCH, "true"},
-            {Tuning.ONEDNN_INT8, "true"},
         };
         try {
             for (String[] p : set) {
                 System.setProperty(p[0], p[1]);
             }
-            assertEquals(new Tuning(0.25, 4, 8, block, true, true, true), Tuning.fromSystemProperties());
+            assertEquals(new Tuning(0.25, 4, 8, block, true, true), Tuning.fromSystemProperties());
             System.setProperty(Tuning.BATCH_FLOAT_ONLY, "false");
             assertEquals(false, Tuning.fromSystemProperties().batchFloatOnly());
         } finally {
@@ -100,13 +98,13 @@ class TuningTest {
 
     @Test
     void constructorChecksEveryNumber() {
-        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Tuning(-1, 16, 32, Int8Weights.TILE, false, false, false)),
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Tuning(-1, 16, 32, Int8Weights.TILE, false, false)),
                 "sparseFromSilentShare");
-        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Tuning(0.05, 0, 32, Int8Weights.TILE, false, false, false)),
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Tuning(0.05, 0, 32, Int8Weights.TILE, false, false)),
                 "spikeBatchFromTokens");
-        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Tuning(0.05, 16, 65, Int8Weights.TILE, false, false, false)),
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Tuning(0.05, 16, 65, Int8Weights.TILE, false, false)),
                 "batchTileTokens");
-        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Tuning(0.05, 16, 32, Int8Weights.TILE - 1, false, false, false)),
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Tuning(0.05, 16, 32, Int8Weights.TILE - 1, false, false)),
                 "maxBlockRows");
     }
 
@@ -121,7 +119,7 @@ class TuningTest {
         String[] defaults = {
             Double.toString(d.sparseFromSilentShare()), Integer.toString(d.spikeBatchFromTokens()),
             Integer.toString(d.batchTileTokens()), Integer.toString(d.maxBlockRows()),
-            Boolean.toString(d.batchFloatOnly()), Boolean.toString(d.checkEachLaunch()), Boolean.toString(d.oneDnnInt8()),
+            Boolean.toString(d.batchFloatOnly()), Boolean.toString(d.checkEachLaunch()),
         };
         for (int i = 0; i < Tuning.PROPERTIES.size(); i++) {
             String property = Tuning.PROPERTIES.get(i);

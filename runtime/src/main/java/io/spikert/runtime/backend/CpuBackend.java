@@ -64,32 +64,6 @@ public final class CpuBackend implements Backend {
         this.tuning = tuning;
         this.sparseFromSilentShare = tuning.sparseFromSilentShare();
         this.spikeBatchFromTokens = tuning.spikeBatchFromTokens();
-        if (tuning.oneDnnInt8()) {
-            try {
-                var gemm = io.spikert.ffm.onednn.OneDnnGemm.open(); // not found: the error lists every place it looked
-                gemm.setThreads(pool.threads()); // its OpenMP threads run the GEMMs while the pool's wait
-                withVendorGemm(gemm);
-            } catch (RuntimeException e) {
-                if (ownsPool) {
-                    pool.close();
-                }
-                throw e;
-            }
-        }
-    }
-
-    private volatile OneDnnSpikeProduct vendorSpikes;
-    private volatile String vendorName;
-
-    /**
-     * Computes W8ASpike's batched spiking products with their integer group sums from oneDNN's INT8 GEMM
-     * (results bit for bit those of the Vector API kernels; batches whose counts do not all fit int8 stay on
-     * those kernels). Null switches it off again.
-     */
-    public CpuBackend withVendorGemm(io.spikert.ffm.onednn.OneDnnGemm gemm) {
-        this.vendorSpikes = gemm == null ? null : new OneDnnSpikeProduct(gemm);
-        this.vendorName = gemm == null ? null : gemm.toString();
-        return this;
     }
 
     /** The switches this backend was made with (the setters below may have changed two of them since). */
@@ -99,9 +73,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String name() {
-        String vendor = vendorName;
-        return "cpu (" + pool.threads() + " threads, " + VectorApi.describe()
-                + (vendor == null ? "" : ", W8ASpike prefill group sums by " + vendor) + ")";
+        return "cpu (" + pool.threads() + " threads, " + VectorApi.describe() + ")";
     }
 
     public ComputePool pool() {
@@ -274,14 +246,6 @@ public final class CpuBackend implements Backend {
         }
         int cols = w.cols();
         Objects.checkFromToIndex(yOff, Math.addExact(yOff, Math.multiplyExact(tokens, w.rows())), y.length);
-        OneDnnSpikeProduct vendor = vendorSpikes;
-        if (vendor != null && OneDnnSpikeProduct.fits(counts, cOff, Math.multiplyExact(tokens, cols))) {
-            vendor.run(w, counts, cOff, vth, tokens, y, yOff);
-            weightBytesRead.add(w.denseBytesPerProduct()); // the GEMMs read every code once for the batch
-            SpikeKernel[] used = new SpikeKernel[tokens];
-            java.util.Arrays.fill(used, SpikeKernel.DENSE_INT8);
-            return used;
-        }
         SpikeTileList list = tileLists.get().list(counts, cOff, cols, tokens, tuning.batchTileTokens());
         SpikeKernel[] used = new SpikeKernel[tokens];
         long dense = w.denseBytesPerProduct();

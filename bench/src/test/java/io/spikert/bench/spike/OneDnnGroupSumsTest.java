@@ -1,4 +1,4 @@
-package io.spikert.runtime.backend;
+package io.spikert.bench.spike;
 
 import io.spikert.ffm.ClasspathNatives;
 import io.spikert.ffm.LibraryLoader;
@@ -6,6 +6,7 @@ import io.spikert.ffm.LibrarySearch;
 import io.spikert.ffm.NativeLibrary;
 import io.spikert.ffm.onednn.OneDnnGemm;
 import io.spikert.kernels.spike.Int8Weights;
+import io.spikert.runtime.backend.CpuBackend;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,12 +22,12 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The batched spiking product with its group sums from oneDNN's INT8 GEMM (the copy the test class path
+ * The experiment OneDnnGroupSums: the batched spiking product with its group sums from oneDNN's INT8 GEMM (the copy the test class path
  * carries, extracted and bound here) against the Vector API kernels, bit for bit: several channel blocks (the
- * last one short), codes beyond +-127 with exact residuals, silent channels, two to forty tokens; a batch
- * with a count beyond int8, and a single token (decode, bandwidth-bound), stay on the Vector API kernels.
+ * last one short, and row chunks within blocks), codes beyond +-127 with exact residuals, silent channels,
+ * two to forty tokens.
  */
-class OneDnnSpikeProductTest {
+class OneDnnGroupSumsTest {
     @TempDir
     static Path cache;
     static OneDnnGemm gemm;
@@ -36,7 +37,7 @@ class OneDnnSpikeProductTest {
 
     @BeforeAll
     static void bindTheCarriedLibrary() throws IOException {
-        Path folder = ClasspathNatives.extract(NativeLibrary.ONEDNN, cache, OneDnnSpikeProductTest.class.getClassLoader())
+        Path folder = ClasspathNatives.extract(NativeLibrary.ONEDNN, cache, OneDnnGroupSumsTest.class.getClassLoader())
                 .orElseThrow(() -> new AssertionError("the test class path carries oneDNN for linux-x86_64"));
         LibraryLoader.bind(LibraryLoader.load(LibrarySearch.only(NativeLibrary.ONEDNN, List.of(folder.toString()), List.of())));
         gemm = OneDnnGemm.open();
@@ -44,6 +45,10 @@ class OneDnnSpikeProductTest {
     }
 
     private static Int8Weights weights(Arena arena, SplittableRandom r) {
+        return weights(arena, r, Int8Weights.TILE);
+    }
+
+    private static Int8Weights weights(Arena arena, SplittableRandom r, int blockRows) {
         int[] codes = new int[ROWS * COLS];
         for (int i = 0; i < codes.length; i++) {
             codes[i] = r.nextInt(-127, 128);
@@ -55,8 +60,8 @@ class OneDnnSpikeProductTest {
         for (int i = 0; i < scales.length; i++) {
             scales[i] = 0.0005f + (float) r.nextDouble() * 0.01f;
         }
-        // blocks of one TILE of rows: several blocks, the last one short
-        return Int8Weights.fromCodes(arena, codes, ROWS, COLS, scales, Int8Weights.TILE);
+        // blocks of blockRows rows: several blocks, the last one short
+        return Int8Weights.fromCodes(arena, codes, ROWS, COLS, scales, blockRows);
     }
 
     private static int[] counts(SplittableRandom r, int tokens, int maxAbs) {
@@ -75,8 +80,7 @@ class OneDnnSpikeProductTest {
     void groupSumsFromTheGemmGiveTheVectorKernelsResultBitForBit(int tokens) {
         SplittableRandom r = new SplittableRandom(tokens);
         try (Arena arena = Arena.ofShared();
-             var plain = new CpuBackend(1).spikeBatchFromTokens(1);
-             var vendor = new CpuBackend(1).spikeBatchFromTokens(1).withVendorGemm(gemm)) {
+             var plain = new CpuBackend(1).spikeBatchFromTokens(1)) {
             Int8Weights w = weights(arena, r);
             assertTrue(w.outlierCount() > 0 && ROWS > w.blockRows(), "outliers and several blocks");
             int[] counts = counts(r, tokens, 127);
@@ -89,40 +93,45 @@ class OneDnnSpikeProductTest {
             Arrays.fill(expected, Float.NaN);
             Arrays.fill(actual, Float.NaN);
             plain.spikeLinearBatch(w, counts, 3, vth, tokens, expected, 2);
-            long before = vendor.weightBytesRead();
-            SpikeKernel[] used = vendor.spikeLinearBatch(w, counts, 3, vth, tokens, actual, 2);
-            assertEquals(w.denseBytesPerProduct(), vendor.weightBytesRead() - before, "one read of every code for the batch");
-            assertTrue(Arrays.stream(used).allMatch(k -> k == SpikeKernel.DENSE_INT8));
+            assertTrue(OneDnnGroupSums.fits(counts, 3, tokens * COLS));
+            new OneDnnGroupSums(gemm).run(w, counts, 3, vth, tokens, actual, 2);
             for (int i = 0; i < actual.length; i++) {
                 assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
                         "y[" + i + "]: " + expected[i] + " vs " + actual[i]);
             }
-            assertTrue(vendor.name().contains("oneDNN"), vendor.name());
         }
     }
 
+    /** Chunks of one TILE of rows in blocks of two: chunk edges inside blocks, the last block and chunk short. */
     @ParameterizedTest
-    @ValueSource(ints = {1, 9})
-    void aCountBeyondInt8OrASingleTokenStaysOnTheVectorKernels(int tokens) {
-        SplittableRandom r = new SplittableRandom(3);
-        try (Arena arena = Arena.ofShared();
-             var plain = new CpuBackend(1).spikeBatchFromTokens(1);
-             var vendor = new CpuBackend(1).spikeBatchFromTokens(1).withVendorGemm(gemm)) {
-            Int8Weights w = weights(arena, r);
+    @ValueSource(ints = {3, 33})
+    void rowChunksGiveTheSameResult(int tokens) {
+        SplittableRandom r = new SplittableRandom(100 + tokens);
+        try (Arena arena = Arena.ofShared(); var plain = new CpuBackend(1).spikeBatchFromTokens(1)) {
+            Int8Weights w = weights(arena, r, 2 * Int8Weights.TILE);
+            assertTrue(ROWS > w.blockRows() && ROWS % Int8Weights.TILE != 0);
             int[] counts = counts(r, tokens, 127);
-            if (tokens > 1) {
-                counts[3 + 5 * COLS + 11] = 300;
-            }
             float[] vth = new float[tokens];
-            Arrays.fill(vth, 0.25f);
+            for (int t = 0; t < tokens; t++) {
+                vth[t] = 0.02f + (float) r.nextDouble();
+            }
             float[] expected = new float[tokens * ROWS];
             float[] actual = new float[tokens * ROWS];
             plain.spikeLinearBatch(w, counts, 3, vth, tokens, expected, 0);
-            long before = vendor.weightBytesRead();
-            vendor.spikeLinearBatch(w, counts, 3, vth, tokens, actual, 0);
-            assertTrue(vendor.weightBytesRead() - before < w.denseBytesPerProduct(),
-                    "the event-driven kernels skipped the silent channels");
-            assertArrayEquals(expected, actual);
+            new OneDnnGroupSums(gemm, Int8Weights.TILE).run(w, counts, 3, vth, tokens, actual, 0);
+            for (int i = 0; i < actual.length; i++) {
+                assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]), "y[" + i + "]");
+            }
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aCountBeyondInt8DoesNotFit() {
+        int[] counts = counts(new SplittableRandom(3), 2, 127);
+        assertTrue(OneDnnGroupSums.fits(counts, 3, 2 * COLS));
+        counts[3 + COLS + 11] = 128;
+        assertFalse(OneDnnGroupSums.fits(counts, 3, 2 * COLS));
+        counts[3 + COLS + 11] = -128;
+        assertTrue(OneDnnGroupSums.fits(counts, 3, 2 * COLS));
     }
 }

@@ -12,7 +12,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The batched W8ASpike product ({@link SpikeMatMul}) split at its integer group sums, so that an integer GEMM
+ * Kept in bench with the experiment that uses it ({@code io.spikert.bench.spike.OneDnnGroupSums}). The batched
+ * W8ASpike product ({@link SpikeMatMul}) split at its integer group sums, so that an integer GEMM
  * elsewhere (a vendor library's s8 x s8 -> s32) can compute them: {@link #groupCodes} hands out one group's
  * int8 codes of one channel block as the [128][run length] int8 matrix they are stored as, and
  * {@link #accumulate} and {@link #finish} do the float steps in {@link SpikeMatMul}'s order: per group

@@ -35,7 +35,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import static io.spikert.model.gpu.DeviceModelFakeGpuTest.relativeError;
+import static io.spikert.model.gpu.BaseModelOnFakeGpuTest.relativeError;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
@@ -45,7 +45,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * of every prompt token of a chunked prefill and of decode steps must match the CPU backend's W8ASpike
  * path to relative 1e-3, and a device that leaves out one MODEL.md section 4 step must not.
  */
-class W8ASpikeDeviceFakeGpuTest {
+class W8ASpikeOnFakeGpuTest {
     /** hidden and intermediate multiples of 128; layers 1 and 3 SWA with a window of 5. */
     static final SyntheticCheckpoint.Dims DIMS = new SyntheticCheckpoint.Dims(300, 128, 4, 4, 2, 256, 5);
     /** Crosses chunks of 4 (a partial last one) and wraps the window-5 rings. */
@@ -114,8 +114,8 @@ class W8ASpikeDeviceFakeGpuTest {
 
     /** Logits of every prompt token (through a sink) and of each decode step, one row each. */
     static List<float[]> run(SpikingBrainModel model) {
-        int[] prompt = DeviceModelFakeGpuTest.ids(PROMPT, 1);
-        int[] next = DeviceModelFakeGpuTest.ids(DECODE_STEPS, 2);
+        int[] prompt = BaseModelOnFakeGpuTest.ids(PROMPT, 1);
+        int[] next = BaseModelOnFakeGpuTest.ids(DECODE_STEPS, 2);
         List<float[]> rows = new ArrayList<>();
         try (Session s = model.newSession(CHUNK)) {
             s.prefill(mod(prompt), (index, logits, off) -> rows.add(java.util.Arrays.copyOfRange(logits, off, off + s.vocabSize())));
@@ -208,7 +208,7 @@ class W8ASpikeDeviceFakeGpuTest {
     void aDecodeStepRunsOnTheDeviceCopyingOnlyTheIdInAndTheLogitsOut(Vendor vendor) throws IOException {
         try (var gpu = GpuBackend.open(vendor); var model = SpikingBrainModel.load(checkpoint(Form.DOWN_CODES), gpu)) {
             Session s = model.newSession(CHUNK);
-            s.prefill(mod(DeviceModelFakeGpuTest.ids(6, 3)));
+            s.prefill(mod(BaseModelOnFakeGpuTest.ids(6, 3)));
             int before = FakeGpu.shared().calls().size();
             s.decode(5);
             List<String> step = FakeGpu.shared().calls().subList(before, FakeGpu.shared().calls().size());
@@ -229,7 +229,7 @@ class W8ASpikeDeviceFakeGpuTest {
             Session a = model.newSession(CHUNK);
             Session b = model.newSession(CHUNK);
             long two = FakeGpu.shared().allocatedBytes();
-            a.prefill(mod(DeviceModelFakeGpuTest.ids(9, 4)));
+            a.prefill(mod(BaseModelOnFakeGpuTest.ids(9, 4)));
             a.close();
             assertEquals(weights + (two - weights) / 2, FakeGpu.shared().allocatedBytes(), "a closed session frees its memory");
             b.decode(7); // left open: the model frees it

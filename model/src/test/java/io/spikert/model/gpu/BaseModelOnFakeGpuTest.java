@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * the tiny F32 and BF16 checkpoints: allocation, uploads, argument packing, launches and copies are real
  * downcalls. Logits of a chunked prefill and of decode steps after it must match the CPU backend's.
  */
-class DeviceModelFakeGpuTest {
+class BaseModelOnFakeGpuTest {
     static final Path TINY = Path.of("src/test/resources/tiny");
     /** Crosses chunks of 8 and wraps the window-6 rings several times. */
     static final int PROMPT = 21;

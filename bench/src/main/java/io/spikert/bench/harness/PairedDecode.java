@@ -55,6 +55,25 @@ final class PairedDecode {
         return segments;
     }
 
+    /**
+     * The first {@code bytes} bytes of {@code segments}, in order (the last one cut): a read of exactly as many
+     * bytes as a step streamed, where the step reads fewer bytes than the segments hold (W8ASpike's products
+     * skip silent channels); all of them when they hold fewer.
+     */
+    static List<MemorySegment> firstBytes(List<MemorySegment> segments, long bytes) {
+        List<MemorySegment> out = new ArrayList<>();
+        long left = bytes;
+        for (MemorySegment s : segments) {
+            if (left <= 0) {
+                break;
+            }
+            long take = Math.min(left, s.byteSize());
+            out.add(s.asSlice(0, take));
+            left -= take;
+        }
+        return out;
+    }
+
     static Result run(Session session, int firstToken, int steps, List<MemorySegment> weights, ComputePool pool) {
         var pass = BandwidthProbe.Pass.over(weights);
         var checksum = new LongAdder();

@@ -58,4 +58,22 @@ class HarnessPartsTest {
         assertThrows(BenchOptions.UsageException.class, () -> BenchOptions.parse(new String[] {"--frobnicate"}));
         assertEquals(512, BenchOptions.parse(new String[0]).promptTokens());
     }
+
+    /** The paired read of W8ASpike: exactly the bytes a step streamed, from the front of the weights, the last piece cut. */
+    @Test
+    void firstBytesTakesExactlyTheBytesAsked() {
+        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+            var a = arena.allocate(100);
+            var b = arena.allocate(50);
+            var c = arena.allocate(70);
+            var taken = PairedDecode.firstBytes(java.util.List.of(a, b, c), 130);
+            assertEquals(2, taken.size());
+            assertEquals(100, taken.get(0).byteSize());
+            assertEquals(30, taken.get(1).byteSize());
+            assertEquals(b.address(), taken.get(1).address());
+            assertEquals(220, PairedDecode.firstBytes(java.util.List.of(a, b, c), 1000).stream()
+                    .mapToLong(java.lang.foreign.MemorySegment::byteSize).sum(), "all of them when they hold fewer");
+            assertEquals(0, PairedDecode.firstBytes(java.util.List.of(a, b, c), 0).size());
+        }
+    }
 }

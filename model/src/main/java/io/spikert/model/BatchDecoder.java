@@ -41,12 +41,7 @@ public final class BatchDecoder implements AutoCloseable {
             this.ws = new Workspace(c, maxSessions, model.spiking(), memory);
             this.logitsBuffer = memory.floats((long) maxSessions * c.vocabSize(), "logits of a batch");
         } catch (RuntimeException e) {
-            try {
-                memory.close();
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
+            throw memory.closeAfter(e);
         }
         this.logits = new float[maxSessions * c.vocabSize()];
     }

@@ -35,8 +35,7 @@ public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spi
         }
         Objects.requireNonNull(spikeObserver, "spikeObserver (use SpikeObserver.NONE)");
         Objects.requireNonNull(progress, "progress");
-        new Tuning(Tuning.DEFAULT_SPARSE_FROM_SILENT_SHARE, Tuning.DEFAULT_SPIKE_BATCH_FROM_TOKENS,
-                Tuning.defaults().batchTileTokens(), int8BlockRows, false, false); // checks the block rows, naming the switch
+        Tuning.checkMaxBlockRows(int8BlockRows, "int8BlockRows");
     }
 
     /** As the canonical constructor, with the default INT8 block rows. */

@@ -44,12 +44,7 @@ final class ModelSession implements Session {
             }
             this.state = new SessionState(layers);
         } catch (RuntimeException e) {
-            try {
-                memory.close();
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
+            throw memory.closeAfter(e);
         }
         this.lastLogits = new float[config.vocabSize()];
     }

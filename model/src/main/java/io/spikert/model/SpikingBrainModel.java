@@ -13,6 +13,7 @@ import io.spikert.model.layers.SlidingWindowAttention;
 import io.spikert.model.layers.SpikeObserver;
 import io.spikert.model.layers.SpikeObservingBackend;
 import io.spikert.model.layers.Workspace;
+import io.spikert.runtime.Cleanup;
 import io.spikert.runtime.NumericalFaultException;
 import io.spikert.runtime.backend.Backend;
 import io.spikert.runtime.backend.BackendException;
@@ -106,7 +107,9 @@ public final class SpikingBrainModel implements AutoCloseable {
             return new SpikingBrainModel(config, binder.variant(), backend, effective.spikeObserver(), checkpoint, hostCopies,
                     weights, graph, binder.rawForms());
         } catch (IOException | RuntimeException e) {
-            closeQuietly(weights, e);
+            if (weights != null) {
+                weights.closeAfter(e);
+            }
             if (hostCopies.scope().isAlive()) {
                 hostCopies.close();
             }
@@ -134,7 +137,7 @@ public final class SpikingBrainModel implements AutoCloseable {
             return new SpikingBrainModel(config, w.variant(), backend, SpikeObserver.NONE, null, null, weights,
                     build(config, w), Map.of());
         } catch (IOException | RuntimeException e) {
-            closeQuietly(weights, e);
+            weights.closeAfter(e);
             throw e;
         }
     }
@@ -143,16 +146,6 @@ public final class SpikingBrainModel implements AutoCloseable {
     @FunctionalInterface
     public interface WeightFactory {
         ModelWeights bind(Memory memory) throws IOException;
-    }
-
-    private static void closeQuietly(Memory memory, Exception failure) {
-        if (memory != null) {
-            try {
-                memory.close();
-            } catch (RuntimeException suppressed) {
-                failure.addSuppressed(suppressed);
-            }
-        }
     }
 
     /** The embedding table, the decoder layers, the final norm and the output head. */
@@ -333,21 +326,7 @@ public final class SpikingBrainModel implements AutoCloseable {
             closed = true;
             open = new ArrayList<>(openSessions);
         }
-        RuntimeException failure = null;
-        for (Runnable step : closeSteps(open)) {
-            try {
-                step.run();
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        Cleanup.runAll(closeSteps(open));
     }
 
     private List<Runnable> closeSteps(List<ModelSession> open) {

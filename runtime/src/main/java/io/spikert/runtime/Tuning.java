@@ -130,6 +130,11 @@ public record Tuning(double sparseFromSilentShare, int spikeBatchFromTokens, int
         return v;
     }
 
+    /** Checks a block-row count ({@link #maxBlockRows}) where it is passed on its own; the error names {@code what}. */
+    public static int checkMaxBlockRows(int v, String what) {
+        return checkBlockRows(v, what);
+    }
+
     private static int checkBlockRows(int v, String what) {
         if (v < Int8Weights.TILE || v % Int8Weights.TILE != 0) {
             throw new IllegalArgumentException(what + ": " + v + " is not " + blockRange());

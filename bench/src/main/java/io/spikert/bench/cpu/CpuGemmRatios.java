@@ -1,5 +1,6 @@
 package io.spikert.bench.cpu;
 
+import io.spikert.bench.InterleavedTimes;
 import io.spikert.ffm.onednn.OneDnnGemm;
 import io.spikert.runtime.ComputePool;
 import io.spikert.runtime.DType;
@@ -77,7 +78,7 @@ public final class CpuGemmRatios {
                                 () -> dnnl.gemmS8S8S32(false, true, m, n, k, 1f, aS8, k, (byte) 0, wS8, k, (byte) 0, 0f, c32, n, null),
                                 () -> dnnl.gemmU8S8S32(false, true, m, n, k, 1f, aS8, k, (byte) 0, wS8, k, (byte) 0, 0f, c32, n, null),
                             };
-                            double[] median = time(kernels, rounds);
+                            double[] median = InterleavedTimes.medianOfBest(kernels, rounds);
                             double ops = 2.0 * m * n * k;
                             System.out.printf(Locale.ROOT, "%5d %6d %5d %3d | %9.2f %9.2f %9.2f %9.2f %9.2f | %26.1f %7.1f %7.1f %7.1f %7.1f%n",
                                     m, n, k, threads, median[0], median[1], median[2], median[3], median[4],
@@ -88,36 +89,6 @@ public final class CpuGemmRatios {
                 }
             }
         }
-    }
-
-    /** Per kernel, the median over rounds of the best of a burst of 3 calls, in ms; kernels interleaved. */
-    private static double[] time(Runnable[] kernels, int rounds) {
-        for (Runnable kernel : kernels) {
-            long end = System.nanoTime() + 1_500_000_000L;
-            int calls = 0;
-            while (System.nanoTime() < end || calls < 3) {
-                kernel.run();
-                calls++;
-            }
-        }
-        double[][] best = new double[kernels.length][rounds];
-        for (int round = 0; round < rounds; round++) {
-            for (int i = 0; i < kernels.length; i++) {
-                double b = Double.MAX_VALUE;
-                for (int burst = 0; burst < 3; burst++) {
-                    long t0 = System.nanoTime();
-                    kernels[i].run();
-                    b = Math.min(b, (System.nanoTime() - t0) / 1e6);
-                }
-                best[i][round] = b;
-            }
-        }
-        double[] median = new double[kernels.length];
-        for (int i = 0; i < kernels.length; i++) {
-            Arrays.sort(best[i]);
-            median[i] = best[i][rounds / 2];
-        }
-        return median;
     }
 
     private static int[] ints(String csv) {

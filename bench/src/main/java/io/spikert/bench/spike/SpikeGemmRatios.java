@@ -1,5 +1,6 @@
 package io.spikert.bench.spike;
 
+import io.spikert.bench.InterleavedTimes;
 import io.spikert.ffm.onednn.OneDnnGemm;
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.runtime.ComputePool;
@@ -55,7 +56,7 @@ public final class SpikeGemmRatios {
                                 () -> plain.spikeLinearBatch(w, counts, 0, vth, tokens, a, 0),
                                 () -> vendor.run(w, counts, 0, vth, tokens, b, 0),
                             };
-                            double[] ms = time(kernels, rounds);
+                            double[] ms = InterleavedTimes.medianOfBest(kernels, rounds);
                             System.out.printf(Locale.ROOT, "%-11s %6d %7d %10.2f %10.2f %7.2f%n", shape, tokens, threads, ms[0], ms[1],
                                     ms[0] / ms[1]);
                         }
@@ -63,32 +64,5 @@ public final class SpikeGemmRatios {
                 }
             }
         }
-    }
-
-    private static double[] time(Runnable[] kernels, int rounds) {
-        for (Runnable k : kernels) {
-            long end = System.nanoTime() + 1_500_000_000L;
-            while (System.nanoTime() < end) {
-                k.run();
-            }
-        }
-        double[][] best = new double[kernels.length][rounds];
-        for (int r = 0; r < rounds; r++) {
-            for (int i = 0; i < kernels.length; i++) {
-                double b = Double.MAX_VALUE;
-                for (int burst = 0; burst < 3; burst++) {
-                    long t0 = System.nanoTime();
-                    kernels[i].run();
-                    b = Math.min(b, (System.nanoTime() - t0) / 1e6);
-                }
-                best[i][r] = b;
-            }
-        }
-        double[] median = new double[kernels.length];
-        for (int i = 0; i < kernels.length; i++) {
-            Arrays.sort(best[i]);
-            median[i] = best[i][rounds / 2];
-        }
-        return median;
     }
 }

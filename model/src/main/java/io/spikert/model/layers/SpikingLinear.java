@@ -15,10 +15,6 @@ import io.spikert.runtime.backend.WeightVector;
  */
 public record SpikingLinear(Int8Matrix weights, WeightVector bias, float k) implements Projection {
 
-    public String name() {
-        return weights.name();
-    }
-
     @Override
     public int in() {
         return weights.cols();

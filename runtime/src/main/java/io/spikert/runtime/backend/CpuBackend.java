@@ -404,14 +404,14 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void linear(Matrix w, Floats x, int rows, Floats y) {
-        HeapFloats a = HeapFloats.of(x, w.name() + " input"), o = HeapFloats.of(y, w.name() + " output");
+        HeapFloats a = HeapFloats.of(x, w.name(), " input"), o = HeapFloats.of(y, w.name(), " output");
         linear(((HostMatrix) w).tensor(), a.array(), a.offset(), rows, o.array(), o.offset());
     }
 
     @Override
     public void int8Linear(Int8Matrix w, Floats x, int rows, Floats y) {
         Int8Weights codes = ((HostInt8Matrix) w).weights();
-        HeapFloats a = HeapFloats.of(x, w.name() + " input"), o = HeapFloats.of(y, w.name() + " output");
+        HeapFloats a = HeapFloats.of(x, w.name(), " input"), o = HeapFloats.of(y, w.name(), " output");
         if (rows == 1) {
             int8Linear(codes, a.array(), a.offset(), o.array(), o.offset());
         } else {
@@ -436,7 +436,7 @@ public final class CpuBackend implements Backend {
     public SpikeKernel[] spikeLinear(Int8Matrix w, Spikes spikes, int rows, Floats y) {
         HostInt8Matrix m = (HostInt8Matrix) w;
         HeapSpikes s = (HeapSpikes) spikes;
-        HeapFloats o = HeapFloats.of(y, w.name() + " output");
+        HeapFloats o = HeapFloats.of(y, w.name(), " output");
         int in = w.cols();
         if (m.weights() == null) {
             fakeQuantizedProduct(m.fakeQuantized(), s, in, rows, o.array(), o.offset(), w.rows());

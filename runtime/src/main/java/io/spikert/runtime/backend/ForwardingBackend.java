@@ -11,10 +11,6 @@ public abstract class ForwardingBackend implements Backend {
         this.delegate = delegate;
     }
 
-    public Backend delegate() {
-        return delegate;
-    }
-
     @Override
     public String name() {
         return delegate.name();

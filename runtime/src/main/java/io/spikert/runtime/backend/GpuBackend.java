@@ -6,6 +6,7 @@ import io.spikert.ffm.GpuDriver;
 import io.spikert.ffm.GpuException;
 import io.spikert.ffm.NativeLibraryNotFoundException;
 import io.spikert.ffm.Vendor;
+import io.spikert.runtime.Cleanup;
 import io.spikert.runtime.Tuning;
 import io.spikert.runtime.gpu.DeviceArena;
 import io.spikert.runtime.gpu.DeviceFloats;
@@ -24,6 +25,7 @@ import io.spikert.runtime.gpu.LoadedKernels;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A GPU (CUDA or MACA through ffm-bindings, or the fake GPU in tests): device 0, SpikeRT's kernels loaded
@@ -217,12 +219,12 @@ public final class GpuBackend implements Backend {
 
     @Override
     public void linear(Matrix w, Floats x, int rows, Floats y) {
-        ops.linear((DeviceMatrix) w, p(x, w.name() + " input"), rows, p(y, w.name() + " output"));
+        ops.linear((DeviceMatrix) w, p(x, w.name(), " input"), rows, p(y, w.name(), " output"));
     }
 
     @Override
     public void int8Linear(Int8Matrix w, Floats x, int rows, Floats y) {
-        ops.int8Linear((DeviceInt8Matrix) w, p(x, w.name() + " input"), rows, p(y, w.name() + " output"));
+        ops.int8Linear((DeviceInt8Matrix) w, p(x, w.name(), " input"), rows, p(y, w.name(), " output"));
     }
 
     @Override
@@ -239,7 +241,7 @@ public final class GpuBackend implements Backend {
     @Override
     public SpikeKernel[] spikeLinear(Int8Matrix w, Spikes spikes, int rows, Floats y) {
         DeviceSpikes s = (DeviceSpikes) spikes;
-        ops.spikeLinear((DeviceInt8Matrix) w, s.counts(), s.vth(), rows, p(y, w.name() + " output"));
+        ops.spikeLinear((DeviceInt8Matrix) w, s.counts(), s.vth(), rows, p(y, w.name(), " output"));
         SpikeKernel[] used = new SpikeKernel[rows];
         Arrays.fill(used, SpikeKernel.DENSE_INT8);
         return used;
@@ -311,6 +313,10 @@ public final class GpuBackend implements Backend {
         return DeviceFloats.pointer(f, operand);
     }
 
+    private static long p(Floats f, String owner, String role) {
+        return DeviceFloats.pointer(f, owner, role);
+    }
+
     @Override
     public long weightBytesRead() {
         return ops.weightBytesRead();
@@ -327,20 +333,10 @@ public final class GpuBackend implements Backend {
     /** Frees the kernels, BLAS and the driver; memory the model and sessions hold must be closed first. */
     @Override
     public void close() {
-        RuntimeException failure = null;
-        for (Runnable step : new Runnable[] {kernels::close, () -> { if (blas != null) { blas.close(); } }, driver::close}) {
-            try {
-                step.run();
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
+        Cleanup.runAll(List.of(kernels::close, () -> {
+            if (blas != null) {
+                blas.close();
             }
-        }
-        if (failure != null) {
-            throw failure;
-        }
+        }, driver::close));
     }
 }

@@ -50,4 +50,17 @@ public interface Memory extends AutoCloseable {
     /** Frees everything this memory holds; its handles must not be used afterwards. Idempotent. */
     @Override
     void close();
+
+    /**
+     * Closes this memory because {@code failure} cut its owner's construction short, and returns the failure
+     * (with any failure of the close suppressed in it) for the caller to throw.
+     */
+    default <E extends Exception> E closeAfter(E failure) {
+        try {
+            close();
+        } catch (RuntimeException suppressed) {
+            failure.addSuppressed(suppressed);
+        }
+        return failure;
+    }
 }

@@ -14,9 +14,14 @@ public record DeviceFloats(long pointer, long size) implements Floats {
 
     /** The device's handle, refused naming the operand when another backend's is passed. */
     public static long pointer(Floats f, String operand) {
+        return pointer(f, operand, "");
+    }
+
+    /** As {@link #pointer(Floats, String)}, the operand named {@code owner + role}, joined only for the error. */
+    public static long pointer(Floats f, String owner, String role) {
         if (f instanceof DeviceFloats d) {
             return d.pointer;
         }
-        throw new IllegalArgumentException(operand + ": not device memory (" + f + ")");
+        throw new IllegalArgumentException(owner + role + ": not device memory (" + f + ")");
     }
 }

@@ -101,14 +101,6 @@ public final class DeviceMemory implements Memory {
         return arena.bytes();
     }
 
-    /**
-     * Closes this memory because {@code failure} cut its owner's construction short, and returns the failure
-     * for the caller to throw.
-     */
-    public RuntimeException closeAfter(RuntimeException failure) {
-        return arena.closeAfter(failure);
-    }
-
     @Override
     public void close() {
         arena.close();

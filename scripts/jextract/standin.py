@@ -19,14 +19,18 @@ INT_TYPES = {
     "cublasStatus_t", "cublasOperation_t", "cublasMath_t", "cublasComputeType_t",
     "cublasGemmAlgo_t", "cudaDataType", "nvrtcResult", "mcError_t", "mcMemcpyKind", "mcDevice_t",
     "mcblasStatus_t", "mcblasOperation_t", "mcblasComputeType_t", "mcblasGemmAlgo_t",
-    "macaDataType", "dnnl_status_t", "dnnl_cpu_isa_t",
+    "macaDataType", "dnnl_status_t", "dnnl_cpu_isa_t", "unsigned", "dnnl_engine_kind_t",
+    "dnnl_data_type_t", "dnnl_query_t", "dnnl_scratchpad_mode_t",
 }
 LONG_TYPES = {"size_t": "C_LONG", "CUdeviceptr": "C_LONG_LONG", "long long int": "C_LONG_LONG",
               "long long": "C_LONG_LONG", "unsigned long long": "C_LONG_LONG",
               "dnnl_dim_t": "C_LONG_LONG"}
 HANDLE_TYPES = {"CUcontext", "CUmodule", "CUfunction", "CUstream", "CUevent", "cublasHandle_t",
                 "cudaStream_t", "nvrtcProgram", "mcStream_t", "mcEvent_t", "mcModule_t",
-                "mcFunction_t", "mcCtx_t", "mcblasHandle_t"}
+                "mcFunction_t", "mcCtx_t", "mcblasHandle_t", "dnnl_engine_t", "dnnl_stream_t",
+                "dnnl_memory_desc_t", "const_dnnl_memory_desc_t", "dnnl_primitive_desc_t",
+                "const_dnnl_primitive_desc_t", "dnnl_primitive_t", "const_dnnl_primitive_t", "dnnl_memory_t",
+                "dnnl_primitive_attr_t", "const_dnnl_primitive_attr_t", "dnnl_dims_t"}
 
 
 def layout(ctype):
@@ -430,18 +434,55 @@ mcblasStatus_t mcblasGemmStridedBatchedEx(mcblasHandle_t handle, mcblasOperation
 
 ONEDNN_MARK = "oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here"
 ONEDNN = dict(
-    pkg="io.spikert.ffm.onednn", cls="OneDnn", lib="ONEDNN", unchecked=ONEDNN_MARK,
-    doc="oneDNN ({@code libdnnl.so.3}/{@code .2}): its version, its CPU ISA, and the BLAS-like row-major GEMMs (FP32, and u8 or s8 times s8 into s32). Prototypes from oneDNN's {@code dnnl.h}, not checked against it (absent here).",
+    pkg="io.spikert.ffm.onednn", cls="OneDnn", lib="ONEDNN", unchecked=None,
+    doc="oneDNN ({@code libdnnl.so.3}/{@code .2}): its version and CPU ISA, the BLAS-like row-major GEMMs (FP32, and u8 or s8 times s8 into s32), and the oneDNN 3.x primitive API a matmul needs (engine, stream, memory descriptors and objects, matmul and reorder primitives). Prototypes and values as in oneDNN 3.13's {@code dnnl.h}, {@code dnnl_types.h} and {@code dnnl_common_types.h}; OneDnnHeaderCheckTest checks them against the headers the Maven Central carrier jar ships.",
     protos="""
 const dnnl_version_t* dnnl_version(void);
 dnnl_cpu_isa_t dnnl_get_effective_cpu_isa(void);
 dnnl_status_t dnnl_sgemm(char transa, char transb, dnnl_dim_t M, dnnl_dim_t N, dnnl_dim_t K, float alpha, const float *A, dnnl_dim_t lda, const float *B, dnnl_dim_t ldb, float beta, float *C, dnnl_dim_t ldc);
 dnnl_status_t dnnl_gemm_u8s8s32(char transa, char transb, char offsetc, dnnl_dim_t M, dnnl_dim_t N, dnnl_dim_t K, float alpha, const uint8_t *A, dnnl_dim_t lda, uint8_t ao, const int8_t *B, dnnl_dim_t ldb, int8_t bo, float beta, int32_t *C, dnnl_dim_t ldc, const int32_t *co);
 dnnl_status_t dnnl_gemm_s8s8s32(char transa, char transb, char offsetc, dnnl_dim_t M, dnnl_dim_t N, dnnl_dim_t K, float alpha, const int8_t *A, dnnl_dim_t lda, int8_t ao, const int8_t *B, dnnl_dim_t ldb, int8_t bo, float beta, int32_t *C, dnnl_dim_t ldc, const int32_t *co);
+dnnl_status_t dnnl_engine_create(dnnl_engine_t *engine, dnnl_engine_kind_t kind, size_t index);
+dnnl_status_t dnnl_engine_destroy(dnnl_engine_t engine);
+dnnl_status_t dnnl_stream_create(dnnl_stream_t *stream, dnnl_engine_t engine, unsigned flags);
+dnnl_status_t dnnl_stream_wait(dnnl_stream_t stream);
+dnnl_status_t dnnl_stream_destroy(dnnl_stream_t stream);
+dnnl_status_t dnnl_memory_desc_create_with_strides(dnnl_memory_desc_t *memory_desc, int ndims, const dnnl_dims_t dims, dnnl_data_type_t data_type, const dnnl_dims_t strides);
+dnnl_status_t dnnl_memory_desc_destroy(dnnl_memory_desc_t memory_desc);
+size_t dnnl_memory_desc_get_size(const_dnnl_memory_desc_t memory_desc);
+int dnnl_memory_desc_equal(const_dnnl_memory_desc_t lhs, const_dnnl_memory_desc_t rhs);
+dnnl_status_t dnnl_primitive_attr_create(dnnl_primitive_attr_t *attr);
+dnnl_status_t dnnl_primitive_attr_destroy(dnnl_primitive_attr_t attr);
+dnnl_status_t dnnl_primitive_attr_set_scratchpad_mode(dnnl_primitive_attr_t attr, dnnl_scratchpad_mode_t mode);
+dnnl_status_t dnnl_matmul_primitive_desc_create(dnnl_primitive_desc_t *primitive_desc, dnnl_engine_t engine, const_dnnl_memory_desc_t src_desc, const_dnnl_memory_desc_t weights_desc, const_dnnl_memory_desc_t bias_desc, const_dnnl_memory_desc_t dst_desc, const_dnnl_primitive_attr_t attr);
+dnnl_status_t dnnl_reorder_primitive_desc_create(dnnl_primitive_desc_t *reorder_primitive_desc, const_dnnl_memory_desc_t src_desc, dnnl_engine_t src_engine, const_dnnl_memory_desc_t dst_desc, dnnl_engine_t dst_engine, const_dnnl_primitive_attr_t attr);
+const_dnnl_memory_desc_t dnnl_primitive_desc_query_md(const_dnnl_primitive_desc_t primitive_desc, dnnl_query_t what, int index);
+dnnl_status_t dnnl_primitive_desc_query(const_dnnl_primitive_desc_t primitive_desc, dnnl_query_t what, int index, void *result);
+dnnl_status_t dnnl_primitive_desc_destroy(dnnl_primitive_desc_t primitive_desc);
+dnnl_status_t dnnl_primitive_create(dnnl_primitive_t *primitive, const_dnnl_primitive_desc_t primitive_desc);
+dnnl_status_t dnnl_primitive_execute(const_dnnl_primitive_t primitive, dnnl_stream_t stream, int nargs, const dnnl_exec_arg_t *args);
+dnnl_status_t dnnl_primitive_destroy(dnnl_primitive_t primitive);
+dnnl_status_t dnnl_memory_create(dnnl_memory_t *memory, const_dnnl_memory_desc_t memory_desc, dnnl_engine_t engine, void *handle);
+dnnl_status_t dnnl_memory_set_data_handle(dnnl_memory_t memory, void *handle);
+dnnl_status_t dnnl_memory_destroy(dnnl_memory_t memory);
 """,
-    consts=[(n, v, "enum dnnl_status_t", ONEDNN_MARK) for n, v in [
-        ("dnnl_success", 0), ("dnnl_out_of_memory", 1), ("dnnl_invalid_arguments", 2), ("dnnl_unimplemented", 3),
-        ("dnnl_last_impl_reached", 4), ("dnnl_runtime_error", 5), ("dnnl_not_required", 6)]],
+    consts=[(n, v, t, None) for n, v, t in [
+        ("dnnl_success", 0, "enum dnnl_status_t"), ("dnnl_out_of_memory", 1, "enum dnnl_status_t"),
+        ("dnnl_invalid_arguments", 2, "enum dnnl_status_t"), ("dnnl_unimplemented", 3, "enum dnnl_status_t"),
+        ("dnnl_last_impl_reached", 4, "enum dnnl_status_t"), ("dnnl_runtime_error", 5, "enum dnnl_status_t"),
+        ("dnnl_not_required", 6, "enum dnnl_status_t"),
+        ("dnnl_cpu", 1, "enum dnnl_engine_kind_t"),
+        ("dnnl_stream_in_order", 1, "enum dnnl_stream_flags_t"),
+        ("dnnl_bf16", 2, "enum dnnl_data_type_t"), ("dnnl_f32", 3, "enum dnnl_data_type_t"),
+        ("dnnl_s32", 4, "enum dnnl_data_type_t"), ("dnnl_s8", 5, "enum dnnl_data_type_t"),
+        ("dnnl_u8", 6, "enum dnnl_data_type_t"),
+        ("dnnl_query_impl_info_str", 8, "enum dnnl_query_t"),
+        ("dnnl_query_src_md", 129, "enum dnnl_query_t"), ("dnnl_query_weights_md", 131, "enum dnnl_query_t"),
+        ("dnnl_query_dst_md", 133, "enum dnnl_query_t"), ("dnnl_query_scratchpad_md", 136, "enum dnnl_query_t"),
+        ("dnnl_scratchpad_mode_library", 0, "enum dnnl_scratchpad_mode_t"),
+        ("dnnl_scratchpad_mode_user", 1, "enum dnnl_scratchpad_mode_t"),
+        ("DNNL_ARG_SRC", 1, "int"), ("DNNL_ARG_DST", 17, "int"), ("DNNL_ARG_WEIGHTS", 33, "int"),
+        ("DNNL_ARG_SCRATCHPAD", 80, "int")]],
 )
 
 

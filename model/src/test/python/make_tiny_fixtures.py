@@ -265,10 +265,13 @@ def write_all(out_dir, seed):
     logits16, _ = ref.forward(w16, cfg16, ids)
     logits32.astype("<f4").tofile(os.path.join(d, "logits-f32.bin"))
     logits16.astype("<f4").tofile(os.path.join(d, "logits-bf16.bin"))
+    # --precision bf16: every product's input rounded to BF16 (the whole-sequence form; selftest ties it to forward)
+    logits16act = ref.forward_parallel(w16, cfg16, ids, act=ref.bf16_activation)
+    logits16act.astype("<f4").tofile(os.path.join(d, "logits-bf16-activations.bin"))
     for L, h in enumerate(hidden32):
         h.astype("<f4").tofile(os.path.join(d, f"hidden-f32-layer{L}.bin"))
     return dict(ids=ids, w32=w32, bf16=bf16, shard_names=shard_names, layout=shard_layout,
-                logits32=logits32, logits16=logits16, cfg32=cfg32)
+                logits32=logits32, logits16=logits16, logits16act=logits16act, cfg32=cfg32)
 
 
 # ------------------------------------------------------------------ verification
@@ -383,6 +386,10 @@ def verify(out_dir, r):
         assert len(set(lg.argmax(axis=1).tolist())) > 5, f"{key}: argmax nearly constant"
     diff = np.abs(r["logits32"] - r["logits16"]).max()
     assert 0 < diff < 0.25 * r["logits32"].std(), diff
+    # BF16 activations move the logits, by far less than BF16 weights do, and not at all for an identity rounding
+    act = np.abs(r["logits16act"] - r["logits16"])
+    assert 1e-4 * r["logits16"].std() < act.max() < 0.1 * r["logits16"].std(), act.max()
+    print(f"bf16 activations: max |logit change| {act.max():.3e}, median {np.median(act):.3e}")
     return ops, diff
 
 

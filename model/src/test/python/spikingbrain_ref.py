@@ -202,8 +202,21 @@ def gla_chunked(q, k, v, g, S0, scale):
     return scale * (A @ v) + scale * (q * np.exp(b)) @ S0
 
 
-def forward_parallel(weights, config, ids):
-    """Whole-sequence formulation: chunked GLA (S0 = 0) and masked window attention."""
+def bf16_activation(a):
+    """An activation as the runtime's --precision bf16 feeds it to a product: the FP32 value the runtime holds
+    (here the float64 value rounded to float32), rounded to the nearest BF16 value, ties to even."""
+    bits = np.asarray(a, dtype=np.float64).astype(np.float32).view(np.uint32).astype(np.uint64)
+    rounded = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) << 16
+    return rounded.astype(np.uint32).view(np.float32).astype(np.float64)
+
+
+def forward_parallel(weights, config, ids, act=None):
+    """Whole-sequence formulation: chunked GLA (S0 = 0) and masked window attention.
+
+    act, when given, is applied to the input of every weight product (q, k, v, gk_proj.0, gk_proj.1, o, gate,
+    up, down, lm_head): bf16_activation gives the runtime's --precision bf16 prefill."""
+    if act is None:
+        act = lambda a: a
     d = Dims(config)
     swa = attn_layer_set(config)
     ids = np.asarray(ids)
@@ -218,9 +231,9 @@ def forward_parallel(weights, config, ids):
         p = f"model.layers.{L}."
         a_ = p + "attn."
         h = rmsnorm(x, _w(weights, p + "attn_norm.weight"), d.eps)
-        q = h @ _w(weights, a_ + "q_proj.weight").T + _w(weights, a_ + "q_proj.bias")
-        k = h @ _w(weights, a_ + "k_proj.weight").T + _w(weights, a_ + "k_proj.bias")
-        v = h @ _w(weights, a_ + "v_proj.weight").T + _w(weights, a_ + "v_proj.bias")
+        q = act(h) @ _w(weights, a_ + "q_proj.weight").T + _w(weights, a_ + "q_proj.bias")
+        k = act(h) @ _w(weights, a_ + "k_proj.weight").T + _w(weights, a_ + "k_proj.bias")
+        v = act(h) @ _w(weights, a_ + "v_proj.weight").T + _w(weights, a_ + "v_proj.bias")
         q, k, v = q.reshape(T, d.heads, d.D), k.reshape(T, d.kv_heads, d.D), v.reshape(T, d.kv_heads, d.D)
         o = np.empty((T, d.heads, d.D))
         if L in swa:
@@ -233,18 +246,18 @@ def forward_parallel(weights, config, ids):
                 o[:, n, :] = (s / s.sum(axis=1, keepdims=True)) @ v[:, n // d.group, :]
         else:
             q, k = np.maximum(q, 0), np.maximum(k, 0)
-            g = logsigmoid(h @ _w(weights, a_ + "gk_proj.0.weight").T @ _w(weights, a_ + "gk_proj.1.weight").T
+            g = logsigmoid(act(act(h) @ _w(weights, a_ + "gk_proj.0.weight").T) @ _w(weights, a_ + "gk_proj.1.weight").T
                            + _w(weights, a_ + "gk_proj.1.bias")) / GATE_NORMALIZER
             g = g.reshape(T, d.kv_heads, d.D)
             for n in range(d.heads):
                 j = n // d.group
                 o[:, n, :] = gla_chunked(q[:, n], k[:, j], v[:, j], g[:, j], np.zeros((d.D, d.D)), d.D ** -0.5)
             o = rmsnorm(o, _w(weights, a_ + "g_norm.weight"), d.eps)
-        r = x + o.reshape(T, -1) @ _w(weights, a_ + "o_proj.weight").T
+        r = x + act(o.reshape(T, -1)) @ _w(weights, a_ + "o_proj.weight").T
         h = rmsnorm(r, _w(weights, p + "mlp_norm.weight"), d.eps)
-        x = r + (silu(h @ _w(weights, p + "mlp.gate_proj.weight").T) * (h @ _w(weights, p + "mlp.up_proj.weight").T)) \
+        x = r + act(silu(act(h) @ _w(weights, p + "mlp.gate_proj.weight").T) * (act(h) @ _w(weights, p + "mlp.up_proj.weight").T)) \
             @ _w(weights, p + "mlp.down_proj.weight").T
-    return rmsnorm(x, _w(weights, "model.norm.weight"), d.eps) @ _w(weights, "lm_head.weight").T
+    return act(rmsnorm(x, _w(weights, "model.norm.weight"), d.eps)) @ _w(weights, "lm_head.weight").T
 
 
 def random_weights(config, rng):

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Where {@link LibraryLoader} looks for one vendor library, in order: explicit entries (files or
@@ -41,17 +42,8 @@ public record LibrarySearch(NativeLibrary library, List<String> explicit, List<S
      * system's folders and before the system loader.
      */
     public static LibrarySearch defaults(NativeLibrary library) {
-        LibrarySearch search = defaults(library, System.getProperty(library.pathProperty()), System.getenv(),
-                System.getProperty("user.home"));
-        if (library.cpu()) {
-            var carried = ClasspathNatives.extracted(library);
-            if (carried.isPresent()) {
-                List<String> dirs = new ArrayList<>(search.directories());
-                dirs.add(carried.get().toString());
-                search = new LibrarySearch(library, search.explicit(), dirs, search.systemLoader());
-            }
-        }
-        return search;
+        return defaults(library, System.getProperty(library.pathProperty()), System.getenv(), System.getProperty("user.home"),
+                library.cpu() ? ClasspathNatives.extracted(library) : Optional.empty());
     }
 
     /**
@@ -61,6 +53,15 @@ public record LibrarySearch(NativeLibrary library, List<String> explicit, List<S
      */
     public static LibrarySearch defaults(NativeLibrary library, String explicitPath, Map<String, String> env,
                                          String home) {
+        return defaults(library, explicitPath, env, home, Optional.empty());
+    }
+
+    /**
+     * As {@link #defaults(NativeLibrary, String, Map, String)}, with the folder holding the copy a jar on the class
+     * path carries (a CPU library only).
+     */
+    public static LibrarySearch defaults(NativeLibrary library, String explicitPath, Map<String, String> env,
+                                         String home, Optional<Path> carried) {
         List<String> explicit = new ArrayList<>();
         if (explicitPath != null) {
             for (String entry : explicitPath.split(File.pathSeparator)) {
@@ -72,9 +73,13 @@ public record LibrarySearch(NativeLibrary library, List<String> explicit, List<S
         LinkedHashSet<String> dirs = new LinkedHashSet<>();
         String multiarch = "/usr/lib/" + multiarchTriplet();
         if (library.cpu()) {
-            // A CPU library: where the user's environment and the distribution put it, then the copy the
-            // build carries on the class path (ClasspathNatives), extracted on first use.
+            // A CPU library: where the user's environment puts it, then the copy the build carries on the class
+            // path (ClasspathNatives, extracted on first use), then the distribution's folders. The carried copy
+            // comes before the distribution's: it is the version SpikeRT is built and tested with, while a system
+            // one may be older (Debian's libdnnl2, 2.6, which python3-torch pulls in, lacks the 3.x primitive API
+            // the matmul needs); another build is chosen with the path property or LD_LIBRARY_PATH.
             addEach(dirs, env.get("LD_LIBRARY_PATH"));
+            carried.ifPresent(c -> dirs.add(c.toString()));
             dirs.add(multiarch);
             dirs.add("/usr/lib64");
             dirs.add("/usr/local/lib");

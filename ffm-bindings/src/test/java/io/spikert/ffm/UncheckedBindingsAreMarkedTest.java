@@ -56,7 +56,7 @@ class UncheckedBindingsAreMarkedTest {
 
     @Test
     void headerCheckedBindingsCarryNoMarker() {
-        for (Class<?> c : List.of(CudaDriver.class, CudaRuntime.class)) {
+        for (Class<?> c : List.of(CudaDriver.class, CudaRuntime.class, io.spikert.ffm.onednn.OneDnn.class)) {
             assertFalse(c.isAnnotationPresent(NotHeaderChecked.class), c.getSimpleName());
             for (Method m : c.getDeclaredMethods()) {
                 assertFalse(m.isAnnotationPresent(NotHeaderChecked.class), c.getSimpleName() + "." + m.getName());

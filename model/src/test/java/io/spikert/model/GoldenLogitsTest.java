@@ -2,7 +2,10 @@ package io.spikert.model;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spikert.model.checkpoint.Checkpoints;
+import io.spikert.runtime.Precision;
 import io.spikert.runtime.Tensor;
+import io.spikert.runtime.Tuning;
+import io.spikert.runtime.VendorMath;
 import io.spikert.runtime.backend.CpuBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,6 +48,10 @@ class GoldenLogitsTest {
     }
 
     static float[] prefillAll(Path dir, int chunk) throws IOException {
+        return prefillAll(dir, chunk, backend);
+    }
+
+    static float[] prefillAll(Path dir, int chunk, CpuBackend backend) throws IOException {
         try (var model = SpikingBrainModel.load(dir, backend)) {
             int vocab = model.config().vocabSize();
             float[] all = new float[ids.length * vocab];
@@ -89,6 +96,40 @@ class GoldenLogitsTest {
     @Test
     void bf16SafetensorsMatchesReference() throws IOException {
         assertClose(golden("logits-bf16.bin"), prefillAll(TINY.resolve("bf16-safetensors"), 16), 1e-5, "bf16 safetensors");
+    }
+
+    /**
+     * {@code --precision bf16}: every product over several tokens takes its activations rounded to BF16. The
+     * reference rounds the input of every product the same way (its float64 value through float32, then to the
+     * nearest BF16, ties to even). Tolerance 2e-4 relative: an FP32 activation a few ulps from the float64 one
+     * rounds to the other BF16 neighbour only when it lies within those ulps of a rounding midpoint (a few in
+     * 10^5 activations here), against a relative change of ~2e-3 that the rounding itself makes (checked below,
+     * so the test cannot pass with the option ignored). Both paths: oneDNN's (chunks of 40 and 16, from
+     * vendorFromTokens 8 tokens) where the library is found, and the Vector API's (chunks of 7, and the backend
+     * with the library off).
+     */
+    @Test
+    void bf16ActivationPrefillMatchesItsReference() throws IOException {
+        float[] expected = golden("logits-bf16-activations.bin");
+        Path dir = TINY.resolve("bf16-safetensors");
+        Tuning d = Tuning.defaults();
+        Tuning off = new Tuning(d.sparseFromSilentShare(), d.spikeBatchFromTokens(), d.batchTileTokens(), d.maxBlockRows(),
+                d.batchFloatOnly(), d.checkEachLaunch(), VendorMath.OFF, d.vendorFromTokens());
+        try (CpuBackend auto = new CpuBackend(2).precision(Precision.BF16);
+             CpuBackend vectorApi = new CpuBackend(2, off).precision(Precision.BF16)) {
+            float[] whole = prefillAll(dir, 40, auto);
+            assertClose(expected, whole, 2e-4, "bf16 activations, one chunk (" + auto.vendorMath() + ")");
+            assertClose(expected, prefillAll(dir, 16, auto), 2e-4, "bf16 activations, chunks of 16");
+            assertClose(expected, prefillAll(dir, 7, auto), 2e-4, "bf16 activations, chunks of 7");
+            assertClose(expected, prefillAll(dir, 40, vectorApi), 2e-4, "bf16 activations, Vector API");
+            float[] fp32 = golden("logits-bf16.bin");
+            int vocab = expected.length / ids.length;
+            double moved = 0;
+            for (int t = 0; t < ids.length; t++) {
+                moved = Math.max(moved, TestModels.relativeError(whole, t * vocab, fp32, t * vocab, vocab));
+            }
+            assertTrue(moved > 5e-4, "bf16 activations must move the logits off the fp32-activation reference; moved " + moved);
+        }
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.Properties;
  * Every tuning switch of the runtime, with its default, read in this one place and passed to the kernels
  * and backends that use it; the kernel classes read no system property. None changes a result: each
  * moves only where work is done or how memory is walked (bit for bit the same logits, except where a
- * different thread split regroups float sums, as the thread count does). The table of switches, with
+ * different thread split or library regroups float sums, as the thread count does). The table of switches, with
  * the measurements behind the defaults, is docs/PERFORMANCE.md, "Tuning switches".
  *
  * @param sparseFromSilentShare silent-channel share of a spike-count input from which a per-token spike
@@ -26,9 +26,14 @@ import java.util.Properties;
  *        lanes: the same results, slower; for benchmarks ({@value #BATCH_FLOAT_ONLY})
  * @param checkEachLaunch on a GPU, wait for the device after every launch so a faulting kernel is named
  *        in the error; slower ({@value #CHECK_EACH_LAUNCH})
+ * @param vendorMath whether the CPU backend hands prefill products to oneDNN where it is found
+ *        ({@value #VENDOR_MATH}); the products stay FP32-accurate at the default precision, their float sums
+ *        grouped differently
+ * @param vendorFromTokens tokens from which a product over several tokens goes to the vendor library; fewer stay
+ *        on the Vector API kernels; at least 2 ({@value #VENDOR_FROM_TOKENS})
  */
 public record Tuning(double sparseFromSilentShare, int spikeBatchFromTokens, int batchTileTokens, int maxBlockRows,
-        boolean batchFloatOnly, boolean checkEachLaunch) {
+        boolean batchFloatOnly, boolean checkEachLaunch, VendorMath vendorMath, int vendorFromTokens) {
 
     public static final String SPARSE_FROM_SILENT_SHARE = "spikert.spike.sparseFromSilentShare";
     public static final String SPIKE_BATCH_FROM_TOKENS = "spikert.spike.batchFromTokens";
@@ -36,10 +41,12 @@ public record Tuning(double sparseFromSilentShare, int spikeBatchFromTokens, int
     public static final String MAX_BLOCK_ROWS = "spikert.int8.maxBlockRows";
     public static final String BATCH_FLOAT_ONLY = "spikert.int8.batchFloatOnly";
     public static final String CHECK_EACH_LAUNCH = "spikert.gpu.checkEachLaunch";
+    public static final String VENDOR_MATH = "spikert.cpu.vendorMath";
+    public static final String VENDOR_FROM_TOKENS = "spikert.cpu.vendorFromTokens";
 
     /** The system property of every switch, in the order of the record's components. */
     public static final List<String> PROPERTIES = List.of(SPARSE_FROM_SILENT_SHARE, SPIKE_BATCH_FROM_TOKENS,
-            BATCH_TILE_TOKENS, MAX_BLOCK_ROWS, BATCH_FLOAT_ONLY, CHECK_EACH_LAUNCH);
+            BATCH_TILE_TOKENS, MAX_BLOCK_ROWS, BATCH_FLOAT_ONLY, CHECK_EACH_LAUNCH, VENDOR_MATH, VENDOR_FROM_TOKENS);
 
     /**
      * The event kernel skips a silent channel's whole run of weights and otherwise walks the same runs as
@@ -52,6 +59,11 @@ public record Tuning(double sparseFromSilentShare, int spikeBatchFromTokens, int
      * skipping where tokens are silent on different channels; from about 16 tokens the weight reuse wins.
      */
     public static final int DEFAULT_SPIKE_BATCH_FROM_TOKENS = 16;
+    /**
+     * oneDNN's AMX BF16 matmul wins over the Vector API product from a few tokens at the 7B shapes, even when an
+     * FP32 product takes three BF16 passes; below this many tokens the call and conversion overheads lose.
+     */
+    public static final int DEFAULT_VENDOR_FROM_TOKENS = 8;
 
     /** Checks every value; an error names the switch and its allowed range. */
     public Tuning {
@@ -59,12 +71,14 @@ public record Tuning(double sparseFromSilentShare, int spikeBatchFromTokens, int
         spikeBatchFromTokens = checkBatchFrom(spikeBatchFromTokens, "spikeBatchFromTokens");
         batchTileTokens = checkTileTokens(batchTileTokens, "batchTileTokens");
         maxBlockRows = checkBlockRows(maxBlockRows, "maxBlockRows");
+        java.util.Objects.requireNonNull(vendorMath, "vendorMath");
+        vendorFromTokens = checkVendorFrom(vendorFromTokens, "vendorFromTokens");
     }
 
     /** Every switch at its default. */
     public static Tuning defaults() {
         return new Tuning(DEFAULT_SPARSE_FROM_SILENT_SHARE, DEFAULT_SPIKE_BATCH_FROM_TOKENS, SpikeTileList.DEFAULT_TILE_TOKENS,
-                Int8Weights.DEFAULT_MAX_BLOCK_ROWS, false, false);
+                Int8Weights.DEFAULT_MAX_BLOCK_ROWS, false, false, VendorMath.AUTO, DEFAULT_VENDOR_FROM_TOKENS);
     }
 
     /**
@@ -85,17 +99,22 @@ public record Tuning(double sparseFromSilentShare, int spikeBatchFromTokens, int
         String block = properties.getProperty(MAX_BLOCK_ROWS);
         String floatOnly = properties.getProperty(BATCH_FLOAT_ONLY);
         String check = properties.getProperty(CHECK_EACH_LAUNCH);
+        String vendor = properties.getProperty(VENDOR_MATH);
+        String vendorFrom = properties.getProperty(VENDOR_FROM_TOKENS);
         return new Tuning(
                 share == null ? d.sparseFromSilentShare : checkShare(parseDouble(SPARSE_FROM_SILENT_SHARE, share, SHARE_RANGE), property(SPARSE_FROM_SILENT_SHARE, share)),
                 batchFrom == null ? d.spikeBatchFromTokens : checkBatchFrom(parseInt(SPIKE_BATCH_FROM_TOKENS, batchFrom, BATCH_FROM_RANGE), property(SPIKE_BATCH_FROM_TOKENS, batchFrom)),
                 tile == null ? d.batchTileTokens : checkTileTokens(parseInt(BATCH_TILE_TOKENS, tile, tileRange()), property(BATCH_TILE_TOKENS, tile)),
                 block == null ? d.maxBlockRows : checkBlockRows(parseInt(MAX_BLOCK_ROWS, block, blockRange()), property(MAX_BLOCK_ROWS, block)),
                 floatOnly == null ? d.batchFloatOnly : parseBoolean(BATCH_FLOAT_ONLY, floatOnly),
-                check == null ? d.checkEachLaunch : parseBoolean(CHECK_EACH_LAUNCH, check));
+                check == null ? d.checkEachLaunch : parseBoolean(CHECK_EACH_LAUNCH, check),
+                vendor == null ? d.vendorMath : VendorMath.parse(vendor, property(VENDOR_MATH, vendor)),
+                vendorFrom == null ? d.vendorFromTokens : checkVendorFrom(parseInt(VENDOR_FROM_TOKENS, vendorFrom, VENDOR_FROM_RANGE), property(VENDOR_FROM_TOKENS, vendorFrom)));
     }
 
     private static final String SHARE_RANGE = "a number >= 0 (above 1: never)";
     private static final String BATCH_FROM_RANGE = "an integer >= 1 (1 or 2: always batch)";
+    private static final String VENDOR_FROM_RANGE = "an integer >= 2";
 
     private static String tileRange() {
         return "an integer in [1, " + SpikeTileList.MAX_TILE_TOKENS + "]";
@@ -119,6 +138,13 @@ public record Tuning(double sparseFromSilentShare, int spikeBatchFromTokens, int
     private static int checkBatchFrom(int v, String what) {
         if (v < 1) {
             throw new IllegalArgumentException(what + ": " + v + " is not " + BATCH_FROM_RANGE);
+        }
+        return v;
+    }
+
+    private static int checkVendorFrom(int v, String what) {
+        if (v < 2) {
+            throw new IllegalArgumentException(what + ": " + v + " is not " + VENDOR_FROM_RANGE);
         }
         return v;
     }

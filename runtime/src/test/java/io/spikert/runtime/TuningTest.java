@@ -44,12 +44,14 @@ class TuningTest {
             {Tuning.MAX_BLOCK_ROWS, Integer.toString(block)},
             {Tuning.BATCH_FLOAT_ONLY, "TRUE"},
             {Tuning.CHECK_EACH_LAUNCH, "true"},
+            {Tuning.VENDOR_MATH, " Require"},
+            {Tuning.VENDOR_FROM_TOKENS, "64"},
         };
         try {
             for (String[] p : set) {
                 System.setProperty(p[0], p[1]);
             }
-            assertEquals(new Tuning(0.25, 4, 8, block, true, true), Tuning.fromSystemProperties());
+            assertEquals(new Tuning(0.25, 4, 8, block, true, true, VendorMath.REQUIRE, 64), Tuning.fromSystemProperties());
             System.setProperty(Tuning.BATCH_FLOAT_ONLY, "false");
             assertEquals(false, Tuning.fromSystemProperties().batchFloatOnly());
         } finally {
@@ -87,6 +89,9 @@ class TuningTest {
             {Tuning.MAX_BLOCK_ROWS, "0", tile},
             {Tuning.BATCH_FLOAT_ONLY, "yes", "true or false"},
             {Tuning.CHECK_EACH_LAUNCH, "1", "true or false"},
+            {Tuning.VENDOR_MATH, "onednn", "auto, off or require"},
+            {Tuning.VENDOR_FROM_TOKENS, "1", ">= 2"},
+            {Tuning.VENDOR_FROM_TOKENS, "many", ">= 2"},
         };
         for (String[] b : bad) {
             Properties p = new Properties();
@@ -98,14 +103,16 @@ class TuningTest {
 
     @Test
     void constructorChecksEveryNumber() {
-        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Tuning(-1, 16, 32, Int8Weights.TILE, false, false)),
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Tuning(-1, 16, 32, Int8Weights.TILE, false, false, VendorMath.AUTO, 8)),
                 "sparseFromSilentShare");
-        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Tuning(0.05, 0, 32, Int8Weights.TILE, false, false)),
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Tuning(0.05, 0, 32, Int8Weights.TILE, false, false, VendorMath.AUTO, 8)),
                 "spikeBatchFromTokens");
-        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Tuning(0.05, 16, 65, Int8Weights.TILE, false, false)),
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Tuning(0.05, 16, 65, Int8Weights.TILE, false, false, VendorMath.AUTO, 8)),
                 "batchTileTokens");
-        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Tuning(0.05, 16, 32, Int8Weights.TILE - 1, false, false)),
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Tuning(0.05, 16, 32, Int8Weights.TILE - 1, false, false, VendorMath.AUTO, 8)),
                 "maxBlockRows");
+        assertMentions(assertThrows(IllegalArgumentException.class, () -> new Tuning(0.05, 16, 32, Int8Weights.TILE, false, false,
+                VendorMath.AUTO, 1)), "vendorFromTokens");
     }
 
     /** The one table of switches (docs/PERFORMANCE.md) has a row for every property Tuning reads, with its default. */
@@ -119,7 +126,8 @@ class TuningTest {
         String[] defaults = {
             Double.toString(d.sparseFromSilentShare()), Integer.toString(d.spikeBatchFromTokens()),
             Integer.toString(d.batchTileTokens()), Integer.toString(d.maxBlockRows()),
-            Boolean.toString(d.batchFloatOnly()), Boolean.toString(d.checkEachLaunch()),
+            Boolean.toString(d.batchFloatOnly()), Boolean.toString(d.checkEachLaunch()), d.vendorMath().toString(),
+            Integer.toString(d.vendorFromTokens()),
         };
         for (int i = 0; i < Tuning.PROPERTIES.size(); i++) {
             String property = Tuning.PROPERTIES.get(i);

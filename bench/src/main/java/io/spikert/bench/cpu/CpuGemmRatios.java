@@ -1,7 +1,9 @@
 package io.spikert.bench.cpu;
 
 import io.spikert.bench.InterleavedTimes;
+import io.spikert.ffm.onednn.OneDnnEngine;
 import io.spikert.ffm.onednn.OneDnnGemm;
+import io.spikert.ffm.onednn.OneDnnMatmul;
 import io.spikert.runtime.ComputePool;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
@@ -16,8 +18,9 @@ import java.util.SplittableRandom;
 
 /**
  * Prefill products at the 7B shape on the CPU: SpikeRT's Vector API products (CpuBackend.linear, F32 and BF16
- * weights with F32 activations, the exact path) against oneDNN's GEMMs through FFM (sgemm; s8s8s32 and
- * u8s8s32, the integer products a W8ASpike prefill could use), timed interleaved in one run (the host's
+ * weights with F32 activations, the exact path) against oneDNN's GEMMs through FFM (sgemm; its matmul primitive
+ * with BF16 activations and weights, the {@code --precision bf16} product; s8s8s32 and u8s8s32, the integer
+ * products a W8ASpike prefill could use), timed interleaved in one run (the host's
  * bandwidth state moves within seconds) and reported as milliseconds and G(FL)OP/s, 2 M N K per product.
  * Each figure is the median over rounds of the best of a burst, after a warm-up that leaves C2 and oneDNN's
  * JIT kernels compiled. oneDNN runs on as many OpenMP threads as SpikeRT's pool has, set per row.
@@ -34,11 +37,12 @@ public final class CpuGemmRatios {
         int[] threadCounts = ints(args.length > 3 ? args[3] : "1,2");
         int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 5;
         OneDnnGemm dnnl = OneDnnGemm.open();
+        OneDnnEngine engine = OneDnnEngine.open(dnnl);
         System.out.printf(Locale.ROOT, "%s, ISA 0x%x; JVM %s; %d cores%n", dnnl, dnnl.effectiveCpuIsa(),
                 System.getProperty("java.vm.version"), Runtime.getRuntime().availableProcessors());
-        System.out.printf(Locale.ROOT, "%5s %6s %5s %3s | %9s %9s %9s %9s %9s | GFLOP/s or GOP/s: %7s %7s %7s %7s %7s%n",
-                "M", "N", "K", "thr", "javaF32", "javaBF16", "dnnlF32", "dnnlS8S8", "dnnlU8S8",
-                "javaF32", "jBF16", "dnnlF32", "s8s8", "u8s8");
+        System.out.printf(Locale.ROOT, "%5s %6s %5s %3s | %9s %9s %9s %9s %9s %9s | GFLOP/s or GOP/s: %7s %7s %7s %7s %7s %7s%n",
+                "M", "N", "K", "thr", "javaF32", "javaBF16", "dnnlF32", "dnnlBF16", "dnnlS8S8", "dnnlU8S8",
+                "javaF32", "jBF16", "dnnlF32", "dBF16", "s8s8", "u8s8");
         SplittableRandom r = new SplittableRandom(5);
         for (int n : ns) {
             try (Arena arena = Arena.ofShared()) {
@@ -62,6 +66,10 @@ public final class CpuGemmRatios {
                     MemorySegment xs = arena.allocate((long) m * k * 4, 64);
                     MemorySegment.copy(x, 0, xs, ValueLayout.JAVA_FLOAT, 0, x.length);
                     MemorySegment ys = arena.allocate((long) m * n * 4, 64);
+                    MemorySegment xBf16 = arena.allocate((long) m * k * 2, 64);
+                    for (int i = 0; i < x.length; i++) {
+                        xBf16.setAtIndex(ValueLayout.JAVA_SHORT, i, (short) (Float.floatToIntBits(x[i]) >>> 16));
+                    }
                     MemorySegment aS8 = arena.allocate((long) m * k, 64);
                     for (long i = 0; i < (long) m * k; i++) {
                         aS8.set(ValueLayout.JAVA_BYTE, i, (byte) r.nextInt(-8, 9)); // spike counts are small
@@ -69,21 +77,27 @@ public final class CpuGemmRatios {
                     MemorySegment c32 = arena.allocate((long) m * n * 4, 64);
                     for (int threads : threadCounts) {
                         dnnl.setThreads(threads);
-                        try (ComputePool pool = new ComputePool(threads)) {
+                        try (ComputePool pool = new ComputePool(threads);
+                             OneDnnMatmul bf16 = OneDnnMatmul.create(engine, m, n, k, OneDnnMatmul.DataType.BF16,
+                                     OneDnnMatmul.DataType.BF16)) {
+                            if (threads == threadCounts[0]) {
+                                System.out.println("  oneDNN BF16 matmul: " + bf16.implementation());
+                            }
                             CpuBackend cpu = new CpuBackend(pool, false);
                             Runnable[] kernels = {
                                 () -> cpu.linear(tF32, x, 0, m, y, 0),
                                 () -> cpu.linear(tBf16, x, 0, m, y, 0),
                                 () -> dnnl.sgemm(false, true, m, n, k, 1f, xs, k, wF32, k, 0f, ys, n),
+                                () -> bf16.execute(xBf16, wBf16, ys),
                                 () -> dnnl.gemmS8S8S32(false, true, m, n, k, 1f, aS8, k, (byte) 0, wS8, k, (byte) 0, 0f, c32, n, null),
                                 () -> dnnl.gemmU8S8S32(false, true, m, n, k, 1f, aS8, k, (byte) 0, wS8, k, (byte) 0, 0f, c32, n, null),
                             };
                             double[] median = InterleavedTimes.medianOfBest(kernels, rounds);
                             double ops = 2.0 * m * n * k;
-                            System.out.printf(Locale.ROOT, "%5d %6d %5d %3d | %9.2f %9.2f %9.2f %9.2f %9.2f | %26.1f %7.1f %7.1f %7.1f %7.1f%n",
-                                    m, n, k, threads, median[0], median[1], median[2], median[3], median[4],
+                            System.out.printf(Locale.ROOT, "%5d %6d %5d %3d | %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f | %26.1f %7.1f %7.1f %7.1f %7.1f %7.1f%n",
+                                    m, n, k, threads, median[0], median[1], median[2], median[3], median[4], median[5],
                                     ops / median[0] / 1e6, ops / median[1] / 1e6, ops / median[2] / 1e6, ops / median[3] / 1e6,
-                                    ops / median[4] / 1e6);
+                                    ops / median[4] / 1e6, ops / median[5] / 1e6);
                         }
                     }
                 }

@@ -2,6 +2,7 @@ package io.spikert.bench.harness;
 
 import io.spikert.model.ModelVariant;
 import io.spikert.model.synthetic.SyntheticCheckpoint.RawValues;
+import io.spikert.runtime.Precision;
 
 import java.nio.file.Path;
 
@@ -10,11 +11,11 @@ import java.nio.file.Path;
  * {@code --model} was given, else the synthetic {@code shape} written under {@code cacheRoot}.
  */
 public record BenchOptions(Path model, Shape shape, ModelVariant variant, RawValues raw, Path cacheRoot, int promptTokens, int decodeTokens,
-                           int warmupTokens, int threads, BandwidthProbe.Source bandwidthSource, Path json) {
+                           int warmupTokens, int threads, BandwidthProbe.Source bandwidthSource, Path json, Precision precision) {
 
     public static final String USAGE = """
             scripts/bench [--model DIR | --shape 7b|demo|small [--variant base|w8aspike [--raw fp32|bf16|codes]]] [--cache DIR] [--prompt-tokens N] [--decode-tokens N]
-                          [--warmup-tokens N] [--threads N] [--bandwidth native|weights] [--json FILE]
+                          [--warmup-tokens N] [--threads N] [--precision fp32|bf16] [--bandwidth native|weights] [--json FILE]
               End-to-end benchmark: load time, resident memory, prefill and decode tokens/s, and the DRAM read
               bandwidth measured in the same run, with decode as a percentage of the bandwidth-bound rate.
               --model DIR        an existing model folder (config.json + weights); otherwise a synthetic checkpoint
@@ -30,6 +31,7 @@ public record BenchOptions(Path model, Shape shape, ModelVariant variant, RawVal
               --prompt-tokens N  prefill length, synthetic token ids (default 512)
               --decode-tokens N  timed decode steps (default 16), after --warmup-tokens untimed ones (default 2)
               --threads N        compute threads (default: all cores)
+              --precision P      activation precision of prefill products: fp32 (default, exact) or bf16
               --bandwidth SRC    what the bandwidth probe sums: native (a fresh 2 GiB native buffer, default)
                                  or weights (the memory-mapped weight tensors themselves)
               --json FILE        also write the results as JSON""";
@@ -47,6 +49,7 @@ public record BenchOptions(Path model, Shape shape, ModelVariant variant, RawVal
         int threads = Runtime.getRuntime().availableProcessors();
         BandwidthProbe.Source source = BandwidthProbe.Source.NATIVE;
         Path json = null;
+        Precision precision = Precision.FP32;
         boolean shapeGiven = false;
         for (int i = 0; i < argv.length; i++) {
             String opt = argv[i];
@@ -95,6 +98,13 @@ public record BenchOptions(Path model, Shape shape, ModelVariant variant, RawVal
                     default -> throw new UsageException("--bandwidth must be native or weights, got \"" + v + "\"");
                 };
                 case "--json" -> json = Path.of(v);
+                case "--precision" -> {
+                    try {
+                        precision = Precision.parse(v, "--precision");
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(e.getMessage());
+                    }
+                }
                 default -> throw new UsageException("unknown option " + opt);
             }
         }
@@ -105,7 +115,7 @@ public record BenchOptions(Path model, Shape shape, ModelVariant variant, RawVal
             throw new UsageException("--raw applies to a synthetic --variant w8aspike checkpoint only");
         }
         return new BenchOptions(model, model == null ? shape : null, variant, raw, cache != null ? cache : defaultCache(),
-                prompt, decode, warmup, threads, source, json);
+                prompt, decode, warmup, threads, source, json, precision);
     }
 
     private static int positive(String opt, String v, int min) {

@@ -79,7 +79,8 @@ public final class EndToEndBench {
         try (var backend = new CpuBackend(o.threads(), tuning);
              var model = SpikingBrainModel.load(dir, backend, LoadOptions.defaults().withInt8BlockRows(tuning.maxBlockRows()))) {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
-            out.println("backend: " + backend.name()); // which products ran (the Vector API's, or oneDNN's for W8ASpike prefill)
+            backend.precision(o.precision());
+            out.println("backend: " + backend.name()); // which products ran: the Vector API's, or oneDNN's, and why
             ProcessMemory afterLoad = ProcessMemory.now();
             Checkpoint ckpt = model.checkpoint();
             long weightBytes = ckpt.totalBytes();

@@ -18,12 +18,10 @@ import static java.lang.foreign.MemoryLayout.PathElement.*;
 
 import io.spikert.ffm.LibraryLoader;
 import io.spikert.ffm.NativeLibrary;
-import io.spikert.ffm.NotHeaderChecked;
 
 /**
- * oneDNN ({@code libdnnl.so.3}/{@code .2}): its version, its CPU ISA, and the BLAS-like row-major GEMMs (FP32, and u8 or s8 times s8 into s32). Prototypes from oneDNN's {@code dnnl.h}, not checked against it (absent here).
+ * oneDNN ({@code libdnnl.so.3}/{@code .2}): its version and CPU ISA, the BLAS-like row-major GEMMs (FP32, and u8 or s8 times s8 into s32), and the oneDNN 3.x primitive API a matmul needs (engine, stream, memory descriptors and objects, matmul and reorder primitives). Prototypes and values as in oneDNN 3.13's {@code dnnl.h}, {@code dnnl_types.h} and {@code dnnl_common_types.h}; OneDnnHeaderCheckTest checks them against the headers the Maven Central carrier jar ships.
  */
-@NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
 @SuppressWarnings("unused")
 public class OneDnn {
 
@@ -83,7 +81,6 @@ public class OneDnn {
             .withTargetLayout(MemoryLayout.sequenceLayout(java.lang.Long.MAX_VALUE, JAVA_BYTE));
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
 
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     private static class dnnl_version {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             OneDnn.C_POINTER
@@ -100,7 +97,6 @@ public class OneDnn {
      * const dnnl_version_t* dnnl_version(void)
      * }
      */
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     public static FunctionDescriptor dnnl_version$descriptor() {
         return dnnl_version.DESC;
     }
@@ -130,7 +126,6 @@ public class OneDnn {
      * const dnnl_version_t* dnnl_version(void)
      * }
      */
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     public static MemorySegment dnnl_version() {
         var mh$ = dnnl_version.HANDLE;
         try {
@@ -145,7 +140,6 @@ public class OneDnn {
         }
     }
 
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     private static class dnnl_get_effective_cpu_isa {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             OneDnn.C_INT
@@ -162,7 +156,6 @@ public class OneDnn {
      * dnnl_cpu_isa_t dnnl_get_effective_cpu_isa(void)
      * }
      */
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     public static FunctionDescriptor dnnl_get_effective_cpu_isa$descriptor() {
         return dnnl_get_effective_cpu_isa.DESC;
     }
@@ -192,7 +185,6 @@ public class OneDnn {
      * dnnl_cpu_isa_t dnnl_get_effective_cpu_isa(void)
      * }
      */
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     public static int dnnl_get_effective_cpu_isa() {
         var mh$ = dnnl_get_effective_cpu_isa.HANDLE;
         try {
@@ -207,7 +199,6 @@ public class OneDnn {
         }
     }
 
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     private static class dnnl_sgemm {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             OneDnn.C_INT,
@@ -237,7 +228,6 @@ public class OneDnn {
      * dnnl_status_t dnnl_sgemm(char transa, char transb, dnnl_dim_t M, dnnl_dim_t N, dnnl_dim_t K, float alpha, const float *A, dnnl_dim_t lda, const float *B, dnnl_dim_t ldb, float beta, float *C, dnnl_dim_t ldc)
      * }
      */
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     public static FunctionDescriptor dnnl_sgemm$descriptor() {
         return dnnl_sgemm.DESC;
     }
@@ -267,7 +257,6 @@ public class OneDnn {
      * dnnl_status_t dnnl_sgemm(char transa, char transb, dnnl_dim_t M, dnnl_dim_t N, dnnl_dim_t K, float alpha, const float *A, dnnl_dim_t lda, const float *B, dnnl_dim_t ldb, float beta, float *C, dnnl_dim_t ldc)
      * }
      */
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     public static int dnnl_sgemm(byte transa, byte transb, long M, long N, long K, float alpha, MemorySegment A, long lda, MemorySegment B, long ldb, float beta, MemorySegment C, long ldc) {
         var mh$ = dnnl_sgemm.HANDLE;
         try {
@@ -282,7 +271,6 @@ public class OneDnn {
         }
     }
 
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     private static class dnnl_gemm_u8s8s32 {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             OneDnn.C_INT,
@@ -316,7 +304,6 @@ public class OneDnn {
      * dnnl_status_t dnnl_gemm_u8s8s32(char transa, char transb, char offsetc, dnnl_dim_t M, dnnl_dim_t N, dnnl_dim_t K, float alpha, const uint8_t *A, dnnl_dim_t lda, uint8_t ao, const int8_t *B, dnnl_dim_t ldb, int8_t bo, float beta, int32_t *C, dnnl_dim_t ldc, const int32_t *co)
      * }
      */
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     public static FunctionDescriptor dnnl_gemm_u8s8s32$descriptor() {
         return dnnl_gemm_u8s8s32.DESC;
     }
@@ -346,7 +333,6 @@ public class OneDnn {
      * dnnl_status_t dnnl_gemm_u8s8s32(char transa, char transb, char offsetc, dnnl_dim_t M, dnnl_dim_t N, dnnl_dim_t K, float alpha, const uint8_t *A, dnnl_dim_t lda, uint8_t ao, const int8_t *B, dnnl_dim_t ldb, int8_t bo, float beta, int32_t *C, dnnl_dim_t ldc, const int32_t *co)
      * }
      */
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     public static int dnnl_gemm_u8s8s32(byte transa, byte transb, byte offsetc, long M, long N, long K, float alpha, MemorySegment A, long lda, byte ao, MemorySegment B, long ldb, byte bo, float beta, MemorySegment C, long ldc, MemorySegment co) {
         var mh$ = dnnl_gemm_u8s8s32.HANDLE;
         try {
@@ -361,7 +347,6 @@ public class OneDnn {
         }
     }
 
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     private static class dnnl_gemm_s8s8s32 {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             OneDnn.C_INT,
@@ -395,7 +380,6 @@ public class OneDnn {
      * dnnl_status_t dnnl_gemm_s8s8s32(char transa, char transb, char offsetc, dnnl_dim_t M, dnnl_dim_t N, dnnl_dim_t K, float alpha, const int8_t *A, dnnl_dim_t lda, int8_t ao, const int8_t *B, dnnl_dim_t ldb, int8_t bo, float beta, int32_t *C, dnnl_dim_t ldc, const int32_t *co)
      * }
      */
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     public static FunctionDescriptor dnnl_gemm_s8s8s32$descriptor() {
         return dnnl_gemm_s8s8s32.DESC;
     }
@@ -425,7 +409,6 @@ public class OneDnn {
      * dnnl_status_t dnnl_gemm_s8s8s32(char transa, char transb, char offsetc, dnnl_dim_t M, dnnl_dim_t N, dnnl_dim_t K, float alpha, const int8_t *A, dnnl_dim_t lda, int8_t ao, const int8_t *B, dnnl_dim_t ldb, int8_t bo, float beta, int32_t *C, dnnl_dim_t ldc, const int32_t *co)
      * }
      */
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     public static int dnnl_gemm_s8s8s32(byte transa, byte transb, byte offsetc, long M, long N, long K, float alpha, MemorySegment A, long lda, byte ao, MemorySegment B, long ldb, byte bo, float beta, MemorySegment C, long ldc, MemorySegment co) {
         var mh$ = dnnl_gemm_s8s8s32.HANDLE;
         try {
@@ -440,13 +423,1426 @@ public class OneDnn {
         }
     }
 
+    private static class dnnl_engine_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER,
+            OneDnn.C_INT,
+            OneDnn.C_LONG
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_engine_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_engine_create(dnnl_engine_t *engine, dnnl_engine_kind_t kind, size_t index)
+     * }
+     */
+    public static FunctionDescriptor dnnl_engine_create$descriptor() {
+        return dnnl_engine_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_engine_create(dnnl_engine_t *engine, dnnl_engine_kind_t kind, size_t index)
+     * }
+     */
+    public static MethodHandle dnnl_engine_create$handle() {
+        return dnnl_engine_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_engine_create(dnnl_engine_t *engine, dnnl_engine_kind_t kind, size_t index)
+     * }
+     */
+    public static MemorySegment dnnl_engine_create$address() {
+        return dnnl_engine_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_engine_create(dnnl_engine_t *engine, dnnl_engine_kind_t kind, size_t index)
+     * }
+     */
+    public static int dnnl_engine_create(MemorySegment engine, int kind, long index) {
+        var mh$ = dnnl_engine_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_engine_create", engine, kind, index);
+            }
+            return (int) mh$.invokeExact(engine, kind, index);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_engine_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_engine_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_engine_destroy(dnnl_engine_t engine)
+     * }
+     */
+    public static FunctionDescriptor dnnl_engine_destroy$descriptor() {
+        return dnnl_engine_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_engine_destroy(dnnl_engine_t engine)
+     * }
+     */
+    public static MethodHandle dnnl_engine_destroy$handle() {
+        return dnnl_engine_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_engine_destroy(dnnl_engine_t engine)
+     * }
+     */
+    public static MemorySegment dnnl_engine_destroy$address() {
+        return dnnl_engine_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_engine_destroy(dnnl_engine_t engine)
+     * }
+     */
+    public static int dnnl_engine_destroy(MemorySegment engine) {
+        var mh$ = dnnl_engine_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_engine_destroy", engine);
+            }
+            return (int) mh$.invokeExact(engine);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_stream_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER,
+            OneDnn.C_POINTER,
+            OneDnn.C_INT
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_stream_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_stream_create(dnnl_stream_t *stream, dnnl_engine_t engine, unsigned flags)
+     * }
+     */
+    public static FunctionDescriptor dnnl_stream_create$descriptor() {
+        return dnnl_stream_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_stream_create(dnnl_stream_t *stream, dnnl_engine_t engine, unsigned flags)
+     * }
+     */
+    public static MethodHandle dnnl_stream_create$handle() {
+        return dnnl_stream_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_stream_create(dnnl_stream_t *stream, dnnl_engine_t engine, unsigned flags)
+     * }
+     */
+    public static MemorySegment dnnl_stream_create$address() {
+        return dnnl_stream_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_stream_create(dnnl_stream_t *stream, dnnl_engine_t engine, unsigned flags)
+     * }
+     */
+    public static int dnnl_stream_create(MemorySegment stream, MemorySegment engine, int flags) {
+        var mh$ = dnnl_stream_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_stream_create", stream, engine, flags);
+            }
+            return (int) mh$.invokeExact(stream, engine, flags);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_stream_wait {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_stream_wait");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_stream_wait(dnnl_stream_t stream)
+     * }
+     */
+    public static FunctionDescriptor dnnl_stream_wait$descriptor() {
+        return dnnl_stream_wait.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_stream_wait(dnnl_stream_t stream)
+     * }
+     */
+    public static MethodHandle dnnl_stream_wait$handle() {
+        return dnnl_stream_wait.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_stream_wait(dnnl_stream_t stream)
+     * }
+     */
+    public static MemorySegment dnnl_stream_wait$address() {
+        return dnnl_stream_wait.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_stream_wait(dnnl_stream_t stream)
+     * }
+     */
+    public static int dnnl_stream_wait(MemorySegment stream) {
+        var mh$ = dnnl_stream_wait.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_stream_wait", stream);
+            }
+            return (int) mh$.invokeExact(stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_stream_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_stream_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_stream_destroy(dnnl_stream_t stream)
+     * }
+     */
+    public static FunctionDescriptor dnnl_stream_destroy$descriptor() {
+        return dnnl_stream_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_stream_destroy(dnnl_stream_t stream)
+     * }
+     */
+    public static MethodHandle dnnl_stream_destroy$handle() {
+        return dnnl_stream_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_stream_destroy(dnnl_stream_t stream)
+     * }
+     */
+    public static MemorySegment dnnl_stream_destroy$address() {
+        return dnnl_stream_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_stream_destroy(dnnl_stream_t stream)
+     * }
+     */
+    public static int dnnl_stream_destroy(MemorySegment stream) {
+        var mh$ = dnnl_stream_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_stream_destroy", stream);
+            }
+            return (int) mh$.invokeExact(stream);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_memory_desc_create_with_strides {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER,
+            OneDnn.C_INT,
+            OneDnn.C_POINTER,
+            OneDnn.C_INT,
+            OneDnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_memory_desc_create_with_strides");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_memory_desc_create_with_strides(dnnl_memory_desc_t *memory_desc, int ndims, const dnnl_dims_t dims, dnnl_data_type_t data_type, const dnnl_dims_t strides)
+     * }
+     */
+    public static FunctionDescriptor dnnl_memory_desc_create_with_strides$descriptor() {
+        return dnnl_memory_desc_create_with_strides.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_memory_desc_create_with_strides(dnnl_memory_desc_t *memory_desc, int ndims, const dnnl_dims_t dims, dnnl_data_type_t data_type, const dnnl_dims_t strides)
+     * }
+     */
+    public static MethodHandle dnnl_memory_desc_create_with_strides$handle() {
+        return dnnl_memory_desc_create_with_strides.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_memory_desc_create_with_strides(dnnl_memory_desc_t *memory_desc, int ndims, const dnnl_dims_t dims, dnnl_data_type_t data_type, const dnnl_dims_t strides)
+     * }
+     */
+    public static MemorySegment dnnl_memory_desc_create_with_strides$address() {
+        return dnnl_memory_desc_create_with_strides.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_memory_desc_create_with_strides(dnnl_memory_desc_t *memory_desc, int ndims, const dnnl_dims_t dims, dnnl_data_type_t data_type, const dnnl_dims_t strides)
+     * }
+     */
+    public static int dnnl_memory_desc_create_with_strides(MemorySegment memory_desc, int ndims, MemorySegment dims, int data_type, MemorySegment strides) {
+        var mh$ = dnnl_memory_desc_create_with_strides.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_memory_desc_create_with_strides", memory_desc, ndims, dims, data_type, strides);
+            }
+            return (int) mh$.invokeExact(memory_desc, ndims, dims, data_type, strides);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_memory_desc_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_memory_desc_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_memory_desc_destroy(dnnl_memory_desc_t memory_desc)
+     * }
+     */
+    public static FunctionDescriptor dnnl_memory_desc_destroy$descriptor() {
+        return dnnl_memory_desc_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_memory_desc_destroy(dnnl_memory_desc_t memory_desc)
+     * }
+     */
+    public static MethodHandle dnnl_memory_desc_destroy$handle() {
+        return dnnl_memory_desc_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_memory_desc_destroy(dnnl_memory_desc_t memory_desc)
+     * }
+     */
+    public static MemorySegment dnnl_memory_desc_destroy$address() {
+        return dnnl_memory_desc_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_memory_desc_destroy(dnnl_memory_desc_t memory_desc)
+     * }
+     */
+    public static int dnnl_memory_desc_destroy(MemorySegment memory_desc) {
+        var mh$ = dnnl_memory_desc_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_memory_desc_destroy", memory_desc);
+            }
+            return (int) mh$.invokeExact(memory_desc);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_memory_desc_get_size {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_LONG,
+            OneDnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_memory_desc_get_size");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * size_t dnnl_memory_desc_get_size(const_dnnl_memory_desc_t memory_desc)
+     * }
+     */
+    public static FunctionDescriptor dnnl_memory_desc_get_size$descriptor() {
+        return dnnl_memory_desc_get_size.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * size_t dnnl_memory_desc_get_size(const_dnnl_memory_desc_t memory_desc)
+     * }
+     */
+    public static MethodHandle dnnl_memory_desc_get_size$handle() {
+        return dnnl_memory_desc_get_size.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * size_t dnnl_memory_desc_get_size(const_dnnl_memory_desc_t memory_desc)
+     * }
+     */
+    public static MemorySegment dnnl_memory_desc_get_size$address() {
+        return dnnl_memory_desc_get_size.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * size_t dnnl_memory_desc_get_size(const_dnnl_memory_desc_t memory_desc)
+     * }
+     */
+    public static long dnnl_memory_desc_get_size(MemorySegment memory_desc) {
+        var mh$ = dnnl_memory_desc_get_size.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_memory_desc_get_size", memory_desc);
+            }
+            return (long) mh$.invokeExact(memory_desc);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_memory_desc_equal {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER,
+            OneDnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_memory_desc_equal");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int dnnl_memory_desc_equal(const_dnnl_memory_desc_t lhs, const_dnnl_memory_desc_t rhs)
+     * }
+     */
+    public static FunctionDescriptor dnnl_memory_desc_equal$descriptor() {
+        return dnnl_memory_desc_equal.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int dnnl_memory_desc_equal(const_dnnl_memory_desc_t lhs, const_dnnl_memory_desc_t rhs)
+     * }
+     */
+    public static MethodHandle dnnl_memory_desc_equal$handle() {
+        return dnnl_memory_desc_equal.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int dnnl_memory_desc_equal(const_dnnl_memory_desc_t lhs, const_dnnl_memory_desc_t rhs)
+     * }
+     */
+    public static MemorySegment dnnl_memory_desc_equal$address() {
+        return dnnl_memory_desc_equal.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int dnnl_memory_desc_equal(const_dnnl_memory_desc_t lhs, const_dnnl_memory_desc_t rhs)
+     * }
+     */
+    public static int dnnl_memory_desc_equal(MemorySegment lhs, MemorySegment rhs) {
+        var mh$ = dnnl_memory_desc_equal.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_memory_desc_equal", lhs, rhs);
+            }
+            return (int) mh$.invokeExact(lhs, rhs);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_primitive_attr_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_primitive_attr_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_attr_create(dnnl_primitive_attr_t *attr)
+     * }
+     */
+    public static FunctionDescriptor dnnl_primitive_attr_create$descriptor() {
+        return dnnl_primitive_attr_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_attr_create(dnnl_primitive_attr_t *attr)
+     * }
+     */
+    public static MethodHandle dnnl_primitive_attr_create$handle() {
+        return dnnl_primitive_attr_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_attr_create(dnnl_primitive_attr_t *attr)
+     * }
+     */
+    public static MemorySegment dnnl_primitive_attr_create$address() {
+        return dnnl_primitive_attr_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_attr_create(dnnl_primitive_attr_t *attr)
+     * }
+     */
+    public static int dnnl_primitive_attr_create(MemorySegment attr) {
+        var mh$ = dnnl_primitive_attr_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_primitive_attr_create", attr);
+            }
+            return (int) mh$.invokeExact(attr);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_primitive_attr_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_primitive_attr_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_attr_destroy(dnnl_primitive_attr_t attr)
+     * }
+     */
+    public static FunctionDescriptor dnnl_primitive_attr_destroy$descriptor() {
+        return dnnl_primitive_attr_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_attr_destroy(dnnl_primitive_attr_t attr)
+     * }
+     */
+    public static MethodHandle dnnl_primitive_attr_destroy$handle() {
+        return dnnl_primitive_attr_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_attr_destroy(dnnl_primitive_attr_t attr)
+     * }
+     */
+    public static MemorySegment dnnl_primitive_attr_destroy$address() {
+        return dnnl_primitive_attr_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_attr_destroy(dnnl_primitive_attr_t attr)
+     * }
+     */
+    public static int dnnl_primitive_attr_destroy(MemorySegment attr) {
+        var mh$ = dnnl_primitive_attr_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_primitive_attr_destroy", attr);
+            }
+            return (int) mh$.invokeExact(attr);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_primitive_attr_set_scratchpad_mode {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER,
+            OneDnn.C_INT
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_primitive_attr_set_scratchpad_mode");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_attr_set_scratchpad_mode(dnnl_primitive_attr_t attr, dnnl_scratchpad_mode_t mode)
+     * }
+     */
+    public static FunctionDescriptor dnnl_primitive_attr_set_scratchpad_mode$descriptor() {
+        return dnnl_primitive_attr_set_scratchpad_mode.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_attr_set_scratchpad_mode(dnnl_primitive_attr_t attr, dnnl_scratchpad_mode_t mode)
+     * }
+     */
+    public static MethodHandle dnnl_primitive_attr_set_scratchpad_mode$handle() {
+        return dnnl_primitive_attr_set_scratchpad_mode.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_attr_set_scratchpad_mode(dnnl_primitive_attr_t attr, dnnl_scratchpad_mode_t mode)
+     * }
+     */
+    public static MemorySegment dnnl_primitive_attr_set_scratchpad_mode$address() {
+        return dnnl_primitive_attr_set_scratchpad_mode.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_attr_set_scratchpad_mode(dnnl_primitive_attr_t attr, dnnl_scratchpad_mode_t mode)
+     * }
+     */
+    public static int dnnl_primitive_attr_set_scratchpad_mode(MemorySegment attr, int mode) {
+        var mh$ = dnnl_primitive_attr_set_scratchpad_mode.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_primitive_attr_set_scratchpad_mode", attr, mode);
+            }
+            return (int) mh$.invokeExact(attr, mode);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_matmul_primitive_desc_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER,
+            OneDnn.C_POINTER,
+            OneDnn.C_POINTER,
+            OneDnn.C_POINTER,
+            OneDnn.C_POINTER,
+            OneDnn.C_POINTER,
+            OneDnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_matmul_primitive_desc_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_matmul_primitive_desc_create(dnnl_primitive_desc_t *primitive_desc, dnnl_engine_t engine, const_dnnl_memory_desc_t src_desc, const_dnnl_memory_desc_t weights_desc, const_dnnl_memory_desc_t bias_desc, const_dnnl_memory_desc_t dst_desc, const_dnnl_primitive_attr_t attr)
+     * }
+     */
+    public static FunctionDescriptor dnnl_matmul_primitive_desc_create$descriptor() {
+        return dnnl_matmul_primitive_desc_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_matmul_primitive_desc_create(dnnl_primitive_desc_t *primitive_desc, dnnl_engine_t engine, const_dnnl_memory_desc_t src_desc, const_dnnl_memory_desc_t weights_desc, const_dnnl_memory_desc_t bias_desc, const_dnnl_memory_desc_t dst_desc, const_dnnl_primitive_attr_t attr)
+     * }
+     */
+    public static MethodHandle dnnl_matmul_primitive_desc_create$handle() {
+        return dnnl_matmul_primitive_desc_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_matmul_primitive_desc_create(dnnl_primitive_desc_t *primitive_desc, dnnl_engine_t engine, const_dnnl_memory_desc_t src_desc, const_dnnl_memory_desc_t weights_desc, const_dnnl_memory_desc_t bias_desc, const_dnnl_memory_desc_t dst_desc, const_dnnl_primitive_attr_t attr)
+     * }
+     */
+    public static MemorySegment dnnl_matmul_primitive_desc_create$address() {
+        return dnnl_matmul_primitive_desc_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_matmul_primitive_desc_create(dnnl_primitive_desc_t *primitive_desc, dnnl_engine_t engine, const_dnnl_memory_desc_t src_desc, const_dnnl_memory_desc_t weights_desc, const_dnnl_memory_desc_t bias_desc, const_dnnl_memory_desc_t dst_desc, const_dnnl_primitive_attr_t attr)
+     * }
+     */
+    public static int dnnl_matmul_primitive_desc_create(MemorySegment primitive_desc, MemorySegment engine, MemorySegment src_desc, MemorySegment weights_desc, MemorySegment bias_desc, MemorySegment dst_desc, MemorySegment attr) {
+        var mh$ = dnnl_matmul_primitive_desc_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_matmul_primitive_desc_create", primitive_desc, engine, src_desc, weights_desc, bias_desc, dst_desc, attr);
+            }
+            return (int) mh$.invokeExact(primitive_desc, engine, src_desc, weights_desc, bias_desc, dst_desc, attr);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_reorder_primitive_desc_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER,
+            OneDnn.C_POINTER,
+            OneDnn.C_POINTER,
+            OneDnn.C_POINTER,
+            OneDnn.C_POINTER,
+            OneDnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_reorder_primitive_desc_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_reorder_primitive_desc_create(dnnl_primitive_desc_t *reorder_primitive_desc, const_dnnl_memory_desc_t src_desc, dnnl_engine_t src_engine, const_dnnl_memory_desc_t dst_desc, dnnl_engine_t dst_engine, const_dnnl_primitive_attr_t attr)
+     * }
+     */
+    public static FunctionDescriptor dnnl_reorder_primitive_desc_create$descriptor() {
+        return dnnl_reorder_primitive_desc_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_reorder_primitive_desc_create(dnnl_primitive_desc_t *reorder_primitive_desc, const_dnnl_memory_desc_t src_desc, dnnl_engine_t src_engine, const_dnnl_memory_desc_t dst_desc, dnnl_engine_t dst_engine, const_dnnl_primitive_attr_t attr)
+     * }
+     */
+    public static MethodHandle dnnl_reorder_primitive_desc_create$handle() {
+        return dnnl_reorder_primitive_desc_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_reorder_primitive_desc_create(dnnl_primitive_desc_t *reorder_primitive_desc, const_dnnl_memory_desc_t src_desc, dnnl_engine_t src_engine, const_dnnl_memory_desc_t dst_desc, dnnl_engine_t dst_engine, const_dnnl_primitive_attr_t attr)
+     * }
+     */
+    public static MemorySegment dnnl_reorder_primitive_desc_create$address() {
+        return dnnl_reorder_primitive_desc_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_reorder_primitive_desc_create(dnnl_primitive_desc_t *reorder_primitive_desc, const_dnnl_memory_desc_t src_desc, dnnl_engine_t src_engine, const_dnnl_memory_desc_t dst_desc, dnnl_engine_t dst_engine, const_dnnl_primitive_attr_t attr)
+     * }
+     */
+    public static int dnnl_reorder_primitive_desc_create(MemorySegment reorder_primitive_desc, MemorySegment src_desc, MemorySegment src_engine, MemorySegment dst_desc, MemorySegment dst_engine, MemorySegment attr) {
+        var mh$ = dnnl_reorder_primitive_desc_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_reorder_primitive_desc_create", reorder_primitive_desc, src_desc, src_engine, dst_desc, dst_engine, attr);
+            }
+            return (int) mh$.invokeExact(reorder_primitive_desc, src_desc, src_engine, dst_desc, dst_engine, attr);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_primitive_desc_query_md {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_POINTER,
+            OneDnn.C_POINTER,
+            OneDnn.C_INT,
+            OneDnn.C_INT
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_primitive_desc_query_md");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * const_dnnl_memory_desc_t dnnl_primitive_desc_query_md(const_dnnl_primitive_desc_t primitive_desc, dnnl_query_t what, int index)
+     * }
+     */
+    public static FunctionDescriptor dnnl_primitive_desc_query_md$descriptor() {
+        return dnnl_primitive_desc_query_md.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * const_dnnl_memory_desc_t dnnl_primitive_desc_query_md(const_dnnl_primitive_desc_t primitive_desc, dnnl_query_t what, int index)
+     * }
+     */
+    public static MethodHandle dnnl_primitive_desc_query_md$handle() {
+        return dnnl_primitive_desc_query_md.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * const_dnnl_memory_desc_t dnnl_primitive_desc_query_md(const_dnnl_primitive_desc_t primitive_desc, dnnl_query_t what, int index)
+     * }
+     */
+    public static MemorySegment dnnl_primitive_desc_query_md$address() {
+        return dnnl_primitive_desc_query_md.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * const_dnnl_memory_desc_t dnnl_primitive_desc_query_md(const_dnnl_primitive_desc_t primitive_desc, dnnl_query_t what, int index)
+     * }
+     */
+    public static MemorySegment dnnl_primitive_desc_query_md(MemorySegment primitive_desc, int what, int index) {
+        var mh$ = dnnl_primitive_desc_query_md.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_primitive_desc_query_md", primitive_desc, what, index);
+            }
+            return (MemorySegment) mh$.invokeExact(primitive_desc, what, index);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_primitive_desc_query {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER,
+            OneDnn.C_INT,
+            OneDnn.C_INT,
+            OneDnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_primitive_desc_query");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_desc_query(const_dnnl_primitive_desc_t primitive_desc, dnnl_query_t what, int index, void *result)
+     * }
+     */
+    public static FunctionDescriptor dnnl_primitive_desc_query$descriptor() {
+        return dnnl_primitive_desc_query.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_desc_query(const_dnnl_primitive_desc_t primitive_desc, dnnl_query_t what, int index, void *result)
+     * }
+     */
+    public static MethodHandle dnnl_primitive_desc_query$handle() {
+        return dnnl_primitive_desc_query.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_desc_query(const_dnnl_primitive_desc_t primitive_desc, dnnl_query_t what, int index, void *result)
+     * }
+     */
+    public static MemorySegment dnnl_primitive_desc_query$address() {
+        return dnnl_primitive_desc_query.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_desc_query(const_dnnl_primitive_desc_t primitive_desc, dnnl_query_t what, int index, void *result)
+     * }
+     */
+    public static int dnnl_primitive_desc_query(MemorySegment primitive_desc, int what, int index, MemorySegment result) {
+        var mh$ = dnnl_primitive_desc_query.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_primitive_desc_query", primitive_desc, what, index, result);
+            }
+            return (int) mh$.invokeExact(primitive_desc, what, index, result);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_primitive_desc_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_primitive_desc_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_desc_destroy(dnnl_primitive_desc_t primitive_desc)
+     * }
+     */
+    public static FunctionDescriptor dnnl_primitive_desc_destroy$descriptor() {
+        return dnnl_primitive_desc_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_desc_destroy(dnnl_primitive_desc_t primitive_desc)
+     * }
+     */
+    public static MethodHandle dnnl_primitive_desc_destroy$handle() {
+        return dnnl_primitive_desc_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_desc_destroy(dnnl_primitive_desc_t primitive_desc)
+     * }
+     */
+    public static MemorySegment dnnl_primitive_desc_destroy$address() {
+        return dnnl_primitive_desc_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_desc_destroy(dnnl_primitive_desc_t primitive_desc)
+     * }
+     */
+    public static int dnnl_primitive_desc_destroy(MemorySegment primitive_desc) {
+        var mh$ = dnnl_primitive_desc_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_primitive_desc_destroy", primitive_desc);
+            }
+            return (int) mh$.invokeExact(primitive_desc);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_primitive_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER,
+            OneDnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_primitive_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_create(dnnl_primitive_t *primitive, const_dnnl_primitive_desc_t primitive_desc)
+     * }
+     */
+    public static FunctionDescriptor dnnl_primitive_create$descriptor() {
+        return dnnl_primitive_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_create(dnnl_primitive_t *primitive, const_dnnl_primitive_desc_t primitive_desc)
+     * }
+     */
+    public static MethodHandle dnnl_primitive_create$handle() {
+        return dnnl_primitive_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_create(dnnl_primitive_t *primitive, const_dnnl_primitive_desc_t primitive_desc)
+     * }
+     */
+    public static MemorySegment dnnl_primitive_create$address() {
+        return dnnl_primitive_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_create(dnnl_primitive_t *primitive, const_dnnl_primitive_desc_t primitive_desc)
+     * }
+     */
+    public static int dnnl_primitive_create(MemorySegment primitive, MemorySegment primitive_desc) {
+        var mh$ = dnnl_primitive_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_primitive_create", primitive, primitive_desc);
+            }
+            return (int) mh$.invokeExact(primitive, primitive_desc);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_primitive_execute {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER,
+            OneDnn.C_POINTER,
+            OneDnn.C_INT,
+            OneDnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_primitive_execute");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_execute(const_dnnl_primitive_t primitive, dnnl_stream_t stream, int nargs, const dnnl_exec_arg_t *args)
+     * }
+     */
+    public static FunctionDescriptor dnnl_primitive_execute$descriptor() {
+        return dnnl_primitive_execute.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_execute(const_dnnl_primitive_t primitive, dnnl_stream_t stream, int nargs, const dnnl_exec_arg_t *args)
+     * }
+     */
+    public static MethodHandle dnnl_primitive_execute$handle() {
+        return dnnl_primitive_execute.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_execute(const_dnnl_primitive_t primitive, dnnl_stream_t stream, int nargs, const dnnl_exec_arg_t *args)
+     * }
+     */
+    public static MemorySegment dnnl_primitive_execute$address() {
+        return dnnl_primitive_execute.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_execute(const_dnnl_primitive_t primitive, dnnl_stream_t stream, int nargs, const dnnl_exec_arg_t *args)
+     * }
+     */
+    public static int dnnl_primitive_execute(MemorySegment primitive, MemorySegment stream, int nargs, MemorySegment args) {
+        var mh$ = dnnl_primitive_execute.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_primitive_execute", primitive, stream, nargs, args);
+            }
+            return (int) mh$.invokeExact(primitive, stream, nargs, args);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_primitive_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_primitive_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_destroy(dnnl_primitive_t primitive)
+     * }
+     */
+    public static FunctionDescriptor dnnl_primitive_destroy$descriptor() {
+        return dnnl_primitive_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_destroy(dnnl_primitive_t primitive)
+     * }
+     */
+    public static MethodHandle dnnl_primitive_destroy$handle() {
+        return dnnl_primitive_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_destroy(dnnl_primitive_t primitive)
+     * }
+     */
+    public static MemorySegment dnnl_primitive_destroy$address() {
+        return dnnl_primitive_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_primitive_destroy(dnnl_primitive_t primitive)
+     * }
+     */
+    public static int dnnl_primitive_destroy(MemorySegment primitive) {
+        var mh$ = dnnl_primitive_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_primitive_destroy", primitive);
+            }
+            return (int) mh$.invokeExact(primitive);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_memory_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER,
+            OneDnn.C_POINTER,
+            OneDnn.C_POINTER,
+            OneDnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_memory_create");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_memory_create(dnnl_memory_t *memory, const_dnnl_memory_desc_t memory_desc, dnnl_engine_t engine, void *handle)
+     * }
+     */
+    public static FunctionDescriptor dnnl_memory_create$descriptor() {
+        return dnnl_memory_create.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_memory_create(dnnl_memory_t *memory, const_dnnl_memory_desc_t memory_desc, dnnl_engine_t engine, void *handle)
+     * }
+     */
+    public static MethodHandle dnnl_memory_create$handle() {
+        return dnnl_memory_create.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_memory_create(dnnl_memory_t *memory, const_dnnl_memory_desc_t memory_desc, dnnl_engine_t engine, void *handle)
+     * }
+     */
+    public static MemorySegment dnnl_memory_create$address() {
+        return dnnl_memory_create.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_memory_create(dnnl_memory_t *memory, const_dnnl_memory_desc_t memory_desc, dnnl_engine_t engine, void *handle)
+     * }
+     */
+    public static int dnnl_memory_create(MemorySegment memory, MemorySegment memory_desc, MemorySegment engine, MemorySegment handle) {
+        var mh$ = dnnl_memory_create.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_memory_create", memory, memory_desc, engine, handle);
+            }
+            return (int) mh$.invokeExact(memory, memory_desc, engine, handle);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_memory_set_data_handle {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER,
+            OneDnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_memory_set_data_handle");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_memory_set_data_handle(dnnl_memory_t memory, void *handle)
+     * }
+     */
+    public static FunctionDescriptor dnnl_memory_set_data_handle$descriptor() {
+        return dnnl_memory_set_data_handle.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_memory_set_data_handle(dnnl_memory_t memory, void *handle)
+     * }
+     */
+    public static MethodHandle dnnl_memory_set_data_handle$handle() {
+        return dnnl_memory_set_data_handle.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_memory_set_data_handle(dnnl_memory_t memory, void *handle)
+     * }
+     */
+    public static MemorySegment dnnl_memory_set_data_handle$address() {
+        return dnnl_memory_set_data_handle.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_memory_set_data_handle(dnnl_memory_t memory, void *handle)
+     * }
+     */
+    public static int dnnl_memory_set_data_handle(MemorySegment memory, MemorySegment handle) {
+        var mh$ = dnnl_memory_set_data_handle.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_memory_set_data_handle", memory, handle);
+            }
+            return (int) mh$.invokeExact(memory, handle);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class dnnl_memory_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            OneDnn.C_INT,
+            OneDnn.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = OneDnn.findOrThrow("dnnl_memory_destroy");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_memory_destroy(dnnl_memory_t memory)
+     * }
+     */
+    public static FunctionDescriptor dnnl_memory_destroy$descriptor() {
+        return dnnl_memory_destroy.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_memory_destroy(dnnl_memory_t memory)
+     * }
+     */
+    public static MethodHandle dnnl_memory_destroy$handle() {
+        return dnnl_memory_destroy.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_memory_destroy(dnnl_memory_t memory)
+     * }
+     */
+    public static MemorySegment dnnl_memory_destroy$address() {
+        return dnnl_memory_destroy.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * dnnl_status_t dnnl_memory_destroy(dnnl_memory_t memory)
+     * }
+     */
+    public static int dnnl_memory_destroy(MemorySegment memory) {
+        var mh$ = dnnl_memory_destroy.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("dnnl_memory_destroy", memory);
+            }
+            return (int) mh$.invokeExact(memory);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static final int dnnl_success = (int)0L;
     /**
      * {@snippet lang=c :
      * enum dnnl_status_t dnnl_success = 0
      * }
      */
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     public static int dnnl_success() {
         return dnnl_success;
     }
@@ -457,7 +1853,6 @@ public class OneDnn {
      * enum dnnl_status_t dnnl_out_of_memory = 1
      * }
      */
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     public static int dnnl_out_of_memory() {
         return dnnl_out_of_memory;
     }
@@ -468,7 +1863,6 @@ public class OneDnn {
      * enum dnnl_status_t dnnl_invalid_arguments = 2
      * }
      */
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     public static int dnnl_invalid_arguments() {
         return dnnl_invalid_arguments;
     }
@@ -479,7 +1873,6 @@ public class OneDnn {
      * enum dnnl_status_t dnnl_unimplemented = 3
      * }
      */
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     public static int dnnl_unimplemented() {
         return dnnl_unimplemented;
     }
@@ -490,7 +1883,6 @@ public class OneDnn {
      * enum dnnl_status_t dnnl_last_impl_reached = 4
      * }
      */
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     public static int dnnl_last_impl_reached() {
         return dnnl_last_impl_reached;
     }
@@ -501,7 +1893,6 @@ public class OneDnn {
      * enum dnnl_status_t dnnl_runtime_error = 5
      * }
      */
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     public static int dnnl_runtime_error() {
         return dnnl_runtime_error;
     }
@@ -512,8 +1903,187 @@ public class OneDnn {
      * enum dnnl_status_t dnnl_not_required = 6
      * }
      */
-    @NotHeaderChecked("oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here")
     public static int dnnl_not_required() {
         return dnnl_not_required;
+    }
+
+    private static final int dnnl_cpu = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum dnnl_engine_kind_t dnnl_cpu = 1
+     * }
+     */
+    public static int dnnl_cpu() {
+        return dnnl_cpu;
+    }
+
+    private static final int dnnl_stream_in_order = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum dnnl_stream_flags_t dnnl_stream_in_order = 1
+     * }
+     */
+    public static int dnnl_stream_in_order() {
+        return dnnl_stream_in_order;
+    }
+
+    private static final int dnnl_bf16 = (int)2L;
+    /**
+     * {@snippet lang=c :
+     * enum dnnl_data_type_t dnnl_bf16 = 2
+     * }
+     */
+    public static int dnnl_bf16() {
+        return dnnl_bf16;
+    }
+
+    private static final int dnnl_f32 = (int)3L;
+    /**
+     * {@snippet lang=c :
+     * enum dnnl_data_type_t dnnl_f32 = 3
+     * }
+     */
+    public static int dnnl_f32() {
+        return dnnl_f32;
+    }
+
+    private static final int dnnl_s32 = (int)4L;
+    /**
+     * {@snippet lang=c :
+     * enum dnnl_data_type_t dnnl_s32 = 4
+     * }
+     */
+    public static int dnnl_s32() {
+        return dnnl_s32;
+    }
+
+    private static final int dnnl_s8 = (int)5L;
+    /**
+     * {@snippet lang=c :
+     * enum dnnl_data_type_t dnnl_s8 = 5
+     * }
+     */
+    public static int dnnl_s8() {
+        return dnnl_s8;
+    }
+
+    private static final int dnnl_u8 = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * enum dnnl_data_type_t dnnl_u8 = 6
+     * }
+     */
+    public static int dnnl_u8() {
+        return dnnl_u8;
+    }
+
+    private static final int dnnl_query_impl_info_str = (int)8L;
+    /**
+     * {@snippet lang=c :
+     * enum dnnl_query_t dnnl_query_impl_info_str = 8
+     * }
+     */
+    public static int dnnl_query_impl_info_str() {
+        return dnnl_query_impl_info_str;
+    }
+
+    private static final int dnnl_query_src_md = (int)129L;
+    /**
+     * {@snippet lang=c :
+     * enum dnnl_query_t dnnl_query_src_md = 129
+     * }
+     */
+    public static int dnnl_query_src_md() {
+        return dnnl_query_src_md;
+    }
+
+    private static final int dnnl_query_weights_md = (int)131L;
+    /**
+     * {@snippet lang=c :
+     * enum dnnl_query_t dnnl_query_weights_md = 131
+     * }
+     */
+    public static int dnnl_query_weights_md() {
+        return dnnl_query_weights_md;
+    }
+
+    private static final int dnnl_query_dst_md = (int)133L;
+    /**
+     * {@snippet lang=c :
+     * enum dnnl_query_t dnnl_query_dst_md = 133
+     * }
+     */
+    public static int dnnl_query_dst_md() {
+        return dnnl_query_dst_md;
+    }
+
+    private static final int dnnl_query_scratchpad_md = (int)136L;
+    /**
+     * {@snippet lang=c :
+     * enum dnnl_query_t dnnl_query_scratchpad_md = 136
+     * }
+     */
+    public static int dnnl_query_scratchpad_md() {
+        return dnnl_query_scratchpad_md;
+    }
+
+    private static final int dnnl_scratchpad_mode_library = (int)0L;
+    /**
+     * {@snippet lang=c :
+     * enum dnnl_scratchpad_mode_t dnnl_scratchpad_mode_library = 0
+     * }
+     */
+    public static int dnnl_scratchpad_mode_library() {
+        return dnnl_scratchpad_mode_library;
+    }
+
+    private static final int dnnl_scratchpad_mode_user = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * enum dnnl_scratchpad_mode_t dnnl_scratchpad_mode_user = 1
+     * }
+     */
+    public static int dnnl_scratchpad_mode_user() {
+        return dnnl_scratchpad_mode_user;
+    }
+
+    private static final int DNNL_ARG_SRC = (int)1L;
+    /**
+     * {@snippet lang=c :
+     * int DNNL_ARG_SRC = 1
+     * }
+     */
+    public static int DNNL_ARG_SRC() {
+        return DNNL_ARG_SRC;
+    }
+
+    private static final int DNNL_ARG_DST = (int)17L;
+    /**
+     * {@snippet lang=c :
+     * int DNNL_ARG_DST = 17
+     * }
+     */
+    public static int DNNL_ARG_DST() {
+        return DNNL_ARG_DST;
+    }
+
+    private static final int DNNL_ARG_WEIGHTS = (int)33L;
+    /**
+     * {@snippet lang=c :
+     * int DNNL_ARG_WEIGHTS = 33
+     * }
+     */
+    public static int DNNL_ARG_WEIGHTS() {
+        return DNNL_ARG_WEIGHTS;
+    }
+
+    private static final int DNNL_ARG_SCRATCHPAD = (int)80L;
+    /**
+     * {@snippet lang=c :
+     * int DNNL_ARG_SCRATCHPAD = 80
+     * }
+     */
+    public static int DNNL_ARG_SCRATCHPAD() {
+        return DNNL_ARG_SCRATCHPAD;
     }
 }

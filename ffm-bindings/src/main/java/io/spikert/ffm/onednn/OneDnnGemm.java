@@ -30,8 +30,11 @@ public final class OneDnnGemm {
     private final int patch;
     private final String hash;
     private final MethodHandle ompSetNumThreads;
+    private final java.lang.foreign.SymbolLookup symbols;
 
-    private OneDnnGemm(String source, int major, int minor, int patch, String hash, MethodHandle ompSetNumThreads) {
+    private OneDnnGemm(String source, int major, int minor, int patch, String hash, MethodHandle ompSetNumThreads,
+                       java.lang.foreign.SymbolLookup symbols) {
+        this.symbols = symbols;
         this.source = source;
         this.major = major;
         this.minor = minor;
@@ -48,17 +51,16 @@ public final class OneDnnGemm {
      */
     public static OneDnnGemm open() {
         LibraryLoader.Loaded loaded = LibraryLoader.require(NativeLibrary.ONEDNN);
-        MemorySegment v;
-        try {
-            v = OneDnn.dnnl_version().reinterpret(32);
-            for (String symbol : new String[] {"dnnl_sgemm", "dnnl_gemm_u8s8s32", "dnnl_gemm_s8s8s32"}) {
-                if (loaded.lookup().find(symbol).isEmpty()) {
-                    throw new OneDnnException(loaded.source() + ": oneDNN without " + symbol + "; SpikeRT needs oneDNN 2.0 or newer");
-                }
+        // Every symbol is looked up before the first call: a generated holder class whose symbol is missing
+        // fails its initialisation for the rest of the process.
+        for (String symbol : new String[] {"dnnl_version", "dnnl_get_effective_cpu_isa", "dnnl_sgemm", "dnnl_gemm_u8s8s32",
+                "dnnl_gemm_s8s8s32"}) {
+            if (loaded.lookup().find(symbol).isEmpty()) {
+                throw new OneDnnException(loaded.source() + " is not a oneDNN library SpikeRT can use: it has no " + symbol
+                        + " (SpikeRT needs oneDNN 2.0 or newer)");
             }
-        } catch (UnsatisfiedLinkError e) {
-            throw new OneDnnException(loaded.source() + " is not a oneDNN library SpikeRT can use: " + e.getMessage(), e);
         }
+        MemorySegment v = OneDnn.dnnl_version().reinterpret(32);
         int major = v.get(ValueLayout.JAVA_INT, 0);
         int minor = v.get(ValueLayout.JAVA_INT, 4);
         int patch = v.get(ValueLayout.JAVA_INT, 8);
@@ -71,7 +73,12 @@ public final class OneDnnGemm {
         MethodHandle omp = loaded.lookup().find("omp_set_num_threads")
                 .map(a -> Linker.nativeLinker().downcallHandle(a, FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT)))
                 .orElse(null);
-        return new OneDnnGemm(loaded.source(), major, minor, patch, hash, omp);
+        return new OneDnnGemm(loaded.source(), major, minor, patch, hash, omp, loaded.lookup());
+    }
+
+    /** Whether the library exports {@code symbol}. */
+    public boolean has(String symbol) {
+        return symbols.find(symbol).isPresent();
     }
 
     /** Where the library came from (a file, or "... (system loader)"). */

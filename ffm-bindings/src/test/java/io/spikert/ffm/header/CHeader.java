@@ -68,7 +68,12 @@ public final class CHeader {
         if (body == null || PREDEFINED.contains(name)) {
             return null;
         }
-        return literal(body.strip());
+        String b = body.strip();
+        // A macro naming another (#define DNNL_ARG_SRC DNNL_ARG_SRC_0) has that one's value.
+        if (b.matches("\\w+") && !b.equals(name) && !Character.isDigit(b.charAt(0))) {
+            return constant(b);
+        }
+        return literal(b);
     }
 
     /** The base C type a type name stands for after following typedefs (e.g. CUdevice to int). */
@@ -311,10 +316,12 @@ public final class CHeader {
     // ---- declarations --------------------------------------------------------------------------------
 
     private static final Pattern PROTOTYPE = Pattern.compile(
-            "^(.*?)\\b(?:CUDAAPI|CUDARTAPI)\\s+(\\w+)\\s*\\((.*)\\)$", Pattern.DOTALL);
+            "^(.*?)\\b(?:CUDAAPI|CUDARTAPI|DNNL_API)\\s+(\\w+)\\s*\\((.*)\\)$", Pattern.DOTALL);
 
     private void readDeclarations() {
-        String text = code.toString().replaceAll("__dv\\([^()]*\\)", "").replaceAll("extern\\s+\"C\"\\s*\\{", "");
+        String text = code.toString().replaceAll("__dv\\([^()]*\\)", "").replaceAll("extern\\s+\"C\"\\s*\\{", "")
+                // "const dnnl_version_t DNNL_API *dnnl_version(void)": the star belongs to the return type.
+                .replaceAll("DNNL_API\\s*\\*", "* DNNL_API ");
         int depth = 0;
         StringBuilder stmt = new StringBuilder();
         for (int i = 0; i < text.length(); i++) {
@@ -415,6 +422,12 @@ public final class CHeader {
         Matcher m = Pattern.compile("^(.*?[\\s*])(\\w+)$").matcher(s);
         if (m.matches()) {
             typedefs.put(m.group(2), normalize(m.group(1)));
+            return;
+        }
+        // An array type (typedef dnnl_dim_t dnnl_dims_t[DNNL_MAX_NDIMS]): as a parameter it is a pointer.
+        Matcher array = Pattern.compile("^(.*?[\\s*])(\\w+)\\s*\\[[^\\]]*\\]$").matcher(s);
+        if (array.matches()) {
+            typedefs.put(array.group(2), normalize(array.group(1)) + " *");
         }
     }
 

@@ -101,7 +101,7 @@ class HeaderCheckTest {
     }
 
     /** Checks each function binding of {@code bindings} against {@code h}; returns the names checked. */
-    private static List<String> checkFunctions(Class<?> bindings, CHeader h) throws Exception {
+    static List<String> checkFunctions(Class<?> bindings, CHeader h) throws Exception {
         List<String> checked = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (Method m : bindings.getMethods()) {
@@ -142,7 +142,7 @@ class HeaderCheckTest {
      * {@link NotHeaderChecked} (and failing if a marked one is in fact in the header, or an unmarked
      * one is missing). Returns how many were marked.
      */
-    private static int checkConstants(Class<?> bindings, CHeader h) throws Exception {
+    static int checkConstants(Class<?> bindings, CHeader h) throws Exception {
         TreeSet<String> functions = new TreeSet<>();
         for (Method m : bindings.getMethods()) {
             if (m.getName().endsWith("$descriptor")) {
@@ -186,13 +186,15 @@ class HeaderCheckTest {
         if (t.contains("*")) {
             return "pointer";
         }
-        if (t.startsWith("enum ") || t.equals("int") || t.equals("unsigned int") || t.equals("signed int")) {
+        if (t.equals("enum") || t.startsWith("enum ") || t.equals("int") || t.equals("unsigned int")
+                || t.equals("signed int") || t.equals("unsigned") || t.equals("int32_t") || t.equals("uint32_t")) {
             return "int";
         }
         return switch (t) {
-            case "size_t", "unsigned long long", "long long", "unsigned long", "long", "long long int" -> "long";
+            case "size_t", "unsigned long long", "long long", "unsigned long", "long", "long long int", "int64_t",
+                 "uint64_t" -> "long";
             case "float" -> "float";
-            case "char", "unsigned char", "signed char" -> "byte";
+            case "char", "unsigned char", "signed char", "int8_t", "uint8_t" -> "byte";
             case "void" -> "void";
             default -> throw new AssertionError("no ABI kind for C type '" + cType + "'");
         };

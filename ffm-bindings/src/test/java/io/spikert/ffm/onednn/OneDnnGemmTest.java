@@ -133,6 +133,19 @@ class OneDnnGemmTest {
     }
 
     @Test
+    void theCarriedCopyComesAfterTheUsersChoicesAndBeforeTheDistributions() {
+        Path carried = Path.of("/cache/onednn-carried");
+        LibrarySearch s = LibrarySearch.defaults(NativeLibrary.ONEDNN, "/opt/mine/libdnnl.so.3",
+                java.util.Map.of("LD_LIBRARY_PATH", "/ld/one:/ld/two"), "/home/u", Optional.of(carried));
+        assertEquals(List.of("/opt/mine/libdnnl.so.3"), s.explicit());
+        List<String> dirs = s.directories();
+        assertEquals(List.of("/ld/one", "/ld/two", carried.toString()), dirs.subList(0, 3), dirs.toString());
+        assertTrue(dirs.indexOf("/usr/lib64") > 2 && dirs.stream().anyMatch(d -> d.startsWith("/usr/lib/")), dirs.toString());
+        assertFalse(LibrarySearch.defaults(NativeLibrary.ONEDNN, null, java.util.Map.of(), "/home/u").directories()
+                .contains(carried.toString()));
+    }
+
+    @Test
     void aMissingLibraryListsWhereItLooked(@TempDir Path empty) {
         var e = assertThrows(NativeLibraryNotFoundException.class,
                 () -> LibraryLoader.load(LibrarySearch.only(NativeLibrary.ONEDNN, List.of(empty.resolve("nowhere").toString()),

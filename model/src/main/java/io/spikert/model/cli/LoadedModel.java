@@ -6,6 +6,7 @@ import io.spikert.model.checkpoint.w8.PackedW8Reader;
 import io.spikert.model.generate.StopTokens;
 import io.spikert.model.tokenizer.Tokenizer;
 import io.spikert.ffm.Vendor;
+import io.spikert.runtime.Precision;
 import io.spikert.runtime.Tuning;
 import io.spikert.runtime.backend.Backend;
 import io.spikert.runtime.backend.CpuBackend;
@@ -43,7 +44,14 @@ final class LoadedModel implements AutoCloseable {
         long t0 = System.nanoTime();
         String device = run.device;
         Tuning tuning = CliCommand.tuning();
+        Precision precision = precision(run.precision, device);
         Backend backend = openBackend(device, threads, tuning);
+        if (backend instanceof CpuBackend cpu) {
+            cpu.precision(precision);
+        }
+        if (run.verbose) {
+            err.println("backend: " + backend.name());
+        }
         try {
             float k = CliCommand.finiteNonNegative("--k", run.k, LoadOptions.DEFAULT_SPIKE_K);
             if (!(k > 0)) {
@@ -81,6 +89,21 @@ final class LoadedModel implements AutoCloseable {
      * {@code --device cpu|cuda|maca}: the CPU kernels, or a GPU through the vendor's libraries, on which
      * the whole model runs with its weights and state in device memory.
      */
+    /** {@code --precision}: fp32 anywhere; bf16 on the CPU only (a usage error elsewhere, before any load). */
+    static Precision precision(String value, String device) {
+        Precision p;
+        try {
+            p = Precision.parse(value, "--precision");
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (p == Precision.BF16 && !"cpu".equals(device)) {
+            throw new UsageException("--precision bf16 runs on the CPU only (--device cpu); the GPU backend multiplies"
+                    + " FP32 activations");
+        }
+        return p;
+    }
+
     static Backend openBackend(String device, int threads, Tuning tuning) {
         return switch (device) {
             case "cpu" -> new CpuBackend(threads, tuning);

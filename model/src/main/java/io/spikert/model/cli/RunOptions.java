@@ -15,7 +15,13 @@ final class RunOptions {
             description = "Where the model runs (default cpu); cuda and maca use GPU 0.")
     String device;
 
-    @Option(names = "--verbose", description = "Reports which spike kernel each W8ASpike projection used.")
+    @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32",
+            description = "Activation precision of prefill products (default fp32, the exact path); bf16 rounds them to"
+                    + " BF16 as the official BF16 runtimes do, for the CPU's BF16 dot products (AMX) through oneDNN. CPU only.")
+    String precision;
+
+    @Option(names = "--verbose", description = "Says which CPU path runs the products (oneDNN or the Vector API, and why),"
+            + " and which spike kernel each W8ASpike projection used.")
     boolean verbose;
 
     @Option(names = "--check-weights",

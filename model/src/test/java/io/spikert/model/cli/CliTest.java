@@ -166,5 +166,25 @@ class CliTest {
         assertTrue(r.err().contains("loading: quantising model.layers.3.mlp.up_proj to INT8 codes"), "load progress: " + r.err());
         Result base = run("generate", "--model", TINY.resolve("f32").toString(), "--ids", "1,2", "--max-tokens", "1", "--format", "ids");
         assertFalse(base.err().contains("loading:"), "no progress line when nothing slow happens: " + base.err());
+        assertTrue(r.err().contains("backend: cpu (") && r.err().contains("oneDNN"), "which product path runs: " + r.err());
+        assertFalse(base.err().contains("backend:"), "only with --verbose: " + base.err());
+    }
+
+    @Test
+    void precisionBf16RunsOnTheCpuAndIsRefusedElsewhereBeforeLoading() {
+        String model = TINY.resolve("bf16-safetensors").toString();
+        Result fp32 = run("generate", "--model", model, "--ids", "1,2,3,4,5,6,7,8,9,10", "--max-tokens", "3", "--format", "ids");
+        Result bf16 = run("generate", "--model", model, "--ids", "1,2,3,4,5,6,7,8,9,10", "--max-tokens", "3", "--format", "ids",
+                "--precision", "BF16", "--verbose");
+        assertEquals(0, bf16.status(), bf16.err());
+        assertEquals(0, fp32.status(), fp32.err());
+        assertTrue(bf16.err().contains("bf16 prefill activations"), bf16.err());
+        assertEquals(3, bf16.out().strip().split("[,\\s]+").length, bf16.out());
+        Result gpu = run("generate", "--model", model, "--ids", "1,2", "--precision", "bf16", "--device", "cuda");
+        assertEquals(2, gpu.status(), gpu.err());
+        assertTrue(gpu.err().contains("--precision bf16 runs on the CPU only"), gpu.err());
+        Result bad = run("generate", "--model", model, "--ids", "1,2", "--precision", "fp8");
+        assertEquals(2, bad.status(), bad.err());
+        assertTrue(bad.err().contains("--precision: 'fp8' is not fp32 or bf16"), bad.err());
     }
 }

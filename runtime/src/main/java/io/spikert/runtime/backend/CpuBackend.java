@@ -1,6 +1,7 @@
 package io.spikert.runtime.backend;
 
 import io.spikert.kernels.Activations;
+import io.spikert.kernels.Bf16;
 import io.spikert.kernels.GlaChunk;
 import io.spikert.kernels.GlaStep;
 import io.spikert.kernels.MatMul;
@@ -21,10 +22,12 @@ import io.spikert.kernels.spike.SpikeTileList;
 import io.spikert.runtime.ComputePool;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.NumericalFaultException;
+import io.spikert.runtime.Precision;
 import io.spikert.runtime.Rows;
 import io.spikert.runtime.Tuning;
 import io.spikert.runtime.Tensor;
 import io.spikert.runtime.VectorApi;
+import io.spikert.runtime.VendorMath;
 
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
@@ -32,6 +35,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Runs products with the Vector API kernels across the runtime's compute pool: rows split between the
  * threads, except the spike-count INT8 products, whose threads split the input channels (see byGroups).
+ * Products of BF16 weights over {@link Tuning#vendorFromTokens} tokens or more go to oneDNN's matmul where it is
+ * found ({@link Tuning#vendorMath}, {@link OneDnnProducts}); {@link #vendorMath()} says which path runs, and why
+ * not the library when it does not.
  */
 public final class CpuBackend implements Backend {
     /** Rows per split unit: keeps each thread's slice of a weight matrix on whole cache lines. */
@@ -42,6 +48,11 @@ public final class CpuBackend implements Backend {
     private final LongAdder weightBytesRead = new LongAdder();
 
     private final Tuning tuning;
+
+    /** oneDNN's products, or null when not used ({@link #vendorNotice} says why). */
+    private final OneDnnProducts vendor;
+    private final String vendorNotice;
+    private volatile Precision precision = Precision.FP32;
 
     /** {@code threads} compute threads and the default {@link Tuning}. */
     public CpuBackend(int threads) {
@@ -64,6 +75,26 @@ public final class CpuBackend implements Backend {
         this.tuning = tuning;
         this.sparseFromSilentShare = tuning.sparseFromSilentShare();
         this.spikeBatchFromTokens = tuning.spikeBatchFromTokens();
+        OneDnnProducts found = null;
+        String notice;
+        if (tuning.vendorMath() == VendorMath.OFF) {
+            notice = "oneDNN off (" + Tuning.VENDOR_MATH + "=off)";
+        } else {
+            try {
+                found = OneDnnProducts.open(pool.threads());
+                notice = found.describe() + " for BF16-weight products from " + tuning.vendorFromTokens() + " tokens";
+            } catch (OneDnnProducts.Unavailable e) {
+                if (tuning.vendorMath() == VendorMath.REQUIRE) {
+                    if (ownsPool) {
+                        pool.close();
+                    }
+                    throw new IllegalStateException(Tuning.VENDOR_MATH + "=require, but " + e.getMessage(), e);
+                }
+                notice = "oneDNN not used: " + e.getMessage();
+            }
+        }
+        this.vendor = found;
+        this.vendorNotice = notice;
     }
 
     /** The switches this backend was made with (the setters below may have changed two of them since). */
@@ -73,7 +104,29 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String name() {
-        return "cpu (" + pool.threads() + " threads, " + VectorApi.describe() + ")";
+        return "cpu (" + pool.threads() + " threads, " + VectorApi.describe() + "; " + vendorNotice
+                + (precision == Precision.BF16 ? "; bf16 prefill activations" : "") + ")";
+    }
+
+    /** Which products go to the CPU vendor library, or why none do, in one line. */
+    public String vendorMath() {
+        return vendorNotice;
+    }
+
+    /** Whether oneDNN takes this backend's multi-token BF16-weight products. */
+    public boolean usesVendorMath() {
+        return vendor != null;
+    }
+
+    /** The activation precision of products over several tokens (see {@link Precision}); FP32 unless set. */
+    public Precision precision() {
+        return precision;
+    }
+
+    /** Sets the activation precision of products over several tokens. */
+    public CpuBackend precision(Precision precision) {
+        this.precision = Objects.requireNonNull(precision, "precision");
+        return this;
     }
 
     public ComputePool pool() {
@@ -92,7 +145,31 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    /**
+     * y[t] = W x[t] for {@code tokens} rows; over several tokens, at the backend's {@link #precision()} (BF16:
+     * the activations rounded to BF16 first) and through oneDNN where it takes the product.
+     */
     public void linear(Tensor w, float[] x, int xOff, int tokens, float[] y, int yOff) {
+        if (tokens > 1) {
+            boolean bf16Activations = precision == Precision.BF16;
+            if (vendor != null && w.dtype() == DType.BF16 && tokens >= tuning.vendorFromTokens()) {
+                weightBytesRead.add(w.byteSize());
+                vendor.bf16Weights(w.data(), (int) w.dim(0), (int) w.dim(1), x, xOff, tokens, y, yOff, bf16Activations);
+                return;
+            }
+            if (bf16Activations) {
+                int n = tokens * (int) w.dim(1);
+                float[] rounded = java.util.Arrays.copyOfRange(x, xOff, xOff + n);
+                Bf16.roundInPlace(rounded, 0, n);
+                product(w, rounded, 0, tokens, y, yOff);
+                return;
+            }
+        }
+        product(w, x, xOff, tokens, y, yOff);
+    }
+
+    /** The Vector API product at the activations' own precision. */
+    private void product(Tensor w, float[] x, int xOff, int tokens, float[] y, int yOff) {
         int rows = (int) w.dim(0);
         int cols = (int) w.dim(1);
         var data = w.data();
@@ -457,7 +534,7 @@ public final class CpuBackend implements Backend {
         for (int i = 0; i < asFloats.length; i++) {
             asFloats[i] = counts[i];
         }
-        linear(quantized, asFloats, 0, rows, y, yOff);
+        product(quantized, asFloats, 0, rows, y, yOff);
         for (int r = 0; r < rows; r++) {
             float vth = s.vth()[r];
             int row = yOff + r * out;
@@ -593,8 +670,14 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void close() {
-        if (ownsPool) {
-            pool.close();
+        try {
+            if (vendor != null) {
+                vendor.close();
+            }
+        } finally {
+            if (ownsPool) {
+                pool.close();
+            }
         }
     }
 }

@@ -1,0 +1,137 @@
+package io.spikert.ffm.onednn;
+
+import io.spikert.ffm.ClasspathNatives;
+import io.spikert.ffm.LibraryLoader;
+import io.spikert.ffm.LibrarySearch;
+import io.spikert.ffm.NativeLibrary;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The matmul primitive through the binding, on the carried oneDNN: BF16 and FP32 against a float64 reference
+ * over the same (BF16-rounded) inputs, the weight read in its linear-layer layout {@code [N, K]}; sizes checked
+ * before oneDNN sees an address.
+ */
+class OneDnnMatmulTest {
+    @TempDir
+    static Path cache;
+    static OneDnnEngine engine;
+
+    @BeforeAll
+    static void openTheCarriedLibrary() throws IOException {
+        Path folder = ClasspathNatives.extract(NativeLibrary.ONEDNN, cache, OneDnnMatmulTest.class.getClassLoader()).orElseThrow();
+        LibraryLoader.bind(LibraryLoader.load(LibrarySearch.only(NativeLibrary.ONEDNN, List.of(folder.toString()), List.of())));
+        OneDnnGemm library = OneDnnGemm.open();
+        library.setThreads(2);
+        engine = OneDnnEngine.open(library);
+    }
+
+    @AfterAll
+    static void close() {
+        engine.close();
+    }
+
+    private static final SplittableRandom RANDOM = new SplittableRandom(5);
+
+    /** Round to nearest even, as the runtime rounds activations; the high 16 bits are the BF16 value. */
+    static short bf16(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
+    }
+
+    static float widen(short b) {
+        return Float.intBitsToFloat(b << 16);
+    }
+
+    @Test
+    void bf16MatmulMatchesAFloat64ReferenceOfTheRoundedInputs() {
+        check(OneDnnMatmul.DataType.BF16, 37, 70, 300);
+        check(OneDnnMatmul.DataType.BF16, 1, 16, 128);
+    }
+
+    @Test
+    void f32MatmulMatchesAFloat64Reference() {
+        check(OneDnnMatmul.DataType.F32, 9, 33, 257);
+    }
+
+    private static void check(OneDnnMatmul.DataType type, int m, int n, int k) {
+        float[] x = new float[m * k];
+        float[] w = new float[n * k];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) RANDOM.nextGaussian();
+        }
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) (RANDOM.nextGaussian() / Math.sqrt(k));
+        }
+        try (Arena arena = Arena.ofConfined(); var mm = OneDnnMatmul.create(engine, m, n, k, type, type)) {
+            MemorySegment sx = arena.allocate((long) x.length * type.bytes());
+            MemorySegment sw = arena.allocate((long) w.length * type.bytes());
+            for (int i = 0; i < x.length; i++) {
+                if (type == OneDnnMatmul.DataType.BF16) {
+                    sx.setAtIndex(ValueLayout.JAVA_SHORT, i, bf16(x[i]));
+                    x[i] = widen(bf16(x[i]));
+                } else {
+                    sx.setAtIndex(ValueLayout.JAVA_FLOAT, i, x[i]);
+                }
+            }
+            for (int i = 0; i < w.length; i++) {
+                if (type == OneDnnMatmul.DataType.BF16) {
+                    sw.setAtIndex(ValueLayout.JAVA_SHORT, i, bf16(w[i]));
+                    w[i] = widen(bf16(w[i]));
+                } else {
+                    sw.setAtIndex(ValueLayout.JAVA_FLOAT, i, w[i]);
+                }
+            }
+            MemorySegment sy = arena.allocate(ValueLayout.JAVA_FLOAT, (long) m * n);
+            mm.execute(sx, sw, sy);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double ref = 0, mag = 0;
+                    for (int p = 0; p < k; p++) {
+                        ref += (double) x[i * k + p] * w[j * k + p];
+                        mag += Math.abs((double) x[i * k + p] * w[j * k + p]);
+                    }
+                    // FP32 accumulation of exact products: a few ulps of the sum of magnitudes
+                    assertEquals(ref, sy.getAtIndex(ValueLayout.JAVA_FLOAT, (long) i * n + j), 4e-6 * mag + 1e-30,
+                            type + " y[" + i + "][" + j + "] via " + mm.implementation());
+                }
+            }
+        }
+    }
+
+    @Test
+    void operandsTooSmallAreRefusedBeforeTheCall() {
+        try (Arena arena = Arena.ofConfined(); var mm = OneDnnMatmul.create(engine, 4, 8, 16, OneDnnMatmul.DataType.F32,
+                OneDnnMatmul.DataType.F32)) {
+            MemorySegment ok = arena.allocate(4L * 16 * 4);
+            MemorySegment w = arena.allocate(8L * 16 * 4);
+            MemorySegment small = arena.allocate(4L * 8 * 4 - 4);
+            var e = assertThrows(IllegalArgumentException.class, () -> mm.execute(ok, w, small));
+            assertTrue(e.getMessage().contains("dst") && e.getMessage().contains("M 4, N 8, K 16"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> mm.execute(MemorySegment.ofArray(new float[64]), w, ok));
+        }
+    }
+
+    @Test
+    void closedPrimitivesRefuseWork() {
+        var mm = OneDnnMatmul.create(engine, 2, 2, 2, OneDnnMatmul.DataType.F32, OneDnnMatmul.DataType.F32);
+        mm.close();
+        mm.close();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(64);
+            assertThrows(IllegalStateException.class, () -> mm.execute(s, s, s));
+        }
+    }
+}

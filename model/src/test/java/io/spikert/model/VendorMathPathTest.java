@@ -1,0 +1,31 @@
+package io.spikert.model;
+
+import io.spikert.runtime.backend.CpuBackend;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Which CPU product path this test run exercises, checked rather than assumed. The model's class path carries
+ * oneDNN (org.bytedeco:dnnl), so the default CPU backend uses it; scripts/test's second pass takes the carrier off
+ * the class path (profile without-onednn), and the backend must then run without the carried copy: on the Vector
+ * API, unless the machine has a usable oneDNN 3.x of its own.
+ */
+class VendorMathPathTest {
+    static final String CARRIED = "org/bytedeco/dnnl/linux-x86_64/libdnnl.so.3";
+
+    @Test
+    void theDefaultBackendTakesThePathTheClassPathAllows() {
+        boolean carried = VendorMathPathTest.class.getClassLoader().getResource(CARRIED) != null;
+        try (CpuBackend cpu = new CpuBackend(1)) {
+            if (carried) {
+                assertTrue(cpu.usesVendorMath(), "the carried oneDNN should be found: " + cpu.vendorMath());
+            } else if (cpu.usesVendorMath()) {
+                assertFalse(cpu.vendorMath().contains("onednn-dnnl-"), "no carried copy without the carrier: " + cpu.vendorMath());
+            } else {
+                assertTrue(cpu.vendorMath().startsWith("oneDNN not used: "), cpu.vendorMath());
+            }
+            System.out.println("VendorMathPathTest: carrier " + (carried ? "present" : "absent") + "; " + cpu.vendorMath());
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package io.spikert.runtime.backend;
+
+import io.spikert.ffm.NativeLibraryNotFoundException;
+import io.spikert.ffm.onednn.OneDnnEngine;
+import io.spikert.ffm.onednn.OneDnnException;
+import io.spikert.ffm.onednn.OneDnnGemm;
+import io.spikert.ffm.onednn.OneDnnMatmul;
+import io.spikert.kernels.Bf16;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The products {@link CpuBackend} hands to oneDNN's matmul primitive: {@code y[t] = W x[t]} over several tokens
+ * for a BF16 weight {@code W [out, in]} read where it lies (oneDNN packs it as it goes; no copy is kept).
+ *
+ * <p>At {@link io.spikert.runtime.Precision#BF16} the activations are rounded to BF16 and multiplied in one
+ * pass. At FP32 each activation is split into three BF16 parts whose sum is exactly the activation
+ * ({@link Bf16#storeSplit}); every part times a BF16 weight is exact in FP32, so the three passes (one matmul
+ * over three times the rows) accumulate the same exact products an FP32 kernel does, in FP32, in another order.
+ *
+ * <p>Threads: the calls run on the caller's thread while the compute pool waits, with oneDNN's OpenMP team set
+ * to the pool's size ({@code omp_set_num_threads}, per calling thread), so the cores are never oversubscribed;
+ * calls are serialised (one OpenMP team at a time). Primitives are cached per shape (a few dozen at most: the
+ * model has a handful of projection shapes and chunk sizes).
+ */
+final class OneDnnProducts implements AutoCloseable {
+    private static final int MAX_PRIMITIVES = 64;
+
+    private final OneDnnGemm library;
+    private final OneDnnEngine engine;
+    private final int threads;
+    private final String implementation;
+    private final Map<Long, OneDnnMatmul> primitives = new LinkedHashMap<>(16, 0.75f, true);
+    private final ThreadLocal<Boolean> threadsSet = ThreadLocal.withInitial(() -> false);
+    private Arena scratchArena = Arena.ofShared();
+    private MemorySegment src = MemorySegment.NULL;
+    private MemorySegment dst = MemorySegment.NULL;
+    private boolean closed;
+
+    private OneDnnProducts(OneDnnGemm library, OneDnnEngine engine, int threads, String implementation) {
+        this.library = library;
+        this.engine = engine;
+        this.threads = threads;
+        this.implementation = implementation;
+    }
+
+    /**
+     * Opens oneDNN (found by {@link io.spikert.ffm.LibraryLoader}: the {@code spikert.onednn.path} property,
+     * {@code LD_LIBRARY_PATH}, the system folders, then the copy a jar on the class path carries) and checks
+     * that this CPU has a BF16 matmul kernel by creating one.
+     *
+     * @throws Unavailable saying why not, in one line
+     */
+    static OneDnnProducts open(int threads) throws Unavailable {
+        OneDnnGemm library;
+        try {
+            library = OneDnnGemm.open();
+        } catch (NativeLibraryNotFoundException e) {
+            throw new Unavailable("oneDNN not found (" + firstLine(e.getMessage()) + ")", e);
+        } catch (OneDnnException | UnsatisfiedLinkError | IllegalArgumentException e) {
+            throw new Unavailable(firstLine(e.getMessage()), e);
+        }
+        OneDnnEngine engine;
+        try {
+            engine = OneDnnEngine.open(library);
+        } catch (OneDnnException e) {
+            throw new Unavailable(firstLine(e.getMessage()), e);
+        }
+        library.setThreads(threads);
+        try (OneDnnMatmul probe = OneDnnMatmul.create(engine, 16, 64, 64, OneDnnMatmul.DataType.BF16,
+                OneDnnMatmul.DataType.BF16)) {
+            String impl = probe.implementation();
+            if (impl.startsWith("ref") || impl.contains("ref:")) {
+                engine.close();
+                throw new Unavailable(library + " has only its reference BF16 matmul on this CPU (" + impl
+                        + "): no AVX-512 BF16 or AMX; the Vector API kernels are faster", null);
+            }
+            return new OneDnnProducts(library, engine, threads, impl);
+        } catch (OneDnnException e) {
+            engine.close();
+            throw new Unavailable(library + " has no BF16 matmul on this CPU: " + firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** Why the library cannot be used here, in one line (the backend reports it once and runs without it). */
+    static final class Unavailable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "no message";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** "oneDNN 3.13.0 (/path/libdnnl.so.3), brg_matmul:avx10_1_512_amx". */
+    String describe() {
+        return library + ", " + implementation;
+    }
+
+    /**
+     * {@code y[t] = W x[t]} for {@code tokens} rows of {@code in} floats from {@code x[xOff]}, written as rows of
+     * {@code out} floats from {@code y[yOff]}; {@code w} holds the BF16 weight {@code [out, in]}.
+     *
+     * @param bf16Activations round the activations to BF16 (one pass) instead of splitting them exactly (three)
+     */
+    synchronized void bf16Weights(MemorySegment w, int out, int in, float[] x, int xOff, int tokens, float[] y, int yOff,
+                                  boolean bf16Activations) {
+        if (closed) {
+            throw new IllegalStateException("the oneDNN products are closed");
+        }
+        if (!threadsSet.get()) {
+            library.setThreads(threads); // OpenMP's team size is per calling thread
+            threadsSet.set(true);
+        }
+        int parts = bf16Activations ? 1 : 3;
+        long m = (long) parts * tokens;
+        ensureScratch(m * in * 2, m * out * 4);
+        long n = (long) tokens * in;
+        if (bf16Activations) {
+            Bf16.store(x, xOff, (int) n, src, 0);
+        } else {
+            Bf16.storeSplit(x, xOff, (int) n, src, 0, n, 2 * n);
+        }
+        OneDnnMatmul mm = primitive(m, out, in);
+        mm.execute(src.asSlice(0, m * in * 2), w, dst.asSlice(0, m * out * 4));
+        if (bf16Activations) {
+            MemorySegment.copy(dst, ValueLayout.JAVA_FLOAT, 0, y, yOff, tokens * out);
+            return;
+        }
+        long part = (long) tokens * out;
+        for (int t = 0; t < tokens; t++) {
+            long row = (long) t * out;
+            for (int i = 0; i < out; i++) {
+                float hi = dst.getAtIndex(ValueLayout.JAVA_FLOAT, row + i);
+                float mid = dst.getAtIndex(ValueLayout.JAVA_FLOAT, part + row + i);
+                float lo = dst.getAtIndex(ValueLayout.JAVA_FLOAT, 2 * part + row + i);
+                y[yOff + (int) row + i] = hi + (mid + lo);
+            }
+        }
+    }
+
+    private OneDnnMatmul primitive(long m, int n, int k) {
+        long key = (m << 40) ^ ((long) n << 20) ^ k;
+        OneDnnMatmul mm = primitives.get(key);
+        if (mm != null && mm.m() == m && mm.n() == n && mm.k() == k) {
+            return mm;
+        }
+        if (mm != null) {
+            primitives.remove(key).close();
+        }
+        if (primitives.size() >= MAX_PRIMITIVES) {
+            var eldest = primitives.entrySet().iterator();
+            eldest.next().getValue().close();
+            eldest.remove();
+        }
+        mm = OneDnnMatmul.create(engine, m, n, k, OneDnnMatmul.DataType.BF16, OneDnnMatmul.DataType.BF16);
+        primitives.put(key, mm);
+        return mm;
+    }
+
+    private void ensureScratch(long srcBytes, long dstBytes) {
+        if (src.byteSize() >= srcBytes && dst.byteSize() >= dstBytes) {
+            return;
+        }
+        scratchArena.close();
+        scratchArena = Arena.ofShared();
+        src = scratchArena.allocate(Math.max(srcBytes, src.byteSize()), 64);
+        dst = scratchArena.allocate(Math.max(dstBytes, dst.byteSize()), 64);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (OneDnnMatmul mm : primitives.values()) {
+            mm.close();
+        }
+        primitives.clear();
+        scratchArena.close();
+        engine.close();
+    }
+}

@@ -1,0 +1,168 @@
+package io.spikert.runtime.vendor;
+
+import io.spikert.kernels.Bf16;
+import io.spikert.runtime.ComputePool;
+import io.spikert.runtime.DType;
+import io.spikert.runtime.Precision;
+import io.spikert.runtime.Tensor;
+import io.spikert.runtime.Tuning;
+import io.spikert.runtime.VendorMath;
+import io.spikert.runtime.backend.CpuBackend;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The CPU backend's products through oneDNN (the copy the test class path carries), against a float64 reference
+ * written here over the same inputs: FP32 activations (three exact BF16 parts) and BF16 activations (rounded to
+ * nearest even); and the Vector API path of a backend with the library off, held to the same reference.
+ */
+class CpuBackendOneDnnTest {
+    static ComputePool pool;
+    static CpuBackend withLibrary;
+    static CpuBackend without;
+    static final Arena ARENA = Arena.ofShared();
+
+    @BeforeAll
+    static void open() {
+        pool = new ComputePool(2);
+        Tuning d = Tuning.defaults();
+        withLibrary = new CpuBackend(pool, false, tuning(VendorMath.REQUIRE, 4));
+        without = new CpuBackend(pool, false, tuning(VendorMath.OFF, 4));
+        assertTrue(withLibrary.usesVendorMath(), withLibrary.vendorMath());
+        assertFalse(without.usesVendorMath());
+        assertTrue(withLibrary.name().contains("oneDNN 3."), withLibrary.name());
+        assertEquals(d.vendorMath(), VendorMath.AUTO);
+    }
+
+    static Tuning tuning(VendorMath math, int from) {
+        Tuning d = Tuning.defaults();
+        return new Tuning(d.sparseFromSilentShare(), d.spikeBatchFromTokens(), d.batchTileTokens(), d.maxBlockRows(),
+                d.batchFloatOnly(), d.checkEachLaunch(), math, from);
+    }
+
+    @AfterAll
+    static void close() {
+        withLibrary.close();
+        without.close();
+        pool.close();
+    }
+
+    private static final SplittableRandom RANDOM = new SplittableRandom(17);
+
+    static Tensor bf16Weight(int out, int in) {
+        MemorySegment s = ARENA.allocate((long) out * in * 2, 64);
+        for (long i = 0; i < (long) out * in; i++) {
+            s.setAtIndex(ValueLayout.JAVA_SHORT, i, Bf16.bits((float) (RANDOM.nextGaussian() / Math.sqrt(in))));
+        }
+        return new Tensor("test.weight", DType.BF16, new long[] {out, in}, s);
+    }
+
+    static float[] activations(int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (RANDOM.nextGaussian() * (1 + RANDOM.nextInt(4)));
+        }
+        return x;
+    }
+
+    /** Checks y against sum_k x'[t,k] w[o,k] in float64 (x' = x, or x rounded to BF16), within FP32 rounding. */
+    static void assertProduct(Tensor w, float[] x, int xOff, int tokens, float[] y, int yOff, boolean roundX, String who) {
+        int out = (int) w.dim(0), in = (int) w.dim(1);
+        double worst = 0;
+        for (int t = 0; t < tokens; t++) {
+            for (int o = 0; o < out; o++) {
+                double ref = 0, mag = 0;
+                for (int k = 0; k < in; k++) {
+                    double a = roundX ? Bf16.round(x[xOff + t * in + k]) : x[xOff + t * in + k];
+                    double b = Bf16.value(w.data().getAtIndex(ValueLayout.JAVA_SHORT, (long) o * in + k));
+                    ref += a * b;
+                    mag += Math.abs(a * b);
+                }
+                double err = Math.abs(y[yOff + t * out + o] - ref) / mag;
+                worst = Math.max(worst, err);
+            }
+        }
+        // FP32 sums of exact products: within a few units of 2^-24 of the sum of magnitudes
+        assertTrue(worst < 2e-6, who + ": worst error " + worst + " of the sum of magnitudes");
+    }
+
+    @Test
+    void fp32ActivationsThroughOneDnnMatchTheReference() {
+        Tensor w = bf16Weight(200, 384);
+        float[] x = activations(3 + 24 * 384);
+        float[] y = new float[5 + 24 * 200];
+        withLibrary.linear(w, x, 3, 24, y, 5);
+        assertProduct(w, x, 3, 24, y, 5, false, "oneDNN, fp32 activations");
+        float[] javaY = new float[y.length];
+        without.linear(w, x, 3, 24, javaY, 5);
+        assertProduct(w, x, 3, 24, javaY, 5, false, "Vector API, fp32 activations");
+        assertEquals(0f, y[4], "nothing written before yOff");
+    }
+
+    @Test
+    void bf16ActivationsRoundBeforeTheProductOnBothPaths() {
+        Tensor w = bf16Weight(96, 256);
+        float[] x = activations(16 * 256);
+        float[] y = new float[16 * 96];
+        float[] javaY = new float[16 * 96];
+        try {
+            withLibrary.precision(Precision.BF16);
+            without.precision(Precision.BF16);
+            withLibrary.linear(w, x, 0, 16, y, 0);
+            without.linear(w, x, 0, 16, javaY, 0);
+        } finally {
+            withLibrary.precision(Precision.FP32);
+            without.precision(Precision.FP32);
+        }
+        assertProduct(w, x, 0, 16, y, 0, true, "oneDNN, bf16 activations");
+        assertProduct(w, x, 0, 16, javaY, 0, true, "Vector API, bf16 activations");
+        // and they differ from the fp32-activation product by more than rounding: the option does something
+        float[] exact = new float[16 * 96];
+        without.linear(w, x, 0, 16, exact, 0);
+        double diff = 0;
+        for (int i = 0; i < exact.length; i++) {
+            diff = Math.max(diff, Math.abs(exact[i] - javaY[i]));
+        }
+        assertTrue(diff > 1e-4, "bf16 activations change the products, max diff " + diff);
+    }
+
+    @Test
+    void belowTheCrossoverAndForFloatWeightsTheVectorApiRuns() {
+        Tensor w = bf16Weight(64, 128);
+        float[] x = activations(3 * 128);
+        float[] a = new float[3 * 64], b = new float[3 * 64];
+        withLibrary.linear(w, x, 0, 3, a, 0);
+        without.linear(w, x, 0, 3, b, 0);
+        assertArrayEquals(b, a, "3 tokens < vendorFromTokens 4: the same kernel, the same bits");
+
+        MemorySegment f = ARENA.allocate(64L * 128 * 4, 64);
+        for (long i = 0; i < 64L * 128; i++) {
+            f.setAtIndex(ValueLayout.JAVA_FLOAT, i, (float) RANDOM.nextGaussian());
+        }
+        Tensor f32 = new Tensor("test.f32", DType.F32, new long[] {64, 128}, f);
+        float[] x16 = activations(16 * 128);
+        float[] c = new float[16 * 64], d = new float[16 * 64];
+        withLibrary.linear(f32, x16, 0, 16, c, 0);
+        without.linear(f32, x16, 0, 16, d, 0);
+        assertArrayEquals(d, c, "F32 weights stay on the Vector API");
+    }
+
+    @Test
+    void manyShapesReuseOrReplaceCachedPrimitives() {
+        for (int tokens = 4; tokens < 80; tokens += 7) {
+            Tensor w = bf16Weight(32 + tokens, 64);
+            float[] x = activations(tokens * 64);
+            float[] y = new float[tokens * (32 + tokens)];
+            withLibrary.linear(w, x, 0, tokens, y, 0);
+            assertProduct(w, x, 0, tokens, y, 0, false, tokens + " tokens");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.spikert.kernels;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * BF16 activations: rounding FP32 to BF16 (round to nearest, ties to even; NaN stays a quiet NaN) and the
+ * exact three-way split {@code x = hi + mid + lo} of an FP32 value into BF16 values, which lets a BF16 product
+ * engine compute an FP32-activation product: every part times a BF16 weight is exact in FP32.
+ *
+ * <p>Why three parts are exact: {@code hi} keeps the top 8 significant bits of x; {@code x - hi} is a
+ * multiple of x's ulp below 2^-8 |x|, so at most 16 bits, exact in FP32; {@code mid} keeps 8 of them and
+ * {@code x - hi - mid}, at most 8 bits, is a BF16 value. (Parts below FP32's normal range are the exception:
+ * a value under 2^-110 in magnitude may lose bits there, as FP32 products of such values do anyway.)
+ */
+public final class Bf16 {
+    private Bf16() {}
+
+    private static final ValueLayout.OfShort BF16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+
+    /** The BF16 bits nearest to {@code f} (ties to even). */
+    public static short bits(float f) {
+        int b = Float.floatToRawIntBits(f);
+        if ((b & 0x7FFF_FFFF) > 0x7F80_0000) {
+            return (short) ((b >>> 16) | 0x0040); // NaN: keep the sign, make it quiet
+        }
+        return (short) ((b + 0x7FFF + ((b >>> 16) & 1)) >>> 16);
+    }
+
+    /** The float a BF16 value stands for. */
+    public static float value(short bits) {
+        return Float.intBitsToFloat(bits << 16);
+    }
+
+    /** {@code f} rounded to the nearest BF16 value, as a float. */
+    public static float round(float f) {
+        return value(bits(f));
+    }
+
+    /** Rounds {@code n} floats of {@code a} from {@code off} to BF16 values, in place. */
+    public static void roundInPlace(float[] a, int off, int n) {
+        for (int i = off; i < off + n; i++) {
+            a[i] = round(a[i]);
+        }
+    }
+
+    /** Writes {@code n} floats of {@code x} from {@code xOff} as BF16 into {@code out} from element {@code at}. */
+    public static void store(float[] x, int xOff, int n, MemorySegment out, long at) {
+        for (int i = 0; i < n; i++) {
+            out.setAtIndex(BF16, at + i, bits(x[xOff + i]));
+        }
+    }
+
+    /**
+     * Writes the three BF16 parts of {@code n} floats of {@code x}: {@code hi} from element {@code hiAt},
+     * {@code mid} from {@code midAt}, {@code lo} from {@code loAt}, with {@code hi + mid + lo == x} exactly for
+     * finite x of normal magnitude (see the class comment); a non-finite x goes whole into {@code hi}.
+     */
+    public static void storeSplit(float[] x, int xOff, int n, MemorySegment out, long hiAt, long midAt, long loAt) {
+        for (int i = 0; i < n; i++) {
+            float v = x[xOff + i];
+            short hi = bits(v);
+            float r = Float.isFinite(v) ? v - value(hi) : 0f;
+            short mid = bits(r);
+            short lo = bits(r - value(mid));
+            out.setAtIndex(BF16, hiAt + i, hi);
+            out.setAtIndex(BF16, midAt + i, mid);
+            out.setAtIndex(BF16, loAt + i, lo);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.spikert.kernels;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.math.BigDecimal;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** BF16 rounding against BigDecimal nearest-even, and the three-way split summed exactly. */
+class Bf16Test {
+    /** The nearest BF16 value by exact decimal arithmetic, ties to the even mantissa: an independent reference. */
+    static float nearest(float f) {
+        int b = Float.floatToRawIntBits(f);
+        float down = Float.intBitsToFloat(b & 0xFFFF0000);                    // toward zero
+        float up = Float.intBitsToFloat((b & 0xFFFF0000) + 0x10000);           // away from zero
+        BigDecimal x = new BigDecimal(f), d = new BigDecimal(down), u = new BigDecimal(up);
+        int c = x.subtract(d).abs().compareTo(u.subtract(x).abs());
+        if (c < 0 || (b & 0xFFFF) == 0) {
+            return down;
+        }
+        if (c > 0) {
+            return up;
+        }
+        return ((b >>> 16) & 1) == 0 ? down : up;
+    }
+
+    @Test
+    void roundsToNearestEven() {
+        SplittableRandom r = new SplittableRandom(3);
+        for (int i = 0; i < 200_000; i++) {
+            float f = Float.intBitsToFloat(r.nextInt()) ;
+            if (!Float.isFinite(f) || Math.abs(f) > 3e38f) {
+                continue;
+            }
+            assertEquals(nearest(f), Bf16.round(f), "round(" + f + ")");
+        }
+        assertEquals(1f, Bf16.round(Float.intBitsToFloat(0x3F808000)), "a tie goes to the even mantissa");
+        assertEquals(Float.intBitsToFloat(0x3F820000), Bf16.round(Float.intBitsToFloat(0x3F818000)), "tie, odd below");
+        assertTrue(Float.isNaN(Bf16.round(Float.intBitsToFloat(0x7F800001))), "a NaN with a low payload stays NaN");
+        assertEquals(Float.POSITIVE_INFINITY, Bf16.round(Float.POSITIVE_INFINITY));
+        assertEquals(Float.NEGATIVE_INFINITY, Bf16.round(-Float.MAX_VALUE), "beyond BF16's largest value");
+    }
+
+    @Test
+    void threePartsSumToTheValueExactly() {
+        SplittableRandom r = new SplittableRandom(4);
+        int n = 50_000;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (r.nextGaussian() * Math.pow(10, r.nextInt(-30, 30)));
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(3L * n * 2);
+            Bf16.storeSplit(x, 0, n, out, 0, n, 2L * n);
+            for (int i = 0; i < n; i++) {
+                double hi = Bf16.value(out.getAtIndex(ValueLayout.JAVA_SHORT, i));
+                double mid = Bf16.value(out.getAtIndex(ValueLayout.JAVA_SHORT, n + i));
+                double lo = Bf16.value(out.getAtIndex(ValueLayout.JAVA_SHORT, 2L * n + i));
+                assertEquals((double) x[i], hi + mid + lo, 0.0, "x[" + i + "] = " + x[i]);
+                assertEquals(Bf16.round(x[i]), (float) hi, "hi is the rounded value");
+            }
+        }
+    }
+}

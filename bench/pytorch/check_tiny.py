@@ -10,9 +10,10 @@ little-endian [tokens, vocab], from the float64 reference spikingbrain_ref.py on
 The error of a token is max |logit - golden| / max |golden| over that token's vocabulary; the check
 fails (exit 1) if the worst token's error exceeds the tolerance (default 1e-5 for fp32, 5e-2 for bf16).
 
-The 40-token prompt fits in one GLA chunk (64) and one SWA query block (256), so the prefill runs twice:
+The 40-token prompt spans two GLA chunks (32) and one SWA query block (256), so the prefill runs twice:
 with the default grouping, and with GLA chunks of 7 tokens and SWA blocks of 5 queries, which carries
-the GLA state across chunk boundaries and makes SWA blocks start inside the window (W = 6). Both must match.
+the GLA state across five chunk boundaries and makes SWA blocks start inside the window (W = 6). Both
+must match.
 """
 import argparse
 import json

@@ -1,21 +1,26 @@
 """SpikingBrain (gla_swa) base-model prefill in PyTorch: docs/MODEL.md sections 1-3.
 
 It mirrors `forward_parallel` of model/src/test/python/spikingbrain_ref.py (the float64 oracle), written
-as a runtime would run a prefill: the whole prompt's projections at once, GLA in chunks of 64 tokens with
+as a runtime would run a prefill: the whole prompt's projections at once, GLA in chunks of 32 tokens with
 the D x D state per kv head carried between chunks (memory linear in the prompt), SWA in blocks of
 queries that read only the keys inside their window.
 
-Precision: the linear layers (q/k/v/o, gk_proj, gate/up/down, lm_head) multiply in `compute_dtype`
-(bfloat16: weights used as stored, inputs rounded to bf16, oneDNN accumulates in fp32; float32: weights
-widened once at load). Everything else is fp32: the residual stream, every RMSNorm ("fp32 math" in
-MODEL.md), biases (added after the product), the GLA gates, state and read-out, RoPE, softmax.
+Precision: every matrix product multiplies in `compute_dtype`: the linear layers (q/k/v/o, gk_proj,
+gate/up/down, lm_head; bfloat16: weights used as stored, float32: widened once at load) and the
+attention products (GLA's intra-chunk scores, their product with v, the read-out of the state and the
+state update; SWA's q.k and p.v). Under bfloat16 the operands are rounded to bf16 and oneDNN accumulates
+in fp32 (Debian's torch sends bf16 products to oneDNN, fp32 ones to the reference BLAS, which is about
+300x slower: fp32 is for checking on small models). Everything else is fp32: the residual stream, every
+RMSNorm ("fp32 math" in MODEL.md), biases (added after the product), the GLA gates, decays and state,
+RoPE, the softmax.
 """
 import torch
 import torch.nn.functional as F
 
 GATE_LOW_RANK = 16        # MODEL.md section 1: not in the config
 GATE_NORMALIZER = 16.0
-GLA_CHUNK = 64            # tokens per GLA chunk (state carried between chunks)
+GLA_CHUNK = 32            # tokens per GLA chunk (state carried between chunks); the [t, s, kv, D] decay
+                          # tensor grows with it: 16-32 measured fastest at the 7B shape, 64 about 2.5x slower
 SWA_QUERY_BLOCK = 256     # queries per SWA block; each reads at most W + block keys
 
 
@@ -110,6 +115,16 @@ def _linear(x, w, b=None):
     return y + b if b is not None else y
 
 
+def _bmm(a, b, mm):
+    """fp32 operands -> fp32 product computed in dtype mm."""
+    return torch.bmm(a.to(mm), b.to(mm)).float()
+
+
+def _einsum(spec, a, b, mm):
+    """fp32 operands -> fp32 product computed in dtype mm."""
+    return torch.einsum(spec, a.to(mm), b.to(mm)).float()
+
+
 def _rope_cos_sin(positions, d):
     # inv_freq in float64 rounded to float32, angle = float32(float32(p) * inv_freq), cos/sin in float64
     # (the reference's convention), then used in fp32
@@ -127,7 +142,7 @@ def _rope(x, cos, sin):
     return torch.cat([x1 * c - x2 * s, x2 * c + x1 * s], dim=-1)
 
 
-def swa_attention(q, k, v, d, block=SWA_QUERY_BLOCK):
+def swa_attention(q, k, v, d, block=SWA_QUERY_BLOCK, mm=torch.float32):
     """q [T, heads, D], k/v [T, kv, D] (after RoPE) -> [T, heads, D]; query p reads keys max(0, p-W)..p."""
     T = q.shape[0]
     out = torch.empty_like(q)
@@ -138,18 +153,18 @@ def swa_attention(q, k, v, d, block=SWA_QUERY_BLOCK):
         n_q, n_k = qe - qs, qe - ks
         # [kv, group * n_q, D] x [kv, D, n_k]: the heads of a group share their kv head
         qb = q[qs:qe].reshape(n_q, d.kv_heads, d.group, d.D).permute(1, 2, 0, 3).reshape(d.kv_heads, -1, d.D)
-        s = torch.bmm(qb, k[ks:qe].permute(1, 2, 0)) * scale
+        s = _bmm(qb, k[ks:qe].permute(1, 2, 0), mm) * scale
         qpos = torch.arange(qs, qe)[:, None]
         kpos = torch.arange(ks, qe)[None, :]
         allowed = (kpos <= qpos) & (kpos >= qpos - d.W)                          # [n_q, n_k]
         s = s.view(d.kv_heads, d.group, n_q, n_k).masked_fill(~allowed, float("-inf"))
         p = torch.softmax(s, dim=-1).view(d.kv_heads, -1, n_k)
-        o = torch.bmm(p, v[ks:qe].permute(1, 0, 2))                              # [kv, group * n_q, D]
+        o = _bmm(p, v[ks:qe].permute(1, 0, 2), mm)                               # [kv, group * n_q, D]
         out[qs:qe] = o.view(d.kv_heads, d.group, n_q, d.D).permute(2, 0, 1, 3).reshape(n_q, d.heads, d.D)
     return out
 
 
-def gla_attention(q, k, v, g, d, chunk=GLA_CHUNK):
+def gla_attention(q, k, v, g, d, chunk=GLA_CHUNK, mm=torch.float32):
     """q [T, heads, D] (relu'd), k/v/g [T, kv, D] -> o [T, heads, D] before g_norm.
 
     Chunked form of MODEL.md section 3 with state S_j [D, D] per kv head, zero at the start:
@@ -171,13 +186,13 @@ def gla_attention(q, k, v, g, d, chunk=GLA_CHUNK):
         causal = torch.ones(C, C, dtype=torch.bool).tril()
         decay = torch.exp(diff.masked_fill(~causal[:, :, None, None], float("-inf")))
         ke = decay * kc[None]                                                    # [t, s, j, d]
-        A = torch.einsum("tjnd,tsjd->jnts", qc, ke)                              # [j, n, t, s]
-        o = torch.einsum("jnts,sjd->tjnd", A, vc)
-        o = o + torch.einsum("tjnd,jde->tjne", qc * torch.exp(b)[:, :, None, :], S)
+        A = _einsum("tjnd,tsjd->jnts", qc, ke, mm)                               # [j, n, t, s]
+        o = _einsum("jnts,sjd->tjnd", A, vc, mm)
+        o = o + _einsum("tjnd,jde->tjne", qc * torch.exp(b)[:, :, None, :], S, mm)
         out[cs:ce] = o.reshape(C, d.heads, d.D)
         last = b[-1]                                                             # [j, d]
         kd = kc * torch.exp(last[None] - b)                                      # [s, j, d]
-        S = torch.exp(last)[:, :, None] * S + torch.einsum("sjd,sje->jde", kd, vc)
+        S = torch.exp(last)[:, :, None] * S + _einsum("sjd,sje->jde", kd, vc, mm)
     return out
 
 
@@ -198,10 +213,11 @@ def forward(w, ids, all_logits=False, gla_chunk=GLA_CHUNK, swa_block=SWA_QUERY_B
         k = _linear(h, ly["k"], ly["bk"]).view(T, d.kv_heads, d.D)
         v = _linear(h, ly["v"], ly["bv"]).view(T, d.kv_heads, d.D)
         if L in w.swa:
-            o = swa_attention(_rope(q, cos, sin), _rope(k, cos, sin), v, d, swa_block)
+            o = swa_attention(_rope(q, cos, sin), _rope(k, cos, sin), v, d, swa_block, w.compute_dtype)
         else:
             g = F.logsigmoid(_linear(_linear(h, ly["g0"]), ly["g1"], ly["bg1"])) / GATE_NORMALIZER
-            o = gla_attention(torch.relu(q), torch.relu(k), v, g.view(T, d.kv_heads, d.D), d, gla_chunk)
+            o = gla_attention(torch.relu(q), torch.relu(k), v, g.view(T, d.kv_heads, d.D), d, gla_chunk,
+                              w.compute_dtype)
             o = rmsnorm(o, ly["g_norm"], d.eps)                                   # over D, per head
         r = x + _linear(o.reshape(T, d.H), ly["o"])
         h = rmsnorm(r, ly["mlp_norm"], d.eps)

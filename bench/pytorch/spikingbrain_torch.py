@@ -40,6 +40,7 @@ class Dims:
             self.kv_heads = int(config["num_key_value_heads"])
             self.layers = int(config["num_hidden_layers"])
             self.vocab = int(config["vocab_size"])
+            self.I = int(config["intermediate_size"])
             self.eps = float(config["norm_eps"])
             self.W = int(config["sliding_window"])
             self.theta = float(config["rope_theta"])
@@ -64,8 +65,7 @@ class Weights:
         self.compute_dtype = compute_dtype
         self.swa = attn_layers(config)
         self._source = source
-        kvd = d.kv_heads * d.D
-        I = int(config["intermediate_size"])
+        kvd, I = d.kv_heads * d.D, d.I
         self.embeddings = self._get("model.embeddings.weight", (d.vocab, d.H), matrix=False)
         self.final_norm = self._vec("model.norm.weight", d.H)
         self.lm_head = self._get("lm_head.weight", (d.vocab, d.H))

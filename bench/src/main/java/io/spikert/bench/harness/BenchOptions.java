@@ -11,11 +11,13 @@ import java.nio.file.Path;
  * {@code --model} was given, else the synthetic {@code shape} written under {@code cacheRoot}.
  */
 public record BenchOptions(Path model, Shape shape, ModelVariant variant, RawValues raw, Path cacheRoot, int promptTokens, int decodeTokens,
-                           int warmupTokens, int threads, BandwidthProbe.Source bandwidthSource, Path json, Precision precision) {
+                           int warmupTokens, int threads, BandwidthProbe.Source bandwidthSource, Path json, Precision precision,
+                           int chunk, int prefillRepeats) {
 
     public static final String USAGE = """
             scripts/bench [--model DIR | --shape 7b|demo|small [--variant base|w8aspike [--raw fp32|bf16|codes]]] [--cache DIR] [--prompt-tokens N] [--decode-tokens N]
-                          [--warmup-tokens N] [--threads N] [--precision fp32|bf16] [--bandwidth native|weights] [--json FILE]
+                          [--warmup-tokens N] [--threads N] [--precision fp32|bf16] [--chunk N] [--prefill-repeats N]
+                          [--bandwidth native|weights] [--json FILE]
               End-to-end benchmark: load time, resident memory, prefill and decode tokens/s, and the DRAM read
               bandwidth measured in the same run, with decode as a percentage of the bandwidth-bound rate.
               --model DIR        an existing model folder (config.json + weights); otherwise a synthetic checkpoint
@@ -32,6 +34,10 @@ public record BenchOptions(Path model, Shape shape, ModelVariant variant, RawVal
               --decode-tokens N  timed decode steps (default 16), after --warmup-tokens untimed ones (default 2)
               --threads N        compute threads (default: all cores)
               --precision P      activation precision of prefill products: fp32 (default, exact) or bf16
+              --chunk N          prefill chunk in tokens (default: the backend's, 0)
+              --prefill-repeats N  prefills of the prompt, each in a new session (default 1): the first includes
+                                 JIT warmup and the first touch of the weight pages; the report gives each and
+                                 the median of those after the first
               --bandwidth SRC    what the bandwidth probe sums: native (a fresh 2 GiB native buffer, default)
                                  or weights (the memory-mapped weight tensors themselves)
               --json FILE        also write the results as JSON""";
@@ -50,6 +56,8 @@ public record BenchOptions(Path model, Shape shape, ModelVariant variant, RawVal
         BandwidthProbe.Source source = BandwidthProbe.Source.NATIVE;
         Path json = null;
         Precision precision = Precision.FP32;
+        int chunk = 0;
+        int prefillRepeats = 1;
         boolean shapeGiven = false;
         for (int i = 0; i < argv.length; i++) {
             String opt = argv[i];
@@ -98,6 +106,8 @@ public record BenchOptions(Path model, Shape shape, ModelVariant variant, RawVal
                     default -> throw new UsageException("--bandwidth must be native or weights, got \"" + v + "\"");
                 };
                 case "--json" -> json = Path.of(v);
+                case "--chunk" -> chunk = positive(opt, v, 0);
+                case "--prefill-repeats" -> prefillRepeats = positive(opt, v, 1);
                 case "--precision" -> {
                     try {
                         precision = Precision.parse(v, "--precision");
@@ -115,7 +125,7 @@ public record BenchOptions(Path model, Shape shape, ModelVariant variant, RawVal
             throw new UsageException("--raw applies to a synthetic --variant w8aspike checkpoint only");
         }
         return new BenchOptions(model, model == null ? shape : null, variant, raw, cache != null ? cache : defaultCache(),
-                prompt, decode, warmup, threads, source, json, precision);
+                prompt, decode, warmup, threads, source, json, precision, chunk, prefillRepeats);
     }
 
     private static int positive(String opt, String v, int min) {

@@ -18,7 +18,9 @@ import java.lang.invoke.MethodHandle;
  *
  * <p>Threads: oneDNN's OpenMP builds (Debian's and the Maven Central carrier's) use as many threads as the
  * OpenMP runtime gives them; {@link #setThreads} sets that ({@code omp_set_num_threads} of the runtime the
- * library loaded), so the library's threads and SpikeRT's compute pool need not oversubscribe the cores.
+ * library loaded), so the library's threads and SpikeRT's compute pool need not oversubscribe the cores; and
+ * before the library first loads, {@link OpenMpWaitPolicy} asks OpenMP's threads to sleep between calls rather
+ * than spin on the cores the compute pool is about to use.
  */
 public final class OneDnnGemm {
     /** dnnl_status_t success. */
@@ -50,6 +52,9 @@ public final class OneDnnGemm {
      * @throws OneDnnException                               for a library older than 2.0 or missing a GEMM
      */
     public static OneDnnGemm open() {
+        if (LibraryLoader.bound(NativeLibrary.ONEDNN) == null) {
+            OpenMpWaitPolicy.preferPassive(); // before the OpenMP runtime loads with the library
+        }
         LibraryLoader.Loaded loaded = LibraryLoader.require(NativeLibrary.ONEDNN);
         // Every symbol is looked up before the first call: a generated holder class whose symbol is missing
         // fails its initialisation for the rest of the process.

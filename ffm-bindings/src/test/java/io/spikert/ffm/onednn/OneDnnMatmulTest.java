@@ -111,6 +111,47 @@ class OneDnnMatmulTest {
         }
     }
 
+    /**
+     * The group sums of a spike product as one batched integer matmul over strided views: counts [T, cols] seen
+     * as [G, T, 128], codes stored per group as [128][run] (run >= rows) seen as [G, 128, rows], sums [G, T, rows]
+     * int32, each exactly the integer sum.
+     */
+    @Test
+    void batchedInt8GroupSumsAreExact() {
+        int groups = 3, t = 5, rows = 40, run = 48, cols = groups * 128;
+        byte[] counts = new byte[t * cols];
+        byte[] codes = new byte[groups * 128 * run];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = (byte) RANDOM.nextInt(-128, 128);
+        }
+        for (int i = 0; i < codes.length; i++) {
+            codes[i] = (byte) RANDOM.nextInt(-128, 128);
+        }
+        var src = new OneDnnMatmul.Operand(new long[] {groups, t, 128}, new long[] {128, cols, 1}, OneDnnMatmul.DataType.S8);
+        var w = new OneDnnMatmul.Operand(new long[] {groups, 128, rows}, new long[] {128L * run, run, 1}, OneDnnMatmul.DataType.S8);
+        var dst = new OneDnnMatmul.Operand(new long[] {groups, t, rows}, new long[] {(long) t * rows, rows, 1}, OneDnnMatmul.DataType.S32);
+        try (Arena arena = Arena.ofConfined(); var mm = OneDnnMatmul.create(engine, src, w, dst)) {
+            MemorySegment sc = arena.allocateFrom(ValueLayout.JAVA_BYTE, counts);
+            MemorySegment sw = arena.allocateFrom(ValueLayout.JAVA_BYTE, codes);
+            MemorySegment sums = arena.allocate(4L * groups * t * rows);
+            mm.execute(sc, sw, sums);
+            for (int g = 0; g < groups; g++) {
+                for (int i = 0; i < t; i++) {
+                    for (int r = 0; r < rows; r++) {
+                        int ref = 0;
+                        for (int c = 0; c < 128; c++) {
+                            ref += counts[i * cols + g * 128 + c] * codes[(g * 128 + c) * run + r];
+                        }
+                        assertEquals(ref, sums.getAtIndex(ValueLayout.JAVA_INT, ((long) g * t + i) * rows + r),
+                                "group " + g + " token " + i + " row " + r + " via " + mm.implementation());
+                    }
+                }
+            }
+            assertThrows(IllegalArgumentException.class, () -> mm.execute(sc.asSlice(0, counts.length - 1), sw, sums),
+                    "the strided view's last element lies at the end of the counts");
+        }
+    }
+
     @Test
     void operandsTooSmallAreRefusedBeforeTheCall() {
         try (Arena arena = Arena.ofConfined(); var mm = OneDnnMatmul.create(engine, 4, 8, 16, OneDnnMatmul.DataType.F32,
@@ -119,7 +160,8 @@ class OneDnnMatmulTest {
             MemorySegment w = arena.allocate(8L * 16 * 4);
             MemorySegment small = arena.allocate(4L * 8 * 4 - 4);
             var e = assertThrows(IllegalArgumentException.class, () -> mm.execute(ok, w, small));
-            assertTrue(e.getMessage().contains("dst") && e.getMessage().contains("M 4, N 8, K 16"), e.getMessage());
+            assertTrue(e.getMessage().contains("dst") && e.getMessage().contains("F32[4, 16] x F32[16, 8] -> F32[4, 8]"),
+                    e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> mm.execute(MemorySegment.ofArray(new float[64]), w, ok));
         }
     }

@@ -11,9 +11,10 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** {@code --verbose}: which spike product kernel each projection used, and its inputs' silent share. */
 final class KernelReport implements SpikeObserver {
-    private record Tally(LongAdder sparse, LongAdder dense, LongAdder fakeQuant, LongAdder silent, LongAdder channels) {
+    private record Tally(LongAdder sparse, LongAdder dense, LongAdder gemm, LongAdder fakeQuant, LongAdder silent,
+                         LongAdder channels) {
         Tally() {
-            this(new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder());
+            this(new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder());
         }
     }
 
@@ -22,7 +23,11 @@ final class KernelReport implements SpikeObserver {
     @Override
     public void onSpikes(String name, int[] counts, int off, int n, float vth, SpikeKernel kernel) {
         Tally t = byProjection.computeIfAbsent(name, k -> new Tally());
-        (kernel == SpikeKernel.SPARSE_EVENTS ? t.sparse : kernel == SpikeKernel.DENSE_INT8 ? t.dense : t.fakeQuant).increment();
+        (kernel == null ? t.fakeQuant : switch (kernel) {
+            case SPARSE_EVENTS -> t.sparse;
+            case DENSE_INT8 -> t.dense;
+            case INT8_GEMM -> t.gemm;
+        }).increment();
         int silent = 0;
         for (int i = 0; i < n; i++) {
             if (counts[off + i] == 0) {
@@ -38,11 +43,12 @@ final class KernelReport implements SpikeObserver {
             err.println("spike kernels: none (not a W8ASpike model)");
             return;
         }
-        err.printf("spike kernels per projection (calls: event-driven / dense INT8 / float twin; silent share of inputs):%n");
+        err.printf("spike kernels per projection (token products: event-driven / dense INT8 / oneDNN INT8 GEMM / float twin;"
+                + " silent share of inputs):%n");
         for (var e : new TreeMap<>(byProjection).entrySet()) {
             Tally t = e.getValue();
-            err.printf("  %-40s %6d / %6d / %6d   silent %5.1f%%%n", e.getKey(), t.sparse.sum(), t.dense.sum(),
-                    t.fakeQuant.sum(), 100.0 * t.silent.sum() / Math.max(1, t.channels.sum()));
+            err.printf("  %-40s %6d / %6d / %6d / %6d   silent %5.1f%%%n", e.getKey(), t.sparse.sum(), t.dense.sum(),
+                    t.gemm.sum(), t.fakeQuant.sum(), 100.0 * t.silent.sum() / Math.max(1, t.channels.sum()));
         }
     }
 }

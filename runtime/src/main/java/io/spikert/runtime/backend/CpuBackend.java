@@ -11,6 +11,7 @@ import io.spikert.kernels.Rope;
 import io.spikert.kernels.SlidingWindowAttention;
 import io.spikert.kernels.SwiGlu;
 import io.spikert.kernels.spike.ChannelList;
+import io.spikert.kernels.spike.GroupSumProduct;
 import io.spikert.kernels.spike.Int8MatMul;
 import io.spikert.kernels.spike.Int8MatVec;
 import io.spikert.kernels.spike.Int8Weights;
@@ -323,6 +324,15 @@ public final class CpuBackend implements Backend {
         }
         int cols = w.cols();
         Objects.checkFromToIndex(yOff, Math.addExact(yOff, Math.multiplyExact(tokens, w.rows())), y.length);
+        if (vendor != null && tokens >= tuning.vendorFromTokens()
+                && GroupSumProduct.fitsInt8(counts, cOff, Math.multiplyExact(tokens, cols))) {
+            // the same group sums from oneDNN's INT8 matmul, the same float steps: the same bits
+            vendor.spikeProduct(w, counts, cOff, vth, tokens, y, yOff, pool);
+            weightBytesRead.add(w.denseBytesPerProduct());
+            SpikeKernel[] used = new SpikeKernel[tokens];
+            java.util.Arrays.fill(used, SpikeKernel.INT8_GEMM);
+            return used;
+        }
         SpikeTileList list = tileLists.get().list(counts, cOff, cols, tokens, tuning.batchTileTokens());
         SpikeKernel[] used = new SpikeKernel[tokens];
         long dense = w.denseBytesPerProduct();
@@ -375,12 +385,19 @@ public final class CpuBackend implements Backend {
 
     // ---- the model's operators (Backend) over the kernels above and the Vector API kernels ----
 
-    /** Prefill chunk of a session on the CPU. */
+    /** Prefill chunk of a session on the CPU's Vector API kernels. */
     public static final int DEFAULT_CHUNK = 64;
+
+    /**
+     * Prefill chunk where oneDNN takes the products: its AMX kernels run a 256-row product at about twice the rate
+     * of a 64-row one (docs/PERFORMANCE.md, "CPU vendor math"); a session's workspace grows with the chunk (the
+     * 7B's activations of a 256-row chunk are about 60 MB of heap).
+     */
+    public static final int VENDOR_CHUNK = 256;
 
     @Override
     public int defaultChunk() {
-        return DEFAULT_CHUNK;
+        return vendor != null ? VENDOR_CHUNK : DEFAULT_CHUNK;
     }
 
     @Override

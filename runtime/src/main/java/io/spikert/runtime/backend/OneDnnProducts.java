@@ -6,10 +6,14 @@ import io.spikert.ffm.onednn.OneDnnException;
 import io.spikert.ffm.onednn.OneDnnGemm;
 import io.spikert.ffm.onednn.OneDnnMatmul;
 import io.spikert.kernels.Bf16;
+import io.spikert.kernels.spike.GroupSumProduct;
+import io.spikert.kernels.spike.Int8Weights;
+import io.spikert.runtime.ComputePool;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -21,6 +25,10 @@ import java.util.Map;
  * pass. At FP32 each activation is split into three BF16 parts whose sum is exactly the activation
  * ({@link Bf16#storeSplit}); every part times a BF16 weight is exact in FP32, so the three passes (one matmul
  * over three times the rows) accumulate the same exact products an FP32 kernel does, in FP32, in another order.
+ *
+ * <p>And W8ASpike's spiking products over several tokens ({@link #spikeProduct}): their integer group sums from one
+ * batched s8 x s8 -> s32 matmul per chunk of rows, then the float steps of {@link GroupSumProduct} in the Vector API
+ * kernels' order, so the result is the batched kernel's bit for bit.
  *
  * <p>Threads: the calls run on the caller's thread while the compute pool waits, with oneDNN's OpenMP team set
  * to the pool's size ({@code omp_set_num_threads}, per calling thread), so the cores are never oversubscribed;
@@ -34,7 +42,11 @@ final class OneDnnProducts implements AutoCloseable {
     private final OneDnnEngine engine;
     private final int threads;
     private final String implementation;
-    private final Map<Long, OneDnnMatmul> primitives = new LinkedHashMap<>(16, 0.75f, true);
+    /** Primitives by shape (least recently used first). */
+    private final Map<Shape, OneDnnMatmul> primitives = new LinkedHashMap<>(16, 0.75f, true);
+
+    /** A cached primitive's shape: a BF16 linear product (M, N, K) or a spike product's group sums. */
+    private record Shape(boolean groupSums, long m, long n, long k, long run) {}
     private final ThreadLocal<Boolean> threadsSet = ThreadLocal.withInitial(() -> false);
     private Arena scratchArena = Arena.ofShared();
     private MemorySegment src = MemorySegment.NULL;
@@ -150,23 +162,107 @@ final class OneDnnProducts implements AutoCloseable {
         }
     }
 
-    private OneDnnMatmul primitive(long m, int n, int k) {
-        long key = (m << 40) ^ ((long) n << 20) ^ k;
+    /**
+     * Rows per chunk of a spike product: the chunk's int32 group sums ({@code groups x tokens x rows}) stay near
+     * 2 MB, in cache between the matmul that writes them and the float steps that read them.
+     */
+    private static int spikeChunkRows(int groups, int tokens) {
+        long rows = (2L << 20) / (4L * groups * tokens);
+        return (int) Math.max(2 * Int8Weights.TILE, rows / Int8Weights.TILE * Int8Weights.TILE);
+    }
+
+    /**
+     * y[yOff + t * rows + r] for {@code tokens} tokens of counts {@code [cOff + t * cols ..]} (every one an int8
+     * value: {@link GroupSumProduct#fitsInt8}), as {@code SpikeMatMul} computes it, bit for bit. The float steps are
+     * split between {@code pool}'s threads by tokens while oneDNN's team waits.
+     */
+    synchronized void spikeProduct(Int8Weights w, int[] counts, int cOff, float[] vth, int tokens, float[] y, int yOff,
+                                   ComputePool pool) {
+        if (closed) {
+            throw new IllegalStateException("the oneDNN products are closed");
+        }
+        if (!threadsSet.get()) {
+            library.setThreads(threads);
+            threadsSet.set(true);
+        }
+        int cols = w.cols();
+        int groups = w.groups();
+        int chunk = Math.min(spikeChunkRows(groups, tokens), w.rows());
+        long countBytes = (long) tokens * cols;
+        ensureScratch(countBytes, 4L * groups * tokens * chunk);
+        for (long i = 0; i < countBytes; i++) {
+            src.set(ValueLayout.JAVA_BYTE, i, (byte) counts[cOff + (int) i]);
+        }
+        for (int b = 0; b < GroupSumProduct.blocks(w); b++) {
+            int first = GroupSumProduct.blockFirstRow(w, b);
+            int rows = GroupSumProduct.blockRowCount(w, b);
+            int run = GroupSumProduct.runLength(w, b);
+            MemorySegment codes = GroupSumProduct.blockCodes(w, b);
+            for (int c0 = 0; c0 < rows; c0 += chunk) {
+                int n = Math.min(chunk, rows - c0);
+                int r0 = first + c0;
+                groupSums(groups, tokens, cols, n, run).execute(src, codes.asSlice(c0), dst);
+                pool.parallelFor(tokens, (t0, t1) -> {
+                    float[] acc = accumulators((t1 - t0) * n);
+                    MemorySegment sums = dst;
+                    for (int g = 0; g < groups; g++) {
+                        GroupSumProduct.accumulate(w, g, sums.asSlice(4L * ((long) g * tokens + t0) * n), n, t1 - t0,
+                                r0, r0 + n, acc, n);
+                    }
+                    GroupSumProduct.store(w, acc, n, Arrays.copyOfRange(vth, t0, t1), t1 - t0, y, yOff + t0 * w.rows(),
+                            r0, r0 + n);
+                });
+            }
+            pool.parallelFor(tokens, (t0, t1) -> GroupSumProduct.addOutliers(w, counts, cOff + t0 * cols,
+                    Arrays.copyOfRange(vth, t0, t1), t1 - t0, y, yOff + t0 * w.rows(), first, first + rows));
+        }
+    }
+
+    /** Per pool thread: the float accumulators of its tokens' rows of one chunk, zeroed. */
+    private final ThreadLocal<float[][]> accumulators = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    private float[] accumulators(int n) {
+        float[][] holder = accumulators.get();
+        if (holder[0].length < n) {
+            holder[0] = new float[n];
+        } else {
+            Arrays.fill(holder[0], 0, n, 0f);
+        }
+        return holder[0];
+    }
+
+    /** counts [G, T, 128] (int8, strided in [T, cols]) . codes [G, 128, n] (block runs) -> sums [G, T, n] int32. */
+    private OneDnnMatmul groupSums(int groups, int tokens, int cols, int n, int run) {
+        Shape key = new Shape(true, tokens, n, groups, run);
         OneDnnMatmul mm = primitives.get(key);
-        if (mm != null && mm.m() == m && mm.n() == n && mm.k() == k) {
+        if (mm != null) {
             return mm;
         }
-        if (mm != null) {
-            primitives.remove(key).close();
-        }
+        OneDnnMatmul.DataType s8 = OneDnnMatmul.DataType.S8;
+        return cache(key, OneDnnMatmul.create(engine,
+                new OneDnnMatmul.Operand(new long[] {groups, tokens, Int8Weights.GROUP}, new long[] {Int8Weights.GROUP, cols, 1}, s8),
+                new OneDnnMatmul.Operand(new long[] {groups, Int8Weights.GROUP, n}, new long[] {(long) Int8Weights.GROUP * run, run, 1}, s8),
+                new OneDnnMatmul.Operand(new long[] {groups, tokens, n}, new long[] {(long) tokens * n, n, 1},
+                        OneDnnMatmul.DataType.S32)));
+    }
+
+    private OneDnnMatmul cache(Shape key, OneDnnMatmul mm) {
         if (primitives.size() >= MAX_PRIMITIVES) {
             var eldest = primitives.entrySet().iterator();
             eldest.next().getValue().close();
             eldest.remove();
         }
-        mm = OneDnnMatmul.create(engine, m, n, k, OneDnnMatmul.DataType.BF16, OneDnnMatmul.DataType.BF16);
         primitives.put(key, mm);
         return mm;
+    }
+
+    private OneDnnMatmul primitive(long m, int n, int k) {
+        Shape key = new Shape(false, m, n, k, 0);
+        OneDnnMatmul mm = primitives.get(key);
+        if (mm != null) {
+            return mm;
+        }
+        return cache(key, OneDnnMatmul.create(engine, m, n, k, OneDnnMatmul.DataType.BF16, OneDnnMatmul.DataType.BF16));
     }
 
     private void ensureScratch(long srcBytes, long dstBytes) {

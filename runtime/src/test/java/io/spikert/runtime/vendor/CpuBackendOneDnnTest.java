@@ -1,6 +1,7 @@
 package io.spikert.runtime.vendor;
 
 import io.spikert.kernels.Bf16;
+import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.runtime.ComputePool;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.Precision;
@@ -8,6 +9,7 @@ import io.spikert.runtime.Tensor;
 import io.spikert.runtime.Tuning;
 import io.spikert.runtime.VendorMath;
 import io.spikert.runtime.backend.CpuBackend;
+import io.spikert.runtime.backend.SpikeKernel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -153,6 +155,55 @@ class CpuBackendOneDnnTest {
         withLibrary.linear(f32, x16, 0, 16, c, 0);
         without.linear(f32, x16, 0, 16, d, 0);
         assertArrayEquals(d, c, "F32 weights stay on the Vector API");
+    }
+
+    /**
+     * W8ASpike's batched spike product through oneDNN's INT8 matmul against the Vector API kernels, bit for bit:
+     * codes beyond +-127 (exact residuals), two channel blocks (the last short), row chunks inside a block (28
+     * groups of 40 tokens make 384-row chunks of 512-row blocks), silent channels; and a batch with a count beyond
+     * int8, which stays on the Vector API kernels, equal too.
+     */
+    @Test
+    void spikeProductsThroughTheInt8MatmulAreTheBatchedKernelsBitForBit() {
+        int rows = 1000, cols = 3584, tokens = 40;
+        SplittableRandom r = new SplittableRandom(23);
+        int[] codes = new int[rows * cols];
+        for (int i = 0; i < codes.length; i++) {
+            codes[i] = r.nextInt(-127, 128);
+        }
+        for (int k = 0; k < 3000; k++) {
+            codes[r.nextInt(codes.length)] = r.nextBoolean() ? r.nextInt(128, 400) : -r.nextInt(129, 400);
+        }
+        float[] scales = new float[rows * (cols / Int8Weights.GROUP)];
+        for (int i = 0; i < scales.length; i++) {
+            scales[i] = 0.0005f + (float) r.nextDouble() * 0.01f;
+        }
+        Int8Weights w = Int8Weights.fromCodes(ARENA, codes, rows, cols, scales, 4 * Int8Weights.TILE);
+        assertTrue(w.outlierCount() > 0 && rows > w.blockRows(), "outliers and several blocks");
+        int[] counts = new int[5 + tokens * cols];
+        for (int i = 5; i < counts.length; i++) {
+            counts[i] = (i % 7 == 0 || r.nextDouble() < 0.3) ? 0 : r.nextInt(-127, 128);
+        }
+        float[] vth = new float[tokens];
+        for (int t = 0; t < tokens; t++) {
+            vth[t] = 0.01f + (float) r.nextDouble();
+        }
+        for (boolean beyondInt8 : new boolean[] {false, true}) {
+            if (beyondInt8) {
+                counts[5 + 17 * cols + 100] = 300;
+            }
+            float[] expected = new float[3 + tokens * rows];
+            float[] actual = new float[3 + tokens * rows];
+            java.util.Arrays.fill(expected, Float.NaN);
+            java.util.Arrays.fill(actual, Float.NaN);
+            SpikeKernel[] javaKernels = without.spikeLinearBatch(w, counts, 5, vth, tokens, expected, 3);
+            SpikeKernel[] used = withLibrary.spikeLinearBatch(w, counts, 5, vth, tokens, actual, 3);
+            assertEquals(beyondInt8 ? javaKernels[0] : SpikeKernel.INT8_GEMM, used[0], "which kernel ran");
+            for (int i = 0; i < actual.length; i++) {
+                assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
+                        (beyondInt8 ? "beyond int8, " : "") + "y[" + i + "]: " + expected[i] + " vs " + actual[i]);
+            }
+        }
     }
 
     @Test

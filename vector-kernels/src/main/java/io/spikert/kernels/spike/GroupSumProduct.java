@@ -12,20 +12,31 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Kept in bench with the experiment that uses it ({@code io.spikert.bench.spike.OneDnnGroupSums}). The batched
- * W8ASpike product ({@link SpikeMatMul}) split at its integer group sums, so that an integer GEMM
- * elsewhere (a vendor library's s8 x s8 -> s32) can compute them: {@link #groupCodes} hands out one group's
- * int8 codes of one channel block as the [128][run length] int8 matrix they are stored as, and
- * {@link #accumulate} and {@link #finish} do the float steps in {@link SpikeMatMul}'s order: per group
- * {@code acc = fma((float) sum, scale[r][g], acc)}, then {@code y = vth * acc}, then each token's outlier
- * corrections. Given the same integer group sums (they are exact integers either way: int8 counts times int8
- * codes over 128 channels stay below 2^24), y equals SpikeMatMul's bit for bit.
+ * The batched W8ASpike product ({@link SpikeMatMul}) split at its integer group sums, so that an integer GEMM
+ * elsewhere (oneDNN's batched s8 x s8 -> s32 matmul, in the runtime's CPU backend) can compute them:
+ * {@link #blockCodes} hands out a channel block's int8 codes, group g the [128][run length] int8 matrix stored at
+ * {@code g * 128 * runLength}; {@link #accumulate}, {@link #store} and {@link #addOutliers} do the float steps in
+ * {@link SpikeMatMul}'s order: per group {@code acc = fma((float) sum, scale[r][g], acc)}, then {@code y = vth * acc},
+ * then each token's outlier corrections. Given the same integer group sums (they are exact integers either way:
+ * int8 counts times int8 codes over 128 channels stay below 2^24), y equals SpikeMatMul's bit for bit.
  */
 public final class GroupSumProduct {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
 
     private GroupSumProduct() {}
+
+    /** Whether every count of {@code n} from {@code cOff} is an int8 value (what an s8 GEMM can take). */
+    public static boolean fitsInt8(int[] counts, int cOff, int n) {
+        Objects.checkFromIndexSize(cOff, n, counts.length);
+        for (int i = cOff; i < cOff + n; i++) {
+            int s = counts[i];
+            if (s < Byte.MIN_VALUE || s > Byte.MAX_VALUE) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** Channel blocks of {@code w}. */
     public static int blocks(Int8Weights w) {
@@ -45,6 +56,15 @@ public final class GroupSumProduct {
     /** The leading dimension of {@link #groupCodes}: bytes from one channel's run to the next. */
     public static int runLength(Int8Weights w, int b) {
         return w.runLength(b);
+    }
+
+    /**
+     * Block {@code b}'s int8 codes from its first group on: group {@code g}'s [128][run length] matrix starts
+     * {@code g * 128 * runLength} bytes in (a batch stride, for a batched GEMM over the groups).
+     */
+    public static MemorySegment blockCodes(Int8Weights w, int b) {
+        Objects.checkIndex(b, blocks(w));
+        return w.blocks.asSlice(w.blockStart(b), (long) w.groups * Int8Weights.GROUP * w.runLength(b));
     }
 
     /**
@@ -98,11 +118,31 @@ public final class GroupSumProduct {
      */
     public static void finish(Int8Weights w, float[] acc, int ldAcc, int[] counts, int cOff, float[] vth, int tokens,
                               float[] y, int yOff, int rowStart, int rowEnd) {
-        BatchWalk.checkOutput("GroupSumProduct.finish", w, tokens, y, yOff, rowStart, rowEnd);
-        Objects.checkFromIndexSize(cOff, Math.multiplyExact(tokens, w.cols), counts.length);
+        store(w, acc, ldAcc, vth, tokens, y, yOff, rowStart, rowEnd);
+        addOutliers(w, counts, cOff, vth, tokens, y, yOff, rowStart, rowEnd);
+    }
+
+    /** The first half of {@link #finish}: y[yOff + t * rows + r] = vth[t] * acc[t * ldAcc + (r - rowStart)]. */
+    public static void store(Int8Weights w, float[] acc, int ldAcc, float[] vth, int tokens, float[] y, int yOff,
+                             int rowStart, int rowEnd) {
+        BatchWalk.checkOutput("GroupSumProduct.store", w, tokens, y, yOff, rowStart, rowEnd);
         Objects.checkFromIndexSize(0, tokens, vth.length);
         for (int t = 0; t < tokens; t++) {
             BatchWalk.store(acc, t * ldAcc, vth[t], y, yOff + t * w.rows, rowStart, rowEnd);
+        }
+    }
+
+    /**
+     * The second half of {@link #finish}, for rows [rowStart, rowEnd) already stored: each token's outlier
+     * corrections. One call over a whole block costs one pass over the outliers per token, wherever the block's
+     * rows were stored in chunks (each element gets its store, then its corrections, as in finish).
+     */
+    public static void addOutliers(Int8Weights w, int[] counts, int cOff, float[] vth, int tokens, float[] y, int yOff,
+                                   int rowStart, int rowEnd) {
+        BatchWalk.checkOutput("GroupSumProduct.addOutliers", w, tokens, y, yOff, rowStart, rowEnd);
+        Objects.checkFromIndexSize(cOff, Math.multiplyExact(tokens, w.cols), counts.length);
+        Objects.checkFromIndexSize(0, tokens, vth.length);
+        for (int t = 0; t < tokens; t++) {
             w.addOutliers(counts, cOff + t * w.cols, vth[t], y, yOff + t * w.rows, rowStart, rowEnd);
         }
     }

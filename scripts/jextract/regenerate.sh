@@ -14,7 +14,7 @@
 #
 # Usage: scripts/jextract/regenerate.sh [args-file ...]   (default: every line of headers.txt)
 # Env:   OUT_ROOT (default ffm-bindings/src/generated/java), CUDA_INCLUDE, MACA_RUNTIME_HEADER, MACA_BLAS_HEADER,
-#        ONEDNN_HEADER (e.g. /usr/include/oneapi/dnnl/dnnl.h from Debian libdnnl-dev), JEXTRACT (path to the jextract binary)
+#        ONEDNN_HEADER (oneDNN 3.x dnnl.h, e.g. from the org.bytedeco:dnnl jar: see README.md), JEXTRACT (path to the jextract binary)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"

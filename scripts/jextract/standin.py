@@ -432,7 +432,6 @@ mcblasStatus_t mcblasGemmStridedBatchedEx(mcblasHandle_t handle, mcblasOperation
 )
 
 
-ONEDNN_MARK = "oneDNN prototype from its dnnl.h (2.x and 3.x alike); the header is not installed here"
 ONEDNN = dict(
     pkg="io.spikert.ffm.onednn", cls="OneDnn", lib="ONEDNN", unchecked=None,
     doc="oneDNN ({@code libdnnl.so.3}/{@code .2}): its version and CPU ISA, the BLAS-like row-major GEMMs (FP32, and u8 or s8 times s8 into s32), and the oneDNN 3.x primitive API a matmul needs (engine, stream, memory descriptors and objects, matmul and reorder primitives). Prototypes and values as in oneDNN 3.13's {@code dnnl.h}, {@code dnnl_types.h} and {@code dnnl_common_types.h}; OneDnnHeaderCheckTest checks them against the headers the Maven Central carrier jar ships.",

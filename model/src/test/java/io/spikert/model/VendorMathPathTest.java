@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Which CPU product path this test run exercises, checked rather than assumed. The model's class path carries
- * oneDNN (org.bytedeco:dnnl), so the default CPU backend uses it; scripts/test's second pass takes the carrier off
- * the class path (profile without-onednn), and the backend must then run without the carried copy: on the Vector
+ * oneDNN (org.bytedeco:dnnl), so the default CPU backend uses it; the module's second test pass takes the carrier off
+ * the class path (surefire execution without-onednn), and the backend must then run without the carried copy: on the Vector
  * API, unless the machine has a usable oneDNN 3.x of its own.
  */
 class VendorMathPathTest {

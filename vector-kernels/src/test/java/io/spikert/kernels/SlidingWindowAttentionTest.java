@@ -1,5 +1,8 @@
 package io.spikert.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -78,5 +81,36 @@ class SlidingWindowAttentionTest {
         float[] out = new float[2];
         SlidingWindowAttention.attend(new float[] {1, 1}, 0, 2, 1f, keys, values, 0, 2, 3, 3, new float[2], out, 0);
         TestData.assertClose("one key", new float[] {7, 8}, out, 0, 0);
+    }
+    /** A GQA group's heads at once give each head's single-head result bit for bit (ring wrap, odd sizes, 1-9 heads). */
+    @ParameterizedTest(name = "heads={0} d={1} capacity={2} positions {3}..{4}")
+    @CsvSource({"1, 16, 8, 0, 7", "2, 19, 8, 5, 12", "3, 7, 5, 3, 4", "4, 32, 33, 100, 132", "5, 128, 65, 1000, 1040",
+            "7, 128, 40, 0, 0", "7, 128, 97, 30, 126", "9, 20, 12, 7, 17"})
+    void groupOfHeadsIsEachSingleHeadBitForBit(int heads, int d, int capacity, long first, long last) {
+        Random rnd = new Random(heads * 31L + d + capacity + first);
+        int cacheOff = 5;
+        float[] keys = TestData.randoms(rnd, cacheOff + capacity * d);
+        float[] values = TestData.randoms(rnd, cacheOff + capacity * d);
+        int qOff = 3;
+        float[] q = TestData.randoms(rnd, qOff + heads * d);
+        for (int i = 0; i < q.length; i++) {
+            q[i] *= 3;
+        }
+        int n = (int) (last - first + 1);
+        float[] expected = TestData.filled(2 + heads * d, Float.NaN);
+        float[] scratch = new float[capacity];
+        for (int h = 0; h < heads; h++) {
+            SlidingWindowAttention.attend(q, qOff + h * d, d, 0.125f, keys, values, cacheOff, capacity, first, last, scratch,
+                    expected, 2 + h * d);
+        }
+        float[] actual = TestData.filled(2 + heads * d, Float.NaN);
+        SlidingWindowAttention.attendGroup(q, qOff, heads, d, 0.125f, keys, values, cacheOff, capacity, first, last,
+                new float[heads * n], actual, 2);
+        for (int i = 0; i < actual.length; i++) {
+            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
+                    "out[" + i + "]: " + expected[i] + " vs " + actual[i]);
+        }
+        assertThrows(IllegalArgumentException.class, () -> SlidingWindowAttention.attendGroup(q, qOff, heads, d, 0.125f,
+                keys, values, cacheOff, capacity, first, last, new float[heads * n - 1], actual, 2), "scratch too small");
     }
 }

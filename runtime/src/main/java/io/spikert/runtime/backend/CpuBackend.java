@@ -36,9 +36,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Runs products with the Vector API kernels across the runtime's compute pool: rows split between the
  * threads, except the spike-count INT8 products, whose threads split the input channels (see byGroups).
- * Products of BF16 weights over {@link Tuning#vendorFromTokens} tokens or more go to oneDNN's matmul where it is
- * found ({@link Tuning#vendorMath}, {@link OneDnnProducts}); {@link #vendorMath()} says which path runs, and why
- * not the library when it does not.
+ * Products of BF16 weights over {@link Tuning#vendorFromTokens} tokens or more, and batched spike products of as
+ * many, go to oneDNN's matmul where it is found ({@link Tuning#vendorMath}, {@link OneDnnProducts});
+ * {@link #vendorMath()} says which path runs, and why not the library when it does not.
  */
 public final class CpuBackend implements Backend {
     /** Rows per split unit: keeps each thread's slice of a weight matrix on whole cache lines. */
@@ -83,7 +83,7 @@ public final class CpuBackend implements Backend {
         } else {
             try {
                 found = OneDnnProducts.open(pool.threads());
-                notice = found.describe() + " for BF16-weight products from " + tuning.vendorFromTokens() + " tokens";
+                notice = found.describe() + " for BF16-weight and spike products from " + tuning.vendorFromTokens() + " tokens";
             } catch (OneDnnProducts.Unavailable e) {
                 if (tuning.vendorMath() == VendorMath.REQUIRE) {
                     if (ownsPool) {
@@ -114,7 +114,7 @@ public final class CpuBackend implements Backend {
         return vendorNotice;
     }
 
-    /** Whether oneDNN takes this backend's multi-token BF16-weight products. */
+    /** Whether oneDNN takes this backend's multi-token BF16-weight and batched spike products. */
     public boolean usesVendorMath() {
         return vendor != null;
     }
@@ -153,7 +153,7 @@ public final class CpuBackend implements Backend {
     public void linear(Tensor w, float[] x, int xOff, int tokens, float[] y, int yOff) {
         if (tokens > 1) {
             boolean bf16Activations = precision == Precision.BF16;
-            if (vendor != null && w.dtype() == DType.BF16 && tokens >= tuning.vendorFromTokens()) {
+            if (vendor != null && w.dtype() == DType.BF16 && tokens >= tuning.vendorFromTokens() && w.data().isNative()) {
                 weightBytesRead.add(w.byteSize());
                 vendor.bf16Weights(w.data(), (int) w.dim(0), (int) w.dim(1), x, xOff, tokens, y, yOff, bf16Activations);
                 return;
@@ -663,18 +663,18 @@ public final class CpuBackend implements Backend {
         ring.ensurePositions(pos0 + tokens);
         pool.parallelFor(kvHeads, (first, end) -> {
             for (int j = first; j < end; j++) {
-                float[] scores = ring.scores(j);
+                float[] scores = ring.scores(j, group);
                 for (int t = 0; t < tokens; t++) {
                     long pos = pos0 + t;
                     int slot = ring.slotOffset(j, pos);
                     System.arraycopy(hk.array(), hk.offset() + t * kvRow + j * d, ring.keys(), slot, d);
                     System.arraycopy(hv.array(), hv.offset() + t * kvRow + j * d, ring.values(), slot, d);
                     long firstPos = Math.max(0, pos - window);
-                    for (int n = 0; n < group; n++) {
-                        int head = t * qRow + (j * group + n) * d;
-                        SlidingWindowAttention.attend(hq.array(), hq.offset() + head, d, scale, ring.keys(), ring.values(),
-                                ring.headOffset(j), ring.capacity(), firstPos, pos, scores, ho.array(), ho.offset() + head);
-                    }
+                    // the group's query heads together: the window's keys and values read once per four heads
+                    int head = t * qRow + j * group * d;
+                    SlidingWindowAttention.attendGroup(hq.array(), hq.offset() + head, group, d, scale, ring.keys(),
+                            ring.values(), ring.headOffset(j), ring.capacity(), firstPos, pos, scores, ho.array(),
+                            ho.offset() + head);
                 }
             }
         });

@@ -19,7 +19,7 @@ public final class KvRing implements KvCache {
     private float[] keys;
     private float[] values;
     private int capacity;
-    /** Softmax scores, one row per kv head so heads can run in parallel; rows grow with the slots. */
+    /** Softmax scores, one row per kv head so heads can run in parallel (a group's query heads x the slots). */
     private final float[][] scores;
 
     /**
@@ -88,8 +88,18 @@ public final class KvRing implements KvCache {
         }
     }
 
-    /** Score row of kv head {@code j}: {@link #capacity} floats. */
-    float[] scores(int j) {
+    /**
+     * Score rows of kv head {@code j} for {@code heads} query heads at once: at least {@code heads} x
+     * {@link #capacity} floats, grown on first use (each kv head's row is its own, so heads may run in parallel).
+     */
+    float[] scores(int j, int heads) {
+        long need = (long) heads * capacity;
+        if (scores[j].length < need) {
+            if (need > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("KvRing: " + heads + " heads x " + capacity + " slots of scores");
+            }
+            scores[j] = new float[(int) need];
+        }
         return scores[j];
     }
 

@@ -31,7 +31,8 @@ import java.util.Map;
  * kernels' order, so the result is the batched kernel's bit for bit.
  *
  * <p>Threads: the calls run on the caller's thread while the compute pool waits, with oneDNN's OpenMP team set
- * to the pool's size ({@code omp_set_num_threads}, per calling thread), so the cores are never oversubscribed;
+ * to the pool's size ({@code omp_set_num_threads} before each call: it is per calling thread), so the cores are
+ * never oversubscribed;
  * calls are serialised (one OpenMP team at a time). Primitives are cached per shape (a few dozen at most: the
  * model has a handful of projection shapes and chunk sizes).
  */
@@ -47,7 +48,6 @@ final class OneDnnProducts implements AutoCloseable {
 
     /** A cached primitive's shape: a BF16 linear product (M, N, K) or a spike product's group sums. */
     private record Shape(boolean groupSums, long m, long n, long k, long run) {}
-    private final ThreadLocal<Boolean> threadsSet = ThreadLocal.withInitial(() -> false);
     private Arena scratchArena = Arena.ofShared();
     private MemorySegment src = MemorySegment.NULL;
     private MemorySegment dst = MemorySegment.NULL;
@@ -62,7 +62,7 @@ final class OneDnnProducts implements AutoCloseable {
 
     /**
      * Opens oneDNN (found by {@link io.spikert.ffm.LibraryLoader}: the {@code spikert.onednn.path} property,
-     * {@code LD_LIBRARY_PATH}, the system folders, then the copy a jar on the class path carries) and checks
+     * {@code LD_LIBRARY_PATH}, the copy a jar on the class path carries, then the system folders) and checks
      * that this CPU has a BF16 matmul kernel by creating one.
      *
      * @throws Unavailable saying why not, in one line
@@ -131,10 +131,7 @@ final class OneDnnProducts implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the oneDNN products are closed");
         }
-        if (!threadsSet.get()) {
-            library.setThreads(threads); // OpenMP's team size is per calling thread
-            threadsSet.set(true);
-        }
+        library.setThreads(threads); // OpenMP's team size is per calling thread, and another backend may have set it
         int parts = bf16Activations ? 1 : 3;
         long m = (long) parts * tokens;
         ensureScratch(m * in * 2, m * out * 4);
@@ -181,10 +178,7 @@ final class OneDnnProducts implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the oneDNN products are closed");
         }
-        if (!threadsSet.get()) {
-            library.setThreads(threads);
-            threadsSet.set(true);
-        }
+        library.setThreads(threads);
         int cols = w.cols();
         int groups = w.groups();
         int chunk = Math.min(spikeChunkRows(groups, tokens), w.rows());

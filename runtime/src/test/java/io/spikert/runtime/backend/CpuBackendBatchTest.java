@@ -68,7 +68,7 @@ class CpuBackendBatchTest {
                 vth[t] = 0.05f + 0.1f * t;
             }
             for (int threads : new int[] {1, 2}) {
-                try (var arena = Arena.ofShared(); var backend = new CpuBackend(threads).spikeBatchFromTokens(2)) {
+                try (var arena = Arena.ofShared(); var backend = VectorApiBackends.of(threads).spikeBatchFromTokens(2)) {
                     Int8Weights w = Int8Weights.fromCodes(arena, f.codes, ROWS, COLS, f.scales);
                     float[] y = nans(yOff + tokens * ROWS + 3);
                     long before = backend.weightBytesRead();
@@ -124,7 +124,7 @@ class CpuBackendBatchTest {
         for (int c = 0; c < COLS; c++) {
             counts[c % tokens * COLS + c] = 1 + c % 5; // every channel active in exactly one token
         }
-        try (var arena = Arena.ofShared(); var backend = new CpuBackend(2)) {
+        try (var arena = Arena.ofShared(); var backend = VectorApiBackends.of(2)) {
             Int8Weights w = Int8Weights.fromCodes(arena, f.codes, ROWS, COLS, f.scales);
             backend.spikeBatchFromTokens(2);
             long before = backend.weightBytesRead();
@@ -146,7 +146,7 @@ class CpuBackendBatchTest {
             x[i] = (float) r.nextGaussian();
         }
         for (int threads : new int[] {1, 2}) {
-            try (var arena = Arena.ofShared(); var backend = new CpuBackend(threads).spikeBatchFromTokens(2)) {
+            try (var arena = Arena.ofShared(); var backend = VectorApiBackends.of(threads).spikeBatchFromTokens(2)) {
                 Int8Weights w = Int8Weights.fromCodes(arena, f.codes, ROWS, COLS, f.scales);
                 float[] y = nans(yOff + tokens * ROWS + 1);
                 long before = backend.weightBytesRead();
@@ -184,7 +184,7 @@ class CpuBackendBatchTest {
             counts[i] = (i / COLS + i % COLS) % 3 == 0 ? 0 : 1 + i % 4;
         }
         float[] vth = {0.5f, 0.25f, 1f};
-        try (var arena = Arena.ofShared(); var backend = new CpuBackend(1)) {
+        try (var arena = Arena.ofShared(); var backend = VectorApiBackends.of(1)) {
             Int8Weights w = Int8Weights.fromCodes(arena, f.codes, ROWS, COLS, f.scales);
             assertTrue(tokens < io.spikert.runtime.Tuning.DEFAULT_SPIKE_BATCH_FROM_TOKENS);
             long before = backend.weightBytesRead();
@@ -206,7 +206,7 @@ class CpuBackendBatchTest {
     @Test
     void batchesRejectBadTokenCountsAndShortArrays() {
         Fixture f = Fixture.make(19);
-        try (var arena = Arena.ofShared(); var backend = new CpuBackend(1)) {
+        try (var arena = Arena.ofShared(); var backend = VectorApiBackends.of(1)) {
             Int8Weights w = Int8Weights.fromCodes(arena, f.codes, ROWS, COLS, f.scales);
             var e = assertThrows(IllegalArgumentException.class,
                     () -> backend.spikeLinearBatch(w, new int[2 * COLS], 0, new float[1], 2, new float[2 * ROWS], 0));

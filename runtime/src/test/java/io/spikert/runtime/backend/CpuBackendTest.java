@@ -19,7 +19,7 @@ class CpuBackendTest {
     void linearMatchesTheScalarProductForOneAndManyTokens() {
         var r = new SplittableRandom(1);
         int rows = 203, cols = 97;
-        try (var arena = Arena.ofShared(); var backend = new CpuBackend(2)) {
+        try (var arena = Arena.ofShared(); var backend = VectorApiBackends.of(2)) {
             for (DType dtype : new DType[] {DType.F32, DType.BF16}) {
                 var seg = NativeMemory.allocate(arena, (long) rows * cols * dtype.byteSize());
                 for (long i = 0; i < (long) rows * cols; i++) {
@@ -59,7 +59,7 @@ class CpuBackendTest {
 
     @Test
     void refusesWeightsItCannotMultiplyNamingThem() {
-        try (var arena = Arena.ofConfined(); var backend = new CpuBackend(1)) {
+        try (var arena = Arena.ofConfined(); var backend = VectorApiBackends.of(1)) {
             var i8 = new Tensor("model.x.weight", DType.I8, new long[] {4, 4}, arena.allocate(16));
             var e = assertThrows(IllegalArgumentException.class, () -> backend.checkWeight(i8));
             assertTrue(e.getMessage().contains("model.x.weight") && e.getMessage().contains("I8"), e.getMessage());
@@ -84,7 +84,7 @@ class CpuBackendTest {
         for (int i = 0; i < cols; i++) {
             counts[i] = i % 2 == 0 ? 0 : r.nextInt(-9, 10); // at least half silent
         }
-        try (var arena = Arena.ofShared(); var backend = new CpuBackend(2)) {
+        try (var arena = Arena.ofShared(); var backend = VectorApiBackends.of(2)) {
             var w = io.spikert.kernels.spike.Int8Weights.fromCodes(arena, codes, rows, cols, scales);
             float[] sparse = new float[rows];
             float[] dense = new float[rows];
@@ -113,7 +113,7 @@ class CpuBackendTest {
         for (int i = 0; i < scales.length; i++) {
             scales[i] = 0.001f + r.nextFloat() * 0.01f;
         }
-        try (var arena = Arena.ofShared(); var backend = new CpuBackend(2)) {
+        try (var arena = Arena.ofShared(); var backend = VectorApiBackends.of(2)) {
             var w = io.spikert.kernels.spike.Int8Weights.fromCodes(arena, codes, rows, cols, scales);
             for (double silentShare : new double[] {0, 0.3}) {
                 int[] counts = new int[cOff + cols + 3];

@@ -112,9 +112,7 @@ class GoldenLogitsTest {
     void bf16ActivationPrefillMatchesItsReference() throws IOException {
         float[] expected = golden("logits-bf16-activations.bin");
         Path dir = TINY.resolve("bf16-safetensors");
-        Tuning d = Tuning.defaults();
-        Tuning off = new Tuning(d.sparseFromSilentShare(), d.spikeBatchFromTokens(), d.batchTileTokens(), d.maxBlockRows(),
-                d.batchFloatOnly(), d.checkEachLaunch(), VendorMath.OFF, d.vendorFromTokens());
+        Tuning off = Tuning.defaults().withVendorMath(VendorMath.OFF);
         try (CpuBackend auto = new CpuBackend(2).precision(Precision.BF16);
              CpuBackend vectorApi = new CpuBackend(2, off).precision(Precision.BF16)) {
             float[] whole = prefillAll(dir, 40, auto);

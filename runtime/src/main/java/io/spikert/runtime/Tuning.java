@@ -81,6 +81,12 @@ public record Tuning(double sparseFromSilentShare, int spikeBatchFromTokens, int
                 Int8Weights.DEFAULT_MAX_BLOCK_ROWS, false, false, VendorMath.AUTO, DEFAULT_VENDOR_FROM_TOKENS);
     }
 
+    /** These switches with {@code vendorMath} instead (auto, off, require). */
+    public Tuning withVendorMath(VendorMath vendorMath) {
+        return new Tuning(sparseFromSilentShare, spikeBatchFromTokens, batchTileTokens, maxBlockRows, batchFloatOnly,
+                checkEachLaunch, vendorMath, vendorFromTokens);
+    }
+
     /**
      * The switches from the JVM's system properties ({@link #PROPERTIES}; {@code -Dspikert...=VALUE}), each
      * absent one at its default. A value that does not parse or lies outside its range is an

@@ -102,6 +102,14 @@ class TuningTest {
     }
 
     @Test
+    void withVendorMathChangesThatSwitchOnly() {
+        Tuning d = Tuning.defaults();
+        Tuning off = d.withVendorMath(VendorMath.OFF);
+        assertEquals(VendorMath.OFF, off.vendorMath());
+        assertEquals(d, off.withVendorMath(d.vendorMath()));
+    }
+
+    @Test
     void constructorChecksEveryNumber() {
         assertMentions(assertThrows(IllegalArgumentException.class, () -> new Tuning(-1, 16, 32, Int8Weights.TILE, false, false, VendorMath.AUTO, 8)),
                 "sparseFromSilentShare");

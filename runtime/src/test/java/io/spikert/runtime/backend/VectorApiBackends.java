@@ -11,8 +11,6 @@ final class VectorApiBackends {
     private VectorApiBackends() {}
 
     static CpuBackend of(int threads) {
-        Tuning d = Tuning.defaults();
-        return new CpuBackend(threads, new Tuning(d.sparseFromSilentShare(), d.spikeBatchFromTokens(), d.batchTileTokens(),
-                d.maxBlockRows(), d.batchFloatOnly(), d.checkEachLaunch(), VendorMath.OFF, d.vendorFromTokens()));
+        return new CpuBackend(threads, Tuning.defaults().withVendorMath(VendorMath.OFF));
     }
 }

@@ -38,6 +38,11 @@ import java.util.Map;
  */
 final class OneDnnProducts implements AutoCloseable {
     private static final int MAX_PRIMITIVES = 64;
+    /**
+     * Most bytes of one product's output scratch (the 7B's gate and up over a 256-token chunk at FP32, 58 MB, fit);
+     * a product with more output (lm_head over a whole chunk's logits) goes in slices of the weight's rows.
+     */
+    static final long MAX_OUTPUT_BYTES = 64L << 20;
 
     private final OneDnnGemm library;
     private final OneDnnEngine engine;
@@ -134,27 +139,35 @@ final class OneDnnProducts implements AutoCloseable {
         library.setThreads(threads); // OpenMP's team size is per calling thread, and another backend may have set it
         int parts = bf16Activations ? 1 : 3;
         long m = (long) parts * tokens;
-        ensureScratch(m * in * 2, m * out * 4);
+        // the weight's rows in slices, so the output scratch stays bounded (lm_head over a whole chunk's logits
+        // would otherwise need 3 x 256 x 152064 floats)
+        int slice = (int) Math.min(out, Math.max(64, MAX_OUTPUT_BYTES / (4 * m) / 64 * 64));
+        ensureScratch(m * in * 2, m * slice * 4);
         long n = (long) tokens * in;
         if (bf16Activations) {
             Bf16.store(x, xOff, (int) n, src, 0);
         } else {
             Bf16.storeSplit(x, xOff, (int) n, src, 0, n, 2 * n);
         }
-        OneDnnMatmul mm = primitive(m, out, in);
-        mm.execute(src.asSlice(0, m * in * 2), w, dst.asSlice(0, m * out * 4));
-        if (bf16Activations) {
-            MemorySegment.copy(dst, ValueLayout.JAVA_FLOAT, 0, y, yOff, tokens * out);
-            return;
-        }
-        long part = (long) tokens * out;
-        for (int t = 0; t < tokens; t++) {
-            long row = (long) t * out;
-            for (int i = 0; i < out; i++) {
-                float hi = dst.getAtIndex(ValueLayout.JAVA_FLOAT, row + i);
-                float mid = dst.getAtIndex(ValueLayout.JAVA_FLOAT, part + row + i);
-                float lo = dst.getAtIndex(ValueLayout.JAVA_FLOAT, 2 * part + row + i);
-                y[yOff + (int) row + i] = hi + (mid + lo);
+        MemorySegment activations = src.asSlice(0, m * in * 2);
+        for (int r0 = 0; r0 < out; r0 += slice) {
+            int rows = Math.min(slice, out - r0);
+            primitive(m, rows, in).execute(activations, w.asSlice((long) r0 * in * 2, (long) rows * in * 2),
+                    dst.asSlice(0, m * rows * 4));
+            long part = (long) tokens * rows;
+            for (int t = 0; t < tokens; t++) {
+                int to = yOff + t * out + r0;
+                long row = (long) t * rows;
+                if (bf16Activations) {
+                    MemorySegment.copy(dst, ValueLayout.JAVA_FLOAT, row * 4, y, to, rows);
+                    continue;
+                }
+                for (int i = 0; i < rows; i++) {
+                    float hi = dst.getAtIndex(ValueLayout.JAVA_FLOAT, row + i);
+                    float mid = dst.getAtIndex(ValueLayout.JAVA_FLOAT, part + row + i);
+                    float lo = dst.getAtIndex(ValueLayout.JAVA_FLOAT, 2 * part + row + i);
+                    y[to + i] = hi + (mid + lo);
+                }
             }
         }
     }

@@ -109,6 +109,18 @@ class CpuBackendOneDnnTest {
         assertEquals(0f, y[4], "nothing written before yOff");
     }
 
+    /** An output over the scratch bound (lm_head over a whole chunk, say) goes in slices of the weight's rows. */
+    @Test
+    void aWideOutputGoesInSlicesOfRows() {
+        Tensor w = bf16Weight(200_003, 16);
+        float[] x = activations(40 * 16);
+        float[] y = new float[40 * 200_003 + 1];
+        y[y.length - 1] = 42f;
+        withLibrary.linear(w, x, 0, 40, y, 0);
+        assertProduct(w, x, 0, 40, y, 0, false, "three slices of rows, the last short");
+        assertEquals(42f, y[y.length - 1], "nothing written past the output");
+    }
+
     @Test
     void bf16ActivationsRoundBeforeTheProductOnBothPaths() {
         Tensor w = bf16Weight(96, 256);

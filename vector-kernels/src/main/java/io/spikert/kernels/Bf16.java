@@ -2,6 +2,14 @@ package io.spikert.kernels;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * BF16 activations: rounding FP32 to BF16 (round to nearest, ties to even; NaN stays a quiet NaN) and the
@@ -17,6 +25,26 @@ public final class Bf16 {
     private Bf16() {}
 
     private static final ValueLayout.OfShort BF16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.vectorBitSize() / 2));
+
+    /** {@link #bits} of every lane, as ints (the BF16 bits in the low 16). */
+    private static IntVector bits(FloatVector f) {
+        IntVector b = f.reinterpretAsInts();
+        IntVector high = b.lanewise(VectorOperators.LSHR, 16);
+        IntVector rounded = b.add(0x7FFF).add(high.and(1)).lanewise(VectorOperators.LSHR, 16);
+        VectorMask<Integer> nan = b.and(0x7FFF_FFFF).compare(VectorOperators.GT, 0x7F80_0000);
+        return rounded.blend(high.or(0x0040), nan);
+    }
+
+    private static FloatVector value(IntVector bits) {
+        return bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    private static void storeLanes(IntVector bits, MemorySegment out, long at) {
+        ((ShortVector) bits.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(out, at * 2, ByteOrder.nativeOrder());
+    }
 
     /** The BF16 bits nearest to {@code f} (ties to even). */
     public static short bits(float f) {
@@ -46,7 +74,11 @@ public final class Bf16 {
 
     /** Writes {@code n} floats of {@code x} from {@code xOff} as BF16 into {@code out} from element {@code at}. */
     public static void store(float[] x, int xOff, int n, MemorySegment out, long at) {
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            storeLanes(bits(FloatVector.fromArray(F, x, xOff + i)), out, at + i);
+        }
+        for (; i < n; i++) {
             out.setAtIndex(BF16, at + i, bits(x[xOff + i]));
         }
     }
@@ -57,7 +89,20 @@ public final class Bf16 {
      * finite x of normal magnitude (see the class comment); a non-finite x goes whole into {@code hi}.
      */
     public static void storeSplit(float[] x, int xOff, int n, MemorySegment out, long hiAt, long midAt, long loAt) {
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, xOff + i);
+            IntVector hi = bits(v);
+            VectorMask<Float> finite = v.reinterpretAsInts().and(0x7F80_0000).compare(VectorOperators.NE, 0x7F80_0000)
+                    .cast(F);
+            FloatVector r = v.sub(value(hi)).blend(0f, finite.not());
+            IntVector mid = bits(r);
+            IntVector lo = bits(r.sub(value(mid)));
+            storeLanes(hi, out, hiAt + i);
+            storeLanes(mid, out, midAt + i);
+            storeLanes(lo, out, loAt + i);
+        }
+        for (; i < n; i++) {
             float v = x[xOff + i];
             short hi = bits(v);
             float r = Float.isFinite(v) ? v - value(hi) : 0f;

@@ -65,4 +65,40 @@ class Bf16Test {
             }
         }
     }
+    /** The vector loops of store and storeSplit give the scalar definition's bits on every kind of value. */
+    @Test
+    void vectorLoopsMatchTheScalarDefinition() {
+        SplittableRandom r = new SplittableRandom(5);
+        int n = 1003; // vector lanes and a scalar tail
+        float[] x = new float[n + 2];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = switch (i % 9) {
+                case 0 -> Float.intBitsToFloat(r.nextInt());                         // any pattern: NaNs, infinities, subnormals
+                case 1 -> Float.intBitsToFloat(0x3F800000 | (r.nextInt(0x80) << 16) | 0x8000); // exact ties, odd and even
+                case 2 -> Float.NaN;
+                case 3 -> r.nextBoolean() ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+                case 4 -> -Float.MAX_VALUE;
+                case 5 -> Float.MIN_VALUE * r.nextInt(1, 1000);
+                default -> (float) (r.nextGaussian() * Math.pow(10, r.nextInt(-20, 20)));
+            };
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment one = arena.allocate(2L * (n + 1));
+            MemorySegment three = arena.allocate(2L * 3 * n + 2);
+            Bf16.store(x, 2, n, one, 1);
+            Bf16.storeSplit(x, 2, n, three, 1, 1 + n, 1 + 2L * n);
+            for (int i = 0; i < n; i++) {
+                float v = x[2 + i];
+                short hi = Bf16.bits(v);
+                float rest = Float.isFinite(v) ? v - Bf16.value(hi) : 0f;
+                short mid = Bf16.bits(rest);
+                short lo = Bf16.bits(rest - Bf16.value(mid));
+                String at = "x[" + i + "] = " + v + " (0x" + Integer.toHexString(Float.floatToRawIntBits(v)) + ")";
+                assertEquals(hi, one.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, 1 + i), "store " + at);
+                assertEquals(hi, three.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, 1 + i), "hi " + at);
+                assertEquals(mid, three.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, 1 + n + i), "mid " + at);
+                assertEquals(lo, three.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, 1 + 2L * n + i), "lo " + at);
+            }
+        }
+    }
 }

@@ -13,9 +13,12 @@ import io.spikert.runtime.ComputePool;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The products {@link CpuBackend} hands to oneDNN's matmul primitive: {@code y[t] = W x[t]} over several tokens
@@ -38,6 +41,7 @@ import java.util.Map;
  */
 final class OneDnnProducts implements AutoCloseable {
     private static final int MAX_PRIMITIVES = 64;
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /**
      * Most bytes of one product's output scratch (the 7B's gate and up over a 256-token chunk at FP32, 58 MB, fit);
      * a product with more output (lm_head over a whole chunk's logits) goes in slices of the weight's rows.
@@ -162,7 +166,14 @@ final class OneDnnProducts implements AutoCloseable {
                     MemorySegment.copy(dst, ValueLayout.JAVA_FLOAT, row * 4, y, to, rows);
                     continue;
                 }
-                for (int i = 0; i < rows; i++) {
+                int i = 0;
+                for (int bound = F.loopBound(rows); i < bound; i += F.length()) {
+                    FloatVector hi = FloatVector.fromMemorySegment(F, dst, (row + i) * 4, ByteOrder.nativeOrder());
+                    FloatVector mid = FloatVector.fromMemorySegment(F, dst, (part + row + i) * 4, ByteOrder.nativeOrder());
+                    FloatVector lo = FloatVector.fromMemorySegment(F, dst, (2 * part + row + i) * 4, ByteOrder.nativeOrder());
+                    hi.add(mid.add(lo)).intoArray(y, to + i);
+                }
+                for (; i < rows; i++) {
                     float hi = dst.getAtIndex(ValueLayout.JAVA_FLOAT, row + i);
                     float mid = dst.getAtIndex(ValueLayout.JAVA_FLOAT, part + row + i);
                     float lo = dst.getAtIndex(ValueLayout.JAVA_FLOAT, 2 * part + row + i);

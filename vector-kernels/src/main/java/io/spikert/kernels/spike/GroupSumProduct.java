@@ -53,7 +53,7 @@ public final class GroupSumProduct {
         return Math.min(w.blockRows, w.rows - b * w.blockRows);
     }
 
-    /** The leading dimension of {@link #groupCodes}: bytes from one channel's run to the next. */
+    /** The leading dimension of {@link #blockCodes}' group matrices: bytes from one channel's run to the next. */
     public static int runLength(Int8Weights w, int b) {
         return w.runLength(b);
     }
@@ -65,18 +65,6 @@ public final class GroupSumProduct {
     public static MemorySegment blockCodes(Int8Weights w, int b) {
         Objects.checkIndex(b, blocks(w));
         return w.blocks.asSlice(w.blockStart(b), (long) w.groups * Int8Weights.GROUP * w.runLength(b));
-    }
-
-    /**
-     * Group {@code g}'s int8 codes of block {@code b}: element (i, j) = int8 code of row
-     * {@code blockFirstRow + j}, channel {@code g * 128 + i}, at byte {@code i * runLength + j}. The
-     * codes beyond +-127 hold their int8 part here; {@link #finish} adds their exact residuals.
-     */
-    public static MemorySegment groupCodes(Int8Weights w, int b, int g) {
-        Objects.checkIndex(b, blocks(w));
-        Objects.checkIndex(g, w.groups);
-        int len = w.runLength(b);
-        return w.blocks.asSlice(w.blockStart(b) + (long) g * Int8Weights.GROUP * len, (long) Int8Weights.GROUP * len);
     }
 
     /**
@@ -112,17 +100,7 @@ public final class GroupSumProduct {
         }
     }
 
-    /**
-     * y[yOff + t * rows + r] = vth[t] * acc[t * ldAcc + (r - rowStart)], then token t's outlier corrections
-     * from its counts [cOff + t * cols ..], for rows [rowStart, rowEnd).
-     */
-    public static void finish(Int8Weights w, float[] acc, int ldAcc, int[] counts, int cOff, float[] vth, int tokens,
-                              float[] y, int yOff, int rowStart, int rowEnd) {
-        store(w, acc, ldAcc, vth, tokens, y, yOff, rowStart, rowEnd);
-        addOutliers(w, counts, cOff, vth, tokens, y, yOff, rowStart, rowEnd);
-    }
-
-    /** The first half of {@link #finish}: y[yOff + t * rows + r] = vth[t] * acc[t * ldAcc + (r - rowStart)]. */
+    /** y[yOff + t * rows + r] = vth[t] * acc[t * ldAcc + (r - rowStart)], for tokens t and rows [rowStart, rowEnd). */
     public static void store(Int8Weights w, float[] acc, int ldAcc, float[] vth, int tokens, float[] y, int yOff,
                              int rowStart, int rowEnd) {
         BatchWalk.checkOutput("GroupSumProduct.store", w, tokens, y, yOff, rowStart, rowEnd);
@@ -133,9 +111,9 @@ public final class GroupSumProduct {
     }
 
     /**
-     * The second half of {@link #finish}, for rows [rowStart, rowEnd) already stored: each token's outlier
-     * corrections. One call over a whole block costs one pass over the outliers per token, wherever the block's
-     * rows were stored in chunks (each element gets its store, then its corrections, as in finish).
+     * For rows [rowStart, rowEnd) already {@link #store stored}: each token's outlier corrections, as SpikeMatMul adds
+     * them after its store. One call over a whole block costs one pass over the outliers per token, wherever the
+     * block's rows were stored in chunks (each element still gets its store, then its corrections).
      */
     public static void addOutliers(Int8Weights w, int[] counts, int cOff, float[] vth, int tokens, float[] y, int yOff,
                                    int rowStart, int rowEnd) {

@@ -107,26 +107,42 @@ public final class OneDnnMatmul implements AutoCloseable {
         this.weights = weights;
         this.dst = dst;
         this.shape = src + " x " + weights + " -> " + dst;
-        MemorySegment srcDesc = descriptor(made, src);
-        MemorySegment weightDesc = descriptor(made, weights);
-        MemorySegment dstDesc = descriptor(made, dst);
-        MemorySegment pdOut = arena.allocate(ValueLayout.ADDRESS);
-        check("dnnl_matmul_primitive_desc_create", OneDnn.dnnl_matmul_primitive_desc_create(pdOut, engine.engine(),
-                srcDesc, weightDesc, MemorySegment.NULL, dstDesc, MemorySegment.NULL));
-        MemorySegment pd = pdOut.get(ValueLayout.ADDRESS, 0);
+        // everything made before a failure is destroyed again: a refused shape leaves nothing behind
+        MemorySegment prim = MemorySegment.NULL;
+        List<MemorySegment> memories = new ArrayList<>();
         try {
-            MemorySegment info = arena.allocate(ValueLayout.ADDRESS);
-            implementation = OneDnn.dnnl_primitive_desc_query(pd, OneDnn.dnnl_query_impl_info_str(), 0, info) == 0
-                    ? info.get(ValueLayout.ADDRESS, 0).reinterpret(256).getString(0) : "unknown";
-            MemorySegment primOut = arena.allocate(ValueLayout.ADDRESS);
-            check("dnnl_primitive_create", OneDnn.dnnl_primitive_create(primOut, pd));
-            primitive = primOut.get(ValueLayout.ADDRESS, 0);
-        } finally {
-            OneDnn.dnnl_primitive_desc_destroy(pd);
+            MemorySegment srcDesc = descriptor(made, src);
+            MemorySegment weightDesc = descriptor(made, weights);
+            MemorySegment dstDesc = descriptor(made, dst);
+            MemorySegment pdOut = arena.allocate(ValueLayout.ADDRESS);
+            check("dnnl_matmul_primitive_desc_create", OneDnn.dnnl_matmul_primitive_desc_create(pdOut, engine.engine(),
+                    srcDesc, weightDesc, MemorySegment.NULL, dstDesc, MemorySegment.NULL));
+            MemorySegment pd = pdOut.get(ValueLayout.ADDRESS, 0);
+            try {
+                MemorySegment info = arena.allocate(ValueLayout.ADDRESS);
+                implementation = OneDnn.dnnl_primitive_desc_query(pd, OneDnn.dnnl_query_impl_info_str(), 0, info) == 0
+                        ? info.get(ValueLayout.ADDRESS, 0).reinterpret(256).getString(0) : "unknown";
+                MemorySegment primOut = arena.allocate(ValueLayout.ADDRESS);
+                check("dnnl_primitive_create", OneDnn.dnnl_primitive_create(primOut, pd));
+                prim = primOut.get(ValueLayout.ADDRESS, 0);
+            } finally {
+                OneDnn.dnnl_primitive_desc_destroy(pd);
+            }
+            memories.add(memory(srcDesc));
+            memories.add(memory(weightDesc));
+            memories.add(memory(dstDesc));
+        } catch (RuntimeException | Error e) {
+            memories.forEach(OneDnn::dnnl_memory_destroy);
+            if (!prim.equals(MemorySegment.NULL)) {
+                OneDnn.dnnl_primitive_destroy(prim);
+            }
+            arena.close();
+            throw e;
         }
-        srcMemory = memory(srcDesc);
-        weightMemory = memory(weightDesc);
-        dstMemory = memory(dstDesc);
+        primitive = prim;
+        srcMemory = memories.get(0);
+        weightMemory = memories.get(1);
+        dstMemory = memories.get(2);
         args = arena.allocate(EXEC_ARG, 3);
         setArg(0, OneDnn.DNNL_ARG_SRC(), srcMemory);
         setArg(1, OneDnn.DNNL_ARG_WEIGHTS(), weightMemory);

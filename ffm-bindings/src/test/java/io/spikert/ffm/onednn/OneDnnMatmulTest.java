@@ -167,6 +167,19 @@ class OneDnnMatmulTest {
     }
 
     @Test
+    void aShapeOneDnnRefusesIsNamedAndLeavesTheEngineUsable() {
+        var src = OneDnnMatmul.Operand.rowMajor(4, 16, OneDnnMatmul.DataType.S8);
+        var weights = OneDnnMatmul.Operand.rowMajor(16, 8, OneDnnMatmul.DataType.BF16);
+        var dst = OneDnnMatmul.Operand.rowMajor(4, 8, OneDnnMatmul.DataType.U8);
+        var e = assertThrows(OneDnnException.class, () -> OneDnnMatmul.create(engine, src, weights, dst));
+        assertTrue(e.getMessage().contains("S8[4, 16] x BF16[16, 8] -> U8[4, 8]") && e.getMessage().contains("dnnl_"),
+                e.getMessage());
+        check(OneDnnMatmul.DataType.F32, 3, 5, 7);
+        assertThrows(IllegalArgumentException.class,
+                () -> new OneDnnMatmul.Operand(new long[] {4, 0}, new long[] {1, 1}, OneDnnMatmul.DataType.F32));
+    }
+
+    @Test
     void closedPrimitivesRefuseWork() {
         var mm = OneDnnMatmul.create(engine, 2, 2, 2, OneDnnMatmul.DataType.F32, OneDnnMatmul.DataType.F32);
         mm.close();

@@ -104,9 +104,9 @@ class GoldenLogitsTest {
      * nearest BF16, ties to even). Tolerance 2e-4 relative: an FP32 activation a few ulps from the float64 one
      * rounds to the other BF16 neighbour only when it lies within those ulps of a rounding midpoint (a few in
      * 10^5 activations here), against a relative change of ~2e-3 that the rounding itself makes (checked below,
-     * so the test cannot pass with the option ignored). Both paths: oneDNN's (chunks of 40 and 16, from
-     * vendorFromTokens 8 tokens) where the library is found, and the Vector API's (chunks of 7, and the backend
-     * with the library off).
+     * so the test cannot pass with the option ignored). Both paths: oneDNN's (chunks of 40, 16 and 7; the last
+     * chunk of 7 leaves 5 tokens) where the library is found, and the Vector API's (the backend with the library
+     * off, and every product in the module's second pass, which hides the library).
      */
     @Test
     void bf16ActivationPrefillMatchesItsReference() throws IOException {

@@ -60,10 +60,12 @@ public record Tuning(double sparseFromSilentShare, int spikeBatchFromTokens, int
      */
     public static final int DEFAULT_SPIKE_BATCH_FROM_TOKENS = 16;
     /**
-     * oneDNN's AMX BF16 matmul wins over the Vector API product from a few tokens at the 7B shapes, even when an
-     * FP32 product takes three BF16 passes; below this many tokens the call and conversion overheads lose.
+     * oneDNN's AMX BF16 matmul wins over the Vector API's multi-token product from 2 tokens at the 7B shapes (3.4x
+     * one pass at 2 tokens, and three passes at 2 tokens cost about one at 6), so every product over several
+     * tokens, a batched decode of 2 sequences included, goes to it; a single token stays on the Vector API's
+     * matrix-vector kernel, which streams the weights at the DRAM bound.
      */
-    public static final int DEFAULT_VENDOR_FROM_TOKENS = 8;
+    public static final int DEFAULT_VENDOR_FROM_TOKENS = 2;
 
     /** Checks every value; an error names the switch and its allowed range. */
     public Tuning {

@@ -137,10 +137,7 @@ final class OneDnnProducts implements AutoCloseable {
      */
     synchronized void bf16Weights(MemorySegment w, int out, int in, float[] x, int xOff, int tokens, float[] y, int yOff,
                                   boolean bf16Activations) {
-        if (closed) {
-            throw new IllegalStateException("the oneDNN products are closed");
-        }
-        library.setThreads(threads); // OpenMP's team size is per calling thread, and another backend may have set it
+        begin();
         int parts = bf16Activations ? 1 : 3;
         long m = (long) parts * tokens;
         // the weight's rows in slices, so the output scratch stays bounded (lm_head over a whole chunk's logits
@@ -158,28 +155,43 @@ final class OneDnnProducts implements AutoCloseable {
             int rows = Math.min(slice, out - r0);
             primitive(m, rows, in).execute(activations, w.asSlice((long) r0 * in * 2, (long) rows * in * 2),
                     dst.asSlice(0, m * rows * 4));
-            long part = (long) tokens * rows;
             for (int t = 0; t < tokens; t++) {
+                long from = (long) t * rows;
                 int to = yOff + t * out + r0;
-                long row = (long) t * rows;
                 if (bf16Activations) {
-                    MemorySegment.copy(dst, ValueLayout.JAVA_FLOAT, row * 4, y, to, rows);
-                    continue;
-                }
-                int i = 0;
-                for (int bound = F.loopBound(rows); i < bound; i += F.length()) {
-                    FloatVector hi = FloatVector.fromMemorySegment(F, dst, (row + i) * 4, ByteOrder.nativeOrder());
-                    FloatVector mid = FloatVector.fromMemorySegment(F, dst, (part + row + i) * 4, ByteOrder.nativeOrder());
-                    FloatVector lo = FloatVector.fromMemorySegment(F, dst, (2 * part + row + i) * 4, ByteOrder.nativeOrder());
-                    hi.add(mid.add(lo)).intoArray(y, to + i);
-                }
-                for (; i < rows; i++) {
-                    float hi = dst.getAtIndex(ValueLayout.JAVA_FLOAT, row + i);
-                    float mid = dst.getAtIndex(ValueLayout.JAVA_FLOAT, part + row + i);
-                    float lo = dst.getAtIndex(ValueLayout.JAVA_FLOAT, 2 * part + row + i);
-                    y[to + i] = hi + (mid + lo);
+                    MemorySegment.copy(dst, ValueLayout.JAVA_FLOAT, from * 4, y, to, rows);
+                } else {
+                    sumParts(from, (long) tokens * rows, rows, y, to);
                 }
             }
+        }
+    }
+
+    /** Checks the products are open and sets OpenMP's team size (per calling thread; another backend may have set it). */
+    private void begin() {
+        if (closed) {
+            throw new IllegalStateException("the oneDNN products are closed");
+        }
+        library.setThreads(threads);
+    }
+
+    /**
+     * y[to + i] = hi + (mid + lo) for {@code rows} floats of the three parts' products in {@link #dst}: hi's from
+     * element {@code from}, mid's {@code part} elements on, lo's {@code 2 * part} on.
+     */
+    private void sumParts(long from, long part, int rows, float[] y, int to) {
+        int i = 0;
+        for (int bound = F.loopBound(rows); i < bound; i += F.length()) {
+            FloatVector hi = FloatVector.fromMemorySegment(F, dst, (from + i) * 4, ByteOrder.nativeOrder());
+            FloatVector mid = FloatVector.fromMemorySegment(F, dst, (part + from + i) * 4, ByteOrder.nativeOrder());
+            FloatVector lo = FloatVector.fromMemorySegment(F, dst, (2 * part + from + i) * 4, ByteOrder.nativeOrder());
+            hi.add(mid.add(lo)).intoArray(y, to + i);
+        }
+        for (; i < rows; i++) {
+            float hi = dst.getAtIndex(ValueLayout.JAVA_FLOAT, from + i);
+            float mid = dst.getAtIndex(ValueLayout.JAVA_FLOAT, part + from + i);
+            float lo = dst.getAtIndex(ValueLayout.JAVA_FLOAT, 2 * part + from + i);
+            y[to + i] = hi + (mid + lo);
         }
     }
 
@@ -199,10 +211,7 @@ final class OneDnnProducts implements AutoCloseable {
      */
     synchronized void spikeProduct(Int8Weights w, int[] counts, int cOff, float[] vth, int tokens, float[] y, int yOff,
                                    ComputePool pool) {
-        if (closed) {
-            throw new IllegalStateException("the oneDNN products are closed");
-        }
-        library.setThreads(threads);
+        begin();
         int cols = w.cols();
         int groups = w.groups();
         int chunk = Math.min(spikeChunkRows(groups, tokens), w.rows());
@@ -222,9 +231,8 @@ final class OneDnnProducts implements AutoCloseable {
                 groupSums(groups, tokens, cols, n, run).execute(src, codes.asSlice(c0), dst);
                 pool.parallelFor(tokens, (t0, t1) -> {
                     float[] acc = accumulators((t1 - t0) * n);
-                    MemorySegment sums = dst;
                     for (int g = 0; g < groups; g++) {
-                        GroupSumProduct.accumulate(w, g, sums.asSlice(4L * ((long) g * tokens + t0) * n), n, t1 - t0,
+                        GroupSumProduct.accumulate(w, g, dst.asSlice(4L * ((long) g * tokens + t0) * n), n, t1 - t0,
                                 r0, r0 + n, acc, n);
                     }
                     GroupSumProduct.store(w, acc, n, Arrays.copyOfRange(vth, t0, t1), t1 - t0, y, yOff + t0 * w.rows(),

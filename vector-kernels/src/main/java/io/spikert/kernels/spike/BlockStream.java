@@ -123,8 +123,11 @@ final class BlockStream {
         store(acc, vth, y, yOff, rowStart, rowEnd);
     }
 
-    /** y[yOff + r] = sum_g scale[r, g] * sum_{c in g} int8code[r, c] * x[xOff + c] for r in [rowStart, rowEnd). Outliers are the caller's. */
-    static void floats(Int8Weights w, float[] x, int xOff, float[] y, int yOff, int rowStart, int rowEnd) {
+    /**
+     * y[yOff + r] = sum_{g in [groupStart, groupEnd)} scale[r, g] * sum_{c in g} int8code[r, c] * x[xOff + c] for r in
+     * [rowStart, rowEnd). Outliers are the caller's.
+     */
+    static void floats(Int8Weights w, float[] x, int xOff, int groupStart, int groupEnd, float[] y, int yOff, int rowStart, int rowEnd) {
         float[] acc = rowAccumulator(rowStart, rowEnd);
         float[] ga = SpikeScratch.floats(1, w.blockRows);
         MemorySegment seg = w.blocks;
@@ -137,7 +140,7 @@ final class BlockStream {
             int n = (r1 - r0 + TILE - 1) / TILE * TILE;
             int len = w.runLength(b);
             long base = w.blockStart(b) + (r0 - b0);
-            for (int g = 0; g < w.groups; g++) {
+            for (int g = groupStart; g < groupEnd; g++) {
                 Arrays.fill(ga, 0, n, 0f);
                 int c0 = g * Int8Weights.GROUP;
                 for (int c = c0; c < c0 + Int8Weights.GROUP; c += CH) {

@@ -56,7 +56,7 @@ public final class Int8MatMul {
             int tt = Math.min(tileTokens, tokens - t0);
             tile(w, x, xOff, t0, tt, y, yOff, rowStart, rowEnd);
             for (int t = t0; t < t0 + tt; t++) {
-                w.addOutliers(x, xOff + t * w.cols, y, yOff + t * w.rows, rowStart, rowEnd);
+                w.addOutliers(x, xOff + t * w.cols, 0, w.cols, y, yOff + t * w.rows, rowStart, rowEnd);
             }
         }
     }

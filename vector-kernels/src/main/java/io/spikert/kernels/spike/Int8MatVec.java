@@ -89,8 +89,26 @@ public final class Int8MatVec {
         if (rowStart == rowEnd) {
             return;
         }
-        BlockStream.floats(w, x, xOff, y, yOff, rowStart, rowEnd);
-        w.addOutliers(x, xOff, y, yOff, rowStart, rowEnd);
+        BlockStream.floats(w, x, xOff, 0, w.groups, y, yOff, rowStart, rowEnd);
+        w.addOutliers(x, xOff, 0, w.cols, y, yOff, rowStart, rowEnd);
+    }
+
+    /**
+     * {@link #denseFloat} split by input channels instead of rows, as {@link #denseGroups}: y[yOff + r] for
+     * every row from the channels of scale groups [groupStart, groupEnd) only (y[yOff .. yOff + rows) is
+     * overwritten; an empty range writes zeros). Threads taking disjoint group ranges into separate outputs,
+     * summed afterwards, give the product, each streaming whole channel runs; the sum over parts rounds
+     * differently from the row split (float sums grouped otherwise), within float rounding of the same product.
+     */
+    public static void denseFloatGroups(Int8Weights w, float[] x, int xOff, float[] y, int yOff, int groupStart, int groupEnd) {
+        if (groupStart < 0 || groupStart > groupEnd || groupEnd > w.groups) {
+            throw new IllegalArgumentException("Int8MatVec.denseFloatGroups: group range [" + groupStart + ", " + groupEnd
+                    + ") outside [0, " + w.groups + "]");
+        }
+        Objects.checkFromIndexSize(yOff, w.rows, y.length);
+        Objects.checkFromIndexSize(xOff, w.cols, x.length);
+        BlockStream.floats(w, x, xOff, groupStart, groupEnd, y, yOff, 0, w.rows);
+        w.addOutliers(x, xOff, groupStart * Int8Weights.GROUP, Math.min(w.cols, groupEnd * Int8Weights.GROUP), y, yOff, 0, w.rows);
     }
 
     /** L int8 codes at byte offset o, sign-extended to int lanes. */

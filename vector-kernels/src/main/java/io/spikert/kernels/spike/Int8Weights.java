@@ -395,12 +395,12 @@ public final class Int8Weights {
     }
 
     /**
-     * y[yOff + r] += x[xOff + c] * (residual(r, c) * scale[r, c / 128]) for every outlier (r, c) with r in
-     * [rowStart, rowEnd): the exact correction of the float-input product.
+     * y[yOff + r] += x[xOff + c] * (residual(r, c) * scale[r, c / 128]) for every outlier (r, c) with c in
+     * [colStart, colEnd) and r in [rowStart, rowEnd): the exact correction of the float-input product.
      */
-    void addOutliers(float[] x, int xOff, float[] y, int yOff, int rowStart, int rowEnd) {
+    void addOutliers(float[] x, int xOff, int colStart, int colEnd, float[] y, int yOff, int rowStart, int rowEnd) {
         int[] start = outlierStart;
-        for (int c = 0; c < cols; c++) {
+        for (int c = colStart; c < colEnd; c++) {
             float v = x[xOff + c];
             addColumn(start[c], start[c + 1], v, y, yOff, rowStart, rowEnd);
         }

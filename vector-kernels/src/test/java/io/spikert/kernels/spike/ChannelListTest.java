@@ -79,6 +79,9 @@ class ChannelListTest {
             assertTrue(range.getMessage().contains("[0, 2)"), range.getMessage());
             assertThrows(IndexOutOfBoundsException.class,
                     () -> SpikeMatVec.sparseGroups(w, new ChannelList().listActive(new int[128], 0, 128), 1f, y, 1, 0, 1));
+            var floatRange = assertThrows(IllegalArgumentException.class, () -> Int8MatVec.denseFloatGroups(w, new float[128], 0, y, 0, 1, 0));
+            assertTrue(floatRange.getMessage().contains("denseFloatGroups") && floatRange.getMessage().contains("[1, 0)"), floatRange.getMessage());
+            assertThrows(IndexOutOfBoundsException.class, () -> Int8MatVec.denseFloatGroups(w, new float[127], 0, y, 0, 0, 1));
         }
     }
 

@@ -95,6 +95,7 @@ class SpikeMatVecTest {
                         for (int parts = 1; parts <= cols / Int8Weights.GROUP + 1; parts++) {
                             float[] sum = run(y -> Arrays.fill(y, yOff, yOff + rows, 0f), yOff + rows + 1);
                             float[] denseSum = sum.clone();
+                            float[] floatSum = sum.clone();
                             for (int p = 0; p < parts; p++) {
                                 int g0 = active.splitGroup(parts, p);
                                 int g1 = active.splitGroup(parts, p + 1);
@@ -104,13 +105,20 @@ class SpikeMatVecTest {
                                 float[] densePart = run(y -> Int8MatVec.denseGroups(blocks, all, vth, y, yOff, a0, a1), yOff + rows + 1);
                                 assertTrue(Float.isNaN(part[yOff - 1]) && Float.isNaN(part[yOff + rows]), "sparseGroups wrote outside y");
                                 assertTrue(Float.isNaN(densePart[yOff - 1]) && Float.isNaN(densePart[yOff + rows]), "denseGroups wrote outside y");
+                                int groups = cols / Int8Weights.GROUP;
+                                int f0 = groups * p / parts;
+                                int f1 = groups * (p + 1) / parts;
+                                float[] floatPart = run(y -> Int8MatVec.denseFloatGroups(blocks, x, xOff, y, yOff, f0, f1), yOff + rows + 1);
+                                assertTrue(Float.isNaN(floatPart[yOff - 1]) && Float.isNaN(floatPart[yOff + rows]), "denseFloatGroups wrote outside y");
                                 for (int r = 0; r < rows; r++) {
                                     sum[yOff + r] += part[yOff + r];
                                     denseSum[yOff + r] += densePart[yOff + r];
+                                    floatSum[yOff + r] += floatPart[yOff + r];
                                 }
                             }
                             check("sparseGroups in " + parts + " parts" + layout, expected, sum, yOff, mag, 0, rows, 4e-6);
                             check("denseGroups in " + parts + " parts" + layout, expected, denseSum, yOff, mag, 0, rows, 4e-6);
+                            check("denseFloatGroups in " + parts + " parts" + layout, floatTwin, floatSum, yOff, floatMag, 0, rows, 1e-5);
                         }
                     }
                     check("dense, shared list" + layout, expected,

@@ -46,7 +46,7 @@ public final class BatchDecoder implements AutoCloseable {
         this.logits = new float[maxSessions * c.vocabSize()];
     }
 
-    /** Most sessions one step takes. */
+    /** Most sessions one step takes (each takes at least one row). */
     public int maxSessions() {
         return ws.capacity;
     }
@@ -60,16 +60,50 @@ public final class BatchDecoder implements AutoCloseable {
      *                                  before anything runs
      */
     public float[] decode(List<? extends Session> sessions, int[] ids) {
+        if (sessions.size() != ids.length || ids.length < 1 || ids.length > ws.capacity) {
+            throw new IllegalArgumentException(sessions.size() + " sessions and " + ids.length + " ids: a step takes one id per session, 1 to "
+                    + ws.capacity + " sessions");
+        }
+        List<int[]> tokens = new ArrayList<>(ids.length);
+        for (int id : ids) {
+            tokens.add(new int[] {id});
+        }
+        return step(sessions, tokens);
+    }
+
+    /**
+     * One forward pass in which session i takes {@code tokens.get(i)}: one token (a decode step) or several
+     * (a chunk of its prompt), so a server can admit a prompt chunk into the same weight pass as the running
+     * streams' decode steps. Returns the logits after each session's last token: session i's at
+     * {@code [i * vocab, (i + 1) * vocab)}, reused by the next step. Each session ends where a run of its own
+     * {@link Session#prefill} or {@link Session#decode} calls over the same tokens would, to float rounding.
+     *
+     * @throws IllegalArgumentException for a count mismatch, no sessions, an empty token list, more tokens in all
+     *                                  than {@link #maxRows}, more tokens for one session than its chunk size, a
+     *                                  session listed twice or of another model, or an id outside the vocabulary,
+     *                                  before anything runs
+     */
+    public float[] step(List<? extends Session> sessions, List<int[]> tokens) {
         if (closed) {
             throw new IllegalStateException("the batch decoder was closed");
         }
         int n = sessions.size();
-        if (n != ids.length || n < 1 || n > ws.capacity) {
-            throw new IllegalArgumentException(n + " sessions and " + ids.length + " ids: a step takes one id per session, 1 to "
-                    + ws.capacity + " sessions");
+        if (n != tokens.size() || n < 1) {
+            throw new IllegalArgumentException(n + " sessions and " + tokens.size() + " token lists: a step takes one list per session, at least one");
         }
         int vocab = model.config().vocabSize();
-        Session.checkIds(ids, vocab);
+        int rows = 0;
+        for (int i = 0; i < n; i++) {
+            int[] t = tokens.get(i);
+            if (t.length == 0) {
+                throw new IllegalArgumentException("session " + i + " has no tokens in this step");
+            }
+            checkIds(t, vocab, i);
+            rows += t.length;
+            if (rows > ws.capacity) {
+                throw new IllegalArgumentException("a step of more than " + ws.capacity + " tokens in all (this decoder's rows)");
+            }
+        }
         List<ModelSession> own = new ArrayList<>(n);
         Map<ModelSession, Boolean> seen = new IdentityHashMap<>();
         for (int i = 0; i < n; i++) {
@@ -77,24 +111,63 @@ public final class BatchDecoder implements AutoCloseable {
             if (seen.put(s, Boolean.TRUE) != null) {
                 throw new IllegalArgumentException("session " + i + " is listed twice in one step");
             }
+            if (tokens.get(i).length > s.chunkTokens()) {
+                throw new IllegalArgumentException("session " + i + " takes at most " + s.chunkTokens() + " tokens per pass (its chunk size), got "
+                        + tokens.get(i).length);
+            }
             own.add(s);
         }
-        List<Batch.Sequence> rows = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            rows.add(new Batch.Sequence(i, 1, own.get(i).position(), own.get(i).state()));
-        }
         Backend ops = model.ops();
-        ops.upload(ids, 0, n, ws.ids);
-        model.forward(ws, new Batch(n, rows));
-        for (ModelSession s : own) {
-            s.advance();
+        List<Batch.Sequence> seqs = new ArrayList<>(n);
+        int[] ids = new int[rows];
+        int row = 0;
+        for (int i = 0; i < n; i++) {
+            int[] t = tokens.get(i);
+            System.arraycopy(t, 0, ids, row, t.length);
+            seqs.add(new Batch.Sequence(row, t.length, own.get(i).position(), own.get(i).state()));
+            row += t.length;
         }
-        model.logits(ws, 0, n, logitsBuffer);
+        ops.upload(ids, 0, rows, ws.ids);
+        model.forward(ws, new Batch(rows, seqs));
+        for (int i = 0; i < n; i++) {
+            own.get(i).advance(tokens.get(i).length);
+        }
+        // the logits of each sequence's last row: one product for each run of one-token sequences (decode steps)
+        for (int i = 0; i < n; ) {
+            Batch.Sequence s = seqs.get(i);
+            int j = i + 1;
+            if (s.rows() == 1) {
+                while (j < n && seqs.get(j).rows() == 1) {
+                    j++;
+                }
+                model.logits(ws, s.firstRow(), j - i, logitsBuffer.at((long) i * vocab));
+            } else {
+                model.logits(ws, s.firstRow() + s.rows() - 1, 1, logitsBuffer.at((long) i * vocab));
+            }
+            i = j;
+        }
         ops.download(logitsBuffer, n * vocab, logits, 0);
         for (int i = 0; i < n; i++) {
-            FiniteLogitsSession.requireFinite(logits, i * vocab, vocab, rows.get(i).pos0(), ids[i]);
+            Batch.Sequence s = seqs.get(i);
+            int[] t = tokens.get(i);
+            FiniteLogitsSession.requireFinite(logits, i * vocab, vocab, s.pos0() + s.rows() - 1, t[t.length - 1]);
         }
         return logits;
+    }
+
+    /** As {@link Session#checkIds}, naming the session. */
+    private static void checkIds(int[] ids, int vocab, int session) {
+        for (int k = 0; k < ids.length; k++) {
+            if (ids[k] < 0 || ids[k] >= vocab) {
+                throw new IllegalArgumentException("token id " + ids[k] + " at index " + k + " of session " + session
+                        + " is outside the vocabulary [0, " + vocab + ")");
+            }
+        }
+    }
+
+    /** Most tokens one step takes in all (and so most sessions). */
+    public int maxRows() {
+        return ws.capacity;
     }
 
     private ModelSession unwrap(Session s, int index) {

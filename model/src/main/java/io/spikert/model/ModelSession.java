@@ -80,9 +80,14 @@ final class ModelSession implements Session {
         return state;
     }
 
-    /** Records that a {@link BatchDecoder} step ran one token through {@link #state()}. */
-    void advance() {
-        position++;
+    /** Records that a {@link BatchDecoder} step ran {@code tokens} tokens through {@link #state()}. */
+    void advance(int tokens) {
+        position += tokens;
+    }
+
+    /** Most tokens one pass takes through this session's state (its chunk size). */
+    int chunkTokens() {
+        return ws.capacity;
     }
 
     private void requireOpen() {

@@ -76,6 +76,72 @@ class BatchDecoderTest {
         }
     }
 
+    /**
+     * A mixed step: prompt chunks of two sessions in the same pass as another session's decode step (what a
+     * server's continuous batching runs) leave every session where its own prefill or decode calls would, and
+     * give the logits after each session's last token.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"base", "w8aspike"})
+    void mixedStepsOfChunksAndDecodesMatchEachSessionsOwnCalls(String variant) throws IOException {
+        try (var cpu = new CpuBackend(2); var model = SpikingBrainModel.load(checkpoint(variant), cpu)) {
+            int vocab = model.config().vocabSize();
+            Session running = model.newSession(4);
+            Session runningAlone = model.newSession(4);
+            int[] history = TestModels.ids(7, vocab, 3);
+            running.prefill(history);
+            runningAlone.prefill(history);
+            Session fresh = model.newSession(4);
+            Session freshAlone = model.newSession(4);
+            Session other = model.newSession(6);
+            Session otherAlone = model.newSession(6);
+            int[] prompt = TestModels.ids(7, vocab, 4); // two chunks: 4 tokens, then 3
+            int[] otherPrompt = TestModels.ids(6, vocab, 5);
+            try (BatchDecoder decoder = model.newBatchDecoder(12)) {
+                int[][][] steps = {
+                    {{11}, java.util.Arrays.copyOfRange(prompt, 0, 4), otherPrompt},
+                    {{12}, java.util.Arrays.copyOfRange(prompt, 4, 7), {13}},
+                    {{14}, {15}, {16}},
+                };
+                List<Session> together = List.of(running, fresh, other);
+                List<Session> alone = List.of(runningAlone, freshAlone, otherAlone);
+                for (int step = 0; step < steps.length; step++) {
+                    float[] logits = decoder.step(together, List.of(steps[step])).clone();
+                    for (int i = 0; i < 3; i++) {
+                        int[] t = steps[step][i];
+                        float[] own = t.length == 1 ? alone.get(i).decode(t[0]) : alone.get(i).prefill(t);
+                        double err = TestModels.relativeError(logits, i * vocab, own, 0, vocab);
+                        assertTrue(err < 1e-5, variant + " step " + step + " session " + i + ": relative logit error " + err);
+                        assertEquals(alone.get(i).position(), together.get(i).position(), "step " + step + " session " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void badMixedStepsAreRefusedBeforeAnythingRuns() throws IOException {
+        try (var cpu = new CpuBackend(1); var model = SpikingBrainModel.load(checkpoint("mixed-refusals"), cpu);
+             BatchDecoder decoder = model.newBatchDecoder(6)) {
+            Session a = model.newSession(4);
+            Session b = model.newSession(4);
+            var chunk = assertThrows(IllegalArgumentException.class, () -> decoder.step(List.of(a, b), List.of(new int[] {1}, new int[5])));
+            assertTrue(chunk.getMessage().contains("session 1") && chunk.getMessage().contains("at most 4"), chunk.getMessage());
+            var rows = assertThrows(IllegalArgumentException.class,
+                    () -> decoder.step(List.of(a, b), List.of(new int[4], new int[3])));
+            assertTrue(rows.getMessage().contains("6 tokens"), rows.getMessage());
+            var empty = assertThrows(IllegalArgumentException.class, () -> decoder.step(List.of(a, b), List.of(new int[] {1}, new int[0])));
+            assertTrue(empty.getMessage().contains("session 1 has no tokens"), empty.getMessage());
+            var badId = assertThrows(IllegalArgumentException.class,
+                    () -> decoder.step(List.of(a, b), List.of(new int[] {1}, new int[] {2, 99999})));
+            assertTrue(badId.getMessage().contains("99999") && badId.getMessage().contains("session 1"), badId.getMessage());
+            var count = assertThrows(IllegalArgumentException.class, () -> decoder.step(List.of(a, b), List.of(new int[] {1})));
+            assertTrue(count.getMessage().contains("2 sessions and 1 token lists"), count.getMessage());
+            assertEquals(0, a.position(), "no refused step moved a session");
+            assertEquals(0, b.position());
+        }
+    }
+
     @Test
     void badStepsAreRefusedBeforeAnythingRuns() throws IOException {
         try (var cpu = new CpuBackend(1); var model = SpikingBrainModel.load(checkpoint("refusals"), cpu);

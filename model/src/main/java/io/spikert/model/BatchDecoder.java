@@ -75,7 +75,9 @@ public final class BatchDecoder implements AutoCloseable {
      * One forward pass in which session i takes {@code tokens.get(i)}: one token (a decode step) or several
      * (a chunk of its prompt), so a server can admit a prompt chunk into the same weight pass as the running
      * streams' decode steps. Returns the logits after each session's last token: session i's at
-     * {@code [i * vocab, (i + 1) * vocab)}, reused by the next step. Each session ends where a run of its own
+     * {@code [i * vocab, (i + 1) * vocab)}, reused by the next step. The final-norm and lm_head product runs once
+     * for each run of sessions whose last tokens are adjacent rows, so list a prompt chunk just before the decode
+     * steps (whose rows follow it) to have one such product per step. Each session ends where a run of its own
      * {@link Session#prefill} or {@link Session#decode} calls over the same tokens would, to float rounding.
      *
      * @throws IllegalArgumentException for a count mismatch, no sessions, an empty token list, more tokens in all
@@ -132,18 +134,15 @@ public final class BatchDecoder implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             own.get(i).advance(tokens.get(i).length);
         }
-        // the logits of each sequence's last row: one product for each run of one-token sequences (decode steps)
+        // the logits of each sequence's last row, one product for each run of sequences whose last rows are
+        // consecutive (decode steps, and a prompt chunk placed just before them)
         for (int i = 0; i < n; ) {
-            Batch.Sequence s = seqs.get(i);
+            int first = lastRow(seqs.get(i));
             int j = i + 1;
-            if (s.rows() == 1) {
-                while (j < n && seqs.get(j).rows() == 1) {
-                    j++;
-                }
-                model.logits(ws, s.firstRow(), j - i, logitsBuffer.at((long) i * vocab));
-            } else {
-                model.logits(ws, s.firstRow() + s.rows() - 1, 1, logitsBuffer.at((long) i * vocab));
+            while (j < n && lastRow(seqs.get(j)) == first + (j - i)) {
+                j++;
             }
+            model.logits(ws, first, j - i, logitsBuffer.at((long) i * vocab));
             i = j;
         }
         ops.download(logitsBuffer, n * vocab, logits, 0);
@@ -153,6 +152,10 @@ public final class BatchDecoder implements AutoCloseable {
             FiniteLogitsSession.requireFinite(logits, i * vocab, vocab, s.pos0() + s.rows() - 1, t[t.length - 1]);
         }
         return logits;
+    }
+
+    private static int lastRow(Batch.Sequence s) {
+        return s.firstRow() + s.rows() - 1;
     }
 
     /** As {@link Session#checkIds}, naming the session. */

@@ -98,13 +98,14 @@ class BatchDecoderTest {
             int[] prompt = TestModels.ids(7, vocab, 4); // two chunks: 4 tokens, then 3
             int[] otherPrompt = TestModels.ids(6, vocab, 5);
             try (BatchDecoder decoder = model.newBatchDecoder(12)) {
+                // step 1 lists a chunk just before two decode steps: their last rows are adjacent (one logits product)
                 int[][][] steps = {
-                    {{11}, java.util.Arrays.copyOfRange(prompt, 0, 4), otherPrompt},
-                    {{12}, java.util.Arrays.copyOfRange(prompt, 4, 7), {13}},
+                    {java.util.Arrays.copyOfRange(prompt, 0, 4), {11}, otherPrompt},
+                    {java.util.Arrays.copyOfRange(prompt, 4, 7), {12}, {13}},
                     {{14}, {15}, {16}},
                 };
-                List<Session> together = List.of(running, fresh, other);
-                List<Session> alone = List.of(runningAlone, freshAlone, otherAlone);
+                List<Session> together = List.of(fresh, running, other);
+                List<Session> alone = List.of(freshAlone, runningAlone, otherAlone);
                 for (int step = 0; step < steps.length; step++) {
                     float[] logits = decoder.step(together, List.of(steps[step])).clone();
                     for (int i = 0; i < 3; i++) {

@@ -41,6 +41,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * frees them, and closes the sessions still open on a GPU; its sessions must not be used after.
  */
 public final class SpikingBrainModel implements AutoCloseable {
+    /** Numbers the models made by {@link #of}, whose in-memory weights have no folder to name them by. */
+    private static final AtomicLong IN_MEMORY_MODELS = new AtomicLong();
+
     private final ModelConfig config;
     private final ModelVariant variant;
     private final Backend backend;
@@ -57,8 +60,6 @@ public final class SpikingBrainModel implements AutoCloseable {
     private final Set<ModelSession> openSessions = new LinkedHashSet<>();
     private final ModelIdentity identity;
     private boolean closed;
-    /** Numbers the models made by {@link #of}, whose in-memory weights have no folder to name them by. */
-    private static final AtomicLong IN_MEMORY_MODELS = new AtomicLong();
 
     private SpikingBrainModel(ModelConfig config, ModelVariant variant, Backend backend, SpikeObserver observer,
                               Checkpoint checkpoint, Arena hostCopies, Memory weights, Graph graph,

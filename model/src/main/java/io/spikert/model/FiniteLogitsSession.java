@@ -69,6 +69,16 @@ final class FiniteLogitsSession implements Session {
     }
 
     @Override
+    public SessionSnapshot snapshot() {
+        return inner.snapshot();
+    }
+
+    @Override
+    public void restore(SessionSnapshot snapshot) {
+        inner.restore(snapshot);
+    }
+
+    @Override
     public void close() {
         inner.close();
     }

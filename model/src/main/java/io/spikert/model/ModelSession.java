@@ -96,6 +96,34 @@ final class ModelSession implements Session {
         }
     }
 
+    /** One {@link Backend#saveState} copy per layer. */
+    @Override
+    public SessionSnapshot snapshot() {
+        requireOpen();
+        Backend ops = model.ops();
+        float[][] images = new float[config.numLayers()][];
+        for (int l = 0; l < images.length; l++) {
+            images[l] = ops.saveState(state.layer(l), position);
+        }
+        return new SessionSnapshot(model.identity(), position, images);
+    }
+
+    /** One {@link Backend#loadState} copy per layer, after the snapshot's model is checked. */
+    @Override
+    public void restore(SessionSnapshot snapshot) {
+        requireOpen();
+        snapshot.requireModel(model.identity());
+        if (snapshot.layerCount() != config.numLayers()) { // the identity's config rules this out
+            throw new IllegalStateException(snapshot + " holds " + snapshot.layerCount() + " layers, the model "
+                    + config.numLayers());
+        }
+        Backend ops = model.ops();
+        for (int l = 0; l < snapshot.layerCount(); l++) {
+            ops.loadState(snapshot.layer(l), snapshot.position(), state.layer(l));
+        }
+        position = snapshot.position();
+    }
+
     @Override
     public float[] prefill(int[] ids) {
         run(ids, null);

@@ -37,6 +37,23 @@ public interface Session extends AutoCloseable {
     /** One token through the recurrent (decode) path; returns its logits, reused by the next call. */
     float[] decode(int id);
 
+    /**
+     * A copy of the state as it stands now, in host memory ({@link SessionSnapshot}): a copy of the state only,
+     * {@code O(}{@link #stateBytes()}{@code )} at most (on a GPU, device-to-host copies). The session goes on
+     * unchanged, and nothing it runs afterwards changes the snapshot.
+     */
+    SessionSnapshot snapshot();
+
+    /**
+     * Replaces this session's state and position with {@code snapshot}'s, as if the tokens it was taken after
+     * had run here; a copy of the state only. Whatever the session ran before is dropped. If the copy fails
+     * midway (a device error), the session's state is undefined: close it.
+     *
+     * @throws IllegalArgumentException when the snapshot belongs to another model ({@link ModelIdentity}: other
+     *                                  weights, variant or config), naming the difference, before anything changes
+     */
+    void restore(SessionSnapshot snapshot);
+
     /** Refuses an empty prompt or a token id outside [0, vocab), naming the id and its index. */
     static void checkIds(int[] ids, int vocab) {
         if (ids.length == 0) {

@@ -30,6 +30,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * SpikingBrain-7B (and any {@code gla_swa} config): immutable weights bound once to a {@link Backend},
@@ -40,6 +41,9 @@ import java.util.Set;
  * frees them, and closes the sessions still open on a GPU; its sessions must not be used after.
  */
 public final class SpikingBrainModel implements AutoCloseable {
+    /** Numbers the models made by {@link #of}, whose in-memory weights have no folder to name them by. */
+    private static final AtomicLong IN_MEMORY_MODELS = new AtomicLong();
+
     private final ModelConfig config;
     private final ModelVariant variant;
     private final Backend backend;
@@ -54,6 +58,7 @@ public final class SpikingBrainModel implements AutoCloseable {
     private final Matrix lmHead;
     private final Map<String, Integer> rawWeightForms;
     private final Set<ModelSession> openSessions = new LinkedHashSet<>();
+    private final ModelIdentity identity;
     private boolean closed;
 
     private SpikingBrainModel(ModelConfig config, ModelVariant variant, Backend backend, SpikeObserver observer,
@@ -71,6 +76,8 @@ public final class SpikingBrainModel implements AutoCloseable {
         this.finalNorm = graph.finalNorm();
         this.lmHead = graph.lmHead();
         this.rawWeightForms = rawWeightForms;
+        this.identity = new ModelIdentity(checkpoint != null ? checkpoint.directory().toAbsolutePath().normalize().toString()
+                : "in-memory weights of model #" + IN_MEMORY_MODELS.incrementAndGet(), variant, config);
     }
 
     /** Loads {@code config.json} and the weights of {@code modelDir} (safetensors or PyTorch .bin, single or sharded). */
@@ -208,6 +215,11 @@ public final class SpikingBrainModel implements AutoCloseable {
         return rawWeightForms;
     }
 
+    /** Which model this is, for {@link SessionSnapshot}s: the snapshots of its sessions resume only on a model of this identity. */
+    public ModelIdentity identity() {
+        return identity;
+    }
+
     public Backend backend() {
         return backend;
     }
@@ -228,6 +240,33 @@ public final class SpikingBrainModel implements AutoCloseable {
 
     public Session newSession(int chunkTokens) {
         return new FiniteLogitsSession(openSession(chunkTokens));
+    }
+
+    /**
+     * A new sequence resumed from {@code snapshot} ({@link Session#restore}), prefilling in chunks of the
+     * backend's default; the snapshot may come from a session of another chunk size or backend of this model.
+     *
+     * @throws IllegalArgumentException when the snapshot belongs to another model, naming the difference
+     */
+    public Session newSession(SessionSnapshot snapshot) {
+        return newSession(snapshot, backend.defaultChunk());
+    }
+
+    /** As {@link #newSession(SessionSnapshot)}, prefilling in chunks of {@code chunkTokens}. */
+    public Session newSession(SessionSnapshot snapshot, int chunkTokens) {
+        snapshot.requireModel(identity);
+        Session s = newSession(chunkTokens);
+        try {
+            s.restore(snapshot);
+        } catch (RuntimeException e) {
+            try {
+                s.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return s;
     }
 
     /**

@@ -118,6 +118,25 @@ public interface Backend extends AutoCloseable {
      */
     void swa(KvCache cache, Floats q, Floats k, Floats v, Floats out, int tokens, long pos0, int group, float scale);
 
+    // ---- recurrent state to and from the host (session snapshots) ----
+
+    /**
+     * A new host copy of what {@code state} holds after {@code position} tokens, in the layout of
+     * {@link StateImage}: a copy of the state only, no operator runs (device-to-host copies on a GPU, which wait
+     * for the operators that write the state).
+     */
+    float[] saveState(RecurrentState state, long position);
+
+    /**
+     * Sets {@code state} to {@code image}, the {@link #saveState} image of a state of the same shape after
+     * {@code position} tokens (taken on this or any backend), so the tokens from {@code position} on run as they
+     * would have in the saved state; what {@code state} held before is dropped. A copy only; {@code image} is not
+     * kept.
+     *
+     * @throws IllegalArgumentException when the image's length is not that of such a state's image
+     */
+    void loadState(float[] image, long position, RecurrentState state);
+
     /**
      * Weight bytes the products have streamed so far: dense products count their whole matrix, the CPU's
      * event-driven spike products only the columns of non-zero counts.

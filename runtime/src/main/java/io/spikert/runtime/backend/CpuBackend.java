@@ -680,6 +680,54 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    /** Array copies: the GLA state whole, an SWA ring's kept positions in one or two runs per kv head. */
+    @Override
+    public float[] saveState(RecurrentState state, long position) {
+        float[] image = new float[Math.toIntExact(StateImage.floats(state, position))];
+        switch (state) {
+            case HeapGlaState g -> System.arraycopy(g.s(), 0, image, 0, image.length);
+            case KvRing ring -> copyRing(ring, position, image, true);
+            default -> throw new IllegalArgumentException("saveState: not a CPU state (" + state + ")");
+        }
+        return image;
+    }
+
+    /** A ring first grows to hold {@code position} positions where it can (as if they had run), then takes them. */
+    @Override
+    public void loadState(float[] image, long position, RecurrentState state) {
+        StateImage.checkLength(image, state, position);
+        switch (state) {
+            case HeapGlaState g -> System.arraycopy(image, 0, g.s(), 0, image.length);
+            case KvRing ring -> {
+                ring.ensurePositions(position);
+                copyRing(ring, position, image, false);
+            }
+            default -> throw new IllegalArgumentException("loadState: not a CPU state (" + state + ")");
+        }
+    }
+
+    /** Keys then values of the image's positions ({@link StateImage}), from the ring or into it. */
+    private static void copyRing(KvRing ring, long position, float[] image, boolean save) {
+        int d = ring.headDim();
+        int n = StateImage.keptPositions(ring, position);
+        int half = ring.kvHeads() * n * d; // the keys' floats; the values follow
+        for (int j = 0; j < ring.kvHeads(); j++) {
+            int head = j * n * d;
+            int ringHead = ring.headOffset(j);
+            StateImage.runs(position, n, ring.capacity(), (index, slot, count) -> {
+                int at = head + index * d;
+                int slotAt = ringHead + slot * d;
+                if (save) {
+                    System.arraycopy(ring.keys(), slotAt, image, at, count * d);
+                    System.arraycopy(ring.values(), slotAt, image, half + at, count * d);
+                } else {
+                    System.arraycopy(image, at, ring.keys(), slotAt, count * d);
+                    System.arraycopy(image, half + at, ring.values(), slotAt, count * d);
+                }
+            });
+        }
+    }
+
     @Override
     public long weightBytesRead() {
         return weightBytesRead.sum();

@@ -132,6 +132,16 @@ public abstract class ForwardingBackend implements Backend {
     }
 
     @Override
+    public float[] saveState(RecurrentState state, long position) {
+        return delegate.saveState(state, position);
+    }
+
+    @Override
+    public void loadState(float[] image, long position, RecurrentState state) {
+        delegate.loadState(image, position, state);
+    }
+
+    @Override
     public long weightBytesRead() {
         return delegate.weightBytesRead();
     }

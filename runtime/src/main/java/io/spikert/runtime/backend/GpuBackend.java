@@ -309,6 +309,65 @@ public final class GpuBackend implements Backend {
         }
     }
 
+    /**
+     * Device-to-host copies only: the GLA state in one, an SWA ring's kept positions in one or two per kv head
+     * for the keys and as many for the values. The first copy waits for the kernels that wrote the state.
+     */
+    @Override
+    public float[] saveState(RecurrentState state, long position) {
+        float[] image = new float[Math.toIntExact(StateImage.floats(state, position))];
+        copyState(state, position, image, true);
+        return image;
+    }
+
+    /** Host-to-device copies only, the mirror of {@link #saveState}; the ring's other slots are never read. */
+    @Override
+    public void loadState(float[] image, long position, RecurrentState state) {
+        StateImage.checkLength(image, state, position);
+        copyState(state, position, image, false);
+    }
+
+    private void copyState(RecurrentState state, long position, float[] image, boolean save) {
+        MemorySegment host = MemorySegment.ofArray(image);
+        switch (state) {
+            case DeviceGlaState g -> copy(host, g.state().pointer(), 4L * image.length, save, "GLA state");
+            case DeviceKvRing ring -> {
+                int d = ring.headDim();
+                int n = StateImage.keptPositions(ring, position);
+                long half = 4L * ring.kvHeads() * n * d; // the keys' bytes; the values follow
+                for (int j = 0; j < ring.kvHeads(); j++) {
+                    long head = 4L * j * n * d;
+                    long ringHead = 4L * j * ring.capacity() * d;
+                    StateImage.runs(position, n, ring.capacity(), (index, slot, count) -> {
+                        long at = head + 4L * index * d;
+                        long slotAt = ringHead + 4L * slot * d;
+                        long bytes = 4L * count * d;
+                        copy(host.asSlice(at, bytes), ring.keys().at(slotAt), bytes, save, "SWA key ring");
+                        copy(host.asSlice(half + at, bytes), ring.values().at(slotAt), bytes, save, "SWA value ring");
+                    });
+                }
+            }
+            default -> throw new IllegalArgumentException((save ? "saveState" : "loadState") + ": not a device state ("
+                    + state + ")");
+        }
+    }
+
+    private void copy(MemorySegment host, long device, long bytes, boolean save, String what) {
+        if (bytes == 0) {
+            return;
+        }
+        try {
+            if (save) {
+                driver.copyToHost(host, device, bytes);
+            } else {
+                driver.copyToDevice(device, host, bytes);
+            }
+        } catch (RuntimeException e) {
+            throw new DeviceOpException("copying " + bytes + " bytes of " + what + (save ? " to the host" : " to the device")
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
     private static long p(Floats f, String operand) {
         return DeviceFloats.pointer(f, operand);
     }

@@ -14,6 +14,7 @@ import io.spikert.runtime.backend.Ints;
 import io.spikert.runtime.backend.KvCache;
 import io.spikert.runtime.backend.Memory;
 import io.spikert.runtime.backend.Spikes;
+import io.spikert.runtime.backend.StateImage;
 import io.spikert.runtime.backend.WeightVector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -315,5 +316,129 @@ abstract class BackendOpsCases {
                 }
             }
         });
+    }
+
+    /**
+     * State images ({@link StateImage}): after SWA ran over positions that wrap both rings (the CPU's W + 1 slots, the
+     * device's W + chunk), each backend's image is exactly the last W keys and values given, in position order, so
+     * the layout is the backends' common one; a GLA image agrees across backends; and an image loaded into a fresh
+     * state of the other backend (and of its own) makes the next chunk's attention what it is in the original.
+     */
+    @Test
+    void stateImagesShareOneLayoutAndResumeAcrossBackends() {
+        onEachGpu((vendor, gpu) -> {
+            Pair p = pair(gpu);
+            try (Memory gm = p.gm()) {
+                int kvHeads = 2, group = 2, d = 16, heads = kvHeads * group, window = 5, chunk = 3, w = window - 1;
+                int qRow = heads * d, kvRow = kvHeads * d;
+                float scale = (float) (1 / Math.sqrt(d));
+                GlaState cg = p.cm().glaState(kvHeads, d);
+                GlaState gg = gm.glaState(kvHeads, d);
+                KvCache ck = p.cm().kvCache(kvHeads, heads, d, window, chunk);
+                KvCache gk = gm.kvCache(kvHeads, heads, d, window, chunk);
+                assertEquals(2 * kvHeads * 0 * d, cpu.saveState(ck, 0).length, "an empty ring's image");
+                List<float[]> keys = new java.util.ArrayList<>();
+                List<float[]> values = new java.util.ArrayList<>();
+                long pos = 0;
+                for (int tokens : new int[] {chunk, 1, chunk, 2, 1, 1}) { // 11 positions
+                    Floats[] q = p.put(randoms(tokens * qRow, 1f));
+                    float[] kv = randoms(tokens * kvRow, 1f);
+                    float[] vv = randoms(tokens * kvRow, 1f);
+                    for (int t = 0; t < tokens; t++) {
+                        keys.add(java.util.Arrays.copyOfRange(kv, t * kvRow, (t + 1) * kvRow));
+                        values.add(java.util.Arrays.copyOfRange(vv, t * kvRow, (t + 1) * kvRow));
+                    }
+                    Floats[] k = p.put(kv);
+                    Floats[] v = p.put(vv);
+                    Floats[] g = p.put(negatives(tokens * kvRow));
+                    Floats[] o = p.zeros(tokens * qRow);
+                    cpu.gla(cg, q[0], k[0], v[0], g[0], o[0], tokens, group, scale);
+                    gpu.gla(gg, q[1], k[1], v[1], g[1], o[1], tokens, group, scale);
+                    cpu.swa(ck, q[0], k[0], v[0], o[0], tokens, pos, group, scale);
+                    gpu.swa(gk, q[1], k[1], v[1], o[1], tokens, pos, group, scale);
+                    pos += tokens;
+
+                    // the image: keys then values, [kvHeads][min(pos, W)][d], positions in order, as given
+                    int n = (int) Math.min(pos, w);
+                    float[] expected = new float[2 * kvHeads * n * d];
+                    for (int j = 0; j < kvHeads; j++) {
+                        for (int i = 0; i < n; i++) {
+                            int at = (j * n + i) * d;
+                            int position = (int) pos - n + i;
+                            System.arraycopy(keys.get(position), j * d, expected, at, d);
+                            System.arraycopy(values.get(position), j * d, expected, kvHeads * n * d + at, d);
+                        }
+                    }
+                    assertArrayEquals(expected, cpu.saveState(ck, pos), "the CPU ring's image at " + pos);
+                    assertArrayEquals(expected, gpu.saveState(gk, pos), vendor + ": the device ring's image at " + pos);
+                }
+                float[] cpuGla = cpu.saveState(cg, pos);
+                float[] gpuGla = gpu.saveState(gg, pos);
+                assertEquals(kvHeads * d * d, cpuGla.length);
+                assertClose(cpuGla, gpuGla, "GLA images of the two backends");
+
+                // each image into a fresh state of the other backend and of its own, then one more chunk everywhere
+                GlaState cgFromGpu = p.cm().glaState(kvHeads, d);
+                GlaState ggFromCpu = gm.glaState(kvHeads, d);
+                KvCache ckFromGpu = p.cm().kvCache(kvHeads, heads, d, window, chunk);
+                KvCache gkFromCpu = gm.kvCache(kvHeads, heads, d, window, 2); // another chunk (the 2 tokens below): another capacity
+                cpu.loadState(gpuGla, pos, cgFromGpu);
+                gpu.loadState(cpuGla, pos, ggFromCpu);
+                cpu.loadState(gpu.saveState(gk, pos), pos, ckFromGpu);
+                gpu.loadState(cpu.saveState(ck, pos), pos, gkFromCpu);
+                var e = assertThrows(IllegalArgumentException.class, () -> gpu.loadState(new float[3], 11, gkFromCpu));
+                assertTrue(e.getMessage().contains("a state image of 3 floats"), e.getMessage());
+
+                int tokens = 2;
+                float[] qv = randoms(tokens * qRow, 1f), kv = randoms(tokens * kvRow, 1f), vv = randoms(tokens * kvRow, 1f);
+                float[] gv = negatives(tokens * kvRow);
+                float[][] outs = new float[8][tokens * qRow];
+                Backend[] backends = {cpu, gpu, cpu, gpu};
+                Memory[] memories = {p.cm(), gm, p.cm(), gm};
+                GlaState[] glas = {cg, gg, cgFromGpu, ggFromCpu};
+                KvCache[] rings = {ck, gk, ckFromGpu, gkFromCpu};
+                for (int b = 0; b < backends.length; b++) {
+                    Backend ops = backends[b];
+                    Memory m = memories[b];
+                    Floats q = m.floats(qv.length, "q"), k = m.floats(kv.length, "k"), v = m.floats(vv.length, "v");
+                    Floats g = m.floats(gv.length, "g"), o = m.floats(qv.length, "out");
+                    ops.upload(qv, 0, qv.length, q);
+                    ops.upload(kv, 0, kv.length, k);
+                    ops.upload(vv, 0, vv.length, v);
+                    ops.upload(gv, 0, gv.length, g);
+                    ops.gla(glas[b], q, k, v, g, o, tokens, group, scale);
+                    ops.download(o, qv.length, outs[2 * b], 0);
+                    ops.swa(rings[b], q, k, v, o, tokens, pos, group, scale);
+                    ops.download(o, qv.length, outs[2 * b + 1], 0);
+                }
+                for (int b = 1; b < 4; b++) {
+                    assertClose(outs[0], outs[2 * b], "GLA after loading, state " + b + " of " + vendor);
+                    assertClose(outs[1], outs[2 * b + 1], "SWA after loading, ring " + b + " of " + vendor);
+                }
+                // the rings' images were the keys and values given, exactly, on both backends: the CPU's attention
+                // over the device's image is its own, bit for bit
+                assertArrayEquals(outs[1], outs[5], "the CPU's SWA over the device ring's image");
+            }
+        });
+    }
+
+    private float[] negatives(int n) {
+        float[] decay = randoms(n, 0.05f);
+        for (int i = 0; i < decay.length; i++) {
+            decay[i] = -Math.abs(decay[i]); // log decay <= 0
+        }
+        return decay;
+    }
+
+    private void assertClose(float[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what);
+        double scale = 0;
+        for (float v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        assertTrue(scale > 0, what + ": the reference computed something");
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], tolerance() * Math.max(1, scale), what + ": element " + i);
+        }
     }
 }

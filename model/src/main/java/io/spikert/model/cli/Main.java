@@ -12,15 +12,29 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.function.Supplier;
 
 /** The {@code spikert} command: dispatches to a subcommand and turns every failure into a message and an exit status. */
 public final class Main {
-    /** Fresh instances for each run: a command's options are the fields of its object. */
-    private static final List<Supplier<CliCommand>> COMMANDS = List.of(
+    /**
+     * Fresh instances for each run: a command's options are the fields of its object. Commands of other modules
+     * on the class path (the server's {@code serve}) come in through {@link ServiceLoader}.
+     */
+    private static final List<Supplier<CliCommand>> COMMANDS = commands(
             GenerateCommand::new, ScoreCommand::new, TokenizeCommand::new, InspectCommand::new, DemoCommand::new,
             SpikesCommand::new, ConvertCommand::new);
+
+    @SafeVarargs
+    private static List<Supplier<CliCommand>> commands(Supplier<CliCommand>... own) {
+        List<Supplier<CliCommand>> all = new ArrayList<>(List.of(own));
+        for (ServiceLoader.Provider<CliCommand> p : ServiceLoader.load(CliCommand.class).stream().toList()) {
+            all.add(p::get);
+        }
+        return List.copyOf(all);
+    }
 
     private Main() {}
 

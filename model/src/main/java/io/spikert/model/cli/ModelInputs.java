@@ -38,6 +38,13 @@ final class ModelInputs {
         return dir;
     }
 
+    /** Checks the model folder and its config, with no input (a server's: its prompts come later), and loads its tokenizer if it has one. */
+    static ModelInputs folder(Path model) throws IOException {
+        Path dir = modelDir(model);
+        ModelConfig config = ModelConfig.load(dir);
+        return new ModelInputs(dir, config, Tokenizer.isPresent(dir) ? Tokenizer.load(dir) : null, new int[0]);
+    }
+
     /**
      * Checks the model folder, its config, and the input of exactly one of {@code --prompt TEXT} (with
      * {@code --chat}) or {@code --ids 1,2,3}.

@@ -1,0 +1,37 @@
+package io.spikert.server;
+
+import io.spikert.model.Session;
+import io.spikert.model.generate.Sampler;
+import io.spikert.model.tokenizer.StreamingDecoder;
+
+/**
+ * A request the engine is running (engine thread only): its session, how much of its prompt has run, its
+ * sampler and text decoder, and its counts and timings.
+ */
+final class Running {
+    final Job job;
+    final Session session;
+    final Sampler sampler;
+    final StreamingDecoder text; // null without a tokenizer
+    final float[] logits;
+    int promptDone;
+    int generated;
+    int lastToken;
+    long lastTokenNanos;
+
+    Running(Job job, Session session, Sampler sampler, StreamingDecoder text, int vocab) {
+        this.job = job;
+        this.session = session;
+        this.sampler = sampler;
+        this.text = text;
+        this.logits = new float[vocab];
+    }
+
+    int[] prompt() {
+        return job.request().promptTokens();
+    }
+
+    boolean prefilling() {
+        return promptDone < prompt().length;
+    }
+}

@@ -8,9 +8,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Prefills a prompt, then samples and decodes one token at a time until a stop token, the limit or the caller's stop
- * condition (a stop string). The model's
- * sessions never return non-finite logits (they throw {@link io.spikert.runtime.NumericalFaultException}), so
- * generation stops there instead of sampling from NaN.
+ * condition (a stop string). The model's sessions never return non-finite logits (they throw
+ * {@link io.spikert.runtime.NumericalFaultException}), so generation stops there instead of sampling from NaN.
  */
 public final class Generator {
 

@@ -36,18 +36,21 @@ final class PromptSource {
             if (inIsTerminal) {
                 throw new UsageException("give --prompt TEXT, --prompt-file FILE or --ids 1,2,3, or pipe the prompt into standard input");
             }
-            o.prompt = text("standard input", in.readAllBytes());
+            o.prompt = nonEmpty("standard input", text("standard input", in.readAllBytes()));
         } else if ("-".equals(o.prompt) || "-".equals(o.promptFile)) {
-            o.prompt = text("standard input", in.readAllBytes());
+            o.prompt = nonEmpty("standard input", text("standard input", in.readAllBytes()));
         } else if (o.promptFile != null) {
-            o.prompt = text("--prompt-file " + o.promptFile, read(Path.of(o.promptFile)));
-        } else {
-            return;
+            String source = "--prompt-file " + o.promptFile;
+            o.prompt = nonEmpty(source, text(source, read(Path.of(o.promptFile))));
         }
         o.promptFile = null;
-        if (o.prompt.isEmpty()) {
-            throw new UsageException("the prompt is empty");
+    }
+
+    private static String nonEmpty(String source, String text) {
+        if (text.isEmpty()) {
+            throw new UsageException("the prompt read from " + source + " is empty (give --prompt TEXT, --prompt-file FILE or --ids 1,2,3)");
         }
+        return text;
     }
 
     private static byte[] read(Path file) throws IOException {

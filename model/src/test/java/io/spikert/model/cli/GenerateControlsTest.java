@@ -146,7 +146,9 @@ class GenerateControlsTest {
         assertEquals(direct.out(), dashFile.out(), "asked for with -, a terminal is read too: " + dashFile.err());
 
         usageError(runWithStdin("a b c", true, "generate", "--model", model), "--prompt TEXT", "standard input");
-        usageError(run("generate", "--model", model), "the prompt is empty");
+        usageError(run("generate", "--model", model), "the prompt read from standard input is empty");
+        Path empty = Files.writeString(dir.resolve("empty.txt"), "\n");
+        usageError(run("generate", "--model", model, "--prompt-file", empty.toString()), "empty.txt is empty");
         usageError(run("generate", "--model", model, "--prompt-file", dir.resolve("none.txt").toString()), "none.txt", "does not exist");
         usageError(run("generate", "--model", model, "--prompt-file", file.toString(), "--ids", "1"), "--prompt-file", "--ids");
         Path bad = Files.write(dir.resolve("latin1.txt"), new byte[] {'c', 'a', 'f', (byte) 0xE9});

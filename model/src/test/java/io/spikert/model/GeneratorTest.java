@@ -53,6 +53,29 @@ class GeneratorTest {
     }
 
     @Test
+    void stopsWhenTheCallersConditionHoldsAndThePenaltiesSeeTheSequence(@TempDir Path dir) throws IOException {
+        TestModels.write(dir, TestModels.SMALL, DType.F32);
+        try (var backend = new CpuBackend(1); var model = SpikingBrainModel.load(dir, backend)) {
+            int[] prompt = TestModels.ids(6, 300, 4);
+            var seen = new ArrayList<Integer>();
+            var r = new Generator(Set.of()).generate(model.newSession(), prompt, 10, Sampler.greedy(), seen::add,
+                    () -> seen.size() == 3);
+            assertEquals(3, r.tokens().length);
+            assertEquals(Generator.StopReason.STOP_STRING, r.stopReason());
+            // presence 2 and repetition 100 over the prompt: no greedy token repeats one seen before
+            var params = io.spikert.model.generate.SamplingParams.GREEDY.withPresencePenalty(2f).withRepetitionPenalty(100f);
+            var p = new Generator(Set.of()).generate(model.newSession(), prompt, 12, new Sampler(params), id -> { });
+            var distinct = new java.util.HashSet<Integer>();
+            for (int id : prompt) {
+                distinct.add(id);
+            }
+            for (int id : p.tokens()) {
+                assertTrue(distinct.add(id), "token " + id + " repeats despite the penalties: " + java.util.Arrays.toString(p.tokens()));
+            }
+        }
+    }
+
+    @Test
     void samplerIsGreedyAtZeroAndFollowsTheDistributionOtherwise() {
         float[] logits = {0f, 2f, 1f, (float) Math.log(4) + 2f};
         assertEquals(3, Sampler.greedy().sample(logits, 4));

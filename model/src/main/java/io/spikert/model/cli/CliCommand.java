@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
 
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
@@ -28,6 +29,10 @@ abstract class CliCommand {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Prints this help and exits.")
     boolean help;
 
+    /** Standard input (a prompt or token ids piped in); empty when the caller gives none. */
+    InputStream in = InputStream.nullInputStream();
+    /** Whether {@link #in} is a terminal, where nothing is read unasked. */
+    boolean inIsTerminal;
     /** Where the command's results go (stdout in the CLI). */
     PrintStream out;
     /** Where progress, speed and notes go (stderr in the CLI). */
@@ -50,8 +55,16 @@ abstract class CliCommand {
         return commandLine().getUsageMessage(Help.Ansi.OFF).stripTrailing();
     }
 
-    /** Runs with the whole argument vector ({@code argv[0]} is the subcommand); returns the exit status. */
+    /** Runs with the whole argument vector ({@code argv[0]} is the subcommand) and nothing on standard input. */
     final int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        return run(argv, InputStream.nullInputStream(), false, out, err);
+    }
+
+    /**
+     * Runs with the whole argument vector ({@code argv[0]} is the subcommand), standard input {@code in} (a terminal
+     * when {@code inIsTerminal}); returns the exit status.
+     */
+    final int run(String[] argv, InputStream in, boolean inIsTerminal, PrintStream out, PrintStream err) throws Exception {
         CommandLine cl = commandLine();
         try {
             cl.parseArgs(Arrays.copyOfRange(argv, 1, argv.length));
@@ -66,6 +79,8 @@ abstract class CliCommand {
             out.println(usage());
             return 0;
         }
+        this.in = in;
+        this.inIsTerminal = inIsTerminal;
         this.out = out;
         this.err = err;
         return execute();

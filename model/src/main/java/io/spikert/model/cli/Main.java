@@ -1,10 +1,12 @@
 package io.spikert.model.cli;
 
+import io.spikert.model.util.Terminal;
 import io.spikert.runtime.VectorApi;
 
 import picocli.CommandLine;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -24,7 +26,7 @@ public final class Main {
      * on the class path (the server's {@code serve}) come in through {@link ServiceLoader}.
      */
     private static final List<Supplier<CliCommand>> COMMANDS = commands(
-            GenerateCommand::new, ScoreCommand::new, TokenizeCommand::new, InspectCommand::new, DemoCommand::new,
+            GenerateCommand::new, ScoreCommand::new, TokenizeCommand::new, DetokenizeCommand::new, InspectCommand::new, DemoCommand::new,
             SpikesCommand::new, ConvertCommand::new);
 
     @SafeVarargs
@@ -39,11 +41,20 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] argv) {
-        System.exit(run(argv, System.out, System.err));
+        System.exit(run(argv, System.in, Terminal.stdinIsTerminal(), System.out, System.err));
     }
 
-    /** Runs a command line; returns 0 on success, 2 for usage errors, 1 for failures. */
+    /** Runs a command line with nothing on standard input; returns 0 on success, 2 for usage errors, 1 for failures. */
     public static int run(String[] argv, PrintStream out, PrintStream err) {
+        return run(argv, InputStream.nullInputStream(), false, out, err);
+    }
+
+    /**
+     * Runs a command line with standard input {@code in} (read for a prompt or ids only when no other input is given
+     * and {@code inIsTerminal} is false, or when asked with {@code -}); returns 0 on success, 2 for usage errors, 1 for
+     * failures.
+     */
+    public static int run(String[] argv, InputStream in, boolean inIsTerminal, PrintStream out, PrintStream err) {
         if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h") || argv[0].equals("help")) {
             printUsage(argv.length == 0 ? err : out);
             return argv.length == 0 ? 2 : 0;
@@ -56,7 +67,7 @@ public final class Main {
         }
         try {
             VectorApi.require();
-            return command.run(argv, out, err);
+            return command.run(argv, in, inIsTerminal, out, err);
         } catch (UsageException e) {
             err.println("spikert " + command.name() + ": " + e.getMessage());
             err.println();

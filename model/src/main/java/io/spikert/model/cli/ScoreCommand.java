@@ -45,6 +45,7 @@ final class ScoreCommand extends CliCommand {
         if (!mode.equals("prefill") && !mode.equals("decode")) {
             throw new UsageException("--mode must be prefill or decode, got '" + mode + "'");
         }
+        PromptSource.resolve(input, in, inIsTerminal, false);
         var inputs = ModelInputs.check(input);
         try (var lm = LoadedModel.open(inputs, run, err)) {
             int[] ids = inputs.ids;

@@ -104,6 +104,7 @@ final class SpikesCommand extends CliCommand {
         if (raster == null && (rasterLayersArg != null || rasterTokensArg != null)) {
             throw new UsageException("--raster-layers and --raster-tokens need --raster OUT.png");
         }
+        PromptSource.resolve(input, in, inIsTerminal, false);
         var inputs = ModelInputs.check(input);
         Path dir = inputs.dir;
         int layerCount = inputs.config.numLayers();

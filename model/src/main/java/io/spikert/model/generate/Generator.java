@@ -4,11 +4,12 @@ import io.spikert.model.Session;
 
 import java.util.Arrays;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
- * Prefills a prompt, then samples and decodes one token at a time until a stop token or the limit. The model's
- * sessions never return non-finite logits (they throw {@link io.spikert.runtime.NumericalFaultException}), so
- * generation stops there instead of sampling from NaN.
+ * Prefills a prompt, then samples and decodes one token at a time until a stop token, the limit or the caller's stop
+ * condition (a stop string). The model's sessions never return non-finite logits (they throw
+ * {@link io.spikert.runtime.NumericalFaultException}), so generation stops there instead of sampling from NaN.
  */
 public final class Generator {
 
@@ -18,7 +19,8 @@ public final class Generator {
         void onToken(int id);
     }
 
-    public enum StopReason { STOP_TOKEN, MAX_TOKENS }
+    /** STOP_STRING: the caller's stop condition held (a stop string in the text, see {@link StopStrings}). */
+    public enum StopReason { STOP_TOKEN, STOP_STRING, MAX_TOKENS }
 
     /** @param decodeSteps number of one-token decode calls, which {@code decodeNanos} covers */
     public record Result(int[] tokens, int promptTokens, long prefillNanos, int decodeSteps, long decodeNanos, StopReason stopReason) {
@@ -52,10 +54,21 @@ public final class Generator {
     }
 
     public Result generate(Session session, int[] prompt, int maxTokens, Sampler sampler, TokenListener listener) {
+        return generate(session, prompt, maxTokens, sampler, listener, () -> false);
+    }
+
+    /**
+     * Generates until a stop token, {@code maxTokens}, or {@code stopNow} holds after a token's listener call (the
+     * caller's condition, e.g. {@link StopStrings#stopped()} of the text the listener decoded). Starts the sampler's
+     * sequence with the prompt ({@link Sampler#begin}), which its repetition penalty counts.
+     */
+    public Result generate(Session session, int[] prompt, int maxTokens, Sampler sampler, TokenListener listener,
+                           BooleanSupplier stopNow) {
         if (maxTokens < 0) {
             throw new IllegalArgumentException("max tokens must be >= 0, got " + maxTokens);
         }
         int vocab = Math.min(session.vocabSize(), sampleVocab);
+        sampler.begin(prompt);
         long t0 = System.nanoTime();
         float[] logits = session.prefill(prompt);
         long prefillNanos = System.nanoTime() - t0;
@@ -70,6 +83,10 @@ public final class Generator {
             listener.onToken(next);
             if (stopTokens.contains(next)) {
                 reason = StopReason.STOP_TOKEN;
+                break;
+            }
+            if (stopNow.getAsBoolean()) {
+                reason = StopReason.STOP_STRING;
                 break;
             }
             if (n == maxTokens) {

@@ -18,14 +18,26 @@ public final class Terminal {
         return stream == System.err && stderrIsTerminal();
     }
 
+    /**
+     * Whether standard input is a terminal (a person typing, not a pipe or file): file descriptor 0 is a terminal device
+     * ({@code /proc/self/fd/0} on Linux; elsewhere {@link java.io.Console#isTerminal()}). {@code TERM} does not matter.
+     */
+    public static boolean stdinIsTerminal() {
+        return isTerminalDevice(0);
+    }
+
     private static boolean stderrIsTerminal() {
         if ("dumb".equals(System.getenv("TERM"))) {
             return false;
         }
-        Path fd2 = Path.of("/proc/self/fd/2");
-        if (Files.isSymbolicLink(fd2)) {
+        return isTerminalDevice(2);
+    }
+
+    private static boolean isTerminalDevice(int fd) {
+        Path link = Path.of("/proc/self/fd/" + fd);
+        if (Files.isSymbolicLink(link)) {
             try {
-                String target = Files.readSymbolicLink(fd2).toString();
+                String target = Files.readSymbolicLink(link).toString();
                 return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty") || target.equals("/dev/console");
             } catch (IOException | UnsupportedOperationException e) {
                 return false;

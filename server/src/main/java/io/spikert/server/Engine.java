@@ -6,7 +6,6 @@ import io.spikert.model.SpikingBrainModel;
 import io.spikert.model.generate.Sampler;
 import io.spikert.model.tokenizer.Tokenizer;
 
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -38,8 +37,7 @@ public final class Engine implements AutoCloseable {
     private final List<Running> running = new ArrayList<>();
     private final BatchDecoder decoder;
     private final int sessionChunk;
-    private final Thread thread;
-    private final SecureRandom seeds = new SecureRandom();
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean stopping;
     private volatile long drainDeadline;
 
@@ -59,8 +57,6 @@ public final class Engine implements AutoCloseable {
         this.waiting = new ArrayBlockingQueue<>(config.maxQueue());
         this.sessionChunk = config.stepTokens();
         this.decoder = model.newBatchDecoder(config.stepTokens());
-        this.thread = Thread.ofPlatform().name("spikert-engine").daemon(false).unstarted(this::loop);
-        thread.start();
     }
 
     /**
@@ -86,7 +82,11 @@ public final class Engine implements AutoCloseable {
         return waiting.size();
     }
 
-    private void loop() {
+    /**
+     * Runs the engine on the calling thread until {@link #shutdown}: on a GPU backend this must be the thread that
+     * opened the backend. Returns once every request has finished or been failed and the decoder is closed.
+     */
+    public void run() {
         try {
             while (true) {
                 dropCancelled();
@@ -118,6 +118,7 @@ public final class Engine implements AutoCloseable {
             }
             metrics.queued.set(0);
             decoder.close();
+            stopped.countDown();
         }
     }
 
@@ -138,8 +139,6 @@ public final class Engine implements AutoCloseable {
             metrics.cancelled.increment();
             return;
         }
-        SamplingSettings s = job.request().sampling();
-        long seed = s.seed() != null ? s.seed() : seeds.nextLong();
         Session session;
         try {
             session = model.newSession(sessionChunk);
@@ -148,8 +147,10 @@ public final class Engine implements AutoCloseable {
                     "could not open a session for this request: " + e.getMessage())));
             return;
         }
-        running.add(new Running(job, session, new Sampler((float) s.temperature(), seed),
-                tokenizer == null ? null : tokenizer.streamingDecoder(), model.config().vocabSize()));
+        Sampler sampler = new Sampler(job.request().sampling());
+        sampler.begin(job.request().promptTokens());
+        running.add(new Running(job, session, sampler, tokenizer == null ? null : tokenizer.streamingDecoder(),
+                model.config().vocabSize()));
         metrics.active.set(running.size());
         metrics.promptTokens.add(job.request().promptTokens().length);
     }
@@ -223,13 +224,24 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Samples r's next token from its logits and hands it on; finishes r at a stop token or max_tokens. */
+    /**
+     * Samples r's next token from its logits and hands its text on (held back while it could still begin a stop
+     * string); finishes r at a stop token, a stop string or max_tokens.
+     */
     private void next(Running r) {
         GenerationRequest q = r.job.request();
+        int id;
         GenerationEvent.TokenLogprob logprob = null;
-        int id = r.sampler.sample(r.logits, sampleVocab);
         if (q.logprobs()) {
-            logprob = Logprobs.of(r.logits, sampleVocab, id, q.topLogprobs(), this::tokenText);
+            Sampler.Choice c = r.sampler.sampleWithLogprobs(r.logits, sampleVocab, q.topLogprobs());
+            id = c.token();
+            List<GenerationEvent.Alternative> top = new ArrayList<>(c.topTokens().length);
+            for (int k = 0; k < c.topTokens().length; k++) {
+                top.add(new GenerationEvent.Alternative(tokenText(c.topTokens()[k]), c.topLogprobs()[k]));
+            }
+            logprob = new GenerationEvent.TokenLogprob(tokenText(id), c.logprob(), top);
+        } else {
+            id = r.sampler.sample(r.logits, sampleVocab);
         }
         long now = System.nanoTime();
         if (r.generated == 0) {
@@ -242,29 +254,33 @@ public final class Engine implements AutoCloseable {
         r.lastToken = id;
         metrics.completionTokens.increment();
         if (stopTokens.contains(id)) {
-            flushText(r);
-            finish(r, new GenerationEvent.Finished("stop", q.promptTokens().length, r.generated));
+            finish(r, endText(r), "stop");
             return;
         }
-        String piece = r.text == null ? "" : r.text.push(id);
+        String piece = r.stops.push(r.text == null ? "" : r.text.push(id));
         r.job.emit(new GenerationEvent.Delta(piece, id, logprob));
-        if (r.generated >= q.maxTokens()) {
-            flushText(r);
-            finish(r, new GenerationEvent.Finished("length", q.promptTokens().length, r.generated));
+        if (r.stops.stopped()) {
+            finish(r, "", "stop");
+        } else if (r.generated >= q.maxTokens()) {
+            finish(r, endText(r), "length");
         }
+    }
+
+    /** The text still held at the end (an incomplete character, a possible stop string's start), cut at a stop string. */
+    private static String endText(Running r) {
+        String rest = r.stops.push(r.text == null ? "" : r.text.flush());
+        return r.stops.stopped() ? rest : rest + r.stops.flush();
+    }
+
+    private void finish(Running r, String lastText, String reason) {
+        if (!lastText.isEmpty()) {
+            r.job.emit(new GenerationEvent.Delta(lastText, -1, null));
+        }
+        finish(r, new GenerationEvent.Finished(r.stops.stopped() ? "stop" : reason, r.job.request().promptTokens().length, r.generated));
     }
 
     private String tokenText(int id) {
         return tokenizer == null ? Integer.toString(id) : tokenizer.decode(new int[] {id});
-    }
-
-    private void flushText(Running r) {
-        if (r.text != null) {
-            String rest = r.text.flush();
-            if (!rest.isEmpty()) {
-                r.job.emit(new GenerationEvent.Delta(rest, -1, null));
-            }
-        }
     }
 
     private void finish(Running r, GenerationEvent end) {
@@ -281,17 +297,22 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Stops taking requests (submit answers 503), lets the running ones finish for up to {@code grace}, fails the
-     * rest and every waiting request, and stops the engine thread.
+     * Stops taking requests (submit answers 503) and lets the running ones finish for up to {@code grace}; then
+     * {@link #run} fails the rest and every waiting request, and returns. Does not wait; see {@link #awaitStopped}.
      */
-    public void shutdown(java.time.Duration grace) throws InterruptedException {
-        stopping = true;
+    public void shutdown(java.time.Duration grace) {
         drainDeadline = System.nanoTime() + grace.toNanos();
-        thread.join();
+        stopping = true;
+    }
+
+    /** Waits until {@link #run} has returned (it must have been started). */
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
     }
 
     @Override
     public void close() throws InterruptedException {
         shutdown(config.shutdownGrace());
+        awaitStopped();
     }
 }

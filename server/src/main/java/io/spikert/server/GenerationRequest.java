@@ -1,5 +1,7 @@
 package io.spikert.server;
 
+import io.spikert.model.generate.SamplingParams;
+
 import java.util.List;
 
 /**
@@ -8,12 +10,12 @@ import java.util.List;
  *
  * @param promptTokens  the prompt's token ids
  * @param maxTokens     most tokens to generate (the stop token counts)
- * @param sampling      sampling controls
+ * @param sampling      sampling controls (with the seed: one the server drew when the request gave none)
  * @param stop          strings that end the output where they first appear (not included)
  * @param logprobs      report the chosen tokens' log-probabilities
  * @param topLogprobs   with logprobs, how many most likely alternatives per token (0 to 20)
  */
-public record GenerationRequest(int[] promptTokens, int maxTokens, SamplingSettings sampling, List<String> stop,
+public record GenerationRequest(int[] promptTokens, int maxTokens, SamplingParams sampling, List<String> stop,
                                 boolean logprobs, int topLogprobs) {
     public GenerationRequest {
         if (promptTokens.length == 0) {

@@ -3,9 +3,12 @@ package io.spikert.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spikert.model.generate.SamplingParameterException;
+import io.spikert.model.generate.SamplingParams;
 import io.spikert.model.tokenizer.ChatTemplate;
 import io.spikert.model.tokenizer.Tokenizer;
 
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -27,6 +30,9 @@ public final class RequestParser {
     private static final Set<String> COMPLETION = Set.of("prompt", "logprobs", "echo", "suffix", "best_of");
     private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant", "tool");
     private static final int MAX_STOPS = 4;
+    /** Most alternatives a request may ask for per token (OpenAI's top_logprobs bound). */
+    static final int MAX_TOP_LOGPROBS = 20;
+    private static final SecureRandom SEEDS = new SecureRandom();
 
     private final ObjectMapper json;
     private final Tokenizer tokenizer;
@@ -81,13 +87,13 @@ public final class RequestParser {
         if (maxTokens > config.maxTokensLimit()) {
             throw ApiError.invalid(maxField, maxField + " is " + maxTokens + "; this server allows at most " + config.maxTokensLimit());
         }
-        SamplingSettings sampling = sampling(root);
+        SamplingParams sampling = sampling(root);
         List<String> stop = stops(root);
         boolean logprobs;
         int top = 0;
         if (chat) {
             logprobs = bool(root, "logprobs", false);
-            top = integer(root, "top_logprobs", 0, 0, Logprobs.MAX_TOP);
+            top = integer(root, "top_logprobs", 0, 0, MAX_TOP_LOGPROBS);
             if (top > 0 && !logprobs) {
                 throw ApiError.invalid("top_logprobs", "top_logprobs needs logprobs: true");
             }
@@ -127,7 +133,7 @@ public final class RequestParser {
         return new ParsedRequest(chat, new GenerationRequest(prompt, maxTokens, sampling, stop, logprobs, top), stream, includeUsage);
     }
 
-    private SamplingSettings sampling(JsonNode root) throws ApiError {
+    private SamplingParams sampling(JsonNode root) throws ApiError {
         double temperature = number(root, "temperature", 1.0, 0, 2);
         double topP = number(root, "top_p", 1.0, Double.MIN_VALUE, 1);
         int topK = integer(root, "top_k", 0, -1, Integer.MAX_VALUE);
@@ -135,14 +141,13 @@ public final class RequestParser {
         double presence = number(root, "presence_penalty", 0, -2, 2);
         double frequency = number(root, "frequency_penalty", 0, -2, 2);
         double repetition = number(root, "repetition_penalty", 1, Double.MIN_VALUE, Double.MAX_VALUE);
-        Long seed = isNull(root, "seed") ? null : longValue(root, "seed");
-        // the sampler runs temperature and seed; the other controls arrive with the full sampler
-        if (topP != 1 || topK > 0 || minP != 0 || presence != 0 || frequency != 0 || repetition != 1) {
-            String f = topP != 1 ? "top_p" : topK > 0 ? "top_k" : minP != 0 ? "min_p" : presence != 0 ? "presence_penalty"
-                    : frequency != 0 ? "frequency_penalty" : "repetition_penalty";
-            throw ApiError.invalid(f, f + " is not supported yet");
+        long seed = isNull(root, "seed") ? SEEDS.nextLong() : longValue(root, "seed");
+        try {
+            return new SamplingParams((float) temperature, topK, (float) topP, (float) minP, (float) presence, (float) frequency,
+                    (float) repetition, seed);
+        } catch (SamplingParameterException e) {
+            throw ApiError.invalid(e.parameter(), e.parameter() + " " + e.problem());
         }
-        return new SamplingSettings(temperature, topP, topK, minP, presence, frequency, repetition, seed);
     }
 
     private List<String> stops(JsonNode root) throws ApiError {
@@ -170,9 +175,6 @@ public final class RequestParser {
             if (x.isEmpty()) {
                 throw ApiError.invalid("stop", "a stop string must not be empty");
             }
-        }
-        if (!out.isEmpty()) {
-            throw ApiError.invalid("stop", "stop strings are not supported yet");
         }
         return out;
     }

@@ -2,17 +2,19 @@ package io.spikert.server;
 
 import io.spikert.model.Session;
 import io.spikert.model.generate.Sampler;
+import io.spikert.model.generate.StopStrings;
 import io.spikert.model.tokenizer.StreamingDecoder;
 
 /**
  * A request the engine is running (engine thread only): its session, how much of its prompt has run, its
- * sampler and text decoder, and its counts and timings.
+ * sampler, text decoder and stop strings, and its counts and timings.
  */
 final class Running {
     final Job job;
     final Session session;
     final Sampler sampler;
     final StreamingDecoder text; // null without a tokenizer
+    final StopStrings stops;
     final float[] logits;
     int promptDone;
     int generated;
@@ -24,6 +26,7 @@ final class Running {
         this.session = session;
         this.sampler = sampler;
         this.text = text;
+        this.stops = new StopStrings(job.request().stop());
         this.logits = new float[vocab];
     }
 

@@ -22,16 +22,19 @@ public final class SpikertServer implements AutoCloseable {
     private final Server jetty;
     private final ServerConnector connector;
     private final Metrics metrics;
+    private final Thread engineThread; // null when the caller runs the engine (runEngine)
 
-    private SpikertServer(Engine engine, Server jetty, ServerConnector connector, Metrics metrics) {
+    private SpikertServer(Engine engine, Server jetty, ServerConnector connector, Metrics metrics, Thread engineThread) {
         this.engine = engine;
         this.jetty = jetty;
         this.connector = connector;
         this.metrics = metrics;
+        this.engineThread = engineThread;
     }
 
     /**
-     * Starts serving {@code model}; the model stays the caller's (close it after the server).
+     * Starts serving {@code model} with the engine on a thread of its own (any backend that may be used from
+     * another thread: the CPU's); the model stays the caller's (close it after the server).
      *
      * @param tokenizer   null when the folder has none (then only token-id prompts)
      * @param stopTokens  ids that end a request
@@ -39,6 +42,20 @@ public final class SpikertServer implements AutoCloseable {
      */
     public static SpikertServer start(SpikingBrainModel model, Tokenizer tokenizer, Set<Integer> stopTokens, int sampleVocab,
                                       ServerConfig config) throws Exception {
+        return open(model, tokenizer, stopTokens, sampleVocab, config, true);
+    }
+
+    /**
+     * Starts Jetty with the engine not yet running: the caller runs it with {@link #runEngine} on the thread that
+     * opened the model's backend (a GPU's context is current there only).
+     */
+    public static SpikertServer openForCaller(SpikingBrainModel model, Tokenizer tokenizer, Set<Integer> stopTokens,
+                                              int sampleVocab, ServerConfig config) throws Exception {
+        return open(model, tokenizer, stopTokens, sampleVocab, config, false);
+    }
+
+    private static SpikertServer open(SpikingBrainModel model, Tokenizer tokenizer, Set<Integer> stopTokens, int sampleVocab,
+                                      ServerConfig config, boolean ownThread) throws Exception {
         // Jetty logs through SLF4J's simple provider: warnings and errors only, unless the user configured it
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
@@ -46,6 +63,10 @@ public final class SpikertServer implements AutoCloseable {
         Metrics metrics = new Metrics();
         ObjectMapper json = new ObjectMapper();
         Engine engine = new Engine(model, tokenizer, stopTokens, sampleVocab, config, metrics);
+        Thread engineThread = null;
+        if (ownThread) {
+            engineThread = Thread.ofPlatform().name("spikert-engine").start(engine::run);
+        }
         try {
             QueuedThreadPool threads = new QueuedThreadPool();
             threads.setName("spikert-http");
@@ -57,13 +78,29 @@ public final class SpikertServer implements AutoCloseable {
             jetty.addConnector(connector);
             jetty.setHandler(new ApiHandler(json, engine, new RequestParser(json, tokenizer, config, model.config().vocabSize()),
                     config, metrics));
-            jetty.setStopTimeout(config.shutdownGrace().toMillis() + 1000);
+            jetty.setStopTimeout(1000);
             jetty.start();
-            return new SpikertServer(engine, jetty, connector, metrics);
+            return new SpikertServer(engine, jetty, connector, metrics, engineThread);
         } catch (Exception e) {
             engine.shutdown(java.time.Duration.ZERO);
+            if (engineThread != null) {
+                engineThread.join();
+            }
             throw e;
         }
+    }
+
+    /** Runs the engine on the calling thread until {@link #requestStop} (servers opened with {@link #openForCaller}). */
+    public void runEngine() {
+        if (engineThread != null) {
+            throw new IllegalStateException("this server's engine runs on its own thread");
+        }
+        engine.run();
+    }
+
+    /** Starts the shutdown: no new requests, the running ones get the grace period. Returns at once. */
+    public void requestStop(java.time.Duration grace) {
+        engine.shutdown(grace);
     }
 
     /** The port bound (the one chosen when the configuration asked for 0). */
@@ -75,13 +112,24 @@ public final class SpikertServer implements AutoCloseable {
         return metrics;
     }
 
-    /** Stops taking requests, lets the running ones finish within the grace period, then stops Jetty. */
+    /**
+     * Stops taking requests, lets the running ones finish within the grace period (then ends them with an error
+     * event) and waits for the engine to stop, then stops Jetty, which waits up to a second more for the
+     * connections to drain and then closes them (a client that stopped reading cannot hold the shutdown). With the
+     * engine on the caller's thread, call it after {@link #runEngine} has returned.
+     */
     @Override
     public void close() throws Exception {
         try {
-            engine.close();
+            if (engineThread != null) {
+                engine.close();
+            }
         } finally {
-            jetty.stop();
+            try {
+                jetty.stop();
+            } catch (java.util.concurrent.TimeoutException e) {
+                // Jetty stopped anyway; some connection was still writing to a client that had stopped reading
+            }
         }
     }
 }

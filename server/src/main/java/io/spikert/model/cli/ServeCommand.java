@@ -73,17 +73,24 @@ public final class ServeCommand extends CliCommand {
     /** Counted down once the server is listening (tests wait on it); the CLI itself never needs it. */
     final CountDownLatch listening = new CountDownLatch(1);
     volatile int boundPort = -1;
-    /** Counted down to stop the server as SIGTERM would (tests). */
-    final CountDownLatch stop = new CountDownLatch(1);
+    /** Stops the server as SIGTERM does (tests); set once it listens. */
+    volatile Runnable stopper;
+    private final CountDownLatch engineDone = new CountDownLatch(1);
 
     @Override
     int execute() throws Exception {
         ServerConfig d = ServerConfig.defaults("spikert");
         String key = apiKey();
+        int batch = atLeast("--max-batch", maxBatch, d.maxBatch(), 1);
+        int step = atLeast("--step-tokens", stepTokens, d.stepTokens(), 1);
+        if (step < batch) {
+            throw new UsageException("--step-tokens (" + step + ") must be at least --max-batch (" + batch
+                    + "): every running request takes one token per step");
+        }
         ServerConfig config;
         try {
             config = new ServerConfig(host, port, modelName != null ? modelName : "spikert",
-                    atLeast("--max-batch", maxBatch, d.maxBatch(), 1), atLeast("--step-tokens", stepTokens, d.stepTokens(), 1),
+                    batch, step,
                     atLeast("--max-queue", maxQueue, d.maxQueue(), 1), atLeast("--max-prompt-tokens", maxPromptTokens, d.maxPromptTokens(), 1),
                     atLeast("--max-tokens-limit", maxTokensLimit, d.maxTokensLimit(), 1),
                     Math.min(d.defaultMaxTokens(), atLeast("--max-tokens-limit", maxTokensLimit, d.maxTokensLimit(), 1)),
@@ -101,21 +108,30 @@ public final class ServeCommand extends CliCommand {
         if (inputs.tokenizer == null) {
             err.println("spikert serve: " + inputs.dir + " has no tokenizer files: only /v1/completions with token-id prompts will work");
         }
+        ServerConfig cfg = config;
         try (var lm = LoadedModel.open(inputs, run, err);
-             var server = SpikertServer.start(lm.model, lm.tokenizer, lm.stopTokens(), lm.sampleVocab(), config)) {
+             var server = SpikertServer.openForCaller(lm.model, lm.tokenizer, lm.stopTokens(), lm.sampleVocab(), cfg)) {
             boundPort = server.port();
-            Thread hook = new Thread(stop::countDown, "spikert-serve-shutdown");
+            Thread hook = new Thread(() -> {
+                err.println("spikert serve: stopping (running requests get up to " + cfg.shutdownGrace().toSeconds() + " s to finish)");
+                server.requestStop(cfg.shutdownGrace());
+                awaitQuietly(engineDone);
+            }, "spikert-serve-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
+            stopper = () -> server.requestStop(cfg.shutdownGrace());
             err.printf("spikert serve: %s on http://%s:%d/v1 (model id \"%s\", %s; %d requests at once, %d tokens a step%s)%n",
-                    lm.model.variant(), hostForUrl(config.host()), server.port(), config.modelId(), lm.backend.name(),
-                    config.maxBatch(), config.stepTokens(), key != null ? ", API key required" : "");
+                    lm.model.variant(), hostForUrl(cfg.host()), server.port(), cfg.modelId(), lm.backend.name(),
+                    cfg.maxBatch(), cfg.stepTokens(), key != null ? ", API key required" : "");
             listening.countDown();
-            stop.await();
-            err.println("spikert serve: stopping (running requests get up to " + config.shutdownGrace().toSeconds() + " s to finish)");
+            try {
+                server.runEngine(); // on this thread, which opened the backend (a GPU's context is current here)
+            } finally {
+                engineDone.countDown();
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException alreadyShuttingDown) {
-                // the hook is what woke us
+                // the hook is what stopped the engine; it waits for engineDone
             }
         }
         return 0;
@@ -145,6 +161,14 @@ public final class ServeCommand extends CliCommand {
             throw new UsageException("--api-key must not be empty");
         }
         return key;
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String hostForUrl(String host) {

@@ -3,6 +3,7 @@ package io.spikert.server;
 import io.spikert.model.BatchDecoder;
 import io.spikert.model.Session;
 import io.spikert.model.SpikingBrainModel;
+import io.spikert.model.cache.StateCache;
 import io.spikert.model.generate.Sampler;
 import io.spikert.model.tokenizer.Tokenizer;
 
@@ -36,6 +37,7 @@ public final class Engine implements AutoCloseable {
     private final ArrayBlockingQueue<Job> waiting;
     private final List<Running> running = new ArrayList<>();
     private final BatchDecoder decoder;
+    private final StateCache cache; // null when the budget is 0
     private final int sessionChunk;
     private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean stopping;
@@ -57,6 +59,12 @@ public final class Engine implements AutoCloseable {
         this.waiting = new ArrayBlockingQueue<>(config.maxQueue());
         this.sessionChunk = config.stepTokens();
         this.decoder = model.newBatchDecoder(config.stepTokens());
+        this.cache = config.stateCacheBytes() > 0 ? new StateCache(model.identity(), config.stateCacheBytes()) : null;
+    }
+
+    /** The state cache's counters, or null without a cache. */
+    public StateCache.Stats cacheStats() {
+        return cache == null ? null : cache.stats();
     }
 
     /**
@@ -139,9 +147,12 @@ public final class Engine implements AutoCloseable {
             metrics.cancelled.increment();
             return;
         }
+        int[] prompt = job.request().promptTokens();
+        // resume from the longest cached prefix, leaving at least one prompt token to run (a snapshot has no logits)
+        StateCache.Hit hit = cache == null ? null : cache.longestPrefix(prompt, prompt.length - 1).orElse(null);
         Session session;
         try {
-            session = model.newSession(sessionChunk);
+            session = hit == null ? model.newSession(sessionChunk) : model.newSession(hit.snapshot(), sessionChunk);
         } catch (RuntimeException e) {
             job.emit(new GenerationEvent.Failed(new ApiError(503, "server_error", null, "out_of_memory",
                     "could not open a session for this request: " + e.getMessage())));
@@ -149,10 +160,13 @@ public final class Engine implements AutoCloseable {
         }
         Sampler sampler = new Sampler(job.request().sampling());
         sampler.begin(job.request().promptTokens());
-        running.add(new Running(job, session, sampler, tokenizer == null ? null : tokenizer.streamingDecoder(),
-                model.config().vocabSize()));
+        Running r = new Running(job, session, sampler, tokenizer == null ? null : tokenizer.streamingDecoder(),
+                model.config().vocabSize());
+        r.promptDone = r.cachedTokens = hit == null ? 0 : hit.length();
+        running.add(r);
         metrics.active.set(running.size());
-        metrics.promptTokens.add(job.request().promptTokens().length);
+        metrics.promptTokens.add(prompt.length);
+        metrics.cachedPromptTokens.add(r.cachedTokens);
     }
 
     private void dropCancelled() {
@@ -250,8 +264,7 @@ public final class Engine implements AutoCloseable {
             metrics.interTokenLatency.observe((now - r.lastTokenNanos) / 1e9);
         }
         r.lastTokenNanos = now;
-        r.generated++;
-        r.lastToken = id;
+        r.record(id);
         metrics.completionTokens.increment();
         if (stopTokens.contains(id)) {
             finish(r, endText(r), "stop");
@@ -276,7 +289,28 @@ public final class Engine implements AutoCloseable {
         if (!lastText.isEmpty()) {
             r.job.emit(new GenerationEvent.Delta(lastText, -1, null));
         }
-        finish(r, new GenerationEvent.Finished(r.stops.stopped() ? "stop" : reason, r.job.request().promptTokens().length, r.generated));
+        remember(r);
+        finish(r, new GenerationEvent.Finished(r.stops.stopped() ? "stop" : reason, r.job.request().promptTokens().length,
+                r.generated, r.cachedTokens));
+    }
+
+    /**
+     * Caches the state r's session ended in, keyed by the tokens it ran: the prompt and every generated token but
+     * the last (sampled, never run). A client resending the conversation with this answer and a new turn resumes
+     * there and prefills only the new tokens.
+     */
+    private void remember(Running r) {
+        if (cache == null || r.generated < 1) {
+            return;
+        }
+        int[] prompt = r.prompt();
+        long ran = r.session.position();
+        if (ran != prompt.length + r.generated - 1) {
+            return;
+        }
+        int[] key = Arrays.copyOf(prompt, (int) ran);
+        System.arraycopy(r.generatedTokens, 0, key, prompt.length, r.generated - 1);
+        cache.put(key, r.session.snapshot());
     }
 
     private String tokenText(int id) {

@@ -9,8 +9,11 @@ public sealed interface GenerationEvent {
     record Delta(String text, int tokenId, TokenLogprob logprob) implements GenerationEvent {
     }
 
-    /** The request finished: {@code reason} is "stop" (stop token or string) or "length" (max_tokens). */
-    record Finished(String reason, int promptTokens, int completionTokens) implements GenerationEvent {
+    /**
+     * The request finished: {@code reason} is "stop" (stop token or string) or "length" (max_tokens);
+     * {@code cachedTokens} of the prompt were resumed from the state cache instead of run.
+     */
+    record Finished(String reason, int promptTokens, int completionTokens, int cachedTokens) implements GenerationEvent {
     }
 
     /** The request could not finish (server shutting down, a numerical fault); the message names the cause. */

@@ -11,6 +11,7 @@ public final class Metrics {
 
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
     final LongAdder promptTokens = new LongAdder();
+    final LongAdder cachedPromptTokens = new LongAdder();
     final LongAdder completionTokens = new LongAdder();
     final LongAdder rejected = new LongAdder();
     final LongAdder cancelled = new LongAdder();
@@ -30,6 +31,9 @@ public final class Metrics {
         requests.computeIfAbsent(endpoint + "\u0000" + status, k -> new LongAdder()).increment();
     }
 
+    /** The state cache's counters for {@link #render}; null without a cache. */
+    volatile java.util.function.Supplier<io.spikert.model.cache.StateCache.Stats> cache;
+
     /** The Prometheus text exposition. */
     public String render() {
         StringBuilder out = new StringBuilder(4096);
@@ -41,11 +45,21 @@ public final class Metrics {
                     .append(e.getValue().sum()).append('\n');
         });
         counter(out, "spikert_prompt_tokens_total", "Prompt tokens of the requests run.", promptTokens.sum());
+        counter(out, "spikert_prompt_tokens_cached_total", "Prompt tokens resumed from the state cache instead of run.",
+                cachedPromptTokens.sum());
         counter(out, "spikert_completion_tokens_total", "Tokens generated.", completionTokens.sum());
         counter(out, "spikert_rejected_total", "Requests refused with 429 because the queue was full.", rejected.sum());
         counter(out, "spikert_cancelled_total", "Requests given up by their client before they finished.", cancelled.sum());
         gauge(out, "spikert_queue_length", "Requests waiting to start.", queued.get());
         gauge(out, "spikert_active_sessions", "Requests generating (each holds one session state).", active.get());
+        var c = cache == null ? null : cache.get();
+        if (c != null) {
+            counter(out, "spikert_state_cache_hits_total", "Requests resumed from a cached state.", c.hits());
+            counter(out, "spikert_state_cache_misses_total", "Requests that found no cached prefix.", c.misses());
+            counter(out, "spikert_state_cache_evictions_total", "Cached states dropped for the memory budget.", c.evictions());
+            gauge(out, "spikert_state_cache_entries", "Cached session states.", c.entries());
+            gauge(out, "spikert_state_cache_bytes", "Bytes of cached session states.", c.bytes());
+        }
         timeToFirstToken.write(out);
         interTokenLatency.write(out);
         batchSize.write(out);

@@ -134,6 +134,7 @@ final class ResponseWriter {
         ObjectNode u = root.putObject("usage");
         u.put("prompt_tokens", end.promptTokens()).put("completion_tokens", end.completionTokens())
                 .put("total_tokens", end.promptTokens() + end.completionTokens());
+        u.putObject("prompt_tokens_details").put("cached_tokens", end.cachedTokens());
     }
 
     private void putLogprobs(ObjectNode choice, List<GenerationEvent.TokenLogprob> logprobs) {

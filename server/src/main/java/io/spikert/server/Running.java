@@ -17,7 +17,10 @@ final class Running {
     final StopStrings stops;
     final float[] logits;
     int promptDone;
+    /** Prompt tokens resumed from the state cache (not run again). */
+    int cachedTokens;
     int generated;
+    int[] generatedTokens = new int[16];
     int lastToken;
     long lastTokenNanos;
 
@@ -28,6 +31,15 @@ final class Running {
         this.text = text;
         this.stops = new StopStrings(job.request().stop());
         this.logits = new float[vocab];
+    }
+
+    /** Counts a generated token and keeps it (the state cache keys the final state by the tokens run). */
+    void record(int id) {
+        if (generated == generatedTokens.length) {
+            generatedTokens = java.util.Arrays.copyOf(generatedTokens, 2 * generated);
+        }
+        generatedTokens[generated++] = id;
+        lastToken = id;
     }
 
     int[] prompt() {

@@ -17,10 +17,12 @@ import java.time.Duration;
  * @param maxBodyBytes     largest request body accepted
  * @param apiKey           when not null, every endpoint but /health requires {@code Authorization: Bearer <key>}
  * @param shutdownGrace    how long a shutdown waits for running requests before cancelling them
+ * @param stateCacheBytes  heap the state cache may hold (the session states at the ends of finished requests, so a
+ *                         conversation's next turn resumes there); 0 turns it off
  */
 public record ServerConfig(String host, int port, String modelId, int maxBatch, int stepTokens, int maxQueue,
                            int maxPromptTokens, int maxTokensLimit, int defaultMaxTokens, long maxBodyBytes,
-                           String apiKey, Duration shutdownGrace) {
+                           String apiKey, Duration shutdownGrace, long stateCacheBytes) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8080;
 
@@ -49,35 +51,48 @@ public record ServerConfig(String host, int port, String modelId, int maxBatch, 
         if (apiKey != null && apiKey.isEmpty()) {
             throw new IllegalArgumentException("an API key must not be empty");
         }
+        if (stateCacheBytes < 0) {
+            throw new IllegalArgumentException("stateCacheBytes must not be negative, got " + stateCacheBytes);
+        }
         if (shutdownGrace.isNegative()) {
             throw new IllegalArgumentException("shutdownGrace must not be negative");
         }
     }
 
-    /** Loopback, port 8080, 8 requests at once, 256 tokens a step, 64 waiting, 32768-token prompts. */
+    /** Loopback, port 8080, 8 requests at once, 256 tokens a step, 64 waiting, 32768-token prompts, a 1 GiB state cache. */
     public static ServerConfig defaults(String modelId) {
         return new ServerConfig(DEFAULT_HOST, DEFAULT_PORT, modelId, 8, 256, 64, 32768, 8192, 512, 4L << 20, null,
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30), 1L << 30);
     }
 
     public ServerConfig withAddress(String host, int port) {
         return new ServerConfig(host, port, modelId, maxBatch, stepTokens, maxQueue, maxPromptTokens, maxTokensLimit,
-                defaultMaxTokens, maxBodyBytes, apiKey, shutdownGrace);
+                defaultMaxTokens, maxBodyBytes, apiKey, shutdownGrace, stateCacheBytes);
     }
 
     public ServerConfig withLimits(int maxBatch, int stepTokens, int maxQueue, int maxPromptTokens, int maxTokensLimit) {
         return new ServerConfig(host, port, modelId, maxBatch, stepTokens, maxQueue, maxPromptTokens, maxTokensLimit,
-                Math.min(defaultMaxTokens, maxTokensLimit), maxBodyBytes, apiKey, shutdownGrace);
+                Math.min(defaultMaxTokens, maxTokensLimit), maxBodyBytes, apiKey, shutdownGrace, stateCacheBytes);
     }
 
     public ServerConfig withApiKey(String key) {
         return new ServerConfig(host, port, modelId, maxBatch, stepTokens, maxQueue, maxPromptTokens, maxTokensLimit,
-                defaultMaxTokens, maxBodyBytes, key, shutdownGrace);
+                defaultMaxTokens, maxBodyBytes, key, shutdownGrace, stateCacheBytes);
     }
 
     public ServerConfig withShutdownGrace(Duration grace) {
         return new ServerConfig(host, port, modelId, maxBatch, stepTokens, maxQueue, maxPromptTokens, maxTokensLimit,
-                defaultMaxTokens, maxBodyBytes, apiKey, grace);
+                defaultMaxTokens, maxBodyBytes, apiKey, grace, stateCacheBytes);
+    }
+
+    public ServerConfig withStateCacheBytes(long bytes) {
+        return new ServerConfig(host, port, modelId, maxBatch, stepTokens, maxQueue, maxPromptTokens, maxTokensLimit,
+                defaultMaxTokens, maxBodyBytes, apiKey, shutdownGrace, bytes);
+    }
+
+    public ServerConfig withModelId(String id) {
+        return new ServerConfig(host, port, id, maxBatch, stepTokens, maxQueue, maxPromptTokens, maxTokensLimit,
+                defaultMaxTokens, maxBodyBytes, apiKey, shutdownGrace, stateCacheBytes);
     }
 
     private static void positive(String name, int v) {

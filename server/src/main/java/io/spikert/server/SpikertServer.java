@@ -63,6 +63,7 @@ public final class SpikertServer implements AutoCloseable {
         Metrics metrics = new Metrics();
         ObjectMapper json = new ObjectMapper();
         Engine engine = new Engine(model, tokenizer, stopTokens, sampleVocab, config, metrics);
+        metrics.cache = engine::cacheStats;
         Thread engineThread = null;
         if (ownThread) {
             engineThread = Thread.ofPlatform().name("spikert-engine").start(engine::run);

@@ -191,6 +191,32 @@ class OpenAiServerTest {
         }
     }
 
+    /**
+     * A conversation resent with the answer and a new turn resumes from the state cached at the end of the first
+     * turn: usage reports the cached tokens, and the answer equals the same request on a server without a cache.
+     */
+    @Test
+    void aConversationsNextTurnResumesFromTheCachedState() throws Exception {
+        String first = chat("Remember the number seven", 8, "\"temperature\":0");
+        JsonNode one = json(server.post("/v1/chat/completions", first));
+        assertEquals(0, one.path("usage").path("prompt_tokens_details").path("cached_tokens").asInt(), one.toString());
+        String answer = one.path("choices").get(0).path("message").path("content").asText();
+        String turns = "{\"messages\":[{\"role\":\"user\",\"content\":\"Remember the number seven\"},"
+                + "{\"role\":\"assistant\",\"content\":" + JSON.valueToTree(answer) + "},"
+                + "{\"role\":\"user\",\"content\":\"Which number?\"}],\"max_tokens\":6,\"temperature\":0}";
+        JsonNode two = json(server.post("/v1/chat/completions", turns));
+        int cached = two.path("usage").path("prompt_tokens_details").path("cached_tokens").asInt();
+        int prompt = two.path("usage").path("prompt_tokens").asInt();
+        assertTrue(cached > one.path("usage").path("prompt_tokens").asInt() && cached < prompt, two.path("usage").toString());
+        try (TestServer uncached = TestServer.start(dir, TestServer.config().withStateCacheBytes(0))) {
+            JsonNode fresh = json(uncached.post("/v1/chat/completions", turns));
+            assertEquals(0, fresh.path("usage").path("prompt_tokens_details").path("cached_tokens").asInt());
+            assertEquals(fresh.path("choices").get(0).path("message").path("content").asText(),
+                    two.path("choices").get(0).path("message").path("content").asText(), "resumed = prefilled from scratch");
+        }
+        assertTrue(server.get("/metrics").body().contains("spikert_state_cache_hits_total"));
+    }
+
     @Test
     void logprobsComeWithTheTokens() throws Exception {
         var b = json(server.post("/v1/chat/completions", chat("Hi", 3, "\"temperature\":0,\"logprobs\":true,\"top_logprobs\":2")));

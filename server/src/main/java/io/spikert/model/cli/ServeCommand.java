@@ -64,6 +64,11 @@ public final class ServeCommand extends CliCommand {
     @Option(names = "--max-tokens-limit", paramLabel = "N", description = "Largest max_tokens a request may ask for (default 8192).")
     Integer maxTokensLimit;
 
+    @Option(names = "--state-cache-mb", paramLabel = "MB", description = "Heap for the states at the ends of finished requests,"
+            + " so a conversation's next turn resumes there and prefills only its new tokens (default: a quarter of the heap, at"
+            + " most 1024; 0 turns it off; a 7B state is up to about 240 MB; SPIKERT_JAVA_OPTS=-Xmx8g gives a larger heap).")
+    Integer stateCacheMb;
+
     @Option(names = "--shutdown-grace", paramLabel = "SECONDS", description = "How long a shutdown lets running requests finish (default 30).")
     Integer shutdownGrace;
 
@@ -94,16 +99,14 @@ public final class ServeCommand extends CliCommand {
                     atLeast("--max-queue", maxQueue, d.maxQueue(), 1), atLeast("--max-prompt-tokens", maxPromptTokens, d.maxPromptTokens(), 1),
                     atLeast("--max-tokens-limit", maxTokensLimit, d.maxTokensLimit(), 1),
                     Math.min(d.defaultMaxTokens(), atLeast("--max-tokens-limit", maxTokensLimit, d.maxTokensLimit(), 1)),
-                    d.maxBodyBytes(), key, Duration.ofSeconds(atLeast("--shutdown-grace", shutdownGrace, 30, 0)));
+                    d.maxBodyBytes(), key, Duration.ofSeconds(atLeast("--shutdown-grace", shutdownGrace, 30, 0)), cacheBytes());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
         var inputs = ModelInputs.folder(model);
         if (modelName == null) {
             Path name = inputs.dir.toAbsolutePath().normalize().getFileName();
-            config = new ServerConfig(config.host(), config.port(), name == null ? "spikert" : name.toString(), config.maxBatch(),
-                    config.stepTokens(), config.maxQueue(), config.maxPromptTokens(), config.maxTokensLimit(), config.defaultMaxTokens(),
-                    config.maxBodyBytes(), config.apiKey(), config.shutdownGrace());
+            config = config.withModelId(name == null ? "spikert" : name.toString());
         }
         if (inputs.tokenizer == null) {
             err.println("spikert serve: " + inputs.dir + " has no tokenizer files: only /v1/completions with token-id prompts will work");
@@ -135,6 +138,20 @@ public final class ServeCommand extends CliCommand {
             }
         }
         return 0;
+    }
+
+    /**
+     * --state-cache-mb in bytes (default a quarter of the heap, at most 1 GiB), refused where it would take more than
+     * half the heap the JVM may use.
+     */
+    private long cacheBytes() {
+        long heap = Runtime.getRuntime().maxMemory();
+        long bytes = (long) atLeast("--state-cache-mb", stateCacheMb, (int) Math.min(1024, (heap / 4) >> 20), 0) << 20;
+        if (bytes > heap / 2) {
+            throw new UsageException("--state-cache-mb " + (bytes >> 20) + " is more than half of this JVM's heap (" + (heap >> 20)
+                    + " MB); give less, or a larger heap (SPIKERT_JAVA_OPTS=-Xmx...)");
+        }
+        return bytes;
     }
 
     private String apiKey() throws IOException {

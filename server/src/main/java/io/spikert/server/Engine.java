@@ -266,7 +266,7 @@ public final class Engine implements AutoCloseable {
         r.lastTokenNanos = now;
         r.record(id);
         metrics.completionTokens.increment();
-        if (stopTokens.contains(id)) {
+        if (stopTokens.contains(id) && !q.ignoreEos()) {
             finish(r, endText(r), "stop");
             return;
         }

@@ -14,9 +14,10 @@ import java.util.List;
  * @param stop          strings that end the output where they first appear (not included)
  * @param logprobs      report the chosen tokens' log-probabilities
  * @param topLogprobs   with logprobs, how many most likely alternatives per token (0 to 20)
+ * @param ignoreEos     generate past the stop tokens, to max_tokens (vLLM's extension, for benchmarks)
  */
 public record GenerationRequest(int[] promptTokens, int maxTokens, SamplingParams sampling, List<String> stop,
-                                boolean logprobs, int topLogprobs) {
+                                boolean logprobs, int topLogprobs, boolean ignoreEos) {
     public GenerationRequest {
         if (promptTokens.length == 0) {
             throw new IllegalArgumentException("an empty prompt");

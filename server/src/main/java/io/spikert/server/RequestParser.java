@@ -24,7 +24,7 @@ public final class RequestParser {
     /** Fields of the OpenAI requests this server reads or accepts and ignores ("user", "metadata", "store"). */
     private static final Set<String> COMMON = Set.of("model", "max_tokens", "temperature", "top_p", "n", "stream",
             "stream_options", "stop", "presence_penalty", "frequency_penalty", "seed", "user", "logit_bias",
-            "top_k", "min_p", "repetition_penalty", "metadata", "store", "service_tier");
+            "top_k", "min_p", "repetition_penalty", "ignore_eos", "metadata", "store", "service_tier");
     private static final Set<String> CHAT = Set.of("messages", "max_completion_tokens", "logprobs", "top_logprobs",
             "tools", "tool_choice", "parallel_tool_calls", "response_format");
     private static final Set<String> COMPLETION = Set.of("prompt", "logprobs", "echo", "suffix", "best_of");
@@ -130,7 +130,9 @@ public final class RequestParser {
             }
             includeUsage = bool(o, "include_usage", "stream_options.include_usage", false);
         }
-        return new ParsedRequest(chat, new GenerationRequest(prompt, maxTokens, sampling, stop, logprobs, top), stream, includeUsage);
+        boolean ignoreEos = bool(root, "ignore_eos", false);
+        return new ParsedRequest(chat, new GenerationRequest(prompt, maxTokens, sampling, stop, logprobs, top, ignoreEos), stream,
+                includeUsage);
     }
 
     private SamplingParams sampling(JsonNode root) throws ApiError {

@@ -42,6 +42,14 @@ spikert_require_maven() {
   fi
 }
 
+spikert_require_npm() {
+  if ! command -v npm >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+    echo "spikert: Node.js and npm are needed to test SpikeRT (the server is tested with the official OpenAI client" >&2
+    echo "  library, which npm installs); install them (Debian/Ubuntu: apt-get install nodejs npm)." >&2
+    return 1
+  fi
+}
+
 SPIKERT_JVM_FLAGS="--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED"
 # Weights live outside the heap (memory-mapped); a 7B session needs about 300 MB of heap. A bounded
 # heap keeps resident memory near the weight bytes. SPIKERT_JAVA_OPTS comes later and overrides it.

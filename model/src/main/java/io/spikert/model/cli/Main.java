@@ -26,7 +26,7 @@ public final class Main {
      * on the class path (the server's {@code serve}) come in through {@link ServiceLoader}.
      */
     private static final List<Supplier<CliCommand>> COMMANDS = commands(
-            GenerateCommand::new, ScoreCommand::new, TokenizeCommand::new, DetokenizeCommand::new, InspectCommand::new, DemoCommand::new,
+            GenerateCommand::new, ChatCommand::new, ScoreCommand::new, TokenizeCommand::new, DetokenizeCommand::new, InspectCommand::new, DemoCommand::new,
             SpikesCommand::new, ConvertCommand::new);
 
     @SafeVarargs

@@ -64,11 +64,21 @@ public final class Generator {
      */
     public Result generate(Session session, int[] prompt, int maxTokens, Sampler sampler, TokenListener listener,
                            BooleanSupplier stopNow) {
+        return generate(session, prompt, prompt, maxTokens, sampler, listener, stopNow);
+    }
+
+    /**
+     * As {@link #generate(Session, int[], int, Sampler, TokenListener, BooleanSupplier)} for a session that already
+     * ran the start of the context: prefills {@code prompt} (the new tokens) while the sampler's sequence starts with
+     * {@code context}, the whole context those tokens end, for the repetition penalty to count.
+     */
+    public Result generate(Session session, int[] prompt, int[] context, int maxTokens, Sampler sampler, TokenListener listener,
+                           BooleanSupplier stopNow) {
         if (maxTokens < 0) {
             throw new IllegalArgumentException("max tokens must be >= 0, got " + maxTokens);
         }
         int vocab = Math.min(session.vocabSize(), sampleVocab);
-        sampler.begin(prompt);
+        sampler.begin(context);
         long t0 = System.nanoTime();
         float[] logits = session.prefill(prompt);
         long prefillNanos = System.nanoTime() - t0;

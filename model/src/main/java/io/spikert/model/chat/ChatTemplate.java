@@ -43,12 +43,15 @@ public final class ChatTemplate {
 
     private final String source;
     private final String text;
+    /** The text as given to Jinjava ({@link JinjaSource}). */
+    private final String prepared;
     private final Map<String, String> specialTokens;
     private final boolean builtin;
 
     private ChatTemplate(String source, String text, Map<String, String> specialTokens, boolean builtin) {
         this.source = source;
         this.text = text;
+        this.prepared = JinjaSource.prepare(text);
         this.specialTokens = Collections.unmodifiableMap(new LinkedHashMap<>(specialTokens));
         this.builtin = builtin;
     }
@@ -159,7 +162,7 @@ public final class ChatTemplate {
         context.put("add_generation_prompt", addGenerationPrompt);
         RenderResult result;
         try {
-            result = JinjaEnvironment.JINJAVA.renderForResult(source(text), context);
+            result = JinjaEnvironment.JINJAVA.renderForResult(prepared, context);
         } catch (RuntimeException e) {
             throw failure(e.getMessage() == null ? e.toString() : e.getMessage(), e);
         }
@@ -174,11 +177,6 @@ public final class ChatTemplate {
             }
         }
         return result.getOutput();
-    }
-
-    /** The template's source as Jinja2 (keep_trailing_newline=False) reads it: one trailing newline dropped. */
-    private static String source(String text) {
-        return text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
     }
 
     private ChatTemplateException failure(String what, Throwable cause) {

@@ -1,0 +1,208 @@
+package io.spikert.model.chat;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A chat template's Jinja text prepared for Jinjava so that it means what it means to Jinja2:
+ * <ul>
+ *   <li>one trailing newline is dropped (Jinja2's {@code keep_trailing_newline=False} reads the source so);
+ *   <li>the operand of each unary {@code not} inside {@code {{ }}} and {@code {% %}} is put in parentheses.
+ *       In Jinja2 {@code not} binds more loosely than comparisons, {@code in} and {@code is} tests ({@code not x
+ *       is defined} is {@code not (x is defined)}); Jinjava's parser binds it tightest ({@code (not x) is
+ *       defined}), which turns Llama 3's {@code {% if not tools is defined %}} upside down. The operand runs to
+ *       the next {@code and}, {@code or}, {@code if}, {@code else}, comma, colon or closing bracket at its depth.
+ * </ul>
+ * Text outside tags, comments, {@code raw} blocks and string literals are left as they are; a template without
+ * {@code not} comes back unchanged but for the newline.
+ */
+final class JinjaSource {
+    private JinjaSource() {}
+
+    static String prepare(String template) {
+        String t = template.endsWith("\n") ? template.substring(0, template.length() - 1) : template;
+        if (!t.contains("not")) {
+            return t;
+        }
+        StringBuilder out = new StringBuilder(t.length() + 16);
+        int i = 0;
+        while (i < t.length()) {
+            int open = t.indexOf('{', i);
+            if (open < 0 || open + 1 >= t.length()) {
+                out.append(t, i, t.length());
+                break;
+            }
+            char kind = t.charAt(open + 1);
+            if (kind == '#') {
+                int end = t.indexOf("#}", open + 2);
+                end = end < 0 ? t.length() : end + 2;
+                out.append(t, i, end);
+                i = end;
+                continue;
+            }
+            if (kind != '{' && kind != '%') {
+                out.append(t, i, open + 1);
+                i = open + 1;
+                continue;
+            }
+            int codeStart = open + 2;
+            int codeEnd = closer(t, codeStart, kind == '{' ? "}}" : "%}");
+            if (codeEnd < 0) { // unterminated: Jinjava reports it
+                out.append(t, i, t.length());
+                break;
+            }
+            String code = t.substring(codeStart, codeEnd);
+            out.append(t, i, codeStart).append(rewriteNot(code));
+            i = codeEnd;
+            if (kind == '%' && code.strip().replaceFirst("^[-+]", "").strip().equals("raw")) {
+                int endraw = rawEnd(t, i);
+                out.append(t, i, endraw);
+                i = endraw;
+            }
+        }
+        return out.toString();
+    }
+
+    /** The index of the {@code }}} or {@code %}} that closes a tag whose code starts at {@code from}, or -1. */
+    private static int closer(String t, int from, String close) {
+        int depth = 0;
+        for (int i = from; i < t.length(); i++) {
+            char c = t.charAt(i);
+            if (c == '\'' || c == '"') {
+                i = stringEnd(t, i) - 1;
+            } else if (depth == 0 && t.startsWith(close, i)) {
+                return t.charAt(i - 1) == '-' || t.charAt(i - 1) == '+' ? i - 1 : i;
+            } else if (c == '(' || c == '[' || c == '{') {
+                depth++;
+            } else if ((c == ')' || c == ']' || c == '}') && depth > 0) {
+                depth--;
+            }
+        }
+        return -1;
+    }
+
+    /** The index after the tag that ends a raw block, or the text's end. */
+    private static int rawEnd(String t, int from) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{%[-+]?\\s*endraw\\s*[-+]?%}").matcher(t);
+        return m.find(from) ? m.end() : t.length();
+    }
+
+    /** The index after the string literal that starts at {@code i}. */
+    private static int stringEnd(String t, int i) {
+        char q = t.charAt(i);
+        for (int j = i + 1; j < t.length(); j++) {
+            char c = t.charAt(j);
+            if (c == '\\') {
+                j++;
+            } else if (c == q) {
+                return j + 1;
+            }
+        }
+        return t.length();
+    }
+
+    /** Tokens of an expression: words, numbers, strings, single punctuation characters and whitespace runs. */
+    private static List<String> tokens(String code) {
+        List<String> tokens = new ArrayList<>();
+        int i = 0;
+        while (i < code.length()) {
+            char c = code.charAt(i);
+            int j = i + 1;
+            if (c == '\'' || c == '"') {
+                j = stringEnd(code, i);
+            } else if (Character.isWhitespace(c)) {
+                while (j < code.length() && Character.isWhitespace(code.charAt(j))) {
+                    j++;
+                }
+            } else if (Character.isLetterOrDigit(c) || c == '_') {
+                while (j < code.length() && (Character.isLetterOrDigit(code.charAt(j)) || code.charAt(j) == '_')) {
+                    j++;
+                }
+            }
+            tokens.add(code.substring(i, j));
+            i = j;
+        }
+        return tokens;
+    }
+
+    private static boolean blank(String token) {
+        return token.isBlank();
+    }
+
+    private static String rewriteNot(String code) {
+        if (!code.contains("not")) {
+            return code;
+        }
+        List<String> ts = tokens(code);
+        boolean changed = false;
+        for (int k = 0; k < ts.size(); k++) {
+            if (!ts.get(k).equals("not")) {
+                continue;
+            }
+            String prev = previous(ts, k);
+            String next = following(ts, k);
+            if ("is".equals(prev) || "in".equals(next) || next == null) {
+                continue; // "is not test" and "not in" are binary operators, not the unary not
+            }
+            int end = operandEnd(ts, k + 1);
+            // "not x" -> "not (x)": the parenthesis goes after the whitespace that followed "not"
+            int start = k + 1;
+            while (start < end && blank(ts.get(start))) {
+                start++;
+            }
+            int last = end;
+            while (last > start && blank(ts.get(last - 1))) {
+                last--;
+            }
+            if (last - start <= 1) {
+                continue; // a single token: nothing binds more tightly than not to it
+            }
+            ts.add(last, ")");
+            ts.add(start, "(");
+            changed = true;
+        }
+        return changed ? String.join("", ts) : code;
+    }
+
+    private static String previous(List<String> ts, int k) {
+        for (int i = k - 1; i >= 0; i--) {
+            if (!blank(ts.get(i))) {
+                return ts.get(i);
+            }
+        }
+        return null;
+    }
+
+    private static String following(List<String> ts, int k) {
+        for (int i = k + 1; i < ts.size(); i++) {
+            if (!blank(ts.get(i))) {
+                return ts.get(i);
+            }
+        }
+        return null;
+    }
+
+    /** The index after the operand of a not whose operand starts at {@code from}. */
+    private static int operandEnd(List<String> ts, int from) {
+        int depth = 0;
+        for (int i = from; i < ts.size(); i++) {
+            String t = ts.get(i);
+            switch (t) {
+                case "(", "[", "{" -> depth++;
+                case ")", "]", "}" -> {
+                    if (depth == 0) {
+                        return i;
+                    }
+                    depth--;
+                }
+                case "and", "or", "if", "else", ",", ":" -> {
+                    if (depth == 0) {
+                        return i;
+                    }
+                }
+                default -> { }
+            }
+        }
+        return ts.size();
+    }
+}

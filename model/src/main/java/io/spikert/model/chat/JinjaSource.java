@@ -154,8 +154,8 @@ final class JinjaSource {
             while (last > start && blank(ts.get(last - 1))) {
                 last--;
             }
-            if (last - start <= 1) {
-                continue; // a single token: nothing binds more tightly than not to it
+            if (last - start <= 1 || (ts.get(start).equals("(") && operandEnd(ts, start + 1) == last - 1)) {
+                continue; // a single token or one parenthesised group: it is already the whole operand
             }
             ts.add(last, ")");
             ts.add(start, "(");

@@ -11,7 +11,9 @@ import java.util.List;
  *       In Jinja2 {@code not} binds more loosely than comparisons, {@code in} and {@code is} tests ({@code not x
  *       is defined} is {@code not (x is defined)}); Jinjava's parser binds it tightest ({@code (not x) is
  *       defined}), which turns Llama 3's {@code {% if not tools is defined %}} upside down. The operand runs to
- *       the next {@code and}, {@code or}, {@code if}, {@code else}, comma, colon or closing bracket at its depth.
+ *       the next {@code and}, {@code or}, {@code if}, {@code else}, comma, colon or closing bracket at its depth;
+ *   <li>{@code {% generation %}} and {@code {% endgeneration %}} (transformers' marks of the assistant's tokens,
+ *       which Jinjava does not know) are removed, with their whitespace control, as {@code @huggingface/jinja} does.
  * </ul>
  * Text outside tags, comments, {@code raw} blocks and string literals are left as they are; a template without
  * {@code not} comes back unchanged but for the newline.
@@ -21,7 +23,7 @@ final class JinjaSource {
 
     static String prepare(String template) {
         String t = template.endsWith("\n") ? template.substring(0, template.length() - 1) : template;
-        if (!t.contains("not")) {
+        if (!t.contains("not") && !t.contains("generation")) {
             return t;
         }
         StringBuilder out = new StringBuilder(t.length() + 16);
@@ -52,15 +54,38 @@ final class JinjaSource {
                 break;
             }
             String code = t.substring(codeStart, codeEnd);
+            String statement = code.replaceFirst("^[-+]", "").strip();
+            if (kind == '%' && (statement.equals("generation") || statement.equals("endgeneration"))) {
+                // transformers' marker of the assistant's tokens (for training masks): no output, as in HF's Jinja
+                out.append(t, i, open);
+                if (code.startsWith("-")) {
+                    stripTrailingWhitespace(out);
+                }
+                i = t.indexOf("}", codeEnd) + 1;
+                if (t.charAt(codeEnd) == '-') {
+                    while (i < t.length() && Character.isWhitespace(t.charAt(i))) {
+                        i++;
+                    }
+                }
+                continue;
+            }
             out.append(t, i, codeStart).append(rewriteNot(code));
             i = codeEnd;
-            if (kind == '%' && code.strip().replaceFirst("^[-+]", "").strip().equals("raw")) {
+            if (kind == '%' && statement.equals("raw")) {
                 int endraw = rawEnd(t, i);
                 out.append(t, i, endraw);
                 i = endraw;
             }
         }
         return out.toString();
+    }
+
+    private static void stripTrailingWhitespace(StringBuilder sb) {
+        int n = sb.length();
+        while (n > 0 && Character.isWhitespace(sb.charAt(n - 1))) {
+            n--;
+        }
+        sb.setLength(n);
     }
 
     /** The index of the {@code }}} or {@code %}} that closes a tag whose code starts at {@code from}, or -1. */

@@ -33,6 +33,15 @@ class JinjaSourceTest {
     }
 
     @Test
+    void generationMarksAreRemoved() {
+        assertEquals("a{{ x }}b", JinjaSource.prepare("a{% generation %}{{ x }}{% endgeneration %}b"));
+        assertEquals("a{{ x }}b", JinjaSource.prepare("a \n{%- generation -%}\n {{ x }}{% endgeneration %}b"));
+        ChatTemplate t = ChatTemplate.of("t", "{% for m in messages %}{% generation %}{{ m.content }}{% endgeneration %}"
+                + "{% endfor %}", Map.of());
+        assertEquals("hi", t.render(List.of(ChatMessage.user("hi")), false));
+    }
+
+    @Test
     void dropsOneTrailingNewlineAsJinja2Does() {
         assertEquals("x\n", JinjaSource.prepare("x\n\n"));
         assertEquals("x", JinjaSource.prepare("x"));

@@ -66,13 +66,14 @@ final class JinjaEnvironment {
         global.registerFilter(new ToJson());
         global.registerFunction(function("raise_exception", "raiseException", Object.class));
         global.registerFunction(function("strftime_now", "strftimeNow", String.class));
+        global.registerFunction(function("spikert_slice", "slice", Object.class, Object.class, Object.class, Object.class));
         return jinjava;
     }
 
     /** A static method of this (package-private) class as a template function. */
-    private static ELFunctionDefinition function(String name, String method, Class<?> parameter) {
+    private static ELFunctionDefinition function(String name, String method, Class<?>... parameters) {
         try {
-            Method m = JinjaEnvironment.class.getDeclaredMethod(method, parameter);
+            Method m = JinjaEnvironment.class.getDeclaredMethod(method, parameters);
             m.setAccessible(true);
             return new ELFunctionDefinition("", name, m);
         } catch (NoSuchMethodException e) {
@@ -95,6 +96,44 @@ final class JinjaEnvironment {
     /** {@code strftime_now(format)}: the local date and time in a C strftime format, as transformers defines it. */
     static String strftimeNow(String format) {
         return StrftimeFormatter.format(ZonedDateTime.now(), format);
+    }
+
+    /** Python's {@code seq[start:stop:step]} of a list or string ({@link JinjaSource} rewrites such slices to this). */
+    static Object slice(Object seq, Object start, Object stop, Object step) {
+        int st = step == null ? 1 : ((Number) step).intValue();
+        if (st == 0) {
+            throw new IllegalArgumentException("slice step cannot be zero");
+        }
+        List<?> items = seq instanceof CharSequence cs ? cs.toString().codePoints().mapToObj(Character::toString).toList()
+                : seq instanceof List<?> l ? l : null;
+        if (items == null) {
+            throw new IllegalArgumentException("cannot slice " + (seq == null ? "none" : seq.getClass().getSimpleName()));
+        }
+        int n = items.size();
+        int lo = st > 0 ? bound(start, 0, n, n, 0) : bound(start, n - 1, n, n - 1, -1);
+        int hi = st > 0 ? bound(stop, n, n, n, 0) : bound(stop, -1, n, n - 1, -1);
+        List<Object> out = new java.util.ArrayList<>();
+        for (int i = lo; st > 0 ? i < hi : i > hi; i += st) {
+            out.add(items.get(i));
+        }
+        if (seq instanceof CharSequence) {
+            StringBuilder sb = new StringBuilder();
+            out.forEach(sb::append);
+            return sb.toString();
+        }
+        return out;
+    }
+
+    /** A slice bound as Python computes it: negative from the end, clamped to [lowest, highest]. */
+    private static int bound(Object v, int absent, int n, int highest, int lowest) {
+        if (v == null) {
+            return absent;
+        }
+        int i = ((Number) v).intValue();
+        if (i < 0) {
+            i += n;
+        }
+        return Math.max(lowest, Math.min(highest, i));
     }
 
     /** {@code tojson(indent=None, ensure_ascii=False, separators=None, sort_keys=False)}. */

@@ -12,6 +12,8 @@ import java.util.List;
  *       is defined} is {@code not (x is defined)}); Jinjava's parser binds it tightest ({@code (not x) is
  *       defined}), which turns Llama 3's {@code {% if not tools is defined %}} upside down. The operand runs to
  *       the next {@code and}, {@code or}, {@code if}, {@code else}, comma, colon or closing bracket at its depth;
+ *   <li>a slice with a step, {@code x[a:b:c]}, becomes {@code spikert_slice(x, a, b, c)} ({@link
+ *       JinjaEnvironment}), as Jinjava's parser knows only {@code x[a:b]};
  *   <li>{@code {% generation %}} and {@code {% endgeneration %}} (transformers' marks of the assistant's tokens,
  *       which Jinjava does not know) are removed, with their whitespace control, as {@code @huggingface/jinja} does.
  * </ul>
@@ -23,7 +25,7 @@ final class JinjaSource {
 
     static String prepare(String template) {
         String t = template.endsWith("\n") ? template.substring(0, template.length() - 1) : template;
-        if (!t.contains("not") && !t.contains("generation")) {
+        if (!t.contains("not") && !t.contains("generation") && !t.contains(":")) {
             return t;
         }
         StringBuilder out = new StringBuilder(t.length() + 16);
@@ -69,7 +71,7 @@ final class JinjaSource {
                 }
                 continue;
             }
-            out.append(t, i, codeStart).append(rewriteNot(code));
+            out.append(t, i, codeStart).append(rewrite(code));
             i = codeEnd;
             if (kind == '%' && statement.equals("raw")) {
                 int endraw = rawEnd(t, i);
@@ -152,6 +154,100 @@ final class JinjaSource {
 
     private static boolean blank(String token) {
         return token.isBlank();
+    }
+
+    /** The code of one tag with both rewrites. */
+    private static String rewrite(String code) {
+        return rewriteNot(rewriteSteppedSlices(code));
+    }
+
+    /**
+     * {@code x[a:b:c]} (Jinjava parses no slice with a step; Qwen3's template walks {@code messages[::-1]}) as
+     * {@code spikert_slice(x, a, b, c)}, which slices as Python does, an empty part passed as none.
+     */
+    private static String rewriteSteppedSlices(String code) {
+        if (!code.contains("::") && code.chars().filter(c -> c == ':').count() < 2) {
+            return code;
+        }
+        List<String> ts = tokens(code);
+        boolean changed = false;
+        for (int k = 0; k < ts.size(); k++) {
+            if (!ts.get(k).equals("[") || k == 0 || blank(ts.get(k - 1)) || isOperator(ts.get(k - 1))) {
+                continue; // a list literal, not a subscript
+            }
+            int close = operandEnd(ts, k + 1);
+            List<Integer> colons = new ArrayList<>();
+            int depth = 0;
+            for (int i = k + 1; i < close; i++) {
+                String t = ts.get(i);
+                if (t.equals("(") || t.equals("[") || t.equals("{")) {
+                    depth++;
+                } else if (t.equals(")") || t.equals("]") || t.equals("}")) {
+                    depth--;
+                } else if (t.equals(":") && depth == 0) {
+                    colons.add(i);
+                }
+            }
+            while (close < ts.size() && ts.get(close).equals(":")) { // operandEnd stops at ':'; find the ']'
+                colons.add(close);
+                close = operandEnd(ts, close + 1);
+            }
+            if (colons.size() != 2 || close >= ts.size() || !ts.get(close).equals("]")) {
+                continue;
+            }
+            int start = primaryStart(ts, k);
+            String primary = String.join("", ts.subList(start, k));
+            String a = part(ts, k + 1, colons.get(0));
+            String b = part(ts, colons.get(0) + 1, colons.get(1));
+            String c = part(ts, colons.get(1) + 1, close);
+            String call = "spikert_slice(" + primary + ", " + a + ", " + b + ", " + c + ")";
+            ts.subList(start, close + 1).clear();
+            ts.add(start, call);
+            k = start;
+            changed = true;
+        }
+        return changed ? String.join("", ts) : code;
+    }
+
+    private static boolean isOperator(String t) {
+        return switch (t) {
+            case "(", "[", "{", ",", ":", "=", "+", "-", "*", "/", "%", "~", "<", ">", "|", "!" -> true;
+            case "and", "or", "not", "in", "is", "if", "else", "return" -> true;
+            default -> false;
+        };
+    }
+
+    /** Where the primary ending just before {@code ts[k]} starts: names, dots, calls and subscripts. */
+    private static int primaryStart(List<String> ts, int k) {
+        int i = k - 1;
+        while (i >= 0) {
+            String t = ts.get(i);
+            if (t.equals(")") || t.equals("]")) {
+                int depth = 0;
+                for (; i >= 0; i--) {
+                    String u = ts.get(i);
+                    if (u.equals(")") || u.equals("]")) {
+                        depth++;
+                    } else if ((u.equals("(") || u.equals("[")) && --depth == 0) {
+                        break;
+                    }
+                }
+                i--;
+            } else if (t.equals(".") || (!blank(t) && !isOperator(t) && !t.equals(")") && !t.equals("}"))) {
+                i--;
+                if (!t.equals(".") && i >= 0 && !ts.get(i).equals(".")) {
+                    break;
+                }
+            } else {
+                break;
+            }
+        }
+        return i + 1;
+    }
+
+    private static String part(List<String> ts, int from, int to) {
+        String p = String.join("", ts.subList(from, to)).strip();
+        return p.isEmpty() ? "none" : p;
     }
 
     private static String rewriteNot(String code) {

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Renders the conversations of {@code chat-templates/conversations.json} with SpikingBrain's template and Llama
- * 3.1's and compares each prompt with the string Hugging Face's own Jinja implementation ({@code @huggingface/jinja},
+ * Renders the conversations of {@code chat-templates/conversations.json} with SpikingBrain's template, Llama 3.1's
+ * and a template of the Jinja features HF templates use, and compares each prompt with the string Hugging Face's own Jinja implementation ({@code @huggingface/jinja},
  * through scripts/golden/chat_templates.mjs) rendered into {@code chat-templates/golden.json}, byte for byte; a
  * conversation the template refuses must be refused with the same message.
  */
@@ -43,8 +43,9 @@ class ChatTemplateGoldenTest {
     private static Map<String, ChatTemplate> templates() throws IOException, URISyntaxException {
         Map<String, ChatTemplate> t = new HashMap<>();
         t.put("spikingbrain", ChatTemplate.load(PublishedFiles.dir()));
-        t.put("llama3.1-json", ChatTemplate.load(
-                Path.of(ChatTemplateGoldenTest.class.getResource("/chat-templates/llama3.1-json").toURI())));
+        for (String name : List.of("llama3.1-json", "features")) {
+            t.put(name, ChatTemplate.load(Path.of(ChatTemplateGoldenTest.class.getResource("/chat-templates/" + name).toURI())));
+        }
         return t;
     }
 

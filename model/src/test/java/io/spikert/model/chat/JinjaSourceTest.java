@@ -33,6 +33,15 @@ class JinjaSourceTest {
     }
 
     @Test
+    void steppedSlicesBecomeCalls() {
+        assertEquals("{% for m in spikert_slice(messages, none, none, -1) %}", JinjaSource.prepare("{% for m in messages[::-1] %}"));
+        assertEquals("{{ spikert_slice(a.b[0], 1, -1, 2) ~ x[1:2] ~ [1, 2] }}", JinjaSource.prepare("{{ a.b[0][1:-1:2] ~ x[1:2] ~ [1, 2] }}"));
+        ChatTemplate t = ChatTemplate.of("t", "{% for m in messages[::-1] %}{{ m.content }}{% endfor %}|{{ 'abcdef'[::2] }}"
+                + "|{{ 'abcdef'[-2::-2] }}|{{ (messages | map(attribute='content') | list)[1::] | join }}", Map.of());
+        assertEquals("cba|ace|eca|bc", t.render(List.of(ChatMessage.user("a"), ChatMessage.user("b"), ChatMessage.user("c")), false));
+    }
+
+    @Test
     void generationMarksAreRemoved() {
         assertEquals("a{{ x }}b", JinjaSource.prepare("a{% generation %}{{ x }}{% endgeneration %}b"));
         assertEquals("a{{ x }}b", JinjaSource.prepare("a \n{%- generation -%}\n {{ x }}{% endgeneration %}b"));

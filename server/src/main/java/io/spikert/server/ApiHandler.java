@@ -140,16 +140,29 @@ final class ApiHandler extends Handler.Abstract {
             if (role != null) {
                 send(out, writer.sse(role));
             }
+            // with tools offered, text that may be the start of a <tool_call> is held until the reply shows what it is
+            ToolCallStream tools = parsed.tools() ? new ToolCallStream() : null;
             while (true) {
                 GenerationEvent e = job.next(KEEPALIVE_SECONDS, TimeUnit.SECONDS);
                 if (e == null) {
                     send(out, ": waiting\n\n".getBytes(StandardCharsets.US_ASCII)); // finds a client that has gone
                 } else if (e instanceof GenerationEvent.Delta d) {
-                    if (!d.text().isEmpty() || d.logprob() != null) {
-                        send(out, writer.sse(writer.deltaChunk(d.text(), d.logprob())));
+                    String piece = tools == null ? d.text() : tools.push(d.text());
+                    if (!piece.isEmpty() || d.logprob() != null) {
+                        send(out, writer.sse(writer.deltaChunk(piece, d.logprob())));
                     }
                 } else if (e instanceof GenerationEvent.Finished f) {
-                    send(out, writer.sse(writer.finishChunk(f)));
+                    String reason = f.reason();
+                    if (tools != null) {
+                        ToolCallStream.End end = tools.finish();
+                        if (!end.toolCalls().isEmpty()) {
+                            send(out, writer.sse(writer.toolCallsChunk(end.toolCalls())));
+                            reason = "tool_calls";
+                        } else if (!end.heldContent().isEmpty()) {
+                            send(out, writer.sse(writer.deltaChunk(end.heldContent(), null)));
+                        }
+                    }
+                    send(out, writer.sse(writer.finishChunk(reason)));
                     if (parsed.includeUsage()) {
                         send(out, writer.sse(writer.usageChunk(f)));
                     }

@@ -7,6 +7,7 @@ package io.spikert.server;
  * @param generation   what the engine runs
  * @param stream       answer as server-sent events
  * @param includeUsage with stream, a last chunk carrying usage ({@code stream_options.include_usage})
+ * @param tools        tools were offered: a reply of {@code <tool_call>} blocks is answered as OpenAI {@code tool_calls}
  */
-public record ParsedRequest(boolean chat, GenerationRequest generation, boolean stream, boolean includeUsage) {
+public record ParsedRequest(boolean chat, GenerationRequest generation, boolean stream, boolean includeUsage, boolean tools) {
 }

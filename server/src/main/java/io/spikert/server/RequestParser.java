@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spikert.model.generate.SamplingParameterException;
 import io.spikert.model.generate.SamplingParams;
-import io.spikert.model.tokenizer.ChatTemplate;
+import io.spikert.model.chat.ChatMessage;
+import io.spikert.model.chat.ChatTemplate;
+import io.spikert.model.chat.ChatTemplateException;
+import io.spikert.model.chat.ToolCall;
 import io.spikert.model.tokenizer.Tokenizer;
 
 import java.security.SecureRandom;
@@ -36,13 +39,18 @@ public final class RequestParser {
 
     private final ObjectMapper json;
     private final Tokenizer tokenizer;
+    private final ChatTemplate template;
     private final ServerConfig config;
     private final int vocab;
 
-    /** @param tokenizer null for a model folder without one: then only token-id prompts are accepted */
-    public RequestParser(ObjectMapper json, Tokenizer tokenizer, ServerConfig config, int vocab) {
+    /**
+     * @param tokenizer null for a model folder without one: then only token-id prompts are accepted
+     * @param template  the model's chat template
+     */
+    public RequestParser(ObjectMapper json, Tokenizer tokenizer, ChatTemplate template, ServerConfig config, int vocab) {
         this.json = json;
         this.tokenizer = tokenizer;
+        this.template = template;
         this.config = config;
         this.vocab = vocab;
     }
@@ -74,7 +82,8 @@ public final class RequestParser {
         if (!isNull(root, "logit_bias") && !(root.get("logit_bias").isObject() && root.get("logit_bias").isEmpty())) {
             throw ApiError.invalid("logit_bias", "logit_bias is not supported");
         }
-        int[] prompt = chat ? chatPrompt(root) : completionPrompt(root);
+        boolean tools = chat && toolsOffered(root);
+        int[] prompt = chat ? chatPrompt(root, tools) : completionPrompt(root);
         if (prompt.length > config.maxPromptTokens()) {
             throw ApiError.invalid(chat ? "messages" : "prompt", "the prompt has " + prompt.length + " tokens; this server takes at most "
                     + config.maxPromptTokens());
@@ -132,7 +141,7 @@ public final class RequestParser {
         }
         boolean ignoreEos = bool(root, "ignore_eos", false);
         return new ParsedRequest(chat, new GenerationRequest(prompt, maxTokens, sampling, stop, logprobs, top, ignoreEos), stream,
-                includeUsage);
+                includeUsage, tools);
     }
 
     private SamplingParams sampling(JsonNode root) throws ApiError {
@@ -182,9 +191,8 @@ public final class RequestParser {
     }
 
     private void checkChatExtras(JsonNode root) throws ApiError {
-        if (!isNull(root, "tools") || !isNull(root, "tool_choice") || !isNull(root, "parallel_tool_calls")) {
-            String f = !isNull(root, "tools") ? "tools" : !isNull(root, "tool_choice") ? "tool_choice" : "parallel_tool_calls";
-            throw ApiError.invalid(f, "tools are not supported yet");
+        if (!isNull(root, "parallel_tool_calls") && !root.get("parallel_tool_calls").isBoolean()) {
+            throw ApiError.invalid("parallel_tool_calls", "parallel_tool_calls must be true or false");
         }
         if (!isNull(root, "response_format")) {
             JsonNode r = root.get("response_format");
@@ -194,7 +202,47 @@ public final class RequestParser {
         }
     }
 
-    private int[] chatPrompt(JsonNode root) throws ApiError {
+    /**
+     * Whether the request offers tools the reply may call: {@code tools} given and {@code tool_choice} absent,
+     * "auto" or "none" (none: the tools are not shown to the model); "required" and a named function are refused.
+     */
+    private boolean toolsOffered(JsonNode root) throws ApiError {
+        String choice = "auto";
+        if (!isNull(root, "tool_choice")) {
+            JsonNode c = root.get("tool_choice");
+            if (!c.isTextual() || !Set.of("auto", "none", "required").contains(c.textValue())) {
+                throw ApiError.invalid("tool_choice", "tool_choice must be \"auto\" or \"none\" (a named function is not supported)");
+            }
+            choice = c.textValue();
+            if (choice.equals("required")) {
+                throw ApiError.invalid("tool_choice", "tool_choice \"required\" is not supported: the model decides whether to call a tool");
+            }
+        }
+        if (isNull(root, "tools")) {
+            return false;
+        }
+        JsonNode tools = root.get("tools");
+        if (!tools.isArray()) {
+            throw ApiError.invalid("tools", "tools must be an array");
+        }
+        for (int i = 0; i < tools.size(); i++) {
+            JsonNode t = tools.get(i);
+            String at = "tools[" + i + "]";
+            if (!t.isObject() || !"function".equals(t.path("type").asText(null)) || !t.path("function").isObject()) {
+                throw ApiError.invalid(at, at + " must be {\"type\": \"function\", \"function\": {...}}");
+            }
+            if (!t.path("function").path("name").isTextual() || t.path("function").path("name").textValue().isEmpty()) {
+                throw ApiError.invalid(at + ".function.name", at + ".function.name must be a non-empty string");
+            }
+            JsonNode params = t.path("function").get("parameters");
+            if (params != null && !params.isNull() && !params.isObject()) {
+                throw ApiError.invalid(at + ".function.parameters", at + ".function.parameters must be a JSON Schema object");
+            }
+        }
+        return !tools.isEmpty() && !choice.equals("none");
+    }
+
+    private int[] chatPrompt(JsonNode root, boolean tools) throws ApiError {
         if (tokenizer == null) {
             throw ApiError.invalid("messages", "this model folder has no tokenizer, so chat is not available; use /v1/completions with token ids");
         }
@@ -205,29 +253,79 @@ public final class RequestParser {
         if (!messages.isArray() || messages.isEmpty()) {
             throw ApiError.invalid("messages", "messages must be a non-empty array");
         }
-        List<ChatTemplate.Message> out = new ArrayList<>();
+        List<ChatMessage> out = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
-            String at = "messages[" + i + "]";
-            JsonNode m = messages.get(i);
-            if (!m.isObject()) {
-                throw ApiError.invalid(at, at + " must be an object");
-            }
-            for (Iterator<String> it = m.fieldNames(); it.hasNext(); ) {
-                String f = it.next();
-                if (!Set.of("role", "content", "name").contains(f)) {
-                    throw ApiError.invalid(at + "." + f, f.equals("tool_calls") || f.equals("tool_call_id")
-                            ? "tool calls are not supported yet" : "unknown field '" + at + "." + f + "'");
-                }
-            }
-            JsonNode role = m.get("role");
-            if (role == null || !role.isTextual() || !ROLES.contains(role.textValue())) {
-                throw ApiError.invalid(at + ".role", at + ".role must be one of " + ROLES);
-            }
-            string(m, "name", at + ".name", true);
-            String r = role.textValue().equals("developer") ? "system" : role.textValue();
-            out.add(new ChatTemplate.Message(r, content(m.get("content"), at + ".content")));
+            out.add(message(messages.get(i), "messages[" + i + "]"));
         }
-        return tokenizer.encode(ChatTemplate.render(out, true));
+        List<JsonNode> offered = null;
+        if (tools) {
+            offered = new ArrayList<>();
+            root.get("tools").forEach(offered::add);
+        }
+        try {
+            return tokenizer.encode(template.render(out, offered, true, java.util.Map.of()));
+        } catch (ChatTemplateException e) {
+            throw ApiError.invalid("messages", e.getMessage());
+        }
+    }
+
+    private ChatMessage message(JsonNode m, String at) throws ApiError {
+        if (!m.isObject()) {
+            throw ApiError.invalid(at, at + " must be an object");
+        }
+        JsonNode role = m.get("role");
+        if (role == null || !role.isTextual() || !ROLES.contains(role.textValue())) {
+            throw ApiError.invalid(at + ".role", at + ".role must be one of " + ROLES);
+        }
+        String r = role.textValue().equals("developer") ? "system" : role.textValue();
+        Set<String> allowed = switch (r) {
+            case "assistant" -> Set.of("role", "content", "name", "tool_calls", "refusal");
+            case "tool" -> Set.of("role", "content", "tool_call_id", "name");
+            default -> Set.of("role", "content", "name");
+        };
+        for (Iterator<String> it = m.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!allowed.contains(f)) {
+                throw ApiError.invalid(at + "." + f, "unknown field '" + at + "." + f + "' for a " + role.textValue() + " message");
+            }
+        }
+        string(m, "name", at + ".name", true);
+        List<ToolCall> calls = r.equals("assistant") ? toolCalls(m.get("tool_calls"), at + ".tool_calls") : List.of();
+        JsonNode c = m.get("content");
+        String content = (c == null || c.isNull()) && !calls.isEmpty() ? null : content(c, at + ".content");
+        if (r.equals("tool")) {
+            JsonNode id = m.get("tool_call_id");
+            if (id == null || !id.isTextual()) {
+                throw ApiError.invalid(at + ".tool_call_id", at + ".tool_call_id is required for a tool message");
+            }
+            return ChatMessage.tool(id.textValue(), m.path("name").isTextual() ? m.get("name").textValue() : null, content);
+        }
+        return switch (r) {
+            case "system" -> ChatMessage.system(content);
+            case "user" -> ChatMessage.user(content);
+            default -> calls.isEmpty() ? ChatMessage.assistant(content) : ChatMessage.assistant(content, calls);
+        };
+    }
+
+    private static List<ToolCall> toolCalls(JsonNode calls, String at) throws ApiError {
+        if (calls == null || calls.isNull()) {
+            return List.of();
+        }
+        if (!calls.isArray()) {
+            throw ApiError.invalid(at, at + " must be an array");
+        }
+        List<ToolCall> out = new ArrayList<>();
+        for (int i = 0; i < calls.size(); i++) {
+            JsonNode c = calls.get(i);
+            String p = at + "[" + i + "]";
+            JsonNode f = c.path("function");
+            if (!c.isObject() || !f.isObject() || !f.path("name").isTextual() || !f.path("arguments").isTextual()) {
+                throw ApiError.invalid(p, p + " must be {\"id\", \"type\": \"function\", \"function\": {\"name\", \"arguments\": JSON text}}");
+            }
+            out.add(new ToolCall(c.path("id").isTextual() ? c.get("id").textValue() : null, f.get("name").textValue(),
+                    f.get("arguments").textValue()));
+        }
+        return out;
     }
 
     /** A message's content: a string, or an array of text parts joined. */

@@ -3,6 +3,8 @@ package io.spikert.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spikert.model.chat.ToolCall;
+import io.spikert.model.chat.ToolCallParser;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -29,13 +31,26 @@ final class ResponseWriter {
     ObjectNode complete(String text, List<GenerationEvent.TokenLogprob> logprobs, GenerationEvent.Finished end) {
         ObjectNode root = head(request.chat() ? "chat.completion" : "text_completion");
         ObjectNode choice = root.putArray("choices").addObject().put("index", 0);
+        String reason = end.reason();
         if (request.chat()) {
-            choice.putObject("message").put("role", "assistant").put("content", text);
+            ObjectNode message = choice.putObject("message").put("role", "assistant");
+            ToolCallParser.Parsed parsed = request.tools() ? ToolCallParser.parse(text) : null;
+            if (parsed != null && !parsed.toolCalls().isEmpty()) {
+                if (parsed.content() == null) {
+                    message.putNull("content");
+                } else {
+                    message.put("content", parsed.content());
+                }
+                putToolCalls(message, parsed.toolCalls());
+                reason = "tool_calls";
+            } else {
+                message.put("content", text);
+            }
         } else {
             choice.put("text", text);
         }
         putLogprobs(choice, logprobs);
-        choice.put("finish_reason", end.reason());
+        choice.put("finish_reason", reason);
         putUsage(root, end);
         return root;
     }
@@ -67,8 +82,23 @@ final class ResponseWriter {
         return root;
     }
 
+    /** A chat chunk carrying the reply's tool calls (all at once, when the reply has ended). */
+    ObjectNode toolCallsChunk(List<ToolCall> calls) {
+        ObjectNode root = chunk();
+        ObjectNode choice = root.putArray("choices").addObject().put("index", 0);
+        putToolCalls(choice.putObject("delta"), calls);
+        choice.putNull("logprobs");
+        choice.putNull("finish_reason");
+        return root;
+    }
+
     /** The chunk with the finish reason. */
     ObjectNode finishChunk(GenerationEvent.Finished end) {
+        return finishChunk(end.reason());
+    }
+
+    /** The chunk with the finish reason. */
+    ObjectNode finishChunk(String reason) {
         ObjectNode root = chunk();
         ObjectNode choice = root.putArray("choices").addObject().put("index", 0);
         if (request.chat()) {
@@ -77,7 +107,7 @@ final class ResponseWriter {
             choice.put("text", "");
         }
         choice.putNull("logprobs");
-        choice.put("finish_reason", end.reason());
+        choice.put("finish_reason", reason);
         return root;
     }
 
@@ -165,6 +195,16 @@ final class ResponseWriter {
                     top.put(t.top().get(k).token(), t.top().get(k).logprob());
                 }
             }
+        }
+    }
+
+    /** OpenAI's tool_calls array: index, id, type "function", function {name, arguments (JSON text)}. */
+    private static void putToolCalls(ObjectNode into, List<ToolCall> calls) {
+        ArrayNode a = into.putArray("tool_calls");
+        for (int i = 0; i < calls.size(); i++) {
+            ToolCall c = calls.get(i);
+            ObjectNode o = a.addObject().put("index", i).put("id", c.id()).put("type", "function");
+            o.putObject("function").put("name", c.name()).put("arguments", c.arguments());
         }
     }
 

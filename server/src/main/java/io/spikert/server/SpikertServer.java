@@ -2,6 +2,7 @@ package io.spikert.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spikert.model.SpikingBrainModel;
+import io.spikert.model.chat.ChatTemplate;
 import io.spikert.model.tokenizer.Tokenizer;
 
 import org.eclipse.jetty.server.Server;
@@ -37,24 +38,25 @@ public final class SpikertServer implements AutoCloseable {
      * another thread: the CPU's); the model stays the caller's (close it after the server).
      *
      * @param tokenizer   null when the folder has none (then only token-id prompts)
+     * @param template    the model's chat template ({@link ChatTemplate#load})
      * @param stopTokens  ids that end a request
      * @param sampleVocab ids at or above this are never sampled
      */
-    public static SpikertServer start(SpikingBrainModel model, Tokenizer tokenizer, Set<Integer> stopTokens, int sampleVocab,
+    public static SpikertServer start(SpikingBrainModel model, Tokenizer tokenizer, ChatTemplate template, Set<Integer> stopTokens, int sampleVocab,
                                       ServerConfig config) throws Exception {
-        return open(model, tokenizer, stopTokens, sampleVocab, config, true);
+        return open(model, tokenizer, template, stopTokens, sampleVocab, config, true);
     }
 
     /**
      * Starts Jetty with the engine not yet running: the caller runs it with {@link #runEngine} on the thread that
      * opened the model's backend (a GPU's context is current there only).
      */
-    public static SpikertServer openForCaller(SpikingBrainModel model, Tokenizer tokenizer, Set<Integer> stopTokens,
+    public static SpikertServer openForCaller(SpikingBrainModel model, Tokenizer tokenizer, ChatTemplate template, Set<Integer> stopTokens,
                                               int sampleVocab, ServerConfig config) throws Exception {
-        return open(model, tokenizer, stopTokens, sampleVocab, config, false);
+        return open(model, tokenizer, template, stopTokens, sampleVocab, config, false);
     }
 
-    private static SpikertServer open(SpikingBrainModel model, Tokenizer tokenizer, Set<Integer> stopTokens, int sampleVocab,
+    private static SpikertServer open(SpikingBrainModel model, Tokenizer tokenizer, ChatTemplate template, Set<Integer> stopTokens, int sampleVocab,
                                       ServerConfig config, boolean ownThread) throws Exception {
         // Jetty logs through SLF4J's simple provider: warnings and errors only, unless the user configured it
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
@@ -77,7 +79,7 @@ public final class SpikertServer implements AutoCloseable {
             connector.setHost(config.host());
             connector.setPort(config.port());
             jetty.addConnector(connector);
-            jetty.setHandler(new ApiHandler(json, engine, new RequestParser(json, tokenizer, config, model.config().vocabSize()),
+            jetty.setHandler(new ApiHandler(json, engine, new RequestParser(json, tokenizer, template, config, model.config().vocabSize()),
                     config, metrics));
             jetty.setStopTimeout(1000);
             jetty.start();

@@ -99,8 +99,9 @@ class OpenAiServerTest {
         String text = choice.path("message").path("content").asText();
         String reason = choice.path("finish_reason").asText();
         assertTrue(reason.equals("length") || reason.equals("stop"), reason);
-        int expectedPrompt = server.tokenizer.encode(io.spikert.model.tokenizer.ChatTemplate.render(
-                List.of(new io.spikert.model.tokenizer.ChatTemplate.Message("user", "Hello there")), true)).length;
+        // the prompt as SpikingBrain's ChatML renders it (the template's default system prompt, then the user turn)
+        int expectedPrompt = server.tokenizer.encode("<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n"
+                + "<|im_start|>user\nHello there<|im_end|>\n<|im_start|>assistant\n").length;
         JsonNode u = b.path("usage");
         assertEquals(expectedPrompt, u.path("prompt_tokens").asInt());
         int completion = u.path("completion_tokens").asInt();
@@ -215,6 +216,37 @@ class OpenAiServerTest {
                     two.path("choices").get(0).path("message").path("content").asText(), "resumed = prefilled from scratch");
         }
         assertTrue(server.get("/metrics").body().contains("spikert_state_cache_hits_total"));
+    }
+
+    /** Tools offered are rendered into the prompt by the model's template; tool calls and results in the history are accepted. */
+    @Test
+    void toolsGoThroughTheChatTemplate() throws Exception {
+        String tool = "{\"type\":\"function\",\"function\":{\"name\":\"get_weather\",\"description\":\"Weather of a city\","
+                + "\"parameters\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}}}";
+        int plain = json(server.post("/v1/chat/completions", chat("Weather in Paris?", 1, ""))).path("usage").path("prompt_tokens").asInt();
+        int offered = json(server.post("/v1/chat/completions", chat("Weather in Paris?", 1, "\"tools\":[" + tool + "]")))
+                .path("usage").path("prompt_tokens").asInt();
+        int none = json(server.post("/v1/chat/completions", chat("Weather in Paris?", 1, "\"tools\":[" + tool + "],\"tool_choice\":\"none\"")))
+                .path("usage").path("prompt_tokens").asInt();
+        assertTrue(offered > plain + 20, "the tool's definition is in the prompt: " + plain + " -> " + offered);
+        assertEquals(plain, none, "tool_choice none shows no tools");
+        String history = "{\"tools\":[" + tool + "],\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"Weather?\"},"
+                + "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\","
+                + "\"function\":{\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\": \\\"Paris\\\"}\"}}]},"
+                + "{\"role\":\"tool\",\"tool_call_id\":\"call_1\",\"content\":\"sunny\"}]}";
+        var r = server.post("/v1/chat/completions", history);
+        assertEquals(200, r.statusCode(), r.body());
+        for (String[] bad : new String[][] {
+            {"\"tools\":[{\"type\":\"retrieval\"}]", "tools[0]"},
+            {"\"tools\":[" + tool + "],\"tool_choice\":\"required\"", "tool_choice"},
+            {"\"tools\":{}", "tools"},
+        }) {
+            var e = server.post("/v1/chat/completions", chat("x", 1, bad[0]));
+            assertEquals(400, e.statusCode(), e.body());
+            assertEquals(bad[1], json(e).path("error").path("param").asText(), e.body());
+        }
+        var noId = server.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}");
+        assertEquals("messages[0].tool_call_id", json(noId).path("error").path("param").asText(), noId.body());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.spikert.server;
 
 import io.spikert.model.SpikingBrainModel;
+import io.spikert.model.chat.ChatTemplate;
 import io.spikert.model.generate.StopTokens;
 import io.spikert.model.synthetic.SyntheticCheckpoint;
 import io.spikert.model.tokenizer.Tokenizer;
@@ -54,7 +55,7 @@ public final class TestServer implements AutoCloseable {
         SpikingBrainModel model = SpikingBrainModel.load(d, backend);
         Tokenizer tokenizer = Tokenizer.load(d);
         int sampleVocab = Math.min(model.config().vocabSize(), tokenizer.vocabSize());
-        SpikertServer server = SpikertServer.start(model, tokenizer, StopTokens.of(model.config(), tokenizer), sampleVocab,
+        SpikertServer server = SpikertServer.start(model, tokenizer, ChatTemplate.load(d), StopTokens.of(model.config(), tokenizer), sampleVocab,
                 config.withAddress("127.0.0.1", 0));
         return new TestServer(backend, model, tokenizer, server);
     }

@@ -99,7 +99,7 @@ public final class ServeLoad {
                     Runtime.getRuntime().availableProcessors(), threads, Runtime.version(), model, m.variant(), backend.name());
             System.out.printf("server: 127.0.0.1, %d requests at once, %d tokens a step; each client: %d-token prompt, %d tokens"
                     + " (greedy, ignore_eos)%n", maxBatch, stepTokens, promptTokens, maxTokens);
-            try (SpikertServer server = SpikertServer.start(m, tok, tok == null ? java.util.Set.of() : StopTokens.of(m.config(), tok),
+            try (SpikertServer server = SpikertServer.start(m, tok, io.spikert.model.chat.ChatTemplate.load(model), tok == null ? java.util.Set.of() : StopTokens.of(m.config(), tok),
                     sampleVocab, config)) {
                 String url = "http://127.0.0.1:" + server.port() + "/v1/completions";
                 HttpClient http = HttpClient.newHttpClient();

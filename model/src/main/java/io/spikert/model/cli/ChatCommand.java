@@ -1,5 +1,6 @@
 package io.spikert.model.cli;
 
+import io.spikert.model.chat.ChatTemplate;
 import io.spikert.model.generate.Conversation;
 import io.spikert.model.generate.Sampler;
 import io.spikert.model.generate.SamplingParams;
@@ -55,8 +56,12 @@ final class ChatCommand extends CliCommand {
         if (inputs.tokenizer == null) {
             throw new UsageException(inputs.dir + " has no tokenizer files (vocab.json + merges.txt, or tokenizer.json); chat needs them");
         }
+        ChatTemplate template = ChatTemplate.load(inputs.dir);
+        if (run.verbose) {
+            err.println("spikert: chat template " + template.source());
+        }
         var reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-        try (var lm = LoadedModel.open(inputs, run, err); var chat = new Conversation(lm.model, lm.tokenizer, system)) {
+        try (var lm = LoadedModel.open(inputs, run, err); var chat = new Conversation(lm.model, lm.tokenizer, template, system)) {
             if (run.verbose && !params.greedy()) {
                 err.println("spikert: sampling seed " + params.seed());
             }

@@ -25,6 +25,7 @@ final class InputOptions {
             description = "The input as token ids, comma-separated; the JSON array spikert tokenize prints is accepted.")
     String ids;
 
-    @Option(names = "--chat", description = "Wraps --prompt in the model's ChatML template.")
+    @Option(names = "--chat", description = "Renders --prompt as one user message through the model's chat template"
+            + " (chat_template in tokenizer_config.json, or chat_template.jinja); a folder with neither gets Qwen2.5's ChatML template.")
     boolean chat;
 }

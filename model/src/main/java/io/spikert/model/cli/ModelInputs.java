@@ -1,7 +1,8 @@
 package io.spikert.model.cli;
 
 import io.spikert.model.ModelConfig;
-import io.spikert.model.tokenizer.ChatTemplate;
+import io.spikert.model.chat.ChatMessage;
+import io.spikert.model.chat.ChatTemplate;
 import io.spikert.model.tokenizer.Tokenizer;
 
 import java.io.IOException;
@@ -75,7 +76,7 @@ final class ModelInputs {
         } else {
             String text = o.prompt;
             if (o.chat) {
-                text = ChatTemplate.render(List.of(new ChatTemplate.Message("user", text)), true);
+                text = ChatTemplate.load(dir).render(List.of(ChatMessage.user(text)), true);
             }
             ids = tokenizer.encode(text);
             if (ids.length == 0) {

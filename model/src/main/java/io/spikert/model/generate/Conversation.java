@@ -2,7 +2,8 @@ package io.spikert.model.generate;
 
 import io.spikert.model.Session;
 import io.spikert.model.SpikingBrainModel;
-import io.spikert.model.tokenizer.ChatTemplate;
+import io.spikert.model.chat.ChatMessage;
+import io.spikert.model.chat.ChatTemplate;
 import io.spikert.model.tokenizer.StreamingDecoder;
 import io.spikert.model.tokenizer.Tokenizer;
 
@@ -27,9 +28,10 @@ public final class Conversation implements AutoCloseable {
 
     private final SpikingBrainModel model;
     private final Tokenizer tokenizer;
+    private final ChatTemplate template;
     private final Set<Integer> stopTokens;
     private final int sampleVocab;
-    private final List<ChatTemplate.Message> messages = new ArrayList<>();
+    private final List<ChatMessage> messages = new ArrayList<>();
     private Session session;
     /** The tokens the session ran, then the reply's last token (sampled, not run; -1 for none). */
     private int[] ran = new int[0];
@@ -38,13 +40,14 @@ public final class Conversation implements AutoCloseable {
     private String ranText = "";
 
     /** @param system the system prompt, or null for the template's default */
-    public Conversation(SpikingBrainModel model, Tokenizer tokenizer, String system) {
+    public Conversation(SpikingBrainModel model, Tokenizer tokenizer, ChatTemplate template, String system) {
         this.model = model;
         this.tokenizer = tokenizer;
+        this.template = template;
         this.stopTokens = StopTokens.of(model.config(), tokenizer);
         this.sampleVocab = Math.min(model.config().vocabSize(), tokenizer.vocabSize());
         if (system != null) {
-            messages.add(new ChatTemplate.Message("system", system));
+            messages.add(ChatMessage.system(system));
         }
     }
 
@@ -53,8 +56,8 @@ public final class Conversation implements AutoCloseable {
      * cut), adds the reply to the conversation and returns what the turn did.
      */
     public Turn say(String user, int maxTokens, Sampler sampler, StopStrings stops, java.util.function.Consumer<String> onText) {
-        messages.add(new ChatTemplate.Message("user", user));
-        String text = ChatTemplate.render(messages, true);
+        messages.add(ChatMessage.user(user));
+        String text = template.render(messages, true);
         int[] fresh;
         int[] prompt;
         if (session != null && text.startsWith(ranText)) {
@@ -84,7 +87,7 @@ public final class Conversation implements AutoCloseable {
         ran = concat(prompt, Arrays.copyOf(generated, Math.max(0, n - 1)));
         pending = n > 0 ? generated[n - 1] : -1;
         ranText = text + tokenizer.decode(generated);
-        messages.add(new ChatTemplate.Message("assistant", reply.toString()));
+        messages.add(ChatMessage.assistant(reply.toString()));
         return new Turn(reply.toString(), prompt.length, fresh.length, generated.length, r.prefillNanos(), r.decodeNanos(), r.stopReason());
     }
 
@@ -95,14 +98,14 @@ public final class Conversation implements AutoCloseable {
     }
 
     /** The conversation so far (the system prompt, if given, first). */
-    public List<ChatTemplate.Message> messages() {
+    public List<ChatMessage> messages() {
         return List.copyOf(messages);
     }
 
     /** Forgets every turn (keeps the system prompt) and frees the session. */
     public void reset() {
         boolean system = !messages.isEmpty() && messages.getFirst().role().equals("system");
-        ChatTemplate.Message s = system ? messages.getFirst() : null;
+        ChatMessage s = system ? messages.getFirst() : null;
         messages.clear();
         if (s != null) {
             messages.add(s);

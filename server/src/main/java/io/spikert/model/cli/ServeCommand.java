@@ -1,5 +1,6 @@
 package io.spikert.model.cli;
 
+import io.spikert.model.chat.ChatTemplate;
 import io.spikert.server.ServerConfig;
 import io.spikert.server.SpikertServer;
 
@@ -112,8 +113,12 @@ public final class ServeCommand extends CliCommand {
             err.println("spikert serve: " + inputs.dir + " has no tokenizer files: only /v1/completions with token-id prompts will work");
         }
         ServerConfig cfg = config;
+        ChatTemplate template = ChatTemplate.load(inputs.dir);
+        if (run.verbose) {
+            err.println("spikert serve: chat template " + template.source());
+        }
         try (var lm = LoadedModel.open(inputs, run, err);
-             var server = SpikertServer.openForCaller(lm.model, lm.tokenizer, lm.stopTokens(), lm.sampleVocab(), cfg)) {
+             var server = SpikertServer.openForCaller(lm.model, lm.tokenizer, template, lm.stopTokens(), lm.sampleVocab(), cfg)) {
             boundPort = server.port();
             Thread hook = new Thread(() -> {
                 err.println("spikert serve: stopping (running requests get up to " + cfg.shutdownGrace().toSeconds() + " s to finish)");

@@ -40,8 +40,13 @@ import java.util.concurrent.TimeUnit;
  * stream has its first tokens, and reports the running streams' inter-token latency before and while it is read.
  * Bounded: every request has a timeout and the run ends when the last stream does.
  *
+ * With {@code --chat-turns T} (a folder with a tokenizer), one client holds a T-turn chat through
+ * /v1/chat/completions, resending the whole conversation each turn as OpenAI clients do, and the time to first
+ * token of each turn is reported with the prompt tokens the server resumed from its state cache.
+ *
  * <pre>ServeLoad --model DIR [--clients 1,2,4,8,16] [--prompt-tokens 64] [--max-tokens 32] [--threads N]
- *          [--max-batch 16] [--step-tokens 256] [--precision fp32|bf16] [--long-prompt L [--long-clients 8]]</pre>
+ *          [--max-batch 16] [--step-tokens 256] [--precision fp32|bf16] [--long-prompt L [--long-clients 8]]
+ *          [--chat-turns T] [--state-cache-mb MB]</pre>
  */
 public final class ServeLoad {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,6 +67,8 @@ public final class ServeLoad {
         int stepTokens = 256;
         int longPrompt = 0;
         int longClients = 8;
+        int chatTurns = 0;
+        long cacheMb = 1024;
         Precision precision = Precision.FP32;
         for (int i = 0; i < args.length; i += 2) {
             String v = i + 1 < args.length ? args[i + 1] : null;
@@ -79,6 +86,8 @@ public final class ServeLoad {
                 case "--long-prompt" -> longPrompt = Integer.parseInt(v);
                 case "--long-clients" -> longClients = Integer.parseInt(v);
                 case "--precision" -> precision = Precision.parse(v, "--precision");
+                case "--chat-turns" -> chatTurns = Integer.parseInt(v);
+                case "--state-cache-mb" -> cacheMb = Long.parseLong(v);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -94,7 +103,7 @@ public final class ServeLoad {
             int sampleVocab = tok == null ? vocab : Math.min(vocab, tok.vocabSize());
             ServerConfig config = ServerConfig.defaults("bench").withAddress("127.0.0.1", 0)
                     .withLimits(maxBatch, stepTokens, 64, Math.max(32768, longPrompt), Math.max(8192, maxTokens))
-                    .withStateCacheBytes(0);
+                    .withStateCacheBytes(chatTurns > 0 ? cacheMb << 20 : 0);
             System.out.printf("machine: %d cores, %d compute threads, JVM %s; model %s (%s), %s%n",
                     Runtime.getRuntime().availableProcessors(), threads, Runtime.version(), model, m.variant(), backend.name());
             System.out.printf("server: 127.0.0.1, %d requests at once, %d tokens a step; each client: %d-token prompt, %d tokens"
@@ -123,6 +132,9 @@ public final class ServeLoad {
                     System.out.printf("%-8d %12.2f %9.3fs %9.3fs %9.3fs %9.3fs %9.1f%s%n", n, rate, pct(ttft, 50), pct(ttft, 99),
                             pct(itl, 50), pct(itl, 99), seconds, single > 0 && n > 1 ? String.format("   %.2fx the single stream", rate / single) : "");
                 }
+                if (chatTurns > 0) {
+                    chat(http, "http://127.0.0.1:" + server.port() + "/v1/chat/completions", chatTurns, maxTokens);
+                }
                 if (longPrompt > 0) {
                     long[] window = new long[2];
                     List<StreamTimes> streams = run(http, url, longClients, promptTokens, maxTokens, sampleVocab, longPrompt, window);
@@ -135,6 +147,60 @@ public final class ServeLoad {
                             pct(during, 99), pct(all, 50), pct(all, 99), pct(all, 99) / pct(all, 50));
                 }
             }
+        }
+    }
+
+    /**
+     * One client's chat of {@code turns} turns, each resending the conversation so far (user questions and the
+     * replies received) and streaming the reply; prints each turn's prompt tokens, cached tokens and TTFT.
+     */
+    private static void chat(HttpClient http, String url, int turns, int maxTokens) throws Exception {
+        var messages = JSON.createArrayNode();
+        messages.addObject().put("role", "system").put("content", "You are a helpful assistant.");
+        double first = 0;
+        System.out.printf("chat of %d turns, the whole conversation resent each turn (%d tokens a reply):%n", turns, maxTokens);
+        System.out.printf("%-6s %14s %14s %10s%n", "turn", "prompt tokens", "cached tokens", "TTFT");
+        for (int t = 1; t <= turns; t++) {
+            messages.addObject().put("role", "user").put("content", "Question number " + t + ": tell me more about spiking neurons and"
+                    + " why their state stays the same size however long the conversation grows.");
+            var body = JSON.createObjectNode();
+            body.set("messages", messages);
+            // logprobs: every token arrives as its own event, even one whose text is not complete yet
+            body.put("max_tokens", maxTokens).put("temperature", 0).put("ignore_eos", true).put("logprobs", true).put("stream", true);
+            body.putObject("stream_options").put("include_usage", true);
+            HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(1800))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+            long start = System.nanoTime();
+            HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            long firstToken = 0;
+            StringBuilder reply = new StringBuilder();
+            JsonNode usage = null;
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    if (!line.startsWith("data: ") || line.equals("data: [DONE]")) {
+                        continue;
+                    }
+                    JsonNode c = JSON.readTree(line.substring(6));
+                    for (JsonNode ch : c.path("choices")) {
+                        String piece = ch.path("delta").path("content").asText("");
+                        if (firstToken == 0 && ch.path("logprobs").isObject()) {
+                            firstToken = System.nanoTime();
+                        }
+                        reply.append(piece);
+                    }
+                    if (c.path("usage").isObject()) {
+                        usage = c.path("usage");
+                    }
+                }
+            }
+            double ttft = ((firstToken == 0 ? System.nanoTime() : firstToken) - start) / 1e9;
+            if (t == 1) {
+                first = ttft;
+            }
+            System.out.printf("%-6d %14d %14d %9.3fs%s%n", t, usage.path("prompt_tokens").asInt(),
+                    usage.path("prompt_tokens_details").path("cached_tokens").asInt(), ttft,
+                    t > 1 ? String.format("   %.2fx the first turn's", ttft / first) : "");
+            messages.addObject().put("role", "assistant").put("content", reply.toString());
         }
     }
 

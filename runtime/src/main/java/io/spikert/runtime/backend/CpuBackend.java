@@ -253,7 +253,27 @@ public final class CpuBackend implements Backend {
      * (docs/PERFORMANCE.md, design measurements; see SpikeMatVec.sparseGroups).
      */
     private void byGroups(Int8Weights w, ChannelList list, SpikeKernel kernel, float vth, float[] y, int yOff, int parts) {
-        int rows = w.rows();
+        byParts(w.rows(), parts, y, yOff, (p, out, off) -> {
+            int g0 = list.splitGroup(parts, p);
+            int g1 = list.splitGroup(parts, p + 1);
+            if (kernel == SpikeKernel.SPARSE_EVENTS) {
+                SpikeMatVec.sparseGroups(w, list, vth, out, off, g0, g1);
+            } else {
+                Int8MatVec.denseGroups(w, list, vth, out, off, g0, g1);
+            }
+        });
+    }
+
+    /** One thread's share of a product split by input channels: writes its part of y into out[off .. off + rows). */
+    private interface PartProduct {
+        void run(int part, float[] out, int off);
+    }
+
+    /**
+     * Runs parts [0, parts) of a product split by input channels on the pool, part 0 into y and the others
+     * into per-thread partial outputs, then adds the partials into y (in part order).
+     */
+    private void byParts(int rows, int parts, float[] y, int yOff, PartProduct product) {
         float[][] partial = partials.get();
         if (partial.length < parts - 1 || partial[0].length < rows) {
             partial = new float[parts - 1][rows];
@@ -262,15 +282,7 @@ public final class CpuBackend implements Backend {
         float[][] part = partial;
         pool.parallelFor(parts, 1, (start, end) -> {
             for (int p = start; p < end; p++) {
-                int g0 = list.splitGroup(parts, p);
-                int g1 = list.splitGroup(parts, p + 1);
-                float[] out = p == 0 ? y : part[p - 1];
-                int off = p == 0 ? yOff : 0;
-                if (kernel == SpikeKernel.SPARSE_EVENTS) {
-                    SpikeMatVec.sparseGroups(w, list, vth, out, off, g0, g1);
-                } else {
-                    Int8MatVec.denseGroups(w, list, vth, out, off, g0, g1);
-                }
+                product.run(p, p == 0 ? y : part[p - 1], p == 0 ? yOff : 0);
             }
         });
         for (int p = 0; p < parts - 1; p++) {
@@ -284,6 +296,13 @@ public final class CpuBackend implements Backend {
     public void int8Linear(Int8Weights w, float[] x, int xOff, float[] y, int yOff) {
         Objects.checkFromIndexSize(xOff, w.cols(), x.length);
         weightBytesRead.add(w.denseBytesPerProduct());
+        int parts = Math.min(pool.threads(), w.groups());
+        if (parts > 1) {
+            // threads take equal shares of the scale groups and stream whole runs, as the spike products do
+            byParts(w.rows(), parts, y, yOff, (p, out, off) ->
+                    Int8MatVec.denseFloatGroups(w, x, xOff, out, off, w.groups() * p / parts, w.groups() * (p + 1) / parts));
+            return;
+        }
         pool.parallelFor(w.rows(), Int8Weights.TILE, (start, end) -> Int8MatVec.denseFloat(w, x, xOff, y, yOff, start, end));
     }
 

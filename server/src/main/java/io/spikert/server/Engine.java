@@ -235,7 +235,22 @@ public final class Engine implements AutoCloseable {
             }
             System.arraycopy(logits, i * vocab, r.logits, 0, vocab);
             next(r);
+            if (wasPrefilling && r.generated == 1 && running.contains(r)) {
+                rememberPrompt(r);
+            }
         }
+    }
+
+    /**
+     * Caches the state right after r's prompt (its first token sampled and sent, not yet run). A conversation's next
+     * turn renders the same text up to the end of this prompt, so it resumes at least here even when the reply's
+     * text tokenizes differently from the tokens generated (then the end-of-request state does not match).
+     */
+    private void rememberPrompt(Running r) {
+        if (cache == null || r.session.position() != r.prompt().length) {
+            return;
+        }
+        cache.put(r.prompt(), r.session.snapshot());
     }
 
     /**

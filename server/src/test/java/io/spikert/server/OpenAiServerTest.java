@@ -218,6 +218,25 @@ class OpenAiServerTest {
         assertTrue(server.get("/metrics").body().contains("spikert_state_cache_hits_total"));
     }
 
+    /**
+     * A next turn whose assistant message is not the reply the server generated (edited by the client, or
+     * tokenized differently) still resumes from the state cached right after the first turn's prompt.
+     */
+    @Test
+    void anEditedReplyStillResumesAfterThePreviousPrompt() throws Exception {
+        JsonNode one = json(server.post("/v1/chat/completions", chat("Name a colour", 5, "\"temperature\":0")));
+        int firstPrompt = one.path("usage").path("prompt_tokens").asInt();
+        String turns = "{\"messages\":[{\"role\":\"user\",\"content\":\"Name a colour\"},"
+                + "{\"role\":\"assistant\",\"content\":\"Blue, of course (an edited answer).\"},"
+                + "{\"role\":\"user\",\"content\":\"Another?\"}],\"max_tokens\":4,\"temperature\":0}";
+        JsonNode two = json(server.post("/v1/chat/completions", turns));
+        assertEquals(firstPrompt, two.path("usage").path("prompt_tokens_details").path("cached_tokens").asInt(), two.toString());
+        try (TestServer uncached = TestServer.start(dir, TestServer.config().withStateCacheBytes(0))) {
+            assertEquals(json(uncached.post("/v1/chat/completions", turns)).path("choices").get(0).path("message").path("content").asText(),
+                    two.path("choices").get(0).path("message").path("content").asText(), "resumed = prefilled from scratch");
+        }
+    }
+
     /** Tools offered are rendered into the prompt by the model's template; tool calls and results in the history are accepted. */
     @Test
     void toolsGoThroughTheChatTemplate() throws Exception {

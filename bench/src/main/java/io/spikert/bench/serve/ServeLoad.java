@@ -2,6 +2,7 @@ package io.spikert.bench.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spikert.bench.harness.ProcessMemory;
 import io.spikert.model.LoadOptions;
 import io.spikert.model.SpikingBrainModel;
 import io.spikert.model.generate.StopTokens;
@@ -35,7 +36,9 @@ import java.util.concurrent.TimeUnit;
  * The serving load harness: {@code spikert serve}'s server, in this process on 127.0.0.1, driven by N concurrent
  * streaming clients over HTTP (one request each, a random token-id prompt, greedy, {@code ignore_eos} so each
  * generates exactly max_tokens, {@code logprobs: 0} so every token arrives as its own event). For each N it
- * reports aggregate output tokens/s, time to first token p50/p99 and inter-token latency p50/p99. With
+ * reports aggregate output tokens/s over the run (prefills included), aggregate decode tokens/s (each stream's rate
+ * after its first token, summed), time to first token p50/p99, inter-token latency p50/p99 and the growth of the
+ * process's anonymous memory. With
  * {@code --long-prompt L}, a last run of {@code --long-clients} streams gets an L-token prompt injected once every
  * stream has its first tokens, and reports the running streams' inter-token latency before and while it is read.
  * Bounded: every request has a timeout and the run ends when the last stream does.
@@ -45,13 +48,48 @@ import java.util.concurrent.TimeUnit;
  * token of each turn is reported with the prompt tokens the server resumed from its state cache.
  *
  * <pre>ServeLoad --model DIR [--clients 1,2,4,8,16] [--prompt-tokens 64] [--max-tokens 32] [--threads N]
- *          [--max-batch 16] [--step-tokens 256] [--precision fp32|bf16] [--long-prompt L [--long-clients 8]]
- *          [--chat-turns T] [--state-cache-mb MB]</pre>
+ *          [--max-batch 16] [--step-tokens 256] [--precision fp32|bf16] [--long-prompt L [--long-clients 8]
+ *          [--long-max-tokens N]] [--chat-turns T] [--state-cache-mb MB]</pre>
  */
 public final class ServeLoad {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ServeLoad() {}
+
+    /** The largest anonymous (heap and native) memory seen while a run lasts, sampled every 100 ms. */
+    private static final class PeakAnon {
+        private volatile boolean running = true;
+        private volatile long peak;
+        private Thread sampler;
+
+        static PeakAnon start() {
+            PeakAnon p = new PeakAnon();
+            p.peak = ProcessMemory.now().anonBytes();
+            p.sampler = Thread.ofVirtual().start(() -> {
+                while (p.running) {
+                    p.peak = Math.max(p.peak, ProcessMemory.now().anonBytes());
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            return p;
+        }
+
+        long stop() throws InterruptedException {
+            running = false;
+            sampler.join();
+            return Math.max(peak, ProcessMemory.now().anonBytes());
+        }
+    }
+
+    private static long stateBytes(SpikingBrainModel m) {
+        try (var s = m.newSession()) {
+            return s.stateBytes();
+        }
+    }
 
     /** One stream's timings (nanoseconds, from its request's start). */
     record StreamTimes(long start, long firstToken, long[] tokenTimes, int completionTokens) {
@@ -67,6 +105,7 @@ public final class ServeLoad {
         int stepTokens = 256;
         int longPrompt = 0;
         int longClients = 8;
+        int longMaxTokens = 0;
         int chatTurns = 0;
         long cacheMb = 1024;
         Precision precision = Precision.FP32;
@@ -85,6 +124,7 @@ public final class ServeLoad {
                 case "--step-tokens" -> stepTokens = Integer.parseInt(v);
                 case "--long-prompt" -> longPrompt = Integer.parseInt(v);
                 case "--long-clients" -> longClients = Integer.parseInt(v);
+                case "--long-max-tokens" -> longMaxTokens = Integer.parseInt(v);
                 case "--precision" -> precision = Precision.parse(v, "--precision");
                 case "--chat-turns" -> chatTurns = Integer.parseInt(v);
                 case "--state-cache-mb" -> cacheMb = Long.parseLong(v);
@@ -106,8 +146,9 @@ public final class ServeLoad {
                     .withStateCacheBytes(chatTurns > 0 ? cacheMb << 20 : 0);
             System.out.printf("machine: %d cores, %d compute threads, JVM %s; model %s (%s), %s%n",
                     Runtime.getRuntime().availableProcessors(), threads, Runtime.version(), model, m.variant(), backend.name());
-            System.out.printf("server: 127.0.0.1, %d requests at once, %d tokens a step; each client: %d-token prompt, %d tokens"
-                    + " (greedy, ignore_eos)%n", maxBatch, stepTokens, promptTokens, maxTokens);
+            System.out.printf("server: 127.0.0.1, %d requests at once, %d tokens a step, %s prefill; each client: %d-token prompt,"
+                    + " %d tokens (greedy, ignore_eos)%n", maxBatch, stepTokens, precision, promptTokens, maxTokens);
+
             try (SpikertServer server = SpikertServer.start(m, tok, io.spikert.model.chat.ChatTemplate.load(model), tok == null ? java.util.Set.of() : StopTokens.of(m.config(), tok),
                     sampleVocab, config)) {
                 String url = "http://127.0.0.1:" + server.port() + "/v1/completions";
@@ -115,29 +156,38 @@ public final class ServeLoad {
                 for (int warm = 0; warm < 3; warm++) { // JIT warm-up of the batched and single paths
                     run(http, url, 1 + warm, promptTokens, Math.min(16, maxTokens), sampleVocab);
                 }
-                System.out.printf("%-8s %12s %10s %10s %10s %10s %9s%n", "clients", "tokens/s", "TTFT p50", "TTFT p99", "ITL p50",
-                        "ITL p99", "seconds");
+                long anon0 = ProcessMemory.now().anonBytes();
+                System.out.printf("anonymous memory with the server idle: %.2f GB; one session's state: %.1f MB%n", anon0 / 1e9,
+                        stateBytes(m) / 1e6);
+                System.out.printf("%-8s %10s %10s %10s %10s %10s %10s %9s %9s%n", "clients", "tokens/s", "decode/s", "TTFT p50", "TTFT p99",
+                        "ITL p50", "ITL p99", "seconds", "anon +GB");
                 double single = 0;
                 for (int n : clients) {
                     long t0 = System.nanoTime();
+                    PeakAnon peak = PeakAnon.start();
                     List<StreamTimes> streams = run(http, url, n, promptTokens, maxTokens, sampleVocab);
                     double seconds = (System.nanoTime() - t0) / 1e9;
+                    double grown = (peak.stop() - anon0) / 1e9;
                     int tokens = streams.stream().mapToInt(StreamTimes::completionTokens).sum();
                     double rate = tokens / seconds;
+                    // decode throughput: the streams' own rates after their first token, summed
+                    double decode = streams.stream().mapToDouble(ServeLoad::decodeRate).sum();
                     if (n == 1) {
-                        single = rate;
+                        single = decode;
                     }
                     double[] ttft = streams.stream().mapToDouble(s -> (s.firstToken() - s.start()) / 1e9).toArray();
                     double[] itl = interTokenSeconds(streams, Long.MIN_VALUE, Long.MAX_VALUE);
-                    System.out.printf("%-8d %12.2f %9.3fs %9.3fs %9.3fs %9.3fs %9.1f%s%n", n, rate, pct(ttft, 50), pct(ttft, 99),
-                            pct(itl, 50), pct(itl, 99), seconds, single > 0 && n > 1 ? String.format("   %.2fx the single stream", rate / single) : "");
+                    System.out.printf("%-8d %10.2f %10.2f %9.3fs %9.3fs %9.3fs %9.3fs %9.1f %9.2f%s%n", n, rate, decode, pct(ttft, 50),
+                            pct(ttft, 99), pct(itl, 50), pct(itl, 99), seconds, grown,
+                            single > 0 && n > 1 ? String.format("   decode %.2fx the single stream's", decode / single) : "");
                 }
                 if (chatTurns > 0) {
                     chat(http, "http://127.0.0.1:" + server.port() + "/v1/chat/completions", chatTurns, maxTokens);
                 }
                 if (longPrompt > 0) {
                     long[] window = new long[2];
-                    List<StreamTimes> streams = run(http, url, longClients, promptTokens, maxTokens, sampleVocab, longPrompt, window);
+                    List<StreamTimes> streams = run(http, url, longClients, promptTokens, longMaxTokens > 0 ? longMaxTokens : maxTokens,
+                            sampleVocab, longPrompt, window);
                     double[] before = interTokenSeconds(streams, Long.MIN_VALUE, window[0]);
                     double[] during = interTokenSeconds(streams, window[0], window[1]);
                     double[] all = interTokenSeconds(streams, Long.MIN_VALUE, Long.MAX_VALUE);
@@ -172,6 +222,10 @@ public final class ServeLoad {
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
             long start = System.nanoTime();
             HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("turn " + t + ": HTTP " + r.statusCode() + ": "
+                        + new String(r.body().readAllBytes(), StandardCharsets.UTF_8));
+            }
             long firstToken = 0;
             StringBuilder reply = new StringBuilder();
             JsonNode usage = null;
@@ -181,6 +235,9 @@ public final class ServeLoad {
                         continue;
                     }
                     JsonNode c = JSON.readTree(line.substring(6));
+                    if (c.has("error")) {
+                        throw new IllegalStateException("turn " + t + " failed: " + c);
+                    }
                     for (JsonNode ch : c.path("choices")) {
                         String piece = ch.path("delta").path("content").asText("");
                         if (firstToken == 0 && ch.path("logprobs").isObject()) {
@@ -278,6 +335,12 @@ public final class ServeLoad {
         }
         long[] t = times.stream().mapToLong(Long::longValue).toArray();
         return new StreamTimes(start, t.length > 0 ? t[0] : System.nanoTime(), t, completion);
+    }
+
+    /** A stream's tokens after its first, per second from its first token to its last. */
+    private static double decodeRate(StreamTimes s) {
+        long[] t = s.tokenTimes();
+        return t.length < 2 ? 0 : (t.length - 1) * 1e9 / (t[t.length - 1] - t[0]);
     }
 
     /** Gaps between consecutive tokens of each stream whose later token falls in [from, to). */

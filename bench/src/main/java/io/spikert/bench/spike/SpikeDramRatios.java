@@ -55,7 +55,9 @@ public final class SpikeDramRatios {
                         counts[s] = SpikeBenchData.counts(cols, shares[s], 7);
                     }
                     int[] all = SpikeBenchData.counts(cols, 0, 7);
-                    int kernels = 4 + shares.length;
+                    String[] walks = System.getProperty("walks", "").isEmpty() ? new String[0] : System.getProperty("walks").split(",");
+                    int kernels = 4 + shares.length + walks.length;
+                    float[][] parts = new float[threads][rows];
                     float[] x = SpikeBenchData.randoms(cols, 8);
                     double[][] t = new double[kernels][rounds];
                     for (int r = -2; r < rounds; r++) {
@@ -66,9 +68,18 @@ public final class SpikeDramRatios {
                                     read(pool, codes[m]);
                                 } else if (k == 1) {
                                     dense.spikeLinear(ring[m], all, 0, vth, y, 0);
-                                } else if (k == kernels - 2) {
+                                } else if (k >= 4 + shares.length) {
+                                    String walk = walks[k - 4 - shares.length];
+                                    Int8Weights w = ring[m];
+                                    int groups = w.groups();
+                                    pool.parallelFor(threads, 1, (a, b) -> {
+                                        for (int p = a; p < b; p++) {
+                                            io.spikert.kernels.spike.FloatWalkProbe.run(walk, w, x, parts[p], groups * p / threads, groups * (p + 1) / threads);
+                                        }
+                                    });
+                                } else if (k == 2 + shares.length) {
                                     dense.int8Linear(ring[m], x, 0, y, 0);
-                                } else if (k == kernels - 1) {
+                                } else if (k == 3 + shares.length) {
                                     Int8Weights w = ring[m];
                                     pool.parallelFor(rows, Int8Weights.TILE, (a, b) -> Int8MatVec.denseFloat(w, x, 0, y, 0, a, b));
                                 } else {
@@ -84,7 +95,8 @@ public final class SpikeDramRatios {
                     for (int k = 0; k < kernels; k++) {
                         Arrays.sort(t[k]);
                         double us = t[k][rounds / 2];
-                        String name = k == 0 ? "read" : k == 1 ? "dense" : k == kernels - 2 ? "int8Float (float input)" : k == kernels - 1 ? "int8Float, rows split" : String.format("event %.1f%% silent", 100 * shares[k - 2]);
+                        String name = k == 0 ? "read" : k == 1 ? "dense" : k == 2 + shares.length ? "int8Float (float input)" : k == 3 + shares.length ? "int8Float, rows split"
+                                : k >= 4 + shares.length ? "walk " + walks[k - 4 - shares.length] + " (no outliers)" : String.format("event %.1f%% silent", 100 * shares[k - 2]);
                         System.out.printf("  %-22s %9.0f us  %6.1f GB/s  (range %.0f-%.0f)%n", name, us, bytes / us / 1e3, t[k][0], t[k][rounds - 1]);
                     }
                 }

@@ -11,7 +11,11 @@ import io.spikert.model.tokenizer.Tokenizer;
 import io.spikert.runtime.backend.GpuBackend;
 import io.spikert.runtime.gpu.FakeKernels;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import io.spikert.model.ModelVariant;
+import io.spikert.model.synthetic.SyntheticCheckpoint;
+import io.spikert.runtime.DType;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,9 +61,25 @@ class ServerOnFakeGpuTest {
                 + b.path("usage").path("prompt_tokens_details").path("cached_tokens").asInt();
     }
 
-    @Test
-    void theEngineRunsOnTheGpuThreadAndBatchesRequests() throws Exception {
-        Path d = TestServer.checkpoint(dir);
+    /** The base checkpoint of the other server tests, or a W8ASpike one of the same vocabulary (widths in groups of 128). */
+    static Path checkpoint(String variant) throws Exception {
+        if (variant.equals("base")) {
+            return TestServer.checkpoint(dir);
+        }
+        Path d = dir.resolve("tiny-served-w8aspike");
+        if (!java.nio.file.Files.exists(d.resolve("model.safetensors"))) {
+            SyntheticCheckpoint.write(d, new SyntheticCheckpoint.Dims(152064, 128, 2, 2, 1, 256, 8), ModelVariant.W8ASPIKE,
+                    SyntheticCheckpoint.RawValues.BF16_AND_DOWN_CODES, DType.F32, 13, x -> { }, true);
+        }
+        return d;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"base", "w8aspike"})
+    void theEngineRunsOnTheGpuThreadAndBatchesRequests(String variant) throws Exception {
+        FakeGpu.shared().reset();
+        FakeKernels.register(FakeGpu.shared());
+        Path d = checkpoint(variant);
         try (var gpu = GpuBackend.open(Vendor.CUDA); var model = SpikingBrainModel.load(d, gpu)) {
             Tokenizer tok = Tokenizer.load(d);
             var server = SpikertServer.openForCaller(model, tok, ChatTemplate.load(d), StopTokens.of(model.config(), tok),
@@ -102,7 +122,7 @@ class ServerOnFakeGpuTest {
             List<String> out = client.get(60, TimeUnit.SECONDS);
             for (int i = 0; i < prompts.length; i++) {
                 assertTrue(out.get(i).endsWith("|cached=0"), out.get(i));
-                assertEquals(out.get(i), out.get(prompts.length + i), "request " + i + ": batched on the device = alone");
+                assertEquals(out.get(i), out.get(prompts.length + i), variant + " request " + i + ": batched on the device = alone");
             }
             String resumed = out.get(2 * prompts.length);
             int cached = Integer.parseInt(resumed.substring(resumed.indexOf("|cached=") + 8));

@@ -153,14 +153,15 @@ public final class ServeLoad {
                     sampleVocab, config)) {
                 String url = "http://127.0.0.1:" + server.port() + "/v1/completions";
                 HttpClient http = HttpClient.newHttpClient();
+                long anon0 = ProcessMemory.now().anonBytes(); // before any request: the growth below is the requests'
+                System.out.printf("anonymous memory with the server started, before any request: %.2f GB; one session's state: %.1f MB%n",
+                        anon0 / 1e9, stateBytes(m) / 1e6);
                 for (int warm = 0; warm < 3; warm++) { // JIT warm-up of the batched and single paths
                     run(http, url, 1 + warm, promptTokens, Math.min(16, maxTokens), sampleVocab);
                 }
-                long anon0 = ProcessMemory.now().anonBytes();
-                System.out.printf("anonymous memory with the server idle: %.2f GB; one session's state: %.1f MB%n", anon0 / 1e9,
-                        stateBytes(m) / 1e6);
                 System.out.printf("%-8s %10s %10s %10s %10s %10s %10s %9s %9s%n", "clients", "tokens/s", "decode/s", "TTFT p50", "TTFT p99",
                         "ITL p50", "ITL p99", "seconds", "anon +GB");
+                System.out.println("(anon +GB: the largest growth of anonymous memory since before the first request, sampled every 100 ms)");
                 double single = 0;
                 for (int n : clients) {
                     long t0 = System.nanoTime();

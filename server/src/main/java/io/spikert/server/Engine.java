@@ -114,11 +114,17 @@ public final class Engine implements AutoCloseable {
                             "the server shut down before this request finished"));
                     continue;
                 }
-                step();
+                try {
+                    step();
+                } catch (RuntimeException e) {
+                    // a fault outside the forward pass (which step handles): end the running requests, keep serving
+                    failAll(new ApiError(500, "server_error", null, "generation_failed", "generation failed: " + e));
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            stopping = true; // submit refuses from now on: nobody would run what it queued
             ApiError down = new ApiError(503, "server_error", null, "server_shutting_down", "the server shut down");
             failAll(down);
             for (Job j; (j = waiting.poll()) != null; ) {
@@ -242,6 +248,18 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Puts r's session state under {@code tokens}; a state the heap cannot hold is simply not cached (the request
+     * itself is unaffected).
+     */
+    private void cacheQuietly(int[] tokens, Running r) {
+        try {
+            cache.put(tokens, r.session.snapshot());
+        } catch (OutOfMemoryError e) {
+            metrics.cacheSkipped.increment();
+        }
+    }
+
+    /**
      * Caches the state right after r's prompt (its first token sampled and sent, not yet run). A conversation's next
      * turn renders the same text up to the end of this prompt, so it resumes at least here even when the reply's
      * text tokenizes differently from the tokens generated (then the end-of-request state does not match).
@@ -250,7 +268,7 @@ public final class Engine implements AutoCloseable {
         if (cache == null || r.session.position() != r.prompt().length) {
             return;
         }
-        cache.put(r.prompt(), r.session.snapshot());
+        cacheQuietly(r.prompt(), r);
     }
 
     /**
@@ -325,7 +343,7 @@ public final class Engine implements AutoCloseable {
         }
         int[] key = Arrays.copyOf(prompt, (int) ran);
         System.arraycopy(r.generatedTokens, 0, key, prompt.length, r.generated - 1);
-        cache.put(key, r.session.snapshot());
+        cacheQuietly(key, r);
     }
 
     private String tokenText(int id) {

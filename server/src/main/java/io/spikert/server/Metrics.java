@@ -15,6 +15,7 @@ public final class Metrics {
     final LongAdder completionTokens = new LongAdder();
     final LongAdder rejected = new LongAdder();
     final LongAdder cancelled = new LongAdder();
+    final LongAdder cacheSkipped = new LongAdder();
     final AtomicInteger queued = new AtomicInteger();
     final AtomicInteger active = new AtomicInteger();
     final Histogram timeToFirstToken = new Histogram("spikert_time_to_first_token_seconds",
@@ -57,6 +58,8 @@ public final class Metrics {
             counter(out, "spikert_state_cache_hits_total", "Requests resumed from a cached state.", c.hits());
             counter(out, "spikert_state_cache_misses_total", "Requests that found no cached prefix.", c.misses());
             counter(out, "spikert_state_cache_evictions_total", "Cached states dropped for the memory budget.", c.evictions());
+            counter(out, "spikert_state_cache_skipped_total", "States not cached because the heap could not hold a copy.",
+                    cacheSkipped.sum());
             gauge(out, "spikert_state_cache_entries", "Cached session states.", c.entries());
             gauge(out, "spikert_state_cache_bytes", "Bytes of cached session states.", c.bytes());
         }

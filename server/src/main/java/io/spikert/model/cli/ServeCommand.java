@@ -81,7 +81,8 @@ public final class ServeCommand extends CliCommand {
     volatile int boundPort = -1;
     /** Stops the server as SIGTERM does (tests); set once it listens. */
     volatile Runnable stopper;
-    private final CountDownLatch engineDone = new CountDownLatch(1);
+    /** Counted down once the engine has stopped and Jetty has closed (the last responses written). */
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     @Override
     int execute() throws Exception {
@@ -123,7 +124,7 @@ public final class ServeCommand extends CliCommand {
             Thread hook = new Thread(() -> {
                 err.println("spikert serve: stopping (running requests get up to " + cfg.shutdownGrace().toSeconds() + " s to finish)");
                 server.requestStop(cfg.shutdownGrace());
-                awaitQuietly(engineDone);
+                awaitQuietly(closed); // the JVM halts when the hooks return: let the last responses go out first
             }, "spikert-serve-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             stopper = () -> server.requestStop(cfg.shutdownGrace());
@@ -134,12 +135,16 @@ public final class ServeCommand extends CliCommand {
             try {
                 server.runEngine(); // on this thread, which opened the backend (a GPU's context is current here)
             } finally {
-                engineDone.countDown();
+                try {
+                    server.close(); // Jetty stops once the running responses are written (closing again below is a no-op)
+                } finally {
+                    closed.countDown();
+                }
             }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException alreadyShuttingDown) {
-                // the hook is what stopped the engine; it waits for engineDone
+                // the hook is what stopped the engine; it waits for closed
             }
         }
         return 0;

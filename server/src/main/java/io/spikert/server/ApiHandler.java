@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
 final class ApiHandler extends Handler.Abstract {
     /** How long a stream may stay silent (a long prompt being read) before a comment line checks the client is there. */
     private static final long KEEPALIVE_SECONDS = 5;
+    /** Most bytes of a refused body read and dropped before answering 413 (see {@link #drain}). */
+    private static final long DRAIN_LIMIT = 64L << 20;
 
     private final ObjectMapper json;
     private final Engine engine;
@@ -214,19 +216,36 @@ final class ApiHandler extends Handler.Abstract {
     private byte[] body(Request request) throws ApiError {
         long max = config.maxBodyBytes();
         long length = request.getLength();
-        if (length > max) {
-            throw new ApiError(413, "invalid_request_error", null, "request_too_large",
-                    "the request body is " + length + " bytes; this server takes at most " + max);
-        }
         try (InputStream in = Content.Source.asInputStream(request)) {
+            if (length > max) {
+                drain(in, length);
+                throw new ApiError(413, "invalid_request_error", null, "request_too_large",
+                        "the request body is " + length + " bytes; this server takes at most " + max);
+            }
             byte[] body = in.readNBytes((int) max + 1);
             if (body.length > max) {
+                drain(in, Long.MAX_VALUE);
                 throw new ApiError(413, "invalid_request_error", null, "request_too_large",
                         "the request body is larger than " + max + " bytes, the most this server takes");
             }
             return body;
         } catch (IOException e) {
             throw ApiError.invalid(null, "the request body could not be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads and drops the rest of a refused body, up to {@value #DRAIN_LIMIT} bytes, so the client (still sending)
+     * reads the 413 instead of a reset connection; a larger body is left and the connection closed.
+     */
+    private static void drain(InputStream in, long length) throws IOException {
+        if (length > DRAIN_LIMIT) {
+            return;
+        }
+        long left = DRAIN_LIMIT;
+        byte[] sink = new byte[64 * 1024];
+        for (int n; left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0; ) {
+            left -= n;
         }
     }
 

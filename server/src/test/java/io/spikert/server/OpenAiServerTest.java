@@ -356,9 +356,18 @@ class OpenAiServerTest {
         assertEquals(405, wrongMethod.statusCode());
         assertEquals("POST", wrongMethod.headers().firstValue("allow").orElse(""));
         String huge = chat("x".repeat((int) TestServer.config().maxBodyBytes()), 1, "");
-        var tooBig = server.post("/v1/chat/completions", huge);
-        assertEquals(413, tooBig.statusCode());
-        assertEquals("request_too_large", json(tooBig).path("error").path("code").asText());
+        for (int i = 0; i < 5; i++) { // the body is read and dropped, so the client gets the 413, not a reset connection
+            var tooBig = server.post("/v1/chat/completions", huge);
+            assertEquals(413, tooBig.statusCode());
+            assertEquals("request_too_large", json(tooBig).path("error").path("code").asText());
+        }
+        // the same without a Content-Length (chunked): refused once the limit is crossed
+        byte[] bytes = huge.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var chunked = server.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(server.base + "/v1/chat/completions"))
+                .timeout(java.time.Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes))).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(413, chunked.statusCode(), chunked.body());
         var metrics = server.get("/metrics");
         assertEquals(200, metrics.statusCode());
         assertTrue(metrics.body().contains("spikert_requests_total{endpoint=\"/v1/chat/completions\",status=\"400\"}")

@@ -116,8 +116,9 @@ public final class Engine implements AutoCloseable {
                 }
                 try {
                     step();
-                } catch (RuntimeException e) {
-                    // a fault outside the forward pass (which step handles): end the running requests, keep serving
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    // a fault outside the forward pass (which step handles), or a heap too small for the step: end the
+                    // running requests (their sessions freed) and keep serving
                     failAll(new ApiError(500, "server_error", null, "generation_failed", "generation failed: " + e));
                 }
             }
@@ -159,7 +160,7 @@ public final class Engine implements AutoCloseable {
         Session session;
         try {
             session = hit == null ? model.newSession(sessionChunk) : model.newSession(hit.snapshot(), sessionChunk);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) { // device or heap memory for one more session
             job.emit(new GenerationEvent.Failed(new ApiError(503, "server_error", null, "out_of_memory",
                     "could not open a session for this request: " + e.getMessage())));
             return;

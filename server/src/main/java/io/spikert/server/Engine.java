@@ -305,7 +305,7 @@ public final class Engine implements AutoCloseable {
             return;
         }
         String piece = r.stops.push(r.text == null ? "" : r.text.push(id));
-        r.job.emit(new GenerationEvent.Delta(piece, id, logprob));
+        r.job.emit(new GenerationEvent.Delta(piece, logprob));
         if (r.stops.stopped()) {
             finish(r, "", "stop");
         } else if (r.generated >= q.maxTokens()) {
@@ -321,7 +321,7 @@ public final class Engine implements AutoCloseable {
 
     private void finish(Running r, String lastText, String reason) {
         if (!lastText.isEmpty()) {
-            r.job.emit(new GenerationEvent.Delta(lastText, -1, null));
+            r.job.emit(new GenerationEvent.Delta(lastText, null));
         }
         remember(r);
         finish(r, new GenerationEvent.Finished(r.stops.stopped() ? "stop" : reason, r.job.request().promptTokens().length,

@@ -6,7 +6,7 @@ import java.util.List;
 public sealed interface GenerationEvent {
 
     /** One more piece of output: {@code text} (may be empty while a token's UTF-8 or a possible stop string is incomplete). */
-    record Delta(String text, int tokenId, TokenLogprob logprob) implements GenerationEvent {
+    record Delta(String text, TokenLogprob logprob) implements GenerationEvent {
     }
 
     /**

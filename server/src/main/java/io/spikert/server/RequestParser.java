@@ -73,8 +73,8 @@ public final class RequestParser {
                 throw ApiError.invalid(f, "unknown field '" + f + "'");
             }
         }
-        string(root, "model", true);
-        string(root, "user", true);
+        string(root, "model");
+        string(root, "user");
         int n = integer(root, "n", 1, 1, Integer.MAX_VALUE);
         if (n != 1) {
             throw ApiError.invalid("n", "n must be 1: this server returns one choice per request");
@@ -289,7 +289,7 @@ public final class RequestParser {
                 throw ApiError.invalid(at + "." + f, "unknown field '" + at + "." + f + "' for a " + role.textValue() + " message");
             }
         }
-        string(m, "name", at + ".name", true);
+        string(m, "name", at + ".name");
         List<ToolCall> calls = r.equals("assistant") ? toolCalls(m.get("tool_calls"), at + ".tool_calls") : List.of();
         JsonNode c = m.get("content");
         String content = (c == null || c.isNull()) && !calls.isEmpty() ? null : content(c, at + ".content");
@@ -397,11 +397,12 @@ public final class RequestParser {
         return v == null || v.isNull();
     }
 
-    private static void string(JsonNode o, String f, boolean optional) throws ApiError {
-        string(o, f, f, optional);
+    /** Refuses a field that is present, not null and not a string. */
+    private static void string(JsonNode o, String f) throws ApiError {
+        string(o, f, f);
     }
 
-    private static void string(JsonNode o, String f, String name, boolean optional) throws ApiError {
+    private static void string(JsonNode o, String f, String name) throws ApiError {
         if (!isNull(o, f) && !o.get(f).isTextual()) {
             throw ApiError.invalid(name, name + " must be a string");
         }

@@ -93,11 +93,6 @@ final class ResponseWriter {
     }
 
     /** The chunk with the finish reason. */
-    ObjectNode finishChunk(GenerationEvent.Finished end) {
-        return finishChunk(end.reason());
-    }
-
-    /** The chunk with the finish reason. */
     ObjectNode finishChunk(String reason) {
         ObjectNode root = chunk();
         ObjectNode choice = root.putArray("choices").addObject().put("index", 0);

@@ -1,6 +1,7 @@
 package io.spikert.bench.spike;
 
 import io.spikert.kernels.spike.CodeSegments;
+import io.spikert.kernels.spike.FloatWalkProbe;
 import io.spikert.kernels.spike.Int8MatVec;
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.runtime.ComputePool;
@@ -9,6 +10,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -17,10 +22,11 @@ import jdk.incubator.vector.VectorSpecies;
  * The per-token spike product as decode runs it: from DRAM. A ring of distinct INT8 matrices larger
  * than the last-level cache is walked matrix after matrix, so every call streams its codes from memory
  * (SpikeMatVecRatios repeats one matrix, which a large L3 holds). Per call it times, interleaved: a plain
- * vectorised read of the codes (the bound), the dense kernel, the event kernel at each silent share the float-input product (down_proj's) as the backend runs it and with the threads splitting the rows,
- * all as CpuBackend.spikeLinear runs them. Prints per-matrix microseconds (median over rounds) and the
- * codes' bytes per second. Arguments: [rows] [cols] [matrices] [rounds] [threads,...] [silent shares,...];
- * defaults 18944 3584 10 7 1,2 0.184,0.5.
+ * vectorised read of the codes (the bound), the dense kernel and the event kernel at each silent share as
+ * CpuBackend.spikeLinear runs them, and the float-input product (down_proj's) as the backend runs it and with the
+ * threads splitting the rows; with {@code -Dwalks=four,eight,wide}, {@link FloatWalkProbe}'s walks too. Prints
+ * per-matrix microseconds (median over rounds) and the codes' bytes per second. Arguments: [rows] [cols]
+ * [matrices] [rounds] [threads,...] [silent shares,...]; defaults 18944 3584 10 7 1,2 0.184,0.5.
  */
 public final class SpikeDramRatios {
     private SpikeDramRatios() {}
@@ -55,36 +61,37 @@ public final class SpikeDramRatios {
                         counts[s] = SpikeBenchData.counts(cols, shares[s], 7);
                     }
                     int[] all = SpikeBenchData.counts(cols, 0, 7);
-                    String[] walks = System.getProperty("walks", "").isEmpty() ? new String[0] : System.getProperty("walks").split(",");
-                    int kernels = 4 + shares.length + walks.length;
-                    float[][] parts = new float[threads][rows];
                     float[] x = SpikeBenchData.randoms(cols, 8);
-                    double[][] t = new double[kernels][rounds];
+                    float[][] parts = new float[threads][rows];
+                    // each kernel runs on matrix m of the ring
+                    Map<String, IntConsumer> kernels = new LinkedHashMap<>();
+                    kernels.put("read", m -> read(pool, codes[m]));
+                    kernels.put("dense", m -> dense.spikeLinear(ring[m], all, 0, vth, y, 0));
+                    for (int s = 0; s < shares.length; s++) {
+                        int[] c = counts[s];
+                        kernels.put(String.format("event %.1f%% silent", 100 * shares[s]), m -> sparse.spikeLinear(ring[m], c, 0, vth, y, 0));
+                    }
+                    kernels.put("int8Float (float input)", m -> dense.int8Linear(ring[m], x, 0, y, 0));
+                    kernels.put("int8Float, rows split", m -> pool.parallelFor(rows, Int8Weights.TILE,
+                            (a, b) -> Int8MatVec.denseFloat(ring[m], x, 0, y, 0, a, b)));
+                    for (String walk : System.getProperty("walks", "").split(",")) {
+                        if (!walk.isEmpty()) {
+                            kernels.put("walk " + walk + " (no outliers)", m -> pool.parallelFor(threads, 1, (a, b) -> {
+                                int groups = ring[m].groups();
+                                for (int p = a; p < b; p++) {
+                                    FloatWalkProbe.run(walk, ring[m], x, parts[p], groups * p / threads, groups * (p + 1) / threads);
+                                }
+                            }));
+                        }
+                    }
+                    List<String> names = List.copyOf(kernels.keySet());
+                    double[][] t = new double[names.size()][rounds];
                     for (int r = -2; r < rounds; r++) {
-                        for (int k = 0; k < kernels; k++) {
+                        for (int k = 0; k < names.size(); k++) {
+                            IntConsumer kernel = kernels.get(names.get(k));
                             long t0 = System.nanoTime();
                             for (int m = 0; m < count; m++) {
-                                if (k == 0) {
-                                    read(pool, codes[m]);
-                                } else if (k == 1) {
-                                    dense.spikeLinear(ring[m], all, 0, vth, y, 0);
-                                } else if (k >= 4 + shares.length) {
-                                    String walk = walks[k - 4 - shares.length];
-                                    Int8Weights w = ring[m];
-                                    int groups = w.groups();
-                                    pool.parallelFor(threads, 1, (a, b) -> {
-                                        for (int p = a; p < b; p++) {
-                                            io.spikert.kernels.spike.FloatWalkProbe.run(walk, w, x, parts[p], groups * p / threads, groups * (p + 1) / threads);
-                                        }
-                                    });
-                                } else if (k == 2 + shares.length) {
-                                    dense.int8Linear(ring[m], x, 0, y, 0);
-                                } else if (k == 3 + shares.length) {
-                                    Int8Weights w = ring[m];
-                                    pool.parallelFor(rows, Int8Weights.TILE, (a, b) -> Int8MatVec.denseFloat(w, x, 0, y, 0, a, b));
-                                } else {
-                                    sparse.spikeLinear(ring[m], counts[k - 2], 0, vth, y, 0);
-                                }
+                                kernel.accept(m);
                             }
                             if (r >= 0) {
                                 t[k][r] = (System.nanoTime() - t0) / 1e3 / count;
@@ -92,11 +99,10 @@ public final class SpikeDramRatios {
                         }
                     }
                     System.out.printf("threads %d:%n", threads);
-                    for (int k = 0; k < kernels; k++) {
+                    for (int k = 0; k < names.size(); k++) {
                         Arrays.sort(t[k]);
                         double us = t[k][rounds / 2];
-                        String name = k == 0 ? "read" : k == 1 ? "dense" : k == 2 + shares.length ? "int8Float (float input)" : k == 3 + shares.length ? "int8Float, rows split"
-                                : k >= 4 + shares.length ? "walk " + walks[k - 4 - shares.length] + " (no outliers)" : String.format("event %.1f%% silent", 100 * shares[k - 2]);
+                        String name = names.get(k);
                         System.out.printf("  %-22s %9.0f us  %6.1f GB/s  (range %.0f-%.0f)%n", name, us, bytes / us / 1e3, t[k][0], t[k][rounds - 1]);
                     }
                 }

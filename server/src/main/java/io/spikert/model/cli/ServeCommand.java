@@ -96,12 +96,12 @@ public final class ServeCommand extends CliCommand {
         }
         ServerConfig config;
         try {
-            config = new ServerConfig(host, port, modelName != null ? modelName : "spikert",
-                    batch, step,
-                    atLeast("--max-queue", maxQueue, d.maxQueue(), 1), atLeast("--max-prompt-tokens", maxPromptTokens, d.maxPromptTokens(), 1),
-                    atLeast("--max-tokens-limit", maxTokensLimit, d.maxTokensLimit(), 1),
-                    Math.min(d.defaultMaxTokens(), atLeast("--max-tokens-limit", maxTokensLimit, d.maxTokensLimit(), 1)),
-                    d.maxBodyBytes(), key, Duration.ofSeconds(atLeast("--shutdown-grace", shutdownGrace, 30, 0)), cacheBytes());
+            config = ServerConfig.defaults(modelName != null ? modelName : "spikert").withAddress(host, port)
+                    .withLimits(batch, step, atLeast("--max-queue", maxQueue, d.maxQueue(), 1),
+                            atLeast("--max-prompt-tokens", maxPromptTokens, d.maxPromptTokens(), 1),
+                            atLeast("--max-tokens-limit", maxTokensLimit, d.maxTokensLimit(), 1))
+                    .withApiKey(key).withShutdownGrace(Duration.ofSeconds(atLeast("--shutdown-grace", shutdownGrace, 30, 0)))
+                    .withStateCacheBytes(cacheBytes());
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -117,6 +117,7 @@ public final class BatchDecoder implements AutoCloseable {
                 throw new IllegalArgumentException("session " + i + " takes at most " + s.chunkTokens() + " tokens per pass (its chunk size), got "
                         + tokens.get(i).length);
             }
+            ContextLimitException.check(s.position(), tokens.get(i).length, model.config().contextLimit());
             own.add(s);
         }
         Backend ops = model.ops();

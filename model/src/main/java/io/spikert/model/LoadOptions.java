@@ -24,9 +24,11 @@ import java.util.function.Consumer;
  *                      load reads anyway are checked (norms, biases, scales, quantised and widened weights);
  *                      non-finite values elsewhere surface as a {@link NumericalFaultException} when generating
  * @param int8BlockRows  most rows of one block of the CPU's INT8 weight layout ({@link io.spikert.runtime.Tuning#maxBlockRows})
+ * @param contextLimit  Qwen2 only: most positions a session holds, in place of the config's
+ *                      {@code max_position_embeddings} ({@link ModelConfig#withContextLimit}); 0 keeps the config's
  */
 public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spikeObserver, Consumer<String> progress,
-                          boolean exactNarrowing, boolean checkWeights, int int8BlockRows) {
+                          boolean exactNarrowing, boolean checkWeights, int int8BlockRows, int contextLimit) {
     public static final float DEFAULT_SPIKE_K = 3f;
 
     public LoadOptions {
@@ -36,6 +38,15 @@ public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spi
         Objects.requireNonNull(spikeObserver, "spikeObserver (use SpikeObserver.NONE)");
         Objects.requireNonNull(progress, "progress");
         Tuning.checkMaxBlockRows(int8BlockRows, "int8BlockRows");
+        if (contextLimit < 0) {
+            throw new IllegalArgumentException("contextLimit must be positive (or 0 for the config's), got " + contextLimit);
+        }
+    }
+
+    /** As the canonical constructor, with the config's context limit. */
+    public LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spikeObserver, Consumer<String> progress,
+                       boolean exactNarrowing, boolean checkWeights, int int8BlockRows) {
+        this(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, checkWeights, int8BlockRows, 0);
     }
 
     /** As the canonical constructor, with the default INT8 block rows. */
@@ -59,28 +70,33 @@ public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spi
     }
 
     public LoadOptions withIntegerSpikes(boolean integer) {
-        return new LoadOptions(spikeK, integer, spikeObserver, progress, exactNarrowing, checkWeights, int8BlockRows);
+        return new LoadOptions(spikeK, integer, spikeObserver, progress, exactNarrowing, checkWeights, int8BlockRows, contextLimit);
     }
 
     public LoadOptions withSpikeObserver(SpikeObserver observer) {
-        return new LoadOptions(spikeK, integerSpikes, observer, progress, exactNarrowing, checkWeights, int8BlockRows);
+        return new LoadOptions(spikeK, integerSpikes, observer, progress, exactNarrowing, checkWeights, int8BlockRows, contextLimit);
     }
 
     public LoadOptions withProgress(Consumer<String> listener) {
-        return new LoadOptions(spikeK, integerSpikes, spikeObserver, listener, exactNarrowing, checkWeights, int8BlockRows);
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, listener, exactNarrowing, checkWeights, int8BlockRows, contextLimit);
     }
 
     public LoadOptions withExactNarrowing(boolean narrow) {
-        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, narrow, checkWeights, int8BlockRows);
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, narrow, checkWeights, int8BlockRows, contextLimit);
     }
 
     /** With or without the NaN/infinity scan of every weight at load (the CLI's --check-weights). */
     public LoadOptions withCheckWeights(boolean check) {
-        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, check, int8BlockRows);
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, check, int8BlockRows, contextLimit);
     }
 
     /** With the CPU's INT8 layout in blocks of at most {@code rows} rows ({@link io.spikert.runtime.Tuning#maxBlockRows}). */
     public LoadOptions withInt8BlockRows(int rows) {
-        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, checkWeights, rows);
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, checkWeights, rows, contextLimit);
+    }
+
+    /** Qwen2 only: sessions hold up to {@code tokens} positions ({@link ModelConfig#withContextLimit}); 0: the config's. */
+    public LoadOptions withContextLimit(int tokens) {
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, checkWeights, int8BlockRows, tokens);
     }
 }

@@ -13,10 +13,16 @@ import java.util.BitSet;
 import java.util.List;
 
 /**
- * The validated {@code config.json} of a SpikingBrain ({@code gla_swa}) model. Every size comes
- * from the file; only the constants MODEL.md says are not in the config live here.
+ * The validated {@code config.json} of a SpikingBrain ({@code gla_swa}) or Qwen2 ({@code qwen2}) model. Every
+ * size comes from the file; only the constants MODEL.md says are not in the config live here.
+ *
+ * <p>{@code slidingWindow} is W, the keys a softmax-attention query attends before its own position. A Qwen2
+ * model attends every earlier key, up to its context limit ({@code max_position_embeddings}, or
+ * {@link #withContextLimit}): its W is that limit less one, and a session refuses positions past the limit
+ * rather than slide. {@code attnLayers} holds the softmax-attention layers: for Qwen2, all of them.
  */
 public record ModelConfig(
+        Architecture architecture,
         int vocabSize,
         int hiddenSize,
         int numLayers,
@@ -31,6 +37,8 @@ public record ModelConfig(
         List<Integer> eosTokenIds) {
 
     public static final String MODEL_TYPE = "gla_swa";
+    /** Qwen2's context limit when its config names none (Qwen2.5's max_position_embeddings). */
+    public static final int DEFAULT_QWEN2_CONTEXT = 32768;
     /** Rank of the low-rank GLA gate projection (gk_proj.0 out, gk_proj.1 in). */
     public static final int GATE_LOW_RANK = 16;
     /** The log-decay is divided by this normalizer. */
@@ -68,6 +76,38 @@ public record ModelConfig(
 
     public int swaLayerCount() {
         return attnLayers.cardinality();
+    }
+
+    /**
+     * Most positions a session of this model holds: unbounded for SpikingBrain (its state is constant in the
+     * sequence length), W + 1 for Qwen2 (its key/value cache grows with every position, up to this).
+     */
+    public long contextLimit() {
+        return architecture == Architecture.QWEN2 ? slidingWindow + 1L : Long.MAX_VALUE;
+    }
+
+    /**
+     * A Qwen2 config whose sessions hold up to {@code tokens} positions (their key/value caches grow to it), in
+     * place of {@code max_position_embeddings}: past the positions the model was trained on, RoPE extrapolates
+     * and quality may fall, as in any runtime that allows it.
+     *
+     * @throws IllegalArgumentException for a SpikingBrain config (no limit) or a limit outside [1, 2^20 + 1] or
+     *                                  beyond one array's worth of keys, naming the value
+     */
+    public ModelConfig withContextLimit(int tokens) {
+        if (architecture != Architecture.QWEN2) {
+            throw new IllegalArgumentException("a context limit applies to Qwen2 models; " + architecture.displayName()
+                    + " keeps constant state at any length");
+        }
+        if (tokens < 1 || tokens > MAX_SLIDING_WINDOW + 1) {
+            throw new IllegalArgumentException("context limit " + tokens + " is outside [1, " + (MAX_SLIDING_WINDOW + 1) + "]");
+        }
+        if ((long) numKvHeads * headDim() * tokens > MAX_ARRAY_LENGTH) {
+            throw new IllegalArgumentException("context limit " + tokens + " with " + numKvHeads + " kv heads of dimension "
+                    + headDim() + " needs more keys per layer than one array holds");
+        }
+        return new ModelConfig(architecture, vocabSize, hiddenSize, numLayers, numHeads, numKvHeads, intermediateSize,
+                attnLayers, tokens - 1, ropeTheta, normEps, tieWordEmbeddings, eosTokenIds);
     }
 
     /*
@@ -125,24 +165,28 @@ public record ModelConfig(
     public static ModelConfig parse(JsonNode root, String source) throws IOException {
         var r = new Reader(root, source);
         String modelType = r.string("model_type", MODEL_TYPE);
-        if (!MODEL_TYPE.equals(modelType)) {
-            throw r.error("model_type is \"" + modelType + "\"; SpikeRT runs SpikingBrain models (\"" + MODEL_TYPE + "\")");
+        Architecture arch = Architecture.of(modelType);
+        if (arch == null) {
+            throw r.error("model_type is \"" + modelType + "\"; SpikeRT runs SpikingBrain (\"" + MODEL_TYPE
+                    + "\") and Qwen2 (\"" + Architecture.QWEN2.modelType() + "\") models");
         }
+        boolean qwen2 = arch == Architecture.QWEN2;
         int vocab = r.boundedInt("vocab_size", MAX_VOCAB_SIZE);
         int hidden = r.boundedInt("hidden_size", MAX_HIDDEN_SIZE);
         int layers = r.boundedInt("num_hidden_layers", MAX_LAYERS);
         int heads = r.boundedInt("num_attention_heads", hidden, "hidden_size");
         int kvHeads = root.has("num_key_value_heads") ? r.boundedInt("num_key_value_heads", heads, "num_attention_heads") : heads;
         int inter = r.boundedInt("intermediate_size", MAX_INTERMEDIATE_SIZE);
-        int window = r.boundedInt("sliding_window", MAX_SLIDING_WINDOW);
+        int window = qwen2 ? qwen2Context(r) - 1 : r.boundedInt("sliding_window", MAX_SLIDING_WINDOW);
         double theta = r.finiteDouble("rope_theta", 10000.0);
         if (!(theta > 1)) {
             throw r.error("\"rope_theta\" must be a finite number above 1, got " + root.get("rope_theta"));
         }
-        double eps = r.finiteDouble("norm_eps", 1e-6);
+        String epsKey = arch.normEpsKey();
+        double eps = r.finiteDouble(epsKey, 1e-6);
         if (!((float) eps >= Float.MIN_NORMAL) || !(eps <= MAX_NORM_EPS)) {
-            throw r.error("\"norm_eps\" must be a small positive number in [" + Float.MIN_NORMAL + ", " + MAX_NORM_EPS
-                    + "], got " + root.get("norm_eps"));
+            throw r.error("\"" + epsKey + "\" must be a small positive number in [" + Float.MIN_NORMAL + ", " + MAX_NORM_EPS
+                    + "], got " + root.get(epsKey));
         }
         if (hidden % heads != 0) {
             throw r.error("hidden_size " + hidden + " is not a multiple of num_attention_heads " + heads);
@@ -163,16 +207,18 @@ public record ModelConfig(
         }
         long ringFloats = (long) kvHeads * headDim * (window + 1L);
         if (ringFloats > MAX_ARRAY_LENGTH) {
-            throw r.error("sliding_window " + window + " with " + kvHeads + " kv heads of dimension " + headDim
+            throw r.error((qwen2 ? "max_position_embeddings " + (window + 1L) : "sliding_window " + window) + " with " + kvHeads + " kv heads of dimension " + headDim
                     + " needs a key ring of " + ringFloats + " floats per layer, more than one array holds");
         }
-        String act = r.string("hidden_act", "swish");
+        String act = r.string("hidden_act", qwen2 ? "silu" : "swish");
         if (!act.equals("swish") && !act.equals("silu")) {
-            throw r.error("hidden_act \"" + act + "\" is not supported (SpikingBrain uses swish)");
+            throw r.error("hidden_act \"" + act + "\" is not supported (SpikingBrain uses swish, Qwen2 silu)");
         }
         BitSet attn = new BitSet(layers);
         JsonNode list = root.get("attn_layers");
-        if (list == null || list.isNull()) {
+        if (qwen2) {
+            attn.set(0, layers);
+        } else if (list == null || list.isNull()) {
             for (int l = 1; l < layers; l += 2) {
                 attn.set(l); // MODEL.md: default is the odd indices
             }
@@ -204,7 +250,28 @@ public record ModelConfig(
             throw r.error("\"tie_word_embeddings\" must be true or false, got " + tieNode);
         }
         boolean tie = tieNode != null && tieNode.asBoolean(false);
-        return new ModelConfig(vocab, hidden, layers, heads, kvHeads, inter, attn, window, theta, (float) eps, tie, eos);
+        return new ModelConfig(arch, vocab, hidden, layers, heads, kvHeads, inter, attn, window, theta, (float) eps, tie, eos);
+    }
+
+    /**
+     * Qwen2's context limit ({@code max_position_embeddings}), after refusing the options this runtime does not
+     * implement: sliding-window layers ({@code use_sliding_window}, off in every Qwen2.5 release) and RoPE
+     * scaling (YaRN, which Qwen2.5's model cards suggest adding by hand beyond 32k tokens).
+     */
+    private static int qwen2Context(Reader r) throws CheckpointException {
+        JsonNode sliding = r.root().get("use_sliding_window");
+        if (sliding != null && !sliding.isNull() && !(sliding.isBoolean() && !sliding.asBoolean())) {
+            throw r.error("\"use_sliding_window\" is " + sliding + "; SpikeRT runs Qwen2 with full attention in every "
+                    + "layer only (as every Qwen2.5 release is configured)");
+        }
+        JsonNode scaling = r.root().get("rope_scaling");
+        if (scaling != null && !scaling.isNull()) {
+            throw r.error("\"rope_scaling\" " + scaling + " is not supported (plain RoPE only); remove it to run "
+                    + "within max_position_embeddings, or raise the context limit (--context) to extrapolate");
+        }
+        JsonNode limit = r.root().get("max_position_embeddings");
+        return limit == null || limit.isNull() ? DEFAULT_QWEN2_CONTEXT
+                : r.boundedInt("max_position_embeddings", MAX_SLIDING_WINDOW + 1);
     }
 
     private record Reader(JsonNode root, String source) {

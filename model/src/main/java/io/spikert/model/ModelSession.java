@@ -143,6 +143,7 @@ final class ModelSession implements Session {
     private void run(int[] ids, LogitsSink sink) {
         requireOpen();
         Session.checkIds(ids, config.vocabSize());
+        ContextLimitException.check(position, ids.length, config.contextLimit());
         int vocab = config.vocabSize();
         Backend ops = model.ops();
         for (int from = 0; from < ids.length; from += ws.capacity) {

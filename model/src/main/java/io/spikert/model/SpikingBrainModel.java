@@ -33,7 +33,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * SpikingBrain-7B (and any {@code gla_swa} config): immutable weights bound once to a {@link Backend},
+ * SpikingBrain-7B (and any {@code gla_swa} config), or a Qwen2 model ({@link Architecture}): immutable weights bound once to a {@link Backend},
  * shared by many {@link Session}s, each of which holds its own recurrent state. The forward pass is
  * written once ({@link #forward}) over the backend's operators, so the same code runs on the CPU and on a
  * GPU. On the CPU weights stay in the memory-mapped checkpoint where the dtype allows (BF16, F32); on a
@@ -92,6 +92,9 @@ public final class SpikingBrainModel implements AutoCloseable {
      */
     public static SpikingBrainModel load(Path modelDir, Backend backend, LoadOptions options) throws IOException {
         ModelConfig config = ModelConfig.load(modelDir);
+        if (options.contextLimit() > 0) {
+            config = config.withContextLimit(options.contextLimit());
+        }
         LoadOptions effective = backend.runsFloatSpikeForm() ? options : options.withIntegerSpikes(true);
         Checkpoint checkpoint = Checkpoints.open(modelDir);
         Arena hostCopies = Arena.ofShared();
@@ -103,6 +106,10 @@ public final class SpikingBrainModel implements AutoCloseable {
             }
             weights = backend.newMemory("the weights of " + modelDir);
             var binder = new WeightBinder(checkpoint, hostCopies, weights, effective);
+            if (config.architecture() == Architecture.QWEN2 && binder.variant() != ModelVariant.BASE) {
+                throw new CheckpointException(modelDir + ": a Qwen2 checkpoint with " + binder.variant()
+                        + " tensors; SpikeRT runs Qwen2 as published (dense weights) only");
+            }
             binder.requireLayerCount(config.numLayers());
             Graph graph = build(config, binder);
             binder.requireAllUsed();
@@ -159,16 +166,21 @@ public final class SpikingBrainModel implements AutoCloseable {
     private record Graph(Matrix embeddings, DecoderLayer[] layers, WeightVector finalNorm, Matrix lmHead) {
     }
 
-    /** The {@code gla_swa} graph (MODEL.md section 3) over the weights {@code w} names, in the published order. */
+    /**
+     * The graph (MODEL.md section 3; Qwen2: section 8) over the weights {@code w} names, in the published order:
+     * every softmax-attention layer as {@link SlidingWindowAttention} (Qwen2's see back to the context limit), the
+     * others (SpikingBrain only) as {@link GatedLinearAttention}.
+     */
     private static Graph build(ModelConfig c, ModelWeights w) throws IOException {
+        Architecture arch = c.architecture();
         int hidden = c.hiddenSize();
         int kvDim = c.kvDim();
         int inter = c.intermediateSize();
-        Matrix embeddings = w.matrix("model.embeddings.weight", c.vocabSize(), hidden);
+        Matrix embeddings = w.matrix(arch.embeddings(), c.vocabSize(), hidden);
         DecoderLayer[] layers = new DecoderLayer[c.numLayers()];
         for (int l = 0; l < layers.length; l++) {
             String layer = "model.layers." + l + ".";
-            String a = layer + "attn.";
+            String a = arch.attention(l);
             AttentionMixer attention;
             if (c.isSwaLayer(l)) {
                 attention = new SlidingWindowAttention(c,
@@ -191,8 +203,8 @@ public final class SpikingBrainModel implements AutoCloseable {
                     w.projection(layer + "mlp.gate_proj", inter, hidden, false),
                     w.projection(layer + "mlp.up_proj", inter, hidden, false),
                     w.down(layer + "mlp.down_proj", hidden, inter));
-            layers[l] = new DecoderLayer(l, w.vector(layer + "attn_norm.weight", hidden), attention,
-                    w.vector(layer + "mlp_norm.weight", hidden), mlp, c.normEps());
+            layers[l] = new DecoderLayer(l, w.vector(arch.attentionNorm(l), hidden), attention,
+                    w.vector(arch.mlpNorm(l), hidden), mlp, c.normEps());
         }
         WeightVector finalNorm = w.vector("model.norm.weight", hidden);
         Matrix lmHead = c.tieWordEmbeddings() && !w.contains("lm_head.weight") ? embeddings : w.lmHead(c.vocabSize(), hidden);

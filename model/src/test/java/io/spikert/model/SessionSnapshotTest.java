@@ -333,7 +333,7 @@ class SessionSnapshotTest {
             // one folder, another config: the identity names the field
             ModelIdentity id = base.identity();
             ModelConfig c = id.config();
-            ModelConfig wider = new ModelConfig(c.vocabSize(), c.hiddenSize(), c.numLayers(), c.numHeads(), c.numKvHeads(),
+            ModelConfig wider = new ModelConfig(c.architecture(), c.vocabSize(), c.hiddenSize(), c.numLayers(), c.numHeads(), c.numKvHeads(),
                     c.intermediateSize(), c.attnLayers(), 100, c.ropeTheta(), c.normEps(), c.tieWordEmbeddings(),
                     c.eosTokenIds());
             var foreign = new SessionSnapshot(new ModelIdentity(id.source(), id.variant(), wider), 0, new float[0][]);

@@ -46,22 +46,22 @@ public enum Architecture {
     }
 
     /** The embedding table's tensor name. */
-    String embeddings() {
+    public String embeddings() {
         return embeddings;
     }
 
     /** Prefix of layer {@code l}'s attention tensors ({@code q_proj.weight} and so on follow it). */
-    String attention(int l) {
+    public String attention(int l) {
         return "model.layers." + l + "." + attention;
     }
 
     /** Layer {@code l}'s RMSNorm weight before attention. */
-    String attentionNorm(int l) {
+    public String attentionNorm(int l) {
         return "model.layers." + l + "." + attentionNorm;
     }
 
     /** Layer {@code l}'s RMSNorm weight before the MLP. */
-    String mlpNorm(int l) {
+    public String mlpNorm(int l) {
         return "model.layers." + l + "." + mlpNorm;
     }
 

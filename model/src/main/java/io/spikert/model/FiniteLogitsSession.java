@@ -33,6 +33,11 @@ final class FiniteLogitsSession implements Session {
     }
 
     @Override
+    public long contextLimit() {
+        return inner.contextLimit();
+    }
+
+    @Override
     public long stateBytes() {
         return inner.stateBytes();
     }

@@ -59,7 +59,12 @@ final class ModelSession implements Session {
         return position;
     }
 
-    /** Bytes of recurrent state (GLA states and SWA caches) at its most, independent of the sequence length. */
+    @Override
+    public long contextLimit() {
+        return config.contextLimit();
+    }
+
+    /** Bytes of recurrent state (GLA states and SWA caches) at its most (Qwen2: at the context limit). */
     @Override
     public long stateBytes() {
         return state.bytes();

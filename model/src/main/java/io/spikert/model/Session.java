@@ -2,7 +2,8 @@ package io.spikert.model;
 
 /**
  * One sequence being run by a {@link SpikingBrainModel}, holding its own recurrent state (GLA states
- * and SWA key/value rings), constant in the sequence length. Prefill runs in chunks, so a prompt of
+ * and SWA key/value rings), constant in the sequence length (a Qwen2 model's key/value caches grow with it, up
+ * to its {@link #contextLimit()}). Prefill runs in chunks, so a prompt of
  * any length runs in the same memory. The state lives in the backend's memory (the heap on the CPU,
  * device memory on a GPU), and only token ids go in and logits come out. Not thread-safe; use
  * one per thread (on a GPU, the thread that opened the backend).
@@ -19,7 +20,18 @@ public interface Session extends AutoCloseable {
     /** Tokens consumed so far; the next token gets this absolute position. */
     long position();
 
-    /** Bytes of recurrent state (GLA states and SWA rings), independent of the sequence length. */
+    /**
+     * Most positions the session holds ({@link ModelConfig#contextLimit()}): tokens past it are refused with a
+     * {@link ContextLimitException} before they run. Long.MAX_VALUE for SpikingBrain.
+     */
+    default long contextLimit() {
+        return Long.MAX_VALUE;
+    }
+
+    /**
+     * Bytes of recurrent state (GLA states and SWA rings) at its most: independent of the sequence length for
+     * SpikingBrain; for Qwen2 the key/value caches at the context limit.
+     */
     long stateBytes();
 
     /** Backend bytes the session holds: its state and its chunk's activations (device memory on a GPU). */

@@ -155,6 +155,14 @@ public final class Engine implements AutoCloseable {
             return;
         }
         int[] prompt = job.request().promptTokens();
+        long limit = model.config().contextLimit();
+        if (prompt.length >= limit) {
+            // a Qwen2 model's key/value cache holds limit positions: the prompt and at least one generated token
+            job.emit(new GenerationEvent.Failed(new ApiError(400, "invalid_request_error", null, "context_length_exceeded",
+                    "the prompt has " + prompt.length + " tokens; this model's context limit is " + limit
+                            + " positions, which must hold the prompt and the tokens generated")));
+            return;
+        }
         // resume from the longest cached prefix, leaving at least one prompt token to run (a snapshot has no logits)
         StateCache.Hit hit = cache == null ? null : cache.longestPrefix(prompt, prompt.length - 1).orElse(null);
         Session session;
@@ -274,7 +282,7 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Samples r's next token from its logits and hands its text on (held back while it could still begin a stop
-     * string); finishes r at a stop token, a stop string or max_tokens.
+     * string); finishes r at a stop token, a stop string, max_tokens or the model's context limit.
      */
     private void next(Running r) {
         GenerationRequest q = r.job.request();
@@ -308,7 +316,8 @@ public final class Engine implements AutoCloseable {
         r.job.emit(new GenerationEvent.Delta(piece, logprob));
         if (r.stops.stopped()) {
             finish(r, "", "stop");
-        } else if (r.generated >= q.maxTokens()) {
+        } else if (r.generated >= q.maxTokens() || r.session.position() + 1 >= r.session.contextLimit()) {
+            // max_tokens, or the context limit (Qwen2): the token just sampled is the last the session could take
             finish(r, endText(r), "length");
         }
     }

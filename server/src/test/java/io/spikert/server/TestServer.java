@@ -49,8 +49,22 @@ public final class TestServer implements AutoCloseable {
         return d;
     }
 
+    /** A Qwen2 checkpoint of the same shape whose context limit is {@code contextLimit}, written once into {@code dir}. */
+    static Path qwen2Checkpoint(Path dir, int contextLimit) throws IOException {
+        Path d = dir.resolve("tiny-qwen2-served-" + contextLimit);
+        if (!Files.exists(d.resolve("model.safetensors"))) {
+            SyntheticCheckpoint.Dims dims = new SyntheticCheckpoint.Dims(DIMS.vocab(), DIMS.hidden(), DIMS.layers(), DIMS.heads(),
+                    DIMS.kvHeads(), DIMS.intermediate(), contextLimit);
+            SyntheticCheckpoint.writeQwen2(d, dims, DType.BF16, 11, x -> { }, true);
+        }
+        return d;
+    }
+
     static TestServer start(Path dir, ServerConfig config) throws Exception {
-        Path d = checkpoint(dir);
+        return serve(checkpoint(dir), config);
+    }
+
+    static TestServer serve(Path d, ServerConfig config) throws Exception {
         CpuBackend backend = new CpuBackend(2);
         SpikingBrainModel model = SpikingBrainModel.load(d, backend);
         Tokenizer tokenizer = Tokenizer.load(d);

@@ -115,6 +115,7 @@ final class GenerateCommand extends CliCommand {
             case STOP_TOKEN -> "stop token";
             case STOP_STRING -> "stop string";
             case MAX_TOKENS -> "max tokens";
+            case CONTEXT_LIMIT -> "context limit";
         };
     }
 }

@@ -1,5 +1,6 @@
 package io.spikert.model.cli;
 
+import io.spikert.model.Architecture;
 import io.spikert.model.ModelConfig;
 import io.spikert.model.checkpoint.Checkpoints;
 import io.spikert.model.checkpoint.w8.W8ASpikeFormat;
@@ -32,11 +33,16 @@ final class InspectCommand extends CliCommand {
         Path dir = ModelInputs.modelDir(model);
         ModelConfig c = ModelConfig.load(dir);
         out.printf("model folder: %s%n", dir.toAbsolutePath());
-        out.printf("config: vocab %d, hidden %d, layers %d, heads %d (kv %d, head dim %d), intermediate %d, window %d, rope theta %.0f, eps %g%n",
+        out.printf("architecture: %s%n", c.architecture().displayName());
+        out.printf("config: vocab %d, hidden %d, layers %d, heads %d (kv %d, head dim %d), intermediate %d, rope theta %.0f, eps %g%n",
                 c.vocabSize(), c.hiddenSize(), c.numLayers(), c.numHeads(), c.numKvHeads(), c.headDim(),
-                c.intermediateSize(), c.slidingWindow(), c.ropeTheta(), c.normEps());
-        out.printf("layers: GLA %s; SWA %s%n",
-                layers(c, false), layers(c, true));
+                c.intermediateSize(), c.ropeTheta(), c.normEps());
+        if (c.architecture() == Architecture.QWEN2) {
+            out.printf("layers: full attention in all %d; context limit %d tokens (key/value cache %s per token at F32)%n",
+                    c.numLayers(), c.contextLimit(), MemoryReport.human(8L * c.numLayers() * c.kvDim()));
+        } else {
+            out.printf("layers: GLA %s; SWA %s (window %d)%n", layers(c, false), layers(c, true), c.slidingWindow());
+        }
         try (var ckpt = Checkpoints.open(dir)) {
             var files = new TreeSet<Path>();
             var count = new EnumMap<DType, Long>(DType.class);

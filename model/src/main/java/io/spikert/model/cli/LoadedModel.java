@@ -1,6 +1,7 @@
 package io.spikert.model.cli;
 
 import io.spikert.model.LoadOptions;
+import io.spikert.model.ModelConfig;
 import io.spikert.model.SpikingBrainModel;
 import io.spikert.model.checkpoint.w8.PackedW8Reader;
 import io.spikert.model.generate.StopTokens;
@@ -41,6 +42,13 @@ final class LoadedModel implements AutoCloseable {
     static LoadedModel open(ModelInputs inputs, RunOptions run, PrintStream err) throws IOException {
         Path dir = inputs.dir;
         int threads = CliCommand.threads(run.threads);
+        if (run.context != null) {
+            try {
+                ModelConfig.load(dir).withContextLimit(run.context);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--context: " + e.getMessage());
+            }
+        }
         long t0 = System.nanoTime();
         String device = run.device;
         Tuning tuning = CliCommand.tuning();
@@ -60,7 +68,7 @@ final class LoadedModel implements AutoCloseable {
             KernelReport report = run.verbose ? new KernelReport() : null;
             var progress = new LoadProgress(err);
             var options = new LoadOptions(k).withProgress(progress).withCheckWeights(run.checkWeights)
-                    .withInt8BlockRows(tuning.maxBlockRows());
+                    .withInt8BlockRows(tuning.maxBlockRows()).withContextLimit(run.context == null ? 0 : run.context);
             if (report != null) {
                 options = options.withSpikeObserver(report);
             }

@@ -29,4 +29,10 @@ final class RunOptions {
                     + " bad tensor and position (one more read of every weight byte); without it only the tensors the load reads"
                     + " anyway are checked, and non-finite logits stop the command.")
     boolean checkWeights;
+
+    @Option(names = "--context", paramLabel = "N",
+            description = "Qwen2 models only: most tokens a sequence may hold (default: max_position_embeddings of"
+                    + " config.json); its key/value cache grows with the tokens up to this. Beyond the trained length RoPE"
+                    + " extrapolates. SpikingBrain has no limit (constant state).")
+    Integer context;
 }

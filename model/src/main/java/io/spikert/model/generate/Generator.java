@@ -19,8 +19,11 @@ public final class Generator {
         void onToken(int id);
     }
 
-    /** STOP_STRING: the caller's stop condition held (a stop string in the text, see {@link StopStrings}). */
-    public enum StopReason { STOP_TOKEN, STOP_STRING, MAX_TOKENS }
+    /**
+     * STOP_STRING: the caller's stop condition held (a stop string in the text, see {@link StopStrings});
+     * CONTEXT_LIMIT: the session holds no more positions ({@link Session#contextLimit()}, Qwen2), before max tokens.
+     */
+    public enum StopReason { STOP_TOKEN, STOP_STRING, MAX_TOKENS, CONTEXT_LIMIT }
 
     /** @param decodeSteps number of one-token decode calls, which {@code decodeNanos} covers */
     public record Result(int[] tokens, int promptTokens, long prefillNanos, int decodeSteps, long decodeNanos, StopReason stopReason) {
@@ -60,7 +63,8 @@ public final class Generator {
     /**
      * Generates until a stop token, {@code maxTokens}, or {@code stopNow} holds after a token's listener call (the
      * caller's condition, e.g. {@link StopStrings#stopped()} of the text the listener decoded). Starts the sampler's
-     * sequence with the prompt ({@link Sampler#begin}), which its repetition penalty counts.
+     * sequence with the prompt ({@link Sampler#begin}), which its repetition penalty counts. Generates no more tokens
+     * than the session has positions left after the prompt, so every generated token could go on into it.
      */
     public Result generate(Session session, int[] prompt, int maxTokens, Sampler sampler, TokenListener listener,
                            BooleanSupplier stopNow) {
@@ -82,12 +86,13 @@ public final class Generator {
         long t0 = System.nanoTime();
         float[] logits = session.prefill(prompt);
         long prefillNanos = System.nanoTime() - t0;
-        int[] out = new int[maxTokens];
+        int cap = (int) Math.min(maxTokens, session.contextLimit() - session.position());
+        int[] out = new int[cap];
         int n = 0;
         int steps = 0;
         long decodeNanos = 0;
-        StopReason reason = StopReason.MAX_TOKENS;
-        while (n < maxTokens) {
+        StopReason reason = cap < maxTokens ? StopReason.CONTEXT_LIMIT : StopReason.MAX_TOKENS;
+        while (n < cap) {
             int next = sampler.sample(logits, vocab);
             out[n++] = next;
             listener.onToken(next);
@@ -99,7 +104,7 @@ public final class Generator {
                 reason = StopReason.STOP_STRING;
                 break;
             }
-            if (n == maxTokens) {
+            if (n == cap) {
                 break;
             }
             long t1 = System.nanoTime();

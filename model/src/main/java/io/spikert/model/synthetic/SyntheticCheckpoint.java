@@ -2,6 +2,7 @@ package io.spikert.model.synthetic;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spikert.model.Architecture;
 import io.spikert.model.ModelConfig;
 import io.spikert.model.ModelVariant;
 import io.spikert.model.checkpoint.SafetensorsWriter;
@@ -33,7 +34,10 @@ public final class SyntheticCheckpoint {
         "vocab.json.gz", "merges.txt.gz", "tokenizer_config.json", "added_tokens.json",
         "special_tokens_map.json", "generation_config.json"};
 
-    /** Dimensions of a synthetic model; {@link #SEVEN_B} is the published shape. */
+    /**
+     * Dimensions of a synthetic model; {@link #SEVEN_B} is the published shape. {@code window} is SpikingBrain's
+     * sliding window, and a Qwen2 model's context limit ({@code max_position_embeddings}).
+     */
     public record Dims(int vocab, int hidden, int layers, int heads, int kvHeads, int intermediate, int window) {
         public static final Dims SEVEN_B = new Dims(152064, 3584, 28, 28, 4, 18944, 4096);
         /** Small enough to write and run in seconds on two cores, with the real tokenizer's vocabulary. */
@@ -57,8 +61,16 @@ public final class SyntheticCheckpoint {
 
     /** The published config.json with the given dimensions (odd layers SWA, as published). */
     public static ObjectNode config(Dims d) throws IOException {
+        return config(d, Architecture.SPIKINGBRAIN);
+    }
+
+    /**
+     * The published config.json of the architecture with the given dimensions: SpikingBrain-7B's (odd layers SWA),
+     * or Qwen2.5-7B-Instruct's, whose {@code max_position_embeddings} (the context limit) is {@code d.window()}.
+     */
+    public static ObjectNode config(Dims d, Architecture arch) throws IOException {
         ObjectNode c;
-        try (InputStream in = resource("config.json")) {
+        try (InputStream in = arch == Architecture.QWEN2 ? qwen2ConfigResource() : resource("config.json")) {
             c = (ObjectNode) new ObjectMapper().readTree(in);
         }
         c.put("vocab_size", d.vocab());
@@ -67,6 +79,16 @@ public final class SyntheticCheckpoint {
         c.put("num_attention_heads", d.heads());
         c.put("num_key_value_heads", d.kvHeads());
         c.put("intermediate_size", d.intermediate());
+        if (arch == Architecture.QWEN2) {
+            c.put("max_position_embeddings", d.window());
+            c.put("max_window_layers", d.layers());
+            for (String key : new String[] {"bos_token_id", "eos_token_id"}) {
+                if (c.path(key).asLong(-1) >= d.vocab()) {
+                    c.remove(key);
+                }
+            }
+            return c;
+        }
         c.put("sliding_window", d.window());
         // The published bos/eos id (151643) is no token of a smaller vocabulary: such a config names none.
         for (String key : new String[] {"bos_token_id", "eos_token_id"}) {
@@ -108,6 +130,23 @@ public final class SyntheticCheckpoint {
     /** As above; {@code raw} chooses what a W8ASpike checkpoint's fp32 tensors hold (ignored for the base layout). */
     public static void write(Path dir, Dims d, ModelVariant variant, RawValues raw, DType dtype, long seed,
                              LongConsumer progress, boolean withTokenizer) throws IOException {
+        write(dir, d, Architecture.SPIKINGBRAIN, variant, raw, dtype, seed, progress, withTokenizer);
+    }
+
+    /**
+     * A Qwen2 checkpoint in Qwen2.5-7B-Instruct's layout (its config and tensor names, untied lm_head), its context
+     * limit {@code d.window()}: the other side of the long-context comparison, at any shape.
+     */
+    public static void writeQwen2(Path dir, Dims d, DType dtype, long seed, LongConsumer progress, boolean withTokenizer)
+            throws IOException {
+        write(dir, d, Architecture.QWEN2, ModelVariant.BASE, RawValues.FP32, dtype, seed, progress, withTokenizer);
+    }
+
+    private static void write(Path dir, Dims d, Architecture arch, ModelVariant variant, RawValues raw, DType dtype,
+                              long seed, LongConsumer progress, boolean withTokenizer) throws IOException {
+        if (arch == Architecture.QWEN2 && variant != ModelVariant.BASE) {
+            throw new IllegalArgumentException("Qwen2 is published with dense weights only, not " + variant);
+        }
         if (dtype != DType.BF16 && dtype != DType.F32) {
             throw new IllegalArgumentException("synthetic weights are BF16 or F32, not " + dtype);
         }
@@ -116,7 +155,7 @@ public final class SyntheticCheckpoint {
                     + W8ASpikeFormat.GROUP + ", got " + d.hidden() + " and " + d.intermediate());
         }
         Files.createDirectories(dir);
-        ObjectNode config = config(d);
+        ObjectNode config = config(d, arch);
         config.put("torch_dtype", dtype == DType.BF16 ? "bfloat16" : "float32");
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(dir.resolve("config.json").toFile(), config);
         if (withTokenizer) {
@@ -129,7 +168,7 @@ public final class SyntheticCheckpoint {
                 + (variant == ModelVariant.W8ASPIKE ? ", raw values " + raw.name().toLowerCase() : ""));
         long[] written = {0};
         int[] index = {0};
-        for (Spec s : specs(d, variant, raw)) {
+        for (Spec s : specs(d, arch, variant, raw)) {
             long stream = seed * 1_000_003L + index[0]++;
             writer.add(s.name, dtype, s.shape, out -> {
                 long n = 1;
@@ -188,6 +227,14 @@ public final class SyntheticCheckpoint {
         }
     }
 
+    private static InputStream qwen2ConfigResource() throws IOException {
+        InputStream in = SyntheticCheckpoint.class.getResourceAsStream("/io/spikert/model/qwen2.5-7b-instruct-config.json");
+        if (in == null) {
+            throw new IOException("missing bundled resource qwen2.5-7b-instruct-config.json (is the model jar complete?)");
+        }
+        return in;
+    }
+
     private static InputStream resource(String name) throws IOException {
         InputStream in = SyntheticCheckpoint.class.getResourceAsStream(PUBLISHED + name);
         if (in == null) {
@@ -203,8 +250,13 @@ public final class SyntheticCheckpoint {
 
     /** Names and shapes of every tensor of the given layout, in file order. */
     public static java.util.SequencedMap<String, long[]> tensorShapes(Dims d, ModelVariant variant) {
+        return tensorShapes(d, Architecture.SPIKINGBRAIN, variant);
+    }
+
+    /** Names and shapes of every tensor of the given architecture and layout, in file order. */
+    public static java.util.SequencedMap<String, long[]> tensorShapes(Dims d, Architecture arch, ModelVariant variant) {
         var out = new java.util.LinkedHashMap<String, long[]>();
-        for (Spec s : specs(d, variant, RawValues.FP32)) {
+        for (Spec s : specs(d, arch, variant, RawValues.FP32)) {
             out.put(s.name, s.shape.clone());
         }
         return out;
@@ -244,9 +296,9 @@ public final class SyntheticCheckpoint {
         return z ^ (z >>> 31);
     }
 
-    private static List<Spec> specs(Dims d, ModelVariant variant, RawValues raw) {
+    private static List<Spec> specs(Dims d, Architecture arch, ModelVariant variant, RawValues raw) {
         boolean w8 = variant == ModelVariant.W8ASPIKE;
-        List<Spec> specs = specs(d, w8);
+        List<Spec> specs = specs(d, arch, w8);
         if (!w8 || raw == RawValues.FP32) {
             return specs;
         }
@@ -261,22 +313,23 @@ public final class SyntheticCheckpoint {
         return out;
     }
 
-    private static List<Spec> specs(Dims d, boolean w8) {
+    private static List<Spec> specs(Dims d, Architecture arch, boolean w8) {
         int kvDim = d.kvHeads() * (d.hidden() / d.heads());
         int headDim = d.hidden() / d.heads();
+        boolean qwen2 = arch == Architecture.QWEN2;
         List<Spec> s = new ArrayList<>();
-        s.add(linear("model.embeddings.weight", d.vocab(), d.hidden(), 1f));
+        s.add(linear(arch.embeddings(), d.vocab(), d.hidden(), 1f));
         for (int l = 0; l < d.layers(); l++) {
             String p = "model.layers." + l + ".";
-            String a = p + "attn.";
-            s.add(new Spec(p + "attn_norm.weight", new long[] {d.hidden()}, 1f, 0.1f));
+            String a = arch.attention(l);
+            s.add(new Spec(arch.attentionNorm(l), new long[] {d.hidden()}, 1f, 0.1f));
             quantLinear(s, w8, a + "q_proj", d.hidden(), d.hidden());
             s.add(bias(a + "q_proj.bias", d.hidden()));
             quantLinear(s, w8, a + "k_proj", kvDim, d.hidden());
             s.add(bias(a + "k_proj.bias", kvDim));
             quantLinear(s, w8, a + "v_proj", kvDim, d.hidden());
             s.add(bias(a + "v_proj.bias", kvDim));
-            if (l % 2 == 0) {
+            if (l % 2 == 0 && !qwen2) {
                 if (w8) {
                     quantLinear(s, true, a + "gk_proj", kvDim, d.hidden());
                     s.add(new Spec(a + "gk_proj.bias", new long[] {kvDim}, 2f, 1f));
@@ -288,7 +341,7 @@ public final class SyntheticCheckpoint {
                 s.add(new Spec(a + "g_norm.weight", new long[] {headDim}, 1f, 0.1f));
             }
             quantLinear(s, w8, a + "o_proj", d.hidden(), d.hidden());
-            s.add(new Spec(p + "mlp_norm.weight", new long[] {d.hidden()}, 1f, 0.1f));
+            s.add(new Spec(arch.mlpNorm(l), new long[] {d.hidden()}, 1f, 0.1f));
             quantLinear(s, w8, p + "mlp.gate_proj", d.intermediate(), d.hidden());
             quantLinear(s, w8, p + "mlp.up_proj", d.intermediate(), d.hidden());
             quantLinear(s, w8, p + "mlp.down_proj", d.hidden(), d.intermediate());

@@ -11,6 +11,8 @@ import java.util.Locale;
 public enum Shape {
     SMALL("small", new Dims(4096, 128, 4, 4, 2, 384, 32)),
     DEMO("demo", Dims.DEMO),
+    /** The 1B class of the report's CPU comparison, at Qwen2.5-1.5B's dimensions (SpikingBrain's 4096 window). */
+    ONE_POINT_FIVE_B("1.5b", new Dims(151936, 1536, 28, 12, 2, 8960, 4096)),
     SEVEN_B("7b", Dims.SEVEN_B);
 
     private final String cliName;
@@ -52,6 +54,6 @@ public enum Shape {
                 return s;
             }
         }
-        throw new IllegalArgumentException("--shape must be 7b, demo or small, got \"" + name + "\"");
+        throw new IllegalArgumentException("--shape must be 7b, 1.5b, demo or small, got \"" + name + "\"");
     }
 }

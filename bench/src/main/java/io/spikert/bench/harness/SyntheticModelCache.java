@@ -2,7 +2,10 @@ package io.spikert.bench.harness;
 
 import static io.spikert.model.util.FileTrees.deleteTree;
 
+import io.spikert.model.Architecture;
+import io.spikert.model.ModelConfig;
 import io.spikert.model.ModelVariant;
+import io.spikert.model.synthetic.SyntheticCheckpoint.Dims;
 import io.spikert.model.synthetic.SyntheticCheckpoint.RawValues;
 import io.spikert.model.synthetic.SyntheticCheckpoint;
 import io.spikert.runtime.DType;
@@ -35,8 +38,24 @@ public final class SyntheticModelCache {
 
     /** As {@link #ensure(Path, Shape, PrintStream)} for either published layout. */
     public static Path ensure(Path cacheRoot, Shape shape, ModelVariant variant, RawValues raw, PrintStream log) throws IOException {
+        return ensure(cacheRoot, shape, Architecture.SPIKINGBRAIN, variant, raw, log);
+    }
+
+    /**
+     * The synthetic Qwen2 checkpoint of {@code shape} (BF16, Qwen2.5-7B-Instruct's layout; context limit 32768 in
+     * its config, which a load may raise), written first if missing.
+     */
+    public static Path ensureQwen2(Path cacheRoot, Shape shape, PrintStream log) throws IOException {
+        return ensure(cacheRoot, shape, Architecture.QWEN2, ModelVariant.BASE, RawValues.FP32, log);
+    }
+
+    private static Path ensure(Path cacheRoot, Shape shape, Architecture arch, ModelVariant variant, RawValues raw,
+                               PrintStream log) throws IOException {
+        boolean qwen2 = arch == Architecture.QWEN2;
         DType dtype = Shape.dtype(variant);
-        Path dir = cacheRoot.resolve(shape.cacheFolder(variant, raw));
+        String folder = qwen2 ? "bench-" + shape.cliName() + "-qwen2-bf16" : shape.cacheFolder(variant, raw);
+        Dims dims = qwen2 ? shape.dims().withWindow(ModelConfig.DEFAULT_QWEN2_CONTEXT) : shape.dims();
+        Path dir = cacheRoot.resolve(folder);
         if (Files.isRegularFile(dir.resolve("model.safetensors")) && Files.isRegularFile(dir.resolve("config.json"))) {
             log.printf("using cached synthetic checkpoint %s%n", dir);
             return dir;
@@ -46,12 +65,12 @@ public final class SyntheticModelCache {
                     + " delete it and run again");
         }
         Files.createDirectories(cacheRoot);
-        Path partial = cacheRoot.resolve(shape.cacheFolder(variant, raw) + ".partial");
+        Path partial = cacheRoot.resolve(folder + ".partial");
         if (Files.exists(partial)) {
             log.printf("deleting incomplete %s from an interrupted run%n", partial);
             deleteTree(partial);
         }
-        long needed = SyntheticSize.weightBytes(shape.dims(), variant, dtype);
+        long needed = SyntheticSize.weightBytes(dims, arch, variant, dtype);
         long free = Files.getFileStore(cacheRoot).getUsableSpace();
         if (free < needed + SLACK_BYTES) {
             throw new IOException(String.format("not enough free disk space in %s for the %s synthetic checkpoint: need %.2f GB,"
@@ -59,11 +78,15 @@ public final class SyntheticModelCache {
                     cacheRoot, shape.cliName(), (needed + SLACK_BYTES) / 1e9, free / 1e9));
         }
         log.printf("writing synthetic %s %s checkpoint (%s, %.2f GB) to %s; %.1f GB free before writing%n",
-                shape.cliName(), variant, dtype, needed / 1e9, dir, free / 1e9);
+                shape.cliName(), qwen2 ? "Qwen2" : variant, dtype, needed / 1e9, dir, free / 1e9);
         var progress = new ProgressLine(log, "  writing", needed);
         long t0 = System.nanoTime();
         try {
-            SyntheticCheckpoint.write(partial, shape.dims(), variant, raw, dtype, SEED, progress, false);
+            if (qwen2) {
+                SyntheticCheckpoint.writeQwen2(partial, dims, dtype, SEED, progress, false);
+            } else {
+                SyntheticCheckpoint.write(partial, dims, variant, raw, dtype, SEED, progress, false);
+            }
         } catch (IOException | RuntimeException e) {
             log.println();
             deleteTree(partial);

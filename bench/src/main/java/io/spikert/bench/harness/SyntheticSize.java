@@ -1,5 +1,6 @@
 package io.spikert.bench.harness;
 
+import io.spikert.model.Architecture;
 import io.spikert.model.ModelVariant;
 import io.spikert.model.synthetic.SyntheticCheckpoint;
 import io.spikert.model.synthetic.SyntheticCheckpoint.Dims;
@@ -15,7 +16,11 @@ public final class SyntheticSize {
     }
 
     public static long weightBytes(Dims d, ModelVariant variant, DType dtype) {
-        long elements = SyntheticCheckpoint.tensorShapes(d, variant).values().stream().mapToLong(Tensor::elementCount).sum();
+        return weightBytes(d, Architecture.SPIKINGBRAIN, variant, dtype);
+    }
+
+    public static long weightBytes(Dims d, Architecture arch, ModelVariant variant, DType dtype) {
+        long elements = SyntheticCheckpoint.tensorShapes(d, arch, variant).values().stream().mapToLong(Tensor::elementCount).sum();
         return elements * dtype.byteSize();
     }
 }

@@ -42,6 +42,11 @@ public final class SyntheticCheckpoint {
         public static final Dims SEVEN_B = new Dims(152064, 3584, 28, 28, 4, 18944, 4096);
         /** Small enough to write and run in seconds on two cores, with the real tokenizer's vocabulary. */
         public static final Dims DEMO = new Dims(152064, 256, 6, 4, 2, 768, 64);
+
+        /** The same dimensions with another window (Qwen2: context limit). */
+        public Dims withWindow(int w) {
+            return new Dims(vocab, hidden, layers, heads, kvHeads, intermediate, w);
+        }
     }
 
     /**

@@ -1,0 +1,273 @@
+package io.spikert.bench.sweep;
+
+import io.spikert.bench.harness.ProcessMemory;
+import io.spikert.bench.harness.Shape;
+import io.spikert.bench.harness.SyntheticModelCache;
+import io.spikert.model.Architecture;
+import io.spikert.model.LoadOptions;
+import io.spikert.model.ModelConfig;
+import io.spikert.model.Session;
+import io.spikert.model.SpikingBrainModel;
+import io.spikert.runtime.Precision;
+import io.spikert.runtime.Tuning;
+import io.spikert.runtime.backend.CpuBackend;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+
+/**
+ * The long-context comparison (issue 13): SpikingBrain and Qwen2 of the same shape in one process, one after the
+ * other; for each context length a fresh session prefills a prompt of that many tokens (TTFT), then decodes a few
+ * tokens greedily (the decode rate after that context), and the heap in use after a full GC (the session's state:
+ * constant for SpikingBrain, the growing key/value cache for Qwen2) and the resident memory are read. A point stops
+ * at the time cap (the prompt's prefill is checked after each piece) or is skipped when Qwen2's cache would not fit
+ * the heap, and the model's longer contexts are skipped after it, saying so. Writes {@code sweep.csv},
+ * {@code sweep.md} and {@code sweep.png} into {@code --out}, after every point (a long run leaves what it measured).
+ */
+@Command(name = "context-sweep", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "TTFT and decode tokens/s against context length, SpikingBrain against Qwen2 of the same shape.")
+public final class ContextSweep implements Callable<Integer> {
+    static final String SPIKINGBRAIN = "SpikingBrain";
+    static final String QWEN2 = "Qwen2";
+    /** Prompt tokens per prefill call, between which the time cap is checked. */
+    private static final int PIECE = 4096;
+
+    @Option(names = "--shape", defaultValue = "small", description = "Synthetic shape of both models: small, demo, 1.5b or 7b (default small).")
+    String shape;
+
+    @Option(names = "--spikingbrain", paramLabel = "DIR", description = "A SpikingBrain folder instead of the synthetic one.")
+    Path spikingBrainDir;
+
+    @Option(names = "--qwen2", paramLabel = "DIR", description = "A Qwen2 folder instead of the synthetic one.")
+    Path qwen2Dir;
+
+    @Option(names = "--contexts", split = ",", defaultValue = "1k,4k,16k,64k,128k,256k",
+            description = "Context lengths of both models (k = 1024, M = 1048576; default 1k,4k,16k,64k,128k,256k).")
+    List<String> contexts;
+
+    @Option(names = "--spikingbrain-extra", split = ",", defaultValue = "",
+            description = "Further context lengths for SpikingBrain only (its memory is flat: 1M, say).")
+    List<String> extra;
+
+    @Option(names = "--decode-tokens", defaultValue = "8", description = "Greedy decode steps timed after each prompt (default 8).")
+    int decodeTokens;
+
+    @Option(names = "--point-cap-s", defaultValue = "600",
+            description = "Most seconds one prompt's prefill may take; the point stops there and the model's longer contexts are skipped (default 600).")
+    double capSeconds;
+
+    @Option(names = "--precision", defaultValue = "fp32", description = "Prefill activation precision, fp32 or bf16 (default fp32).")
+    String precision;
+
+    @Option(names = "--threads", description = "Compute threads (default: every processor).")
+    Integer threads;
+
+    @Option(names = "--cache", paramLabel = "DIR", description = "Where synthetic checkpoints live (default $SPIKERT_CACHE, else ~/.cache/spikert).")
+    Path cache;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "context-sweep", description = "Output folder (default ./context-sweep).")
+    Path out;
+
+    private final PrintStream log = System.err;
+    private final List<SweepPoint> points = new ArrayList<>();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ContextSweep()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        List<Long> sizes = parseContexts(contexts, "--contexts");
+        List<Long> extraSizes = parseContexts(extra, "--spikingbrain-extra");
+        if (sizes.isEmpty()) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--contexts names no context length");
+        }
+        if (decodeTokens < 1 || !(capSeconds > 0)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--decode-tokens and --point-cap-s must be positive");
+        }
+        Precision p = Precision.parse(precision, "--precision");
+        int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        Shape s = Shape.parse(shape);
+        Path cacheRoot = cache != null ? cache : defaultCache();
+        Path sb = spikingBrainDir != null ? spikingBrainDir : SyntheticModelCache.ensure(cacheRoot, s, log);
+        Path qw = qwen2Dir != null ? qwen2Dir : SyntheticModelCache.ensureQwen2(cacheRoot, s, log);
+        Files.createDirectories(out);
+        List<Long> sbSizes = new ArrayList<>(sizes);
+        extraSizes.stream().filter(n -> !sbSizes.contains(n)).forEach(sbSizes::add);
+        sbSizes.sort(null);
+        long longest = sizes.stream().mapToLong(Long::longValue).max().orElseThrow();
+        String title = String.format(Locale.ROOT, "SpikingBrain vs Qwen2, %s shape, %d threads, %s prefill",
+                spikingBrainDir == null ? s.cliName() : "given", nThreads, p.name().toLowerCase(Locale.ROOT));
+        log.println(title);
+        Tuning tuning = Tuning.fromSystemProperties();
+        try (CpuBackend backend = new CpuBackend(nThreads, tuning)) {
+            backend.precision(p);
+            log.println("backend: " + backend.name());
+            sweep(SPIKINGBRAIN, sb, LoadOptions.defaults(), backend, sbSizes, title);
+            long limit = Math.min(Integer.MAX_VALUE, longest + decodeTokens);
+            sweep(QWEN2, qw, LoadOptions.defaults().withContextLimit((int) limit), backend, sizes, title);
+        }
+        log.println("wrote " + out.resolve("sweep.md") + ", sweep.csv and sweep.png");
+        return 0;
+    }
+
+    private void sweep(String name, Path dir, LoadOptions options, CpuBackend backend, List<Long> sizes, String title)
+            throws IOException {
+        try (SpikingBrainModel model = SpikingBrainModel.load(dir, backend, options)) {
+            ModelConfig c = model.config();
+            log.printf("%s: %s, %d layers, hidden %d%n", name, c.architecture().displayName(), c.numLayers(), c.hiddenSize());
+            warmUp(model, (int) Math.min(512, sizes.get(0)));
+            String stopped = null;
+            for (long n : sizes) {
+                if (stopped != null) {
+                    points.add(SweepPoint.skipped(name, n, stopped));
+                    continue;
+                }
+                String noRoom = kvRoom(c, n);
+                if (noRoom != null) {
+                    points.add(SweepPoint.skipped(name, n, noRoom));
+                    stopped = "not run: a shorter context already did not fit";
+                    continue;
+                }
+                SweepPoint point = measure(name, model, n);
+                points.add(point);
+                if (!point.ran()) {
+                    stopped = "not run: a shorter context stopped at the time cap";
+                }
+                save(title);
+            }
+            save(title);
+        }
+    }
+
+    /** Why Qwen2's key/value cache for {@code n} tokens (F32 keys and values) would not fit the heap, or null. */
+    private String kvRoom(ModelConfig c, long n) {
+        if (c.architecture() != Architecture.QWEN2) {
+            return null;
+        }
+        long kv = 8L * c.numLayers() * c.kvDim() * (n + decodeTokens);
+        Runtime rt = Runtime.getRuntime();
+        long room = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) - (256L << 20);
+        if (kv > room) {
+            return String.format(Locale.ROOT, "not run: its key/value cache needs %.1f GB, the heap has %.1f GB left (-Xmx)",
+                    kv / 1e9, room / 1e9);
+        }
+        return null;
+    }
+
+    /**
+     * Runs a prompt of {@code tokens} and decode steps for about two seconds (at most 256), so that the JIT has
+     * compiled the decode path before the first timed point (small shapes decode in a millisecond a token).
+     */
+    private static void warmUp(SpikingBrainModel model, int tokens) {
+        try (Session s = model.newSession()) {
+            s.prefill(ids(tokens, model.config().vocabSize(), 1));
+            long end = System.nanoTime() + 2_000_000_000L;
+            for (int i = 0; i < 256 && (i < 2 || System.nanoTime() < end); i++) {
+                s.decode(i % model.config().vocabSize());
+            }
+        }
+    }
+
+    private SweepPoint measure(String name, SpikingBrainModel model, long n) {
+        int vocab = model.config().vocabSize();
+        int[] prompt = ids((int) n, vocab, 42);
+        try (Session s = model.newSession()) {
+            long t0 = System.nanoTime();
+            float[] logits = null;
+            for (int from = 0; from < prompt.length; from += PIECE) {
+                logits = s.prefill(java.util.Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + PIECE)));
+                double elapsed = (System.nanoTime() - t0) / 1e9;
+                if (elapsed > capSeconds && from + PIECE < prompt.length) {
+                    String why = String.format(Locale.ROOT, "stopped after %.0f s at %d of %d prompt tokens (time cap %.0f s)",
+                            elapsed, from + PIECE, n, capSeconds);
+                    log.printf("  %s %s: %s%n", name, SweepPlot.contextLabel(n), why);
+                    return SweepPoint.skipped(name, n, why);
+                }
+            }
+            double ttft = (System.nanoTime() - t0) / 1e9;
+            int next = argmax(logits);
+            long t1 = System.nanoTime();
+            for (int i = 0; i < decodeTokens; i++) {
+                next = argmax(s.decode(next));
+            }
+            double decode = decodeTokens / ((System.nanoTime() - t1) / 1e9);
+            System.gc();
+            Runtime rt = Runtime.getRuntime();
+            long heap = rt.totalMemory() - rt.freeMemory();
+            long rss = ProcessMemory.now().residentBytes();
+            log.printf(Locale.ROOT, "  %-12s %6s: TTFT %8.2f s (%7.1f tok/s), decode %6.2f tok/s, heap %6.0f MB, RSS %6.0f MB%n",
+                    name, SweepPlot.contextLabel(n), ttft, n / ttft, decode, heap / 1e6, rss / 1e6);
+            return new SweepPoint(name, n, ttft, decode, heap, rss, null);
+        }
+    }
+
+    private void save(String title) throws IOException {
+        SweepReport.writeCsv(out.resolve("sweep.csv"), points);
+        Files.writeString(out.resolve("sweep.md"), "# " + title + "\n\n" + SweepReport.markdown(SPIKINGBRAIN, QWEN2, points));
+        SweepPlot.write(out.resolve("sweep.png"), title, List.of(SPIKINGBRAIN, QWEN2), points);
+    }
+
+    /** Deterministic token ids, the same for both models. */
+    static int[] ids(int n, int vocab, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = r.nextInt(vocab);
+        }
+        return ids;
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** "1k" = 1024, "1M" = 1048576, or a plain number of tokens. */
+    static List<Long> parseContexts(List<String> values, String option) {
+        List<Long> out = new ArrayList<>();
+        for (String v : values) {
+            String t = v.trim();
+            if (t.isEmpty()) {
+                continue;
+            }
+            long unit = 1;
+            char last = Character.toLowerCase(t.charAt(t.length() - 1));
+            if (last == 'k' || last == 'm') {
+                unit = last == 'k' ? 1024 : 1024 * 1024;
+                t = t.substring(0, t.length() - 1);
+            }
+            try {
+                long n = Math.multiplyExact(Long.parseLong(t), unit);
+                if (n < 1 || n > Integer.MAX_VALUE) {
+                    throw new NumberFormatException();
+                }
+                out.add(n);
+            } catch (NumberFormatException | ArithmeticException e) {
+                throw new IllegalArgumentException(option + ": \"" + v + "\" is not a context length (1024, 4k, 1M)");
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    private static Path defaultCache() {
+        String env = System.getenv("SPIKERT_CACHE");
+        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "spikert");
+    }
+}

@@ -1,0 +1,66 @@
+package io.spikert.bench.sweep;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import picocli.CommandLine;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The context sweep end to end at the small synthetic shape: both models measured, the table, CSV and plot written. */
+@Timeout(300)
+class ContextSweepTest {
+
+    @Test
+    void sweepsBothModelsAndWritesTableCsvAndPlot(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("out");
+        int rc = new CommandLine(new ContextSweep()).execute("--shape", "small", "--contexts", "64,512",
+                "--spikingbrain-extra", "2k", "--decode-tokens", "2", "--threads", "2", "--cache", tmp.resolve("cache").toString(),
+                "--out", out.toString());
+        assertEquals(0, rc);
+        List<String> csv = Files.readAllLines(out.resolve("sweep.csv"));
+        assertEquals(1 + 3 + 2, csv.size(), String.join("\n", csv));
+        for (String row : csv.subList(1, csv.size())) {
+            String[] f = row.split(",");
+            assertTrue(Double.parseDouble(f[2]) > 0 && Double.parseDouble(f[3]) > 0, "measured: " + row);
+            assertTrue(f.length == 6 || f[6].isEmpty(), "not skipped: " + row);
+        }
+        assertTrue(csv.get(1).startsWith("SpikingBrain,64,"), csv.get(1));
+        assertTrue(csv.get(4).startsWith("Qwen2,64,"), csv.get(4));
+        String md = Files.readString(out.resolve("sweep.md"));
+        assertTrue(md.contains("| 512 |") && md.contains("| 2k |"), md);
+        BufferedImage png = ImageIO.read(out.resolve("sweep.png").toFile());
+        assertNotNull(png, "a PNG");
+        assertTrue(png.getWidth() > 1000 && png.getHeight() > 400);
+    }
+
+    /** A prefill over the cap stops after its first piece, and the model's longer contexts are not run. */
+    @Test
+    void aPointOverTheTimeCapStopsAndSkipsTheLongerOnes(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("out");
+        int rc = new CommandLine(new ContextSweep()).execute("--shape", "small", "--contexts", "64,8k,16k",
+                "--decode-tokens", "1", "--point-cap-s", "1e-9", "--threads", "2", "--cache", tmp.resolve("cache").toString(),
+                "--out", out.toString());
+        assertEquals(0, rc);
+        String csv = Files.readString(out.resolve("sweep.csv"));
+        assertTrue(csv.contains("SpikingBrain,8192,NaN,NaN,-1,-1,\"stopped after"), csv);
+        assertTrue(csv.contains("SpikingBrain,16384,NaN,NaN,-1,-1,\"not run: a shorter context stopped at the time cap\""), csv);
+        assertTrue(csv.contains("Qwen2,8192,NaN"), csv);
+    }
+
+    @Test
+    void contextLengthsAcceptSuffixesAndRefuseNonsense() {
+        assertEquals(List.of(1000L, 4096L, 1048576L), ContextSweep.parseContexts(List.of("4k", "1M", "1000"), "--contexts"));
+        var e = assertThrows(IllegalArgumentException.class, () -> ContextSweep.parseContexts(List.of("4q"), "--contexts"));
+        assertTrue(e.getMessage().contains("--contexts") && e.getMessage().contains("4q"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ContextSweep.parseContexts(List.of("0"), "--contexts"));
+        assertEquals("64k", SweepPlot.contextLabel(65536));
+        assertEquals("1M", SweepPlot.contextLabel(1 << 20));
+    }
+}

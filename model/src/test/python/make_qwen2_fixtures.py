@@ -8,7 +8,8 @@ Default output: model/src/test/resources/qwen2-tiny/
   bf16-sharded/  config.json, model-0000{1,2}-of-00002.safetensors, model.safetensors.index.json
                  (BF16, untied lm_head: the layout of Qwen2.5-7B)
   tied-f32/      config.json, model.safetensors (F32, no lm_head: tie_word_embeddings, as Qwen2.5-0.5B)
-  golden/        ids.json, logits-bf16-sharded.bin, logits-tied-f32.bin ([T][V] float32 little-endian)
+  golden/        ids.json, logits-bf16-sharded.bin, logits-tied-f32.bin ([T][V] float32 little-endian),
+                 spikingbrain-init.json (what `convert --to spikingbrain` must make of bf16-sharded)
 Running it twice gives identical bytes.
 """
 import argparse
@@ -21,6 +22,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import qwen2_ref as ref                                                     # noqa: E402
+import qwen2_to_spikingbrain_ref as remap                                   # noqa: E402
 from make_tiny_fixtures import (bf16_bits_to_f32, f32_to_bf16_bits,         # noqa: E402
                                 safetensors_bytes, write_json)
 
@@ -130,6 +132,8 @@ def main():
     tied = write_f32(os.path.join(args.out, "tied-f32"), tied_cfg, make_weights(tied_cfg, True, rng))
     with open(os.path.join(golden, "logits-tied-f32.bin"), "wb") as f:
         f.write(logits_bytes(ref.forward(tied, tied_cfg, ids)))
+    write_json(os.path.join(golden, "spikingbrain-init.json"),
+               remap.expected(os.path.join(args.out, "bf16-sharded"), "odd", 4096))
     print("wrote", args.out)
 
 

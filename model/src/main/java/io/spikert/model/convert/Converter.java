@@ -2,6 +2,9 @@ package io.spikert.model.convert;
 
 import static io.spikert.model.util.FileTrees.deleteTree;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.spikert.model.Architecture;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -29,7 +32,18 @@ public final class Converter {
     /** The single output checkpoint file. */
     public static final String OUTPUT_FILE = "model.safetensors";
 
-    public record Options(Path source, Path destination, ConvertMode mode, boolean force) {
+    /**
+     * @param window    {@link ConvertMode#SPIKINGBRAIN} only: the SWA layers' sliding window
+     * @param swaLayers {@link ConvertMode#SPIKINGBRAIN} only: which layers become SWA ("odd", as SpikingBrain-7B;
+     *                  "all", "none", or a list of indices); the others become GLA
+     */
+    public record Options(Path source, Path destination, ConvertMode mode, boolean force, int window, String swaLayers) {
+        /** SpikingBrain-7B's window. */
+        public static final int DEFAULT_WINDOW = 4096;
+
+        public Options(Path source, Path destination, ConvertMode mode, boolean force) {
+            this(source, destination, mode, force, DEFAULT_WINDOW, "odd");
+        }
     }
 
     /** What was written. */
@@ -82,16 +96,26 @@ public final class Converter {
         // before the free-space check: what a killed run left is space this run may need
         StalePartials.sweep(parent, dst.getFileName().toString(), out);
         try (Source s = Source.open(src)) {
+            if (s.config.architecture() == Architecture.QWEN2 && (o.mode() == ConvertMode.W8 || o.mode() == ConvertMode.PACKED)) {
+                throw new ConvertException(src + ": a Qwen2 checkpoint converts --to spikingbrain or --to aligned; --to "
+                        + o.mode().cliName() + " takes a SpikingBrain checkpoint");
+            }
             Plan plan = switch (o.mode()) {
                 case W8 -> W8Plan.build(s);
                 case PACKED -> PackedPlan.build(s);
                 case ALIGNED -> AlignedPlan.build(s);
+                case SPIKINGBRAIN -> SpikingBrainInitPlan.build(s, o.window(), o.swaLayers());
             };
+            byte[] config = plan.config() == null ? null
+                    : new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(plan.config());
             var writer = new AlignedSafetensorsWriter();
             plan.metadata().forEach(writer::putMetadata);
             plan.tensors().forEach(writer::add);
             List<Path> aux = auxiliaryFiles(src);
-            long needed = writer.fileSize();
+            if (config != null) {
+                aux.removeIf(f -> f.getFileName().toString().equals("config.json"));
+            }
+            long needed = writer.fileSize() + (config == null ? 0 : config.length);
             for (Path f : aux) {
                 needed += Files.size(f);
             }
@@ -126,6 +150,9 @@ public final class Converter {
                 bar.finish();
                 for (Path f : aux) {
                     Files.copy(f, tmp.resolve(f.getFileName().toString()));
+                }
+                if (config != null) {
+                    Files.write(tmp.resolve("config.json"), config);
                 }
                 var check = new ProgressBar(progress, "verifying", data);
                 Verifier.verify(file, layout, plan.metadata(), check::update);

@@ -207,8 +207,9 @@ public record ModelConfig(
         }
         long ringFloats = (long) kvHeads * headDim * (window + 1L);
         if (ringFloats > MAX_ARRAY_LENGTH) {
-            throw r.error((qwen2 ? "max_position_embeddings " + (window + 1L) : "sliding_window " + window) + " with " + kvHeads + " kv heads of dimension " + headDim
-                    + " needs a key ring of " + ringFloats + " floats per layer, more than one array holds");
+            String key = qwen2 ? "max_position_embeddings " + (window + 1L) : "sliding_window " + window;
+            throw r.error(key + " with " + kvHeads + " kv heads of dimension " + headDim + " needs a key ring of "
+                    + ringFloats + " floats per layer, more than one array holds");
         }
         String act = r.string("hidden_act", qwen2 ? "silu" : "swish");
         if (!act.equals("swish") && !act.equals("silu")) {

@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
 /**
  * The long-context comparison (issue 13): SpikingBrain and Qwen2 of the same shape in one process, one after the
  * other; for each context length a fresh session prefills a prompt of that many tokens (TTFT), then decodes a few
- * tokens greedily (the decode rate after that context), and the heap in use after a full GC (the session's state:
+ * tokens greedily (the decode rate after that context, timed after two untimed steps), and the heap in use after a full GC (the session's state:
  * constant for SpikingBrain, the growing key/value cache for Qwen2) and the resident memory are read. A point stops
  * at the time cap (the prompt's prefill is checked after each piece) or is skipped when Qwen2's cache would not fit
  * the heap, and the model's longer contexts are skipped after it, saying so. Writes {@code sweep.csv},
@@ -39,6 +39,8 @@ import java.util.concurrent.Callable;
 public final class ContextSweep implements Callable<Integer> {
     static final String SPIKINGBRAIN = "SpikingBrain";
     static final String QWEN2 = "Qwen2";
+    /** Decode steps run after the prompt before the timed ones. */
+    private static final int UNTIMED_DECODE_STEPS = 2;
     /** Prompt tokens per prefill call, between which the time cap is checked. */
     private static final int PIECE = 4096;
 
@@ -78,6 +80,14 @@ public final class ContextSweep implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "context-sweep", description = "Output folder (default ./context-sweep).")
     Path out;
 
+    @Option(names = "--models", split = ",", defaultValue = "spikingbrain,qwen2",
+            description = "Which models to run: spikingbrain, qwen2 or both (default both).")
+    List<String> models;
+
+    @Option(names = "--append", description = "Keep the points of the sweep.csv already in --out (a point run again replaces"
+            + " its old one), so a long sweep can be run model by model or point by point.")
+    boolean append;
+
     private final PrintStream log = System.err;
     private final List<SweepPoint> points = new ArrayList<>();
 
@@ -95,12 +105,25 @@ public final class ContextSweep implements Callable<Integer> {
         if (decodeTokens < 1 || !(capSeconds > 0)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--decode-tokens and --point-cap-s must be positive");
         }
+        boolean runSpikingBrain = false;
+        boolean runQwen2 = false;
+        for (String m : models) {
+            switch (m.trim().toLowerCase(Locale.ROOT)) {
+                case "spikingbrain" -> runSpikingBrain = true;
+                case "qwen2" -> runQwen2 = true;
+                default -> throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--models takes spikingbrain and qwen2, got '" + m + "'");
+            }
+        }
+        if (append && Files.isRegularFile(out.resolve("sweep.csv"))) {
+            points.addAll(SweepReport.readCsv(out.resolve("sweep.csv")));
+        }
         Precision p = Precision.parse(precision, "--precision");
         int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         Shape s = Shape.parse(shape);
         Path cacheRoot = cache != null ? cache : defaultCache();
-        Path sb = spikingBrainDir != null ? spikingBrainDir : SyntheticModelCache.ensure(cacheRoot, s, log);
-        Path qw = qwen2Dir != null ? qwen2Dir : SyntheticModelCache.ensureQwen2(cacheRoot, s, log);
+        Path sb = !runSpikingBrain ? null : spikingBrainDir != null ? spikingBrainDir : SyntheticModelCache.ensure(cacheRoot, s, log);
+        Path qw = !runQwen2 ? null : qwen2Dir != null ? qwen2Dir : SyntheticModelCache.ensureQwen2(cacheRoot, s, log);
         Files.createDirectories(out);
         List<Long> sbSizes = new ArrayList<>(sizes);
         extraSizes.stream().filter(n -> !sbSizes.contains(n)).forEach(sbSizes::add);
@@ -113,9 +136,13 @@ public final class ContextSweep implements Callable<Integer> {
         try (CpuBackend backend = new CpuBackend(nThreads, tuning)) {
             backend.precision(p);
             log.println("backend: " + backend.name());
-            sweep(SPIKINGBRAIN, sb, LoadOptions.defaults(), backend, sbSizes, title);
-            long limit = Math.min(Integer.MAX_VALUE, longest + decodeTokens);
-            sweep(QWEN2, qw, LoadOptions.defaults().withContextLimit((int) limit), backend, sizes, title);
+            if (runSpikingBrain) {
+                sweep(SPIKINGBRAIN, sb, LoadOptions.defaults(), backend, sbSizes, title);
+            }
+            if (runQwen2) {
+                long limit = Math.min(Integer.MAX_VALUE, longest + UNTIMED_DECODE_STEPS + decodeTokens);
+                sweep(QWEN2, qw, LoadOptions.defaults().withContextLimit((int) limit), backend, sizes, title);
+            }
         }
         log.println("wrote " + out.resolve("sweep.md") + ", sweep.csv and sweep.png");
         return 0;
@@ -130,17 +157,17 @@ public final class ContextSweep implements Callable<Integer> {
             String stopped = null;
             for (long n : sizes) {
                 if (stopped != null) {
-                    points.add(SweepPoint.skipped(name, n, stopped));
+                    replace(SweepPoint.skipped(name, n, stopped));
                     continue;
                 }
                 String noRoom = kvRoom(c, n);
                 if (noRoom != null) {
-                    points.add(SweepPoint.skipped(name, n, noRoom));
+                    replace(SweepPoint.skipped(name, n, noRoom));
                     stopped = "not run: a shorter context already did not fit";
                     continue;
                 }
                 SweepPoint point = measure(name, model, n);
-                points.add(point);
+                replace(point);
                 if (!point.ran()) {
                     stopped = "not run: a shorter context stopped at the time cap";
                 }
@@ -150,12 +177,21 @@ public final class ContextSweep implements Callable<Integer> {
         }
     }
 
-    /** Why Qwen2's key/value cache for {@code n} tokens (F32 keys and values) would not fit the heap, or null. */
+    /** Adds {@code p} in place of an earlier point of its model and context (from --append), SpikingBrain's first. */
+    private void replace(SweepPoint p) {
+        points.removeIf(q -> q.model().equals(p.model()) && q.context() == p.context());
+        points.add(p);
+        points.sort(java.util.Comparator.comparing((SweepPoint q) -> !q.model().equals(SPIKINGBRAIN))
+                .thenComparingLong(SweepPoint::context));
+    }
+
+    /** Why Qwen2's key/value cache after {@code n} tokens (F32 keys and values) would not fit the heap, or null. */
     private String kvRoom(ModelConfig c, long n) {
         if (c.architecture() != Architecture.QWEN2) {
             return null;
         }
-        long kv = 8L * c.numLayers() * c.kvDim() * (n + decodeTokens);
+        // the cache grows by doubling: a prompt of n tokens and the steps after it may hold up to 2n slots
+        long kv = 8L * c.numLayers() * c.kvDim() * 2 * n;
         Runtime rt = Runtime.getRuntime();
         long room = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) - (256L << 20);
         if (kv > room) {
@@ -197,6 +233,11 @@ public final class ContextSweep implements Callable<Integer> {
             }
             double ttft = (System.nanoTime() - t0) / 1e9;
             int next = argmax(logits);
+            // Untimed steps first: a Qwen2 cache that the prompt filled exactly (the sweep's lengths are powers of
+            // two) doubles at the first step, and that one-time copy and its garbage collection are not the rate.
+            for (int i = 0; i < UNTIMED_DECODE_STEPS; i++) {
+                next = argmax(s.decode(next));
+            }
             long t1 = System.nanoTime();
             for (int i = 0; i < decodeTokens; i++) {
                 next = argmax(s.decode(next));

@@ -22,6 +22,26 @@ final class SweepReport {
         Files.writeString(file, b);
     }
 
+    /** The points of a CSV {@link #writeCsv} wrote. */
+    static List<SweepPoint> readCsv(Path file) throws IOException {
+        List<SweepPoint> out = new java.util.ArrayList<>();
+        List<String> lines = Files.readAllLines(file);
+        for (int i = 1; i < lines.size(); i++) {
+            String[] f = lines.get(i).split(",", 7);
+            if (f.length != 7) {
+                throw new IOException(file + ": line " + (i + 1) + " is not a sweep point: " + lines.get(i));
+            }
+            String skipped = f[6].isEmpty() ? null : f[6].replaceAll("^\"|\"$", "");
+            try {
+                out.add(new SweepPoint(f[0], Long.parseLong(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]),
+                        Long.parseLong(f[4]), Long.parseLong(f[5]), skipped));
+            } catch (NumberFormatException e) {
+                throw new IOException(file + ": line " + (i + 1) + " is not a sweep point: " + lines.get(i), e);
+            }
+        }
+        return out;
+    }
+
     /**
      * One row per context: each model's TTFT, decode rate and heap, then how many times slower Qwen2's TTFT is and
      * how many times faster SpikingBrain decodes (the report's two ratios).

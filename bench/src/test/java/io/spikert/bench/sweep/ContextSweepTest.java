@@ -54,6 +54,21 @@ class ContextSweepTest {
         assertTrue(csv.contains("Qwen2,8192,NaN"), csv);
     }
 
+    /** A sweep run model by model: the second run, with --append, keeps the first's points and replaces a re-run one. */
+    @Test
+    void appendKeepsTheEarlierRunsPoints(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("out");
+        String cache = tmp.resolve("cache").toString();
+        assertEquals(0, new CommandLine(new ContextSweep()).execute("--shape", "small", "--contexts", "64,256", "--models",
+                "spikingbrain", "--decode-tokens", "1", "--threads", "2", "--cache", cache, "--out", out.toString()));
+        assertEquals(0, new CommandLine(new ContextSweep()).execute("--shape", "small", "--contexts", "256", "--models",
+                "qwen2,spikingbrain", "--append", "--decode-tokens", "1", "--threads", "2", "--cache", cache, "--out", out.toString()));
+        List<String> csv = Files.readAllLines(out.resolve("sweep.csv"));
+        assertEquals(List.of("SpikingBrain,64", "SpikingBrain,256", "Qwen2,256"),
+                csv.subList(1, csv.size()).stream().map(l -> l.substring(0, l.indexOf(',', l.indexOf(',') + 1))).toList());
+        assertEquals(2, SweepReport.readCsv(out.resolve("sweep.csv")).stream().filter(p -> p.context() == 256).count());
+    }
+
     @Test
     void contextLengthsAcceptSuffixesAndRefuseNonsense() {
         assertEquals(List.of(1000L, 4096L, 1048576L), ContextSweep.parseContexts(List.of("4k", "1M", "1000"), "--contexts"));

@@ -34,7 +34,7 @@ class ConvertCommandTest {
     void badModeIsAUsageError() {
         var e = assertThrows(UsageException.class, () -> new ConvertCommand().run(new String[] {"convert", "--model", "x",
                 "--out", "y", "--to", "int4"}, System.out, System.err));
-        assertTrue(e.getMessage().contains("w8, packed or aligned"), e.getMessage());
+        assertTrue(e.getMessage().contains("w8, packed, aligned or spikingbrain"), e.getMessage());
         assertThrows(UsageException.class, () -> new ConvertCommand().run(new String[] {"convert", "--model", "x"},
                 System.out, System.err));
     }

@@ -209,7 +209,8 @@ public final class ContextSweep implements Callable<Integer> {
         try (Session s = model.newSession()) {
             s.prefill(ids(tokens, model.config().vocabSize(), 1));
             long end = System.nanoTime() + 2_000_000_000L;
-            for (int i = 0; i < 256 && (i < 2 || System.nanoTime() < end); i++) {
+            long steps = Math.min(256, s.contextLimit() - tokens); // a Qwen2 limit may be near the sweep's longest prompt
+            for (int i = 0; i < steps && (i < 2 || System.nanoTime() < end); i++) {
                 s.decode(i % model.config().vocabSize());
             }
         }

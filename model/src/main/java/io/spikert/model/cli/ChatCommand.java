@@ -1,5 +1,6 @@
 package io.spikert.model.cli;
 
+import io.spikert.model.ContextLimitException;
 import io.spikert.model.chat.ChatTemplate;
 import io.spikert.model.generate.Conversation;
 import io.spikert.model.generate.Sampler;
@@ -87,10 +88,17 @@ final class ChatCommand extends CliCommand {
                 if (line.isBlank()) {
                     continue;
                 }
-                var turn = chat.say(line, max, sampler, new StopStrings(stops), piece -> {
-                    out.print(piece);
-                    out.flush();
-                });
+                Conversation.Turn turn;
+                try {
+                    turn = chat.say(line, max, sampler, new StopStrings(stops), piece -> {
+                        out.print(piece);
+                        out.flush();
+                    });
+                } catch (ContextLimitException e) {
+                    err.println("(this turn would pass the model's context limit of " + e.limit()
+                            + " tokens; /reset starts over, or load it with a larger --context)");
+                    continue;
+                }
                 out.println();
                 out.flush();
                 err.printf("[%d prompt tokens, %d prefilled (%.1f tokens/s), %d generated (%.1f tokens/s)]%n", turn.promptTokens(),

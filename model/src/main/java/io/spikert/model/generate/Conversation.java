@@ -1,5 +1,6 @@
 package io.spikert.model.generate;
 
+import io.spikert.model.ContextLimitException;
 import io.spikert.model.Session;
 import io.spikert.model.SpikingBrainModel;
 import io.spikert.model.chat.ChatMessage;
@@ -54,9 +55,22 @@ public final class Conversation implements AutoCloseable {
     /**
      * Adds the user's message, generates the reply (each piece of text to {@code onText} as it comes, stop strings
      * cut), adds the reply to the conversation and returns what the turn did.
+     *
+     * @throws ContextLimitException when the turn's prompt would take the session past its context limit (Qwen2);
+     *                               the message is not added, and the conversation goes on as before it
      */
     public Turn say(String user, int maxTokens, Sampler sampler, StopStrings stops, java.util.function.Consumer<String> onText) {
         messages.add(ChatMessage.user(user));
+        try {
+            return reply(maxTokens, sampler, stops, onText);
+        } catch (ContextLimitException e) {
+            // refused before any of the turn's tokens ran: the conversation stays as it was
+            messages.removeLast();
+            throw e;
+        }
+    }
+
+    private Turn reply(int maxTokens, Sampler sampler, StopStrings stops, java.util.function.Consumer<String> onText) {
         String text = template.render(messages, true);
         int[] fresh;
         int[] prompt;

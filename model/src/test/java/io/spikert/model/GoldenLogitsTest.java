@@ -12,9 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -41,10 +38,7 @@ class GoldenLogitsTest {
     }
 
     static float[] golden(String file) throws IOException {
-        var buf = ByteBuffer.wrap(Files.readAllBytes(TINY.resolve("golden").resolve(file))).order(ByteOrder.LITTLE_ENDIAN);
-        float[] out = new float[buf.remaining() / 4];
-        buf.asFloatBuffer().get(out);
-        return out;
+        return TestModels.floats(TINY.resolve("golden").resolve(file));
     }
 
     static float[] prefillAll(Path dir, int chunk) throws IOException {
@@ -73,12 +67,7 @@ class GoldenLogitsTest {
     }
 
     static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
-        assertEquals(expected.length, actual.length, what + ": logits count");
-        int vocab = expected.length / ids.length;
-        for (int t = 0; t < ids.length; t++) {
-            double err = TestModels.relativeError(actual, t * vocab, expected, t * vocab, vocab);
-            assertTrue(err < tolerance, what + ": token " + t + " relative logit error " + err);
-        }
+        TestModels.assertRowsClose(expected, actual, ids.length, tolerance, what);
     }
 
     @Test

@@ -10,8 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -44,10 +42,7 @@ class Qwen2GoldenLogitsTest {
     }
 
     static float[] golden(String name) throws IOException {
-        var buf = ByteBuffer.wrap(Files.readAllBytes(TINY.resolve("golden").resolve(name))).order(ByteOrder.LITTLE_ENDIAN);
-        float[] out = new float[buf.remaining() / 4];
-        buf.asFloatBuffer().get(out);
-        return out;
+        return TestModels.floats(TINY.resolve("golden").resolve(name));
     }
 
     static float[] prefillAll(SpikingBrainModel model, int chunk) {
@@ -71,12 +66,7 @@ class Qwen2GoldenLogitsTest {
     }
 
     static void assertClose(float[] expected, float[] actual, double tolerance, String what) {
-        assertEquals(expected.length, actual.length, what + ": logits count");
-        int vocab = expected.length / ids.length;
-        for (int t = 0; t < ids.length; t++) {
-            double err = TestModels.relativeError(actual, t * vocab, expected, t * vocab, vocab);
-            assertTrue(err < tolerance, what + ": token " + t + " relative logit error " + err);
-        }
+        TestModels.assertRowsClose(expected, actual, ids.length, tolerance, what);
     }
 
     @Test

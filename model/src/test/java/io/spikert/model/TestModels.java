@@ -37,4 +37,22 @@ final class TestModels {
         }
         return maxDiff / Math.max(maxRef, 1e-30);
     }
+
+    /** A golden file of little-endian float32 values. */
+    static float[] floats(Path file) throws IOException {
+        var buf = java.nio.ByteBuffer.wrap(java.nio.file.Files.readAllBytes(file)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        float[] out = new float[buf.remaining() / 4];
+        buf.asFloatBuffer().get(out);
+        return out;
+    }
+
+    /** Each of {@code rows} rows of logits within {@code tolerance} ({@link #relativeError}) of the expected row. */
+    static void assertRowsClose(float[] expected, float[] actual, int rows, double tolerance, String what) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected.length, actual.length, what + ": logits count");
+        int vocab = expected.length / rows;
+        for (int t = 0; t < rows; t++) {
+            double err = relativeError(actual, t * vocab, expected, t * vocab, vocab);
+            org.junit.jupiter.api.Assertions.assertTrue(err < tolerance, what + ": token " + t + " relative logit error " + err);
+        }
+    }
 }

@@ -8,6 +8,7 @@ import io.spikert.model.LoadOptions;
 import io.spikert.model.ModelConfig;
 import io.spikert.model.Session;
 import io.spikert.model.SpikingBrainModel;
+import io.spikert.model.generate.Sampler;
 import io.spikert.runtime.Precision;
 import io.spikert.runtime.Tuning;
 import io.spikert.runtime.backend.CpuBackend;
@@ -233,15 +234,17 @@ public final class ContextSweep implements Callable<Integer> {
                 }
             }
             double ttft = (System.nanoTime() - t0) / 1e9;
-            int next = argmax(logits);
+            int next = Sampler.argmax(logits, logits.length);
             // Untimed steps first: a Qwen2 cache that the prompt filled exactly (the sweep's lengths are powers of
             // two) doubles at the first step, and that one-time copy and its garbage collection are not the rate.
             for (int i = 0; i < UNTIMED_DECODE_STEPS; i++) {
-                next = argmax(s.decode(next));
+                float[] l = s.decode(next);
+                next = Sampler.argmax(l, l.length);
             }
             long t1 = System.nanoTime();
             for (int i = 0; i < decodeTokens; i++) {
-                next = argmax(s.decode(next));
+                float[] l = s.decode(next);
+                next = Sampler.argmax(l, l.length);
             }
             double decode = decodeTokens / ((System.nanoTime() - t1) / 1e9);
             System.gc();
@@ -268,16 +271,6 @@ public final class ContextSweep implements Callable<Integer> {
             ids[i] = r.nextInt(vocab);
         }
         return ids;
-    }
-
-    private static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     /** "1k" = 1024, "1M" = 1048576, or a plain number of tokens. */

@@ -140,7 +140,8 @@ public record BenchOptions(Path model, Shape shape, ModelVariant variant, RawVal
         throw new UsageException(opt + " must be an integer >= " + min + ", got \"" + v + "\"");
     }
 
-    private static Path defaultCache() {
+    /** Where synthetic checkpoints live when no --cache is given: $SPIKERT_CACHE, else ~/.cache/spikert. */
+    public static Path defaultCache() {
         String env = System.getenv("SPIKERT_CACHE");
         if (env != null && !env.isBlank()) {
             return Path.of(env);

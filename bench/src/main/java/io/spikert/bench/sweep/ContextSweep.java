@@ -1,5 +1,6 @@
 package io.spikert.bench.sweep;
 
+import io.spikert.bench.harness.BenchOptions;
 import io.spikert.bench.harness.ProcessMemory;
 import io.spikert.bench.harness.Shape;
 import io.spikert.bench.harness.SyntheticModelCache;
@@ -122,7 +123,7 @@ public final class ContextSweep implements Callable<Integer> {
         Precision p = Precision.parse(precision, "--precision");
         int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         Shape s = Shape.parse(shape);
-        Path cacheRoot = cache != null ? cache : defaultCache();
+        Path cacheRoot = cache != null ? cache : BenchOptions.defaultCache();
         Path sb = !runSpikingBrain ? null : spikingBrainDir != null ? spikingBrainDir : SyntheticModelCache.ensure(cacheRoot, s, log);
         Path qw = !runQwen2 ? null : qwen2Dir != null ? qwen2Dir : SyntheticModelCache.ensureQwen2(cacheRoot, s, log);
         Files.createDirectories(out);
@@ -299,10 +300,5 @@ public final class ContextSweep implements Callable<Integer> {
         }
         out.sort(null);
         return out;
-    }
-
-    private static Path defaultCache() {
-        String env = System.getenv("SPIKERT_CACHE");
-        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".cache", "spikert");
     }
 }

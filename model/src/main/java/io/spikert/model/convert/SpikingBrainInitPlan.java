@@ -2,6 +2,7 @@ package io.spikert.model.convert;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.spikert.kernels.Bf16;
 import io.spikert.model.Architecture;
 import io.spikert.model.ModelConfig;
 import io.spikert.model.synthetic.SyntheticCheckpoint;
@@ -11,9 +12,11 @@ import io.spikert.runtime.Tensor;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code --to spikingbrain}: a SpikingBrain ({@code gla_swa}) checkpoint initialised from a Qwen2 one, as the report
@@ -54,19 +57,20 @@ final class SpikingBrainInitPlan {
                     + " not " + dtype);
         }
         List<OutputTensor> out = new ArrayList<>();
+        Set<String> taken = new HashSet<>();
         Architecture from = Architecture.QWEN2;
         Architecture to = Architecture.SPIKINGBRAIN;
-        out.add(reused(s, from.embeddings(), to.embeddings(), c.vocabSize(), h));
+        out.add(reused(s, taken, from.embeddings(), to.embeddings(), c.vocabSize(), h));
         for (int l = 0; l < c.numLayers(); l++) {
             String qa = from.attention(l);
             String sa = to.attention(l);
-            out.add(reused(s, from.attentionNorm(l), to.attentionNorm(l), h));
-            out.add(reused(s, qa + "q_proj.weight", sa + "q_proj.weight", h, h));
-            out.add(reused(s, qa + "q_proj.bias", sa + "q_proj.bias", h));
-            out.add(reused(s, qa + "k_proj.weight", sa + "k_proj.weight", kv, h));
-            out.add(reused(s, qa + "k_proj.bias", sa + "k_proj.bias", kv));
-            out.add(reused(s, qa + "v_proj.weight", sa + "v_proj.weight", kv, h));
-            out.add(reused(s, qa + "v_proj.bias", sa + "v_proj.bias", kv));
+            out.add(reused(s, taken, from.attentionNorm(l), to.attentionNorm(l), h));
+            out.add(reused(s, taken, qa + "q_proj.weight", sa + "q_proj.weight", h, h));
+            out.add(reused(s, taken, qa + "q_proj.bias", sa + "q_proj.bias", h));
+            out.add(reused(s, taken, qa + "k_proj.weight", sa + "k_proj.weight", kv, h));
+            out.add(reused(s, taken, qa + "k_proj.bias", sa + "k_proj.bias", kv));
+            out.add(reused(s, taken, qa + "v_proj.weight", sa + "v_proj.weight", kv, h));
+            out.add(reused(s, taken, qa + "v_proj.bias", sa + "v_proj.bias", kv));
             if (!swa.get(l)) {
                 int rank = ModelConfig.GATE_LOW_RANK;
                 out.add(xavier(sa + "gk_proj.0.weight", dtype, rank, h));
@@ -74,25 +78,24 @@ final class SpikingBrainInitPlan {
                 out.add(constant(sa + "gk_proj.1.bias", dtype, 0f, kv));
                 out.add(constant(sa + "g_norm.weight", dtype, 1f, c.headDim()));
             }
-            out.add(reused(s, qa + "o_proj.weight", sa + "o_proj.weight", h, h));
-            out.add(reused(s, from.mlpNorm(l), to.mlpNorm(l), h));
+            out.add(reused(s, taken, qa + "o_proj.weight", sa + "o_proj.weight", h, h));
+            out.add(reused(s, taken, from.mlpNorm(l), to.mlpNorm(l), h));
             String mlp = "model.layers." + l + ".mlp.";
-            out.add(reused(s, mlp + "gate_proj.weight", mlp + "gate_proj.weight", inter, h));
-            out.add(reused(s, mlp + "up_proj.weight", mlp + "up_proj.weight", inter, h));
-            out.add(reused(s, mlp + "down_proj.weight", mlp + "down_proj.weight", h, inter));
+            out.add(reused(s, taken, mlp + "gate_proj.weight", mlp + "gate_proj.weight", inter, h));
+            out.add(reused(s, taken, mlp + "up_proj.weight", mlp + "up_proj.weight", inter, h));
+            out.add(reused(s, taken, mlp + "down_proj.weight", mlp + "down_proj.weight", h, inter));
         }
-        out.add(reused(s, "model.norm.weight", "model.norm.weight", h));
+        out.add(reused(s, taken, "model.norm.weight", "model.norm.weight", h));
         boolean tied = !s.checkpoint.contains("lm_head.weight");
         if (tied && !c.tieWordEmbeddings()) {
             throw new ConvertException(s.dir + ": no lm_head.weight, and config.json does not tie it to the embeddings");
         }
         if (!tied) {
-            out.add(reused(s, "lm_head.weight", "lm_head.weight", c.vocabSize(), h));
+            out.add(reused(s, taken, "lm_head.weight", "lm_head.weight", c.vocabSize(), h));
         }
-        int taken = (int) out.stream().filter(t -> !t.name().contains("gk_proj") && !t.name().contains("g_norm")).count();
-        if (taken != s.checkpoint.names().size()) {
+        if (!taken.containsAll(s.checkpoint.names())) {
             var unknown = new java.util.TreeSet<>(s.checkpoint.names());
-            out.forEach(t -> unknown.remove(fromName(t.name())));
+            unknown.removeAll(taken);
             throw new ConvertException(s.dir + ": tensors a Qwen2 checkpoint does not have: " + unknown);
         }
         Map<String, String> meta = new LinkedHashMap<>();
@@ -155,14 +158,10 @@ final class SpikingBrainInitPlan {
         return out;
     }
 
-    /** The Qwen2 name a SpikingBrain output name was taken from. */
-    static String fromName(String to) {
-        return to.replace(".attn.", ".self_attn.").replace("attn_norm", "input_layernorm")
-                .replace("mlp_norm", "post_attention_layernorm").replace("model.embeddings.", "model.embed_tokens.");
-    }
-
-    private static OutputTensor reused(Source s, String from, String to, long... shape) throws IOException {
+    /** Qwen2's tensor {@code from} as SpikingBrain's {@code to}, bytes unchanged; {@code from} is added to {@code taken}. */
+    private static OutputTensor reused(Source s, Set<String> taken, String from, String to, long... shape) throws IOException {
         Tensor t = s.floatTensor(from, shape);
+        taken.add(from);
         return new OutputTensor(to, t.dtype(), t.shape(), Streams.copy(t));
     }
 
@@ -181,15 +180,9 @@ final class SpikingBrainInitPlan {
     private static io.spikert.model.checkpoint.SafetensorsWriter.ByteSource values(DType dtype, long n, Streams.FloatAt f) {
         return switch (dtype) {
             case F32 -> Streams.f32(n, f);
-            case BF16 -> Streams.ints(n, 2, i -> bf16(f.at(i)));
+            case BF16 -> Streams.ints(n, 2, i -> Bf16.bits(f.at(i)));
             default -> throw new IllegalArgumentException("BF16 or F32, not " + dtype);
         };
-    }
-
-    /** Round to nearest even. */
-    static int bf16(float v) {
-        int bits = Float.floatToRawIntBits(v);
-        return (bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16;
     }
 
     /** A uniform double in [0, 1) for element i of a stream (splitmix64's finaliser). */

@@ -84,23 +84,18 @@ public final class SyntheticCheckpoint {
         c.put("num_attention_heads", d.heads());
         c.put("num_key_value_heads", d.kvHeads());
         c.put("intermediate_size", d.intermediate());
-        if (arch == Architecture.QWEN2) {
-            c.put("max_position_embeddings", d.window());
-            c.put("max_window_layers", d.layers());
-            for (String key : new String[] {"bos_token_id", "eos_token_id"}) {
-                if (c.path(key).asLong(-1) >= d.vocab()) {
-                    c.remove(key);
-                }
-            }
-            return c;
-        }
-        c.put("sliding_window", d.window());
-        // The published bos/eos id (151643) is no token of a smaller vocabulary: such a config names none.
+        // The published bos/eos ids (151643, 151645) are no tokens of a smaller vocabulary: such a config names none.
         for (String key : new String[] {"bos_token_id", "eos_token_id"}) {
             if (c.path(key).asLong(-1) >= d.vocab()) {
                 c.remove(key);
             }
         }
+        if (arch == Architecture.QWEN2) {
+            c.put("max_position_embeddings", d.window());
+            c.put("max_window_layers", d.layers());
+            return c;
+        }
+        c.put("sliding_window", d.window());
         var attn = c.putArray("attn_layers");
         for (int l = 1; l < d.layers(); l += 2) {
             attn.add(l);

@@ -9,6 +9,7 @@ Default output: model/src/test/resources/qwen2-tiny/
                  (BF16, untied lm_head: the layout of Qwen2.5-7B)
   tied-f32/      config.json, model.safetensors (F32, no lm_head: tie_word_embeddings, as Qwen2.5-0.5B)
   golden/        ids.json, logits-bf16-sharded.bin, logits-tied-f32.bin ([T][V] float32 little-endian),
+                 logits-bf16-sharded-kv-bf16.bin (bf16-sharded with a BF16 key/value cache),
                  spikingbrain-init.json (what `convert --to spikingbrain` must make of bf16-sharded)
 Running it twice gives identical bytes.
 """
@@ -125,6 +126,8 @@ def main():
     sharded = write_bf16_sharded(os.path.join(args.out, "bf16-sharded"), cfg, make_weights(cfg, False, rng))
     with open(os.path.join(golden, "logits-bf16-sharded.bin"), "wb") as f:
         f.write(logits_bytes(ref.forward(sharded, cfg, ids)))
+    with open(os.path.join(golden, "logits-bf16-sharded-kv-bf16.bin"), "wb") as f:
+        f.write(logits_bytes(ref.forward(sharded, cfg, ids, kv_round=ref.bf16_cache)))
 
     tied_cfg = OrderedDict(cfg)
     tied_cfg["tie_word_embeddings"] = True

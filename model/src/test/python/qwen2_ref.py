@@ -7,7 +7,10 @@ grouped kv heads, rotate-half RoPE, SwiGLU MLP, RMSNorm), no library code. It do
 with spikingbrain_ref.py, and unlike the runtime (which caches keys and runs chunk by chunk) it
 computes the whole sequence at once with a causal mask, so the two formulations check each other.
 
-    forward(weights, config, ids) -> logits [T, V] float64
+    forward(weights, config, ids, kv_round=None) -> logits [T, V] float64
+
+kv_round, when given, maps keys (after RoPE) and values before attention sees them: the BF16 key/value
+cache is bf16_cache (each value as the runtime computes it in float32, then rounded to BF16, ties to even).
 
 RoPE follows the runtime's stated convention (MODEL.md section 3): inv_freq computed in float64 and
 rounded to float32, the angle position * inv_freq rounded to float32, cos and sin in float64.
@@ -43,6 +46,13 @@ def rotate(x, cos, sin):
     return np.concatenate([first * c - second * s, second * c + first * s], axis=-1)
 
 
+def bf16_cache(x):
+    """float64 -> float32 -> nearest BF16 (ties to even), back as float64: what a BF16 cache holds."""
+    b = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    b = ((b + 0x7FFF + ((b >> 16) & 1)) >> 16).astype(np.uint32) << 16
+    return b.astype(np.uint32).view(np.float32).astype(np.float64)
+
+
 def causal_attention(q, k, v, group):
     """q: [T, heads, D], k, v: [T, kv_heads, D] -> [T, heads, D]; query t sees keys 0..t."""
     T, heads, D = q.shape
@@ -59,7 +69,7 @@ def causal_attention(q, k, v, group):
     return out
 
 
-def forward(weights, config, ids):
+def forward(weights, config, ids, kv_round=None):
     hidden = int(config["hidden_size"])
     heads = int(config["num_attention_heads"])
     kv_heads = int(config.get("num_key_value_heads", heads))
@@ -79,6 +89,8 @@ def forward(weights, config, ids):
         k = (h @ _w(weights, a + "k_proj.weight").T + _w(weights, a + "k_proj.bias")).reshape(T, kv_heads, head_dim)
         v = (h @ _w(weights, a + "v_proj.weight").T + _w(weights, a + "v_proj.bias")).reshape(T, kv_heads, head_dim)
         q, k = rotate(q, cos, sin), rotate(k, cos, sin)
+        if kv_round is not None:
+            k, v = kv_round(k), kv_round(v)
         attn = causal_attention(q, k, v, heads // kv_heads).reshape(T, hidden)
         x = x + attn @ _w(weights, a + "o_proj.weight").T
         h = rms_norm(x, _w(weights, p + "post_attention_layernorm.weight"), eps)

@@ -2,6 +2,7 @@ package io.spikert.model;
 
 import io.spikert.runtime.NumericalFaultException;
 import io.spikert.runtime.Tuning;
+import io.spikert.runtime.backend.KvPrecision;
 import io.spikert.model.layers.SpikeObserver;
 
 import java.util.Objects;
@@ -26,9 +27,13 @@ import java.util.function.Consumer;
  * @param int8BlockRows  most rows of one block of the CPU's INT8 weight layout ({@link io.spikert.runtime.Tuning#maxBlockRows})
  * @param contextLimit  Qwen2 only: most positions a session holds, in place of the config's
  *                      {@code max_position_embeddings} ({@link ModelConfig#withContextLimit}); 0 keeps the config's
+ * @param kvCache       how softmax-attention caches hold keys and values (Qwen2's layers, SpikingBrain's SWA layers):
+ *                      F32 (the default, exact) or BF16 (half the memory; the backend must hold it, and W8ASpike,
+ *                      whose cache holds int8-quantised values exactly, refuses it)
  */
 public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spikeObserver, Consumer<String> progress,
-                          boolean exactNarrowing, boolean checkWeights, int int8BlockRows, int contextLimit) {
+                          boolean exactNarrowing, boolean checkWeights, int int8BlockRows, int contextLimit,
+                          KvPrecision kvCache) {
     public static final float DEFAULT_SPIKE_K = 3f;
 
     public LoadOptions {
@@ -41,6 +46,14 @@ public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spi
         if (contextLimit < 0) {
             throw new IllegalArgumentException("contextLimit must be positive (or 0 for the config's), got " + contextLimit);
         }
+        Objects.requireNonNull(kvCache, "kvCache");
+    }
+
+    /** As the canonical constructor, with an F32 key/value cache. */
+    public LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spikeObserver, Consumer<String> progress,
+                       boolean exactNarrowing, boolean checkWeights, int int8BlockRows, int contextLimit) {
+        this(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, checkWeights, int8BlockRows, contextLimit,
+                KvPrecision.F32);
     }
 
     /** As the canonical constructor, with the config's context limit. */
@@ -70,33 +83,39 @@ public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spi
     }
 
     public LoadOptions withIntegerSpikes(boolean integer) {
-        return new LoadOptions(spikeK, integer, spikeObserver, progress, exactNarrowing, checkWeights, int8BlockRows, contextLimit);
+        return new LoadOptions(spikeK, integer, spikeObserver, progress, exactNarrowing, checkWeights, int8BlockRows, contextLimit, kvCache);
     }
 
     public LoadOptions withSpikeObserver(SpikeObserver observer) {
-        return new LoadOptions(spikeK, integerSpikes, observer, progress, exactNarrowing, checkWeights, int8BlockRows, contextLimit);
+        return new LoadOptions(spikeK, integerSpikes, observer, progress, exactNarrowing, checkWeights, int8BlockRows, contextLimit, kvCache);
     }
 
     public LoadOptions withProgress(Consumer<String> listener) {
-        return new LoadOptions(spikeK, integerSpikes, spikeObserver, listener, exactNarrowing, checkWeights, int8BlockRows, contextLimit);
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, listener, exactNarrowing, checkWeights, int8BlockRows, contextLimit, kvCache);
     }
 
     public LoadOptions withExactNarrowing(boolean narrow) {
-        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, narrow, checkWeights, int8BlockRows, contextLimit);
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, narrow, checkWeights, int8BlockRows, contextLimit, kvCache);
     }
 
     /** With or without the NaN/infinity scan of every weight at load (the CLI's --check-weights). */
     public LoadOptions withCheckWeights(boolean check) {
-        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, check, int8BlockRows, contextLimit);
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, check, int8BlockRows, contextLimit, kvCache);
     }
 
     /** With the CPU's INT8 layout in blocks of at most {@code rows} rows ({@link io.spikert.runtime.Tuning#maxBlockRows}). */
     public LoadOptions withInt8BlockRows(int rows) {
-        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, checkWeights, rows, contextLimit);
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, checkWeights, rows, contextLimit, kvCache);
     }
 
     /** Qwen2 only: sessions hold up to {@code tokens} positions ({@link ModelConfig#withContextLimit}); 0: the config's. */
     public LoadOptions withContextLimit(int tokens) {
-        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, checkWeights, int8BlockRows, tokens);
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, checkWeights, int8BlockRows, tokens, kvCache);
+    }
+
+    /** With keys and values cached at {@code precision} ({@link #kvCache}). */
+    public LoadOptions withKvCache(KvPrecision precision) {
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, checkWeights, int8BlockRows,
+                contextLimit, precision);
     }
 }

@@ -8,6 +8,9 @@ import io.spikert.runtime.backend.Backend;
 import io.spikert.runtime.backend.Floats;
 import io.spikert.runtime.backend.Memory;
 import io.spikert.runtime.backend.RecurrentState;
+import io.spikert.runtime.backend.StateImage;
+
+import java.util.SplittableRandom;
 
 /**
  * A {@link Session} on any backend: its recurrent state (GLA states, SWA caches) and chunk activations
@@ -111,6 +114,28 @@ final class ModelSession implements Session {
             images[l] = ops.saveState(state.layer(l), position);
         }
         return new SessionSnapshot(model.identity(), position, images);
+    }
+
+    /**
+     * {@link SpikingBrainModel#newSessionAtDepth}: each layer's state loaded, one layer at a time, from an image of
+     * {@code position} tokens filled with a fixed pattern of small values (a Gaussian block repeated).
+     */
+    void fillForMeasurement(long position) {
+        requireOpen();
+        float[] block = new float[4096];
+        var random = new SplittableRandom(position);
+        for (int i = 0; i < block.length; i++) {
+            block[i] = (float) (0.25 * random.nextGaussian());
+        }
+        Backend ops = model.ops();
+        for (int l = 0; l < config.numLayers(); l++) {
+            float[] image = new float[Math.toIntExact(StateImage.floats(state.layer(l), position))];
+            for (int i = 0; i < image.length; i += block.length) {
+                System.arraycopy(block, 0, image, i, Math.min(block.length, image.length - i));
+            }
+            ops.loadState(image, position, state.layer(l));
+        }
+        this.position = position;
     }
 
     /** One {@link Backend#loadState} copy per layer, after the snapshot's model is checked. */

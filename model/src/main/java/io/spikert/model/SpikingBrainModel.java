@@ -18,6 +18,7 @@ import io.spikert.runtime.NumericalFaultException;
 import io.spikert.runtime.backend.Backend;
 import io.spikert.runtime.backend.BackendException;
 import io.spikert.runtime.backend.Floats;
+import io.spikert.runtime.backend.KvPrecision;
 import io.spikert.runtime.backend.Matrix;
 import io.spikert.runtime.backend.Memory;
 import io.spikert.runtime.backend.WeightVector;
@@ -96,6 +97,10 @@ public final class SpikingBrainModel implements AutoCloseable {
             config = config.withContextLimit(options.contextLimit());
         }
         LoadOptions effective = backend.runsFloatSpikeForm() ? options : options.withIntegerSpikes(true);
+        if (!backend.holdsKvCache(options.kvCache())) {
+            throw new IllegalArgumentException("the " + backend.name() + " backend holds no " + options.kvCache()
+                    + " key/value cache (F32 only); BF16 caches run on the CPU backend");
+        }
         Checkpoint checkpoint = Checkpoints.open(modelDir);
         Arena hostCopies = Arena.ofShared();
         Memory weights = null;
@@ -110,8 +115,12 @@ public final class SpikingBrainModel implements AutoCloseable {
                 throw new CheckpointException(modelDir + ": a Qwen2 checkpoint with " + binder.variant()
                         + " tensors; SpikeRT runs Qwen2 as published (dense weights) only");
             }
+            if (effective.kvCache() != KvPrecision.F32 && binder.variant() != ModelVariant.BASE) {
+                throw new CheckpointException(modelDir + ": a W8ASpike model caches its int8-quantised keys and values"
+                        + " exactly at F32; a " + effective.kvCache() + " key/value cache is for dense models");
+            }
             binder.requireLayerCount(config.numLayers());
-            Graph graph = build(config, binder);
+            Graph graph = build(config, binder, effective.kvCache());
             binder.requireAllUsed();
             if (backend.deviceMemory()) {
                 // The device holds its own copies of the loader's INT8 codes and narrowed matrices (about 8.5 GB
@@ -149,7 +158,7 @@ public final class SpikingBrainModel implements AutoCloseable {
         try {
             ModelWeights w = bind.bind(weights);
             return new SpikingBrainModel(config, w.variant(), backend, SpikeObserver.NONE, null, null, weights,
-                    build(config, w), Map.of());
+                    build(config, w, KvPrecision.F32), Map.of());
         } catch (IOException | RuntimeException e) {
             weights.closeAfter(e);
             throw e;
@@ -171,7 +180,7 @@ public final class SpikingBrainModel implements AutoCloseable {
      * every softmax-attention layer as {@link SlidingWindowAttention} (Qwen2's see back to the context limit), the
      * others (SpikingBrain only) as {@link GatedLinearAttention}.
      */
-    private static Graph build(ModelConfig c, ModelWeights w) throws IOException {
+    private static Graph build(ModelConfig c, ModelWeights w, KvPrecision kvCache) throws IOException {
         Architecture arch = c.architecture();
         int hidden = c.hiddenSize();
         int kvDim = c.kvDim();
@@ -188,7 +197,7 @@ public final class SpikingBrainModel implements AutoCloseable {
                         w.projection(a + "k_proj", kvDim, hidden, true),
                         w.projection(a + "v_proj", kvDim, hidden, true),
                         w.projection(a + "o_proj", hidden, hidden, false),
-                        w.querySpikeK());
+                        w.querySpikeK(), kvCache);
             } else {
                 Projection gate = w.glaGate(a, kvDim, hidden); // first: its tensors tell the variants apart
                 attention = new GatedLinearAttention(c,
@@ -252,6 +261,30 @@ public final class SpikingBrainModel implements AutoCloseable {
 
     public Session newSession(int chunkTokens) {
         return new FiniteLogitsSession(openSession(chunkTokens));
+    }
+
+    /**
+     * For measurement: a session standing at {@code position} whose state holds arbitrary values in place of a
+     * prompt's, so that decode at a depth can be timed without prefilling a prompt that long. A token's work depends
+     * on the position and the state's size (a Qwen2 cache of {@code position} keys, SpikingBrain's full window), not
+     * on the values, so the rate is a real session's at that depth; the logits mean nothing.
+     *
+     * @throws ContextLimitException when {@code position} is past the model's context limit
+     */
+    public Session newSessionAtDepth(long position) {
+        ContextLimitException.check(0, position, config.contextLimit());
+        ModelSession s = openSession(backend.defaultChunk());
+        try {
+            s.fillForMeasurement(position);
+        } catch (RuntimeException e) {
+            try {
+                s.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        return new FiniteLogitsSession(s);
     }
 
     /**

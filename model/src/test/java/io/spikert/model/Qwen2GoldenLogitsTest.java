@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.spikert.model.checkpoint.CheckpointException;
 import io.spikert.runtime.backend.CpuBackend;
+import io.spikert.runtime.backend.KvPrecision;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,30 @@ class Qwen2GoldenLogitsTest {
             assertClose(expected, prefillAll(model, 64), 1e-5, "prefill, one chunk");
             assertClose(expected, prefillAll(model, 7), 1e-5, "prefill, chunks of 7");
             assertClose(expected, decodeAll(model), 1e-5, "decode");
+        }
+    }
+
+    /**
+     * A BF16 key/value cache against the reference that rounds keys (after RoPE) and values to BF16 the same way
+     * (qwen2_ref.bf16_cache). The rounding moves the logits by 1e-3 to 3e-3 (relative) from the F32 cache's; the
+     * runtime must stay within 1e-4 of the rounding reference, where a rare key computed in float32 on the other
+     * side of a BF16 midpoint from the float64 reference's may round the other way.
+     */
+    @Test
+    void bf16KeyValueCacheMatchesTheReferenceThatRoundsTheCache() throws IOException {
+        float[] expected = golden("logits-bf16-sharded-kv-bf16.bin");
+        float[] f32Cache = golden("logits-bf16-sharded.bin");
+        assertTrue(TestModels.relativeError(expected, 0, f32Cache, 0, expected.length) > 1e-3,
+                "the fixture must tell the two caches apart");
+        try (var f32 = SpikingBrainModel.load(TINY.resolve("bf16-sharded"), backend);
+             var model = SpikingBrainModel.load(TINY.resolve("bf16-sharded"), backend,
+                     LoadOptions.defaults().withKvCache(KvPrecision.BF16));
+             Session half = model.newSession(); Session full = f32.newSession()) {
+            assertClose(expected, prefillAll(model, 64), 1e-4, "bf16 cache, prefill in one chunk");
+            assertClose(expected, prefillAll(model, 7), 1e-4, "bf16 cache, prefill in chunks of 7");
+            assertClose(expected, decodeAll(model), 1e-4, "bf16 cache, decode");
+            assertEquals(full.stateBytes(), 2 * half.stateBytes(),
+                    "a Qwen2 session's state is its key/value cache: half the bytes at BF16");
         }
     }
 

@@ -46,6 +46,30 @@ public final class Bf16 {
         ((ShortVector) bits.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(out, at * 2, ByteOrder.nativeOrder());
     }
 
+    /** {@link #F}'s lanes of BF16 values from {@code a[off]}, widened to floats (exactly). */
+    public static FloatVector load(short[] a, int off) {
+        return value((IntVector) ShortVector.fromArray(S, a, off).convertShape(VectorOperators.S2I, I, 0));
+    }
+
+    /** Rounds {@code n} floats of {@code x} from {@code xOff} to BF16 bits into {@code out} from {@code outOff}. */
+    public static void store(float[] x, int xOff, int n, short[] out, int outOff) {
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
+            ((ShortVector) bits(FloatVector.fromArray(F, x, xOff + i)).convertShape(VectorOperators.I2S, S, 0))
+                    .intoArray(out, outOff + i);
+        }
+        for (; i < n; i++) {
+            out[outOff + i] = bits(x[xOff + i]);
+        }
+    }
+
+    /** Widens {@code n} BF16 values of {@code a} from {@code off} into {@code out} from {@code outOff}. */
+    public static void widen(short[] a, int off, int n, float[] out, int outOff) {
+        for (int i = 0; i < n; i++) {
+            out[outOff + i] = value(a[off + i]);
+        }
+    }
+
     /** The BF16 bits nearest to {@code f} (ties to even). */
     public static short bits(float f) {
         int b = Float.floatToRawIntBits(f);

@@ -13,6 +13,7 @@ import io.spikert.model.generate.Sampler;
 import io.spikert.runtime.Precision;
 import io.spikert.runtime.Tuning;
 import io.spikert.runtime.backend.CpuBackend;
+import io.spikert.runtime.backend.KvPrecision;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,7 +34,10 @@ import java.util.concurrent.Callable;
  * tokens greedily (the decode rate after that context, timed after two untimed steps), and the heap in use after a full GC (the session's state:
  * constant for SpikingBrain, the growing key/value cache for Qwen2) and the resident memory are read. A point stops
  * at the time cap (the prompt's prefill is checked after each piece) or is skipped when Qwen2's cache would not fit
- * the heap, and the model's longer contexts are skipped after it, saying so. Writes {@code sweep.csv},
+ * the heap, and the model's longer contexts are skipped after it, saying so. {@code --state-depths} adds decode
+ * rates at depths no prompt is run to: the session is put there with an arbitrary state of the right size
+ * ({@link SpikingBrainModel#newSessionAtDepth}), which costs a decode step what a prompt that long would leave it
+ * (run it also at a depth a prompt reached to see the two agree). Writes {@code sweep.csv},
  * {@code sweep.md} and {@code sweep.png} into {@code --out}, after every point (a long run leaves what it measured).
  */
 @Command(name = "context-sweep", mixinStandardHelpOptions = true, sortOptions = false,
@@ -62,6 +66,14 @@ public final class ContextSweep implements Callable<Integer> {
     @Option(names = "--spikingbrain-extra", split = ",", defaultValue = "",
             description = "Further context lengths for SpikingBrain only (its memory is flat: 1M, say).")
     List<String> extra;
+
+    @Option(names = "--state-depths", split = ",", defaultValue = "",
+            description = "Depths at which both models' decode is timed from a session put there with an arbitrary state"
+                    + " instead of after a prompt (no TTFT): 256k, 1M, ... where a prompt would take hours.")
+    List<String> stateDepths;
+
+    @Option(names = "--kv-cache", defaultValue = "f32", description = "Key/value cache precision of both models, f32 or bf16 (default f32).")
+    String kvCache;
 
     @Option(names = "--decode-tokens", defaultValue = "8", description = "Greedy decode steps timed after each prompt (default 8).")
     int decodeTokens;
@@ -101,6 +113,7 @@ public final class ContextSweep implements Callable<Integer> {
     public Integer call() throws Exception {
         List<Long> sizes = parseContexts(contexts, "--contexts");
         List<Long> extraSizes = parseContexts(extra, "--spikingbrain-extra");
+        List<Long> depths = parseContexts(stateDepths, "--state-depths");
         if (sizes.isEmpty()) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--contexts names no context length");
         }
@@ -121,6 +134,7 @@ public final class ContextSweep implements Callable<Integer> {
             points.addAll(SweepReport.readCsv(out.resolve("sweep.csv")));
         }
         Precision p = Precision.parse(precision, "--precision");
+        KvPrecision kv = KvPrecision.parse(kvCache, "--kv-cache");
         int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         Shape s = Shape.parse(shape);
         Path cacheRoot = cache != null ? cache : BenchOptions.defaultCache();
@@ -130,28 +144,30 @@ public final class ContextSweep implements Callable<Integer> {
         List<Long> sbSizes = new ArrayList<>(sizes);
         extraSizes.stream().filter(n -> !sbSizes.contains(n)).forEach(sbSizes::add);
         sbSizes.sort(null);
-        long longest = sizes.stream().mapToLong(Long::longValue).max().orElseThrow();
-        String title = String.format(Locale.ROOT, "SpikingBrain vs Qwen2, %s shape, %d threads, %s prefill",
-                spikingBrainDir == null ? s.cliName() : "given", nThreads, p.name().toLowerCase(Locale.ROOT));
+        long longest = Math.max(sizes.stream().mapToLong(Long::longValue).max().orElseThrow(),
+                depths.stream().mapToLong(Long::longValue).max().orElse(0));
+        String title = String.format(Locale.ROOT, "SpikingBrain vs Qwen2, %s shape, %d threads, %s prefill, %s KV cache",
+                spikingBrainDir == null ? s.cliName() : "given", nThreads, p.name().toLowerCase(Locale.ROOT), kv.label());
         log.println(title);
         Tuning tuning = Tuning.fromSystemProperties();
         try (CpuBackend backend = new CpuBackend(nThreads, tuning)) {
             backend.precision(p);
             log.println("backend: " + backend.name());
             if (runSpikingBrain) {
-                sweep(SPIKINGBRAIN, sb, LoadOptions.defaults(), backend, sbSizes, title);
+                sweep(SPIKINGBRAIN, sb, LoadOptions.defaults().withKvCache(kv), backend, sbSizes, depths, title);
             }
             if (runQwen2) {
-                long limit = Math.min(Integer.MAX_VALUE, longest + UNTIMED_DECODE_STEPS + decodeTokens);
-                sweep(QWEN2, qw, LoadOptions.defaults().withContextLimit((int) limit), backend, sizes, title);
+                long limit = Math.min(ModelConfig.MAX_SLIDING_WINDOW + 1L, longest + UNTIMED_DECODE_STEPS + decodeTokens);
+                sweep(QWEN2, qw, LoadOptions.defaults().withContextLimit((int) limit).withKvCache(kv), backend, sizes,
+                        depths, title);
             }
         }
         log.println("wrote " + out.resolve("sweep.md") + ", sweep.csv and sweep.png");
         return 0;
     }
 
-    private void sweep(String name, Path dir, LoadOptions options, CpuBackend backend, List<Long> sizes, String title)
-            throws IOException {
+    private void sweep(String name, Path dir, LoadOptions options, CpuBackend backend, List<Long> sizes, List<Long> depths,
+                       String title) throws IOException {
         try (SpikingBrainModel model = SpikingBrainModel.load(dir, backend, options)) {
             ModelConfig c = model.config();
             log.printf("%s: %s, %d layers, hidden %d%n", name, c.architecture().displayName(), c.numLayers(), c.hiddenSize());
@@ -159,12 +175,12 @@ public final class ContextSweep implements Callable<Integer> {
             String stopped = null;
             for (long n : sizes) {
                 if (stopped != null) {
-                    replace(SweepPoint.skipped(name, n, stopped));
+                    replace(SweepPoint.skipped(name, n, stopped, false));
                     continue;
                 }
-                String noRoom = kvRoom(c, n);
+                String noRoom = kvRoom(c, options.kvCache(), n, false);
                 if (noRoom != null) {
-                    replace(SweepPoint.skipped(name, n, noRoom));
+                    replace(SweepPoint.skipped(name, n, noRoom, false));
                     stopped = "not run: a shorter context already did not fit";
                     continue;
                 }
@@ -175,25 +191,35 @@ public final class ContextSweep implements Callable<Integer> {
                 }
                 save(title);
             }
+            for (long n : depths) {
+                String noRoom = kvRoom(c, options.kvCache(), n, true);
+                replace(noRoom != null ? SweepPoint.skipped(name, n, noRoom, true) : measureAtDepth(name, model, n));
+                save(title);
+            }
             save(title);
         }
     }
 
     /** Adds {@code p} in place of an earlier point of its model and context (from --append), SpikingBrain's first. */
     private void replace(SweepPoint p) {
-        points.removeIf(q -> q.model().equals(p.model()) && q.context() == p.context());
+        points.removeIf(p::samePlace);
         points.add(p);
         points.sort(java.util.Comparator.comparing((SweepPoint q) -> !q.model().equals(SPIKINGBRAIN))
-                .thenComparingLong(SweepPoint::context));
+                .thenComparing(SweepPoint::fromState).thenComparingLong(SweepPoint::context));
     }
 
-    /** Why Qwen2's key/value cache after {@code n} tokens (F32 keys and values) would not fit the heap, or null. */
-    private String kvRoom(ModelConfig c, long n) {
+    /** Why Qwen2's key/value cache after {@code n} tokens and the decode steps would not fit its limit or the heap, or null. */
+    private String kvRoom(ModelConfig c, KvPrecision precision, long n, boolean fromState) {
         if (c.architecture() != Architecture.QWEN2) {
             return null;
         }
-        // the cache grows by doubling: a prompt of n tokens and the steps after it may hold up to 2n slots
-        long kv = 8L * c.numLayers() * c.kvDim() * 2 * n;
+        if (n + UNTIMED_DECODE_STEPS + decodeTokens > c.contextLimit()) {
+            return "not run: past the longest context SpikeRT gives a Qwen2 model (" + c.contextLimit() + " tokens)";
+        }
+        // A prompt's cache grows by doubling: n tokens and the steps after them may hold up to 2n slots. A state put
+        // at depth n holds n (then the sweep's limit) slots, and one layer's old and new arrays while it grows.
+        long perLayer = 2L * precision.bytes() * c.kvDim() * n;
+        long kv = fromState ? perLayer * (c.numLayers() + 1) : 2 * perLayer * c.numLayers();
         Runtime rt = Runtime.getRuntime();
         long room = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) - (256L << 20);
         if (kv > room) {
@@ -231,31 +257,45 @@ public final class ContextSweep implements Callable<Integer> {
                     String why = String.format(Locale.ROOT, "stopped after %.0f s at %d of %d prompt tokens (time cap %.0f s)",
                             elapsed, from + PIECE, n, capSeconds);
                     log.printf("  %s %s: %s%n", name, SweepPlot.contextLabel(n), why);
-                    return SweepPoint.skipped(name, n, why);
+                    return SweepPoint.skipped(name, n, why, false);
                 }
             }
             double ttft = (System.nanoTime() - t0) / 1e9;
-            int next = Sampler.argmax(logits, logits.length);
-            // Untimed steps first: a Qwen2 cache that the prompt filled exactly (the sweep's lengths are powers of
-            // two) doubles at the first step, and that one-time copy and its garbage collection are not the rate.
-            for (int i = 0; i < UNTIMED_DECODE_STEPS; i++) {
-                float[] l = s.decode(next);
-                next = Sampler.argmax(l, l.length);
-            }
-            long t1 = System.nanoTime();
-            for (int i = 0; i < decodeTokens; i++) {
-                float[] l = s.decode(next);
-                next = Sampler.argmax(l, l.length);
-            }
-            double decode = decodeTokens / ((System.nanoTime() - t1) / 1e9);
-            System.gc();
-            Runtime rt = Runtime.getRuntime();
-            long heap = rt.totalMemory() - rt.freeMemory();
-            long rss = ProcessMemory.now().residentBytes();
-            log.printf(Locale.ROOT, "  %-12s %6s: TTFT %8.2f s (%7.1f tok/s), decode %6.2f tok/s, heap %6.0f MB, RSS %6.0f MB%n",
-                    name, SweepPlot.contextLabel(n), ttft, n / ttft, decode, heap / 1e6, rss / 1e6);
-            return new SweepPoint(name, n, ttft, decode, heap, rss, null);
+            return decodeAfter(name, s, Sampler.argmax(logits, logits.length), n, ttft);
         }
+    }
+
+    /** Decode timed from a session put at depth {@code n} with an arbitrary state: no prompt, no TTFT. */
+    private SweepPoint measureAtDepth(String name, SpikingBrainModel model, long n) {
+        try (Session s = model.newSessionAtDepth(n)) {
+            return decodeAfter(name, s, 0, n, Double.NaN);
+        }
+    }
+
+    /** The decode rate from where {@code s} stands, the heap and resident memory then; the point of context {@code n}. */
+    private SweepPoint decodeAfter(String name, Session s, int next, long n, double ttft) {
+        // Untimed steps first: a Qwen2 cache that the prompt filled exactly (the sweep's lengths are powers of
+        // two) doubles at the first step, and that one-time copy and its garbage collection are not the rate.
+        for (int i = 0; i < UNTIMED_DECODE_STEPS; i++) {
+            float[] l = s.decode(next);
+            next = Sampler.argmax(l, l.length);
+        }
+        long t1 = System.nanoTime();
+        for (int i = 0; i < decodeTokens; i++) {
+            float[] l = s.decode(next);
+            next = Sampler.argmax(l, l.length);
+        }
+        double decode = decodeTokens / ((System.nanoTime() - t1) / 1e9);
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        long heap = rt.totalMemory() - rt.freeMemory();
+        long rss = ProcessMemory.now().residentBytes();
+        boolean fromState = Double.isNaN(ttft);
+        String first = fromState ? "from a state at that depth" : String.format(Locale.ROOT, "TTFT %8.2f s (%7.1f tok/s)",
+                ttft, n / ttft);
+        log.printf(Locale.ROOT, "  %-12s %6s: %s, decode %6.2f tok/s, heap %6.0f MB, RSS %6.0f MB%n",
+                name, SweepPlot.contextLabel(n), first, decode, heap / 1e6, rss / 1e6);
+        return new SweepPoint(name, n, ttft, decode, heap, rss, null, fromState);
     }
 
     private void save(String title) throws IOException {

@@ -15,7 +15,8 @@ import javax.imageio.ImageIO;
 
 /**
  * The sweep as a PNG: time to first token and decode tokens/s against context length, log axes, one line per
- * model, drawn with Java2D (headless).
+ * model, drawn with Java2D (headless). Decode rates measured from a state put at a depth are a dashed line of
+ * hollow dots beside the model's line of points after a prompt.
  */
 final class SweepPlot {
     private static final int PANEL_W = 640;
@@ -84,27 +85,36 @@ final class SweepPlot {
             g.drawString(s, left - 6 - g.getFontMetrics().stringWidth(s), py + 4);
         }
         g.drawString("context length (tokens)", (left + right) / 2 - 60, bottom + 36);
+        int legend = 0;
         for (int m = 0; m < models.size(); m++) {
             String model = models.get(m);
-            g.setColor(COLORS[m % COLORS.length]);
-            g.setStroke(new BasicStroke(2f));
-            int px = -1;
-            int py = -1;
-            for (SweepPoint p : ran) {
-                if (!p.model().equals(model)) {
+            for (boolean state : new boolean[] {false, true}) {
+                List<SweepPoint> line = ran.stream().filter(p -> p.model().equals(model) && p.fromState() == state).toList();
+                if (line.isEmpty()) {
                     continue;
                 }
-                int qx = x.at(p.context());
-                int qy = y.at(value.applyAsDouble(p));
-                if (px >= 0) {
-                    g.drawLine(px, py, qx, qy);
+                g.setColor(COLORS[m % COLORS.length]);
+                g.setStroke(state ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f)
+                        : new BasicStroke(2f));
+                int px = -1;
+                int py = -1;
+                for (SweepPoint p : line) {
+                    int qx = x.at(p.context());
+                    int qy = y.at(value.applyAsDouble(p));
+                    if (px >= 0) {
+                        g.drawLine(px, py, qx, qy);
+                    }
+                    if (state) {
+                        g.drawOval(qx - 4, qy - 4, 8, 8);
+                    } else {
+                        g.fillOval(qx - 4, qy - 4, 8, 8);
+                    }
+                    px = qx;
+                    py = qy;
                 }
-                g.fillOval(qx - 4, qy - 4, 8, 8);
-                px = qx;
-                py = qy;
+                g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+                g.drawString(state ? model + " (from a state at that depth)" : model, left + 12, top + 18 + 16 * legend++);
             }
-            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-            g.drawString(model, left + 12, top + 18 + 16 * m);
         }
         g.setStroke(new BasicStroke(1f));
     }

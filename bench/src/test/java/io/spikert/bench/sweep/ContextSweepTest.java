@@ -28,8 +28,9 @@ class ContextSweepTest {
         assertEquals(1 + 3 + 2, csv.size(), String.join("\n", csv));
         for (String row : csv.subList(1, csv.size())) {
             String[] f = row.split(",");
-            assertTrue(Double.parseDouble(f[2]) > 0 && Double.parseDouble(f[3]) > 0, "measured: " + row);
-            assertTrue(f.length == 6 || f[6].isEmpty(), "not skipped: " + row);
+            assertEquals("prompt", f[2], row);
+            assertTrue(Double.parseDouble(f[3]) > 0 && Double.parseDouble(f[4]) > 0, "measured: " + row);
+            assertTrue(f.length == 7 || f[7].isEmpty(), "not skipped: " + row);
         }
         assertTrue(csv.get(1).startsWith("SpikingBrain,64,"), csv.get(1));
         assertTrue(csv.get(4).startsWith("Qwen2,64,"), csv.get(4));
@@ -49,9 +50,9 @@ class ContextSweepTest {
                 "--out", out.toString());
         assertEquals(0, rc);
         String csv = Files.readString(out.resolve("sweep.csv"));
-        assertTrue(csv.contains("SpikingBrain,8192,NaN,NaN,-1,-1,\"stopped after"), csv);
-        assertTrue(csv.contains("SpikingBrain,16384,NaN,NaN,-1,-1,\"not run: a shorter context stopped at the time cap\""), csv);
-        assertTrue(csv.contains("Qwen2,8192,NaN"), csv);
+        assertTrue(csv.contains("SpikingBrain,8192,prompt,NaN,NaN,-1,-1,\"stopped after"), csv);
+        assertTrue(csv.contains("SpikingBrain,16384,prompt,NaN,NaN,-1,-1,\"not run: a shorter context stopped at the time cap\""), csv);
+        assertTrue(csv.contains("Qwen2,8192,prompt,NaN"), csv);
     }
 
     /** A sweep run model by model: the second run, with --append, keeps the first's points and replaces a re-run one. */
@@ -67,6 +68,37 @@ class ContextSweepTest {
         assertEquals(List.of("SpikingBrain,64", "SpikingBrain,256", "Qwen2,256"),
                 csv.subList(1, csv.size()).stream().map(l -> l.substring(0, l.indexOf(',', l.indexOf(',') + 1))).toList());
         assertEquals(2, SweepReport.readCsv(out.resolve("sweep.csv")).stream().filter(p -> p.context() == 256).count());
+    }
+
+    /**
+     * Depths reached from a state (no prompt): decode rates without TTFT, in rows of their own beside the prompt's, a
+     * BF16 cache named in the title; a depth past Qwen2's longest context is skipped saying so, SpikingBrain's runs.
+     */
+    @Test
+    void stateDepthsGiveDecodeRatesWithoutAPrompt(@TempDir Path tmp) throws Exception {
+        String cache = tmp.resolve("cache").toString();
+        Path f32 = tmp.resolve("f32");
+        Path bf16 = tmp.resolve("bf16");
+        for (Path out : List.of(f32, bf16)) {
+            assertEquals(0, new CommandLine(new ContextSweep()).execute("--shape", "small", "--contexts", "512",
+                    "--state-depths", "512,256k,16M", "--decode-tokens", "2", "--threads", "2", "--cache", cache,
+                    "--kv-cache", out == f32 ? "f32" : "bf16", "--out", out.toString()));
+        }
+        List<SweepPoint> points = SweepReport.readCsv(f32.resolve("sweep.csv"));
+        for (String model : List.of(ContextSweep.SPIKINGBRAIN, ContextSweep.QWEN2)) {
+            SweepPoint state = points.stream().filter(p -> p.model().equals(model) && p.fromState() && p.context() == 512)
+                    .findFirst().orElseThrow();
+            assertTrue(state.ran() && Double.isNaN(state.ttftSeconds()) && state.decodeTokensPerSecond() > 0, state.toString());
+        }
+        SweepPoint sb = points.stream().filter(p -> p.model().equals(ContextSweep.SPIKINGBRAIN) && p.context() == 256 * 1024)
+                .findFirst().orElseThrow();
+        assertTrue(sb.ran() && sb.fromState(), "SpikingBrain's state is constant: " + sb);
+        SweepPoint far = points.stream().filter(p -> p.model().equals(ContextSweep.QWEN2) && p.context() == 16L * 1024 * 1024)
+                .findFirst().orElseThrow();
+        assertTrue(!far.ran() && far.skipped().contains("past the longest context"), far.toString());
+        String md = Files.readString(f32.resolve("sweep.md"));
+        assertTrue(md.contains("| 512 (state) |") && md.contains("| 512 |") && md.contains("KV cache") , md);
+        assertTrue(Files.readString(bf16.resolve("sweep.md")).contains("bf16 KV cache"));
     }
 
     @Test

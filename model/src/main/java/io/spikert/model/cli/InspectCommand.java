@@ -7,6 +7,7 @@ import io.spikert.model.checkpoint.w8.W8ASpikeFormat;
 import io.spikert.model.tokenizer.Tokenizer;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
+import io.spikert.runtime.backend.KvPrecision;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,8 +39,10 @@ final class InspectCommand extends CliCommand {
                 c.vocabSize(), c.hiddenSize(), c.numLayers(), c.numHeads(), c.numKvHeads(), c.headDim(),
                 c.intermediateSize(), c.ropeTheta(), c.normEps());
         if (c.architecture() == Architecture.QWEN2) {
-            out.printf("layers: full attention in all %d; context limit %d tokens (key/value cache %s per token at F32)%n",
-                    c.numLayers(), c.contextLimit(), MemoryReport.human(8L * c.numLayers() * c.kvDim()));
+            out.printf("layers: full attention in all %d; context limit %d tokens (key/value cache %s per token at F32,"
+                    + " %s with --kv-cache bf16)%n", c.numLayers(), c.contextLimit(),
+                    MemoryReport.human(KvCacheReport.bytesPerToken(c, KvPrecision.F32)),
+                    MemoryReport.human(KvCacheReport.bytesPerToken(c, KvPrecision.BF16)));
         } else {
             out.printf("layers: GLA %s; SWA %s (window %d)%n", layers(c, false), layers(c, true), c.slidingWindow());
         }

@@ -11,6 +11,7 @@ import io.spikert.runtime.Precision;
 import io.spikert.runtime.Tuning;
 import io.spikert.runtime.backend.Backend;
 import io.spikert.runtime.backend.CpuBackend;
+import io.spikert.runtime.backend.KvPrecision;
 import io.spikert.runtime.backend.GpuBackend;
 
 import java.io.IOException;
@@ -53,6 +54,7 @@ final class LoadedModel implements AutoCloseable {
         String device = run.device;
         Tuning tuning = CliCommand.tuning();
         Precision precision = precision(run.precision, device);
+        KvPrecision kvCache = kvCache(run.kvCache, device);
         Backend backend = openBackend(device, threads, tuning);
         if (backend instanceof CpuBackend cpu) {
             cpu.precision(precision);
@@ -68,7 +70,8 @@ final class LoadedModel implements AutoCloseable {
             KernelReport report = run.verbose ? new KernelReport() : null;
             var progress = new LoadProgress(err);
             var options = new LoadOptions(k).withProgress(progress).withCheckWeights(run.checkWeights)
-                    .withInt8BlockRows(tuning.maxBlockRows()).withContextLimit(run.context == null ? 0 : run.context);
+                    .withInt8BlockRows(tuning.maxBlockRows()).withContextLimit(run.context == null ? 0 : run.context)
+                    .withKvCache(kvCache);
             if (report != null) {
                 options = options.withSpikeObserver(report);
             }
@@ -86,6 +89,9 @@ final class LoadedModel implements AutoCloseable {
             if (report != null && !model.rawWeightForms().isEmpty()) {
                 err.println("raw fp32 matrices kept as: " + model.rawWeightForms());
             }
+            if (run.verbose) {
+                err.println(KvCacheReport.line(model.config(), kvCache));
+            }
             return new LoadedModel(dir, model, inputs.tokenizer, backend, System.nanoTime() - t0, report);
         } catch (IOException | RuntimeException e) {
             backend.close();
@@ -93,10 +99,6 @@ final class LoadedModel implements AutoCloseable {
         }
     }
 
-    /**
-     * {@code --device cpu|cuda|maca}: the CPU kernels, or a GPU through the vendor's libraries, on which
-     * the whole model runs with its weights and state in device memory.
-     */
     /** {@code --precision}: fp32 anywhere; bf16 on the CPU only (a usage error elsewhere, before any load). */
     static Precision precision(String value, String device) {
         Precision p;
@@ -112,6 +114,25 @@ final class LoadedModel implements AutoCloseable {
         return p;
     }
 
+    /** {@code --kv-cache}: f32 anywhere; bf16 on the CPU only (a usage error elsewhere, before any load). */
+    static KvPrecision kvCache(String value, String device) {
+        KvPrecision p;
+        try {
+            p = KvPrecision.parse(value, "--kv-cache");
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (p != KvPrecision.F32 && !"cpu".equals(device)) {
+            throw new UsageException("--kv-cache " + p.label() + " runs on the CPU only (--device cpu); the GPU backend"
+                    + " caches F32 keys and values");
+        }
+        return p;
+    }
+
+    /**
+     * {@code --device cpu|cuda|maca}: the CPU kernels, or a GPU through the vendor's libraries, on which
+     * the whole model runs with its weights and state in device memory.
+     */
     static Backend openBackend(String device, int threads, Tuning tuning) {
         return switch (device) {
             case "cpu" -> new CpuBackend(threads, tuning);

@@ -20,6 +20,12 @@ final class RunOptions {
                     + " BF16 as the official BF16 runtimes do, for the CPU's BF16 dot products (AMX) through oneDNN. CPU only.")
     String precision;
 
+    @Option(names = "--kv-cache", paramLabel = "f32|bf16", defaultValue = "f32",
+            description = "How attention caches hold keys and values (Qwen2's layers, SpikingBrain's SWA layers): f32"
+                    + " (default, exact) or bf16 (each rounded to BF16 as it enters: half the memory and half the bytes a"
+                    + " long context's decode reads). CPU only; dense models only (W8ASpike caches int8 values exactly).")
+    String kvCache;
+
     @Option(names = "--verbose", description = "Says which CPU path runs the products (oneDNN or the Vector API, and why),"
             + " and which spike kernel each W8ASpike projection used.")
     boolean verbose;

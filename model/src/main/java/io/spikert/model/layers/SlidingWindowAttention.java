@@ -3,6 +3,7 @@ package io.spikert.model.layers;
 import io.spikert.model.ModelConfig;
 import io.spikert.runtime.backend.Backend;
 import io.spikert.runtime.backend.KvCache;
+import io.spikert.runtime.backend.KvPrecision;
 import io.spikert.runtime.backend.Memory;
 import io.spikert.runtime.backend.RecurrentState;
 
@@ -10,14 +11,15 @@ import io.spikert.runtime.backend.RecurrentState;
  * SWA (MODEL.md section 3): q, k, v with biases; rotate-half RoPE at the absolute position; the
  * query at p attends keys max(0, p - W) .. p (W + 1 keys) with scale D^-0.5 and grouped kv heads.
  * W8ASpike (MODEL.md section 4): after RoPE the query is spiked per token and head over D, and keys
- * and values are quantised to int8 per token and kv head before they enter the cache.
+ * and values are quantised to int8 per token and kv head before they enter the cache. The cache holds keys
+ * and values at {@code kvPrecision} (BF16: each rounded as it enters).
  */
 public record SlidingWindowAttention(ModelConfig config, Projection q, Projection k, Projection v, Projection o,
-                                     float querySpikeK) implements AttentionMixer {
+                                     float querySpikeK, KvPrecision kvPrecision) implements AttentionMixer {
 
-    /** The base model: no spiking. */
+    /** The base model: no spiking, an F32 cache. */
     public SlidingWindowAttention(ModelConfig config, Projection q, Projection k, Projection v, Projection o) {
-        this(config, q, k, v, o, 0f);
+        this(config, q, k, v, o, 0f, KvPrecision.F32);
     }
 
     /** W8ASpike: the query is spiked per head after RoPE and the cache holds int8 keys and values. */
@@ -27,7 +29,8 @@ public record SlidingWindowAttention(ModelConfig config, Projection q, Projectio
 
     @Override
     public RecurrentState newState(Memory memory, int chunk) {
-        return memory.kvCache(config.numKvHeads(), config.numHeads(), config.headDim(), config.slidingWindow() + 1, chunk);
+        return memory.kvCache(config.numKvHeads(), config.numHeads(), config.headDim(), config.slidingWindow() + 1, chunk,
+                kvPrecision);
     }
 
     /** Needs the workspace's RoPE tables for the batch's positions ({@link Workspace#ropeCos}). */

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.spikert.ffm.Vendor;
 import io.spikert.ffm.fake.FakeGpu;
 import io.spikert.model.ContextLimitException;
+import io.spikert.model.LoadOptions;
 import io.spikert.model.Session;
 import io.spikert.model.SpikingBrainModel;
 import io.spikert.runtime.backend.CpuBackend;
 import io.spikert.runtime.backend.GpuBackend;
+import io.spikert.runtime.backend.KvPrecision;
 import io.spikert.runtime.gpu.FakeKernels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -75,6 +77,18 @@ class Qwen2OnFakeGpuTest {
         }
         assertEquals(0, FakeGpu.shared().allocatedBytes(), "device memory left after close");
         assertTrue(FakeGpu.shared().failures().isEmpty(), FakeGpu.shared().failures().toString());
+    }
+
+    /** The device caches F32 keys and values: a BF16 cache is refused before any weight is bound, saying where it runs. */
+    @ParameterizedTest
+    @EnumSource(Vendor.class)
+    void aBf16KeyValueCacheIsRefusedOnTheDevice(Vendor vendor) {
+        try (var gpu = GpuBackend.open(vendor)) {
+            var e = assertThrows(IllegalArgumentException.class, () -> SpikingBrainModel.load(TINY.resolve("bf16-sharded"),
+                    gpu, LoadOptions.defaults().withKvCache(KvPrecision.BF16)).close());
+            assertTrue(e.getMessage().contains("BF16") && e.getMessage().contains("CPU"), e.getMessage());
+        }
+        assertEquals(0, FakeGpu.shared().allocatedBytes(), "device memory left after the refusal");
     }
 
     private static float[] floats(byte[] bytes) {

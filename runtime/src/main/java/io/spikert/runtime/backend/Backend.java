@@ -32,6 +32,11 @@ public interface Backend extends AutoCloseable {
     /** Whether {@link Memory#fakeQuantized} weights can be multiplied (the CPU's float twin of W8ASpike). */
     boolean runsFloatSpikeForm();
 
+    /** Whether {@link Memory#kvCache} holds keys and values at {@code precision} here (F32 everywhere). */
+    default boolean holdsKvCache(KvPrecision precision) {
+        return precision == KvPrecision.F32;
+    }
+
     /** Memory for one owner, named in errors ("weights of ...", "a session"). */
     Memory newMemory(String owner);
 

@@ -9,6 +9,7 @@ import io.spikert.kernels.MatVec;
 import io.spikert.kernels.RmsNorm;
 import io.spikert.kernels.Rope;
 import io.spikert.kernels.SlidingWindowAttention;
+import io.spikert.kernels.SlidingWindowAttentionBf16;
 import io.spikert.kernels.SwiGlu;
 import io.spikert.kernels.spike.ChannelList;
 import io.spikert.kernels.spike.GroupSumProduct;
@@ -429,6 +430,12 @@ public final class CpuBackend implements Backend {
         return true;
     }
 
+    /** F32 and BF16 ({@link KvRing}). */
+    @Override
+    public boolean holdsKvCache(KvPrecision precision) {
+        return true;
+    }
+
     @Override
     public Memory newMemory(String owner) {
         return new HeapMemory(this, owner);
@@ -685,15 +692,20 @@ public final class CpuBackend implements Backend {
                 float[] scores = ring.scores(j, group);
                 for (int t = 0; t < tokens; t++) {
                     long pos = pos0 + t;
-                    int slot = ring.slotOffset(j, pos);
-                    System.arraycopy(hk.array(), hk.offset() + t * kvRow + j * d, ring.keys(), slot, d);
-                    System.arraycopy(hv.array(), hv.offset() + t * kvRow + j * d, ring.values(), slot, d);
+                    ring.store(ring.slotOffset(j, pos), hk.array(), hk.offset() + t * kvRow + j * d, hv.array(),
+                            hv.offset() + t * kvRow + j * d);
                     long firstPos = Math.max(0, pos - window);
                     // the group's query heads together: the window's keys and values read once per four heads
                     int head = t * qRow + j * group * d;
-                    SlidingWindowAttention.attendGroup(hq.array(), hq.offset() + head, group, d, scale, ring.keys(),
-                            ring.values(), ring.headOffset(j), ring.capacity(), firstPos, pos, scores, ho.array(),
-                            ho.offset() + head);
+                    if (ring.precision() == KvPrecision.F32) {
+                        SlidingWindowAttention.attendGroup(hq.array(), hq.offset() + head, group, d, scale, ring.keys(),
+                                ring.values(), ring.headOffset(j), ring.capacity(), firstPos, pos, scores, ho.array(),
+                                ho.offset() + head);
+                    } else {
+                        SlidingWindowAttentionBf16.attendGroup(hq.array(), hq.offset() + head, group, d, scale,
+                                ring.keyBits(), ring.valueBits(), ring.headOffset(j), ring.capacity(), firstPos, pos,
+                                scores, ho.array(), ho.offset() + head);
+                    }
                 }
             }
         });
@@ -735,14 +747,7 @@ public final class CpuBackend implements Backend {
             int ringHead = ring.headOffset(j);
             StateImage.runs(position, n, ring.capacity(), (index, slot, count) -> {
                 int at = head + index * d;
-                int slotAt = ringHead + slot * d;
-                if (save) {
-                    System.arraycopy(ring.keys(), slotAt, image, at, count * d);
-                    System.arraycopy(ring.values(), slotAt, image, half + at, count * d);
-                } else {
-                    System.arraycopy(image, at, ring.keys(), slotAt, count * d);
-                    System.arraycopy(image, half + at, ring.values(), slotAt, count * d);
-                }
+                ring.copy(ringHead + slot * d, image, at, half + at, count * d, save);
             });
         }
     }

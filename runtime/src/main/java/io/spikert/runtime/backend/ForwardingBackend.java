@@ -32,6 +32,11 @@ public abstract class ForwardingBackend implements Backend {
     }
 
     @Override
+    public boolean holdsKvCache(KvPrecision precision) {
+        return delegate.holdsKvCache(precision);
+    }
+
+    @Override
     public Memory newMemory(String owner) {
         return delegate.newMemory(owner);
     }

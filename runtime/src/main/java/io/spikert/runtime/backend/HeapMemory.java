@@ -78,9 +78,9 @@ final class HeapMemory implements Memory {
 
     /** A ring of W + 1 slots at most, grown as positions arrive: a chunk's tokens enter it one at a time. */
     @Override
-    public KvCache kvCache(int kvHeads, int queryHeads, int headDim, int window, int chunk) {
+    public KvCache kvCache(int kvHeads, int queryHeads, int headDim, int window, int chunk, KvPrecision precision) {
         open();
-        return remember(new KvRing(kvHeads, window, headDim));
+        return remember(new KvRing(kvHeads, window, headDim, precision));
     }
 
     private <S extends RecurrentState> S remember(S state) {

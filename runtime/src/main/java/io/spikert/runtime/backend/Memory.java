@@ -40,9 +40,15 @@ public interface Memory extends AutoCloseable {
 
     /**
      * An empty SWA cache attending {@code window} keys (W + 1) for {@code queryHeads} query heads over
-     * {@code kvHeads}, for a session prefilling at most {@code chunk} tokens at a time.
+     * {@code kvHeads}, for a session prefilling at most {@code chunk} tokens at a time, holding keys and values
+     * at {@code precision} (one the backend {@link Backend#holdsKvCache holds}; others are refused).
      */
-    KvCache kvCache(int kvHeads, int queryHeads, int headDim, int window, int chunk);
+    KvCache kvCache(int kvHeads, int queryHeads, int headDim, int window, int chunk, KvPrecision precision);
+
+    /** An F32 {@link #kvCache(int, int, int, int, int, KvPrecision)}. */
+    default KvCache kvCache(int kvHeads, int queryHeads, int headDim, int window, int chunk) {
+        return kvCache(kvHeads, queryHeads, headDim, window, chunk, KvPrecision.F32);
+    }
 
     /** Bytes held now: device memory on a GPU, the activation and state arrays on the CPU. */
     long bytes();

@@ -8,6 +8,7 @@ import io.spikert.runtime.backend.GlaState;
 import io.spikert.runtime.backend.Int8Matrix;
 import io.spikert.runtime.backend.Ints;
 import io.spikert.runtime.backend.KvCache;
+import io.spikert.runtime.backend.KvPrecision;
 import io.spikert.runtime.backend.Matrix;
 import io.spikert.runtime.backend.Memory;
 import io.spikert.runtime.backend.Spikes;
@@ -85,7 +86,11 @@ public final class DeviceMemory implements Memory {
 
     /** A ring of W + chunk slots (see {@link DeviceKvRing}), allocated whole. */
     @Override
-    public KvCache kvCache(int kvHeads, int queryHeads, int headDim, int window, int chunk) {
+    public KvCache kvCache(int kvHeads, int queryHeads, int headDim, int window, int chunk, KvPrecision precision) {
+        if (precision != KvPrecision.F32) {
+            throw new IllegalArgumentException("the GPU backend holds F32 keys and values; a " + precision
+                    + " key/value cache runs on the CPU backend");
+        }
         int capacity = Math.addExact(window - 1, chunk);
         long bytes = 4L * kvHeads * capacity * headDim;
         long scratchBytes = DeviceOps.swaDecodeScratchBytes(queryHeads, kvHeads, headDim, window);

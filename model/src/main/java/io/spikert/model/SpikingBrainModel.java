@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * SpikingBrain-7B (and any {@code gla_swa} config), or a Qwen2 model ({@link Architecture}): immutable weights bound once to a {@link Backend},
@@ -273,18 +274,7 @@ public final class SpikingBrainModel implements AutoCloseable {
      */
     public Session newSessionAtDepth(long position) {
         ContextLimitException.check(0, position, config.contextLimit());
-        ModelSession s = openSession(backend.defaultChunk());
-        try {
-            s.fillForMeasurement(position);
-        } catch (RuntimeException e) {
-            try {
-                s.close();
-            } catch (RuntimeException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
-        return new FiniteLogitsSession(s);
+        return new FiniteLogitsSession(prepared(openSession(backend.defaultChunk()), s -> s.fillForMeasurement(position)));
     }
 
     /**
@@ -300,18 +290,22 @@ public final class SpikingBrainModel implements AutoCloseable {
     /** As {@link #newSession(SessionSnapshot)}, prefilling in chunks of {@code chunkTokens}. */
     public Session newSession(SessionSnapshot snapshot, int chunkTokens) {
         snapshot.requireModel(identity);
-        Session s = newSession(chunkTokens);
+        return prepared(newSession(chunkTokens), s -> s.restore(snapshot));
+    }
+
+    /** {@code session} after {@code setUp}; closed (a failure of the close suppressed) when setUp throws. */
+    private static <S extends Session> S prepared(S session, Consumer<S> setUp) {
         try {
-            s.restore(snapshot);
+            setUp.accept(session);
         } catch (RuntimeException e) {
             try {
-                s.close();
+                session.close();
             } catch (RuntimeException suppressed) {
                 e.addSuppressed(suppressed);
             }
             throw e;
         }
-        return s;
+        return session;
     }
 
     /**

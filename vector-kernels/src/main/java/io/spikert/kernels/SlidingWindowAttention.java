@@ -72,16 +72,7 @@ public final class SlidingWindowAttention {
     public static void attendGroup(float[] q, int qOff, int heads, int d, float scale, float[] keys, float[] values,
                                    int cacheOff, int capacity, long firstPos, long lastPos, float[] scratch, float[] out,
                                    int outOff) {
-        long count = lastPos - firstPos + 1;
-        if (count < 1 || count > capacity || firstPos < 0 || heads < 1) {
-            throw new IllegalArgumentException("SlidingWindowAttention: positions " + firstPos + ".." + lastPos
-                    + " must be non-empty, non-negative and span at most capacity " + capacity + "; heads " + heads);
-        }
-        int n = (int) count;
-        if ((long) heads * n > scratch.length) {
-            throw new IllegalArgumentException("SlidingWindowAttention: scratch of " + scratch.length + " floats for "
-                    + heads + " heads x " + n + " positions");
-        }
+        int n = checkedPositions(heads, capacity, firstPos, lastPos, scratch);
         int firstRow = (int) (firstPos % capacity);
         for (int h0 = 0; h0 < heads; h0 += 4) {
             // a block of four heads; past the last head the last one stands in (computed twice, stored the same)
@@ -97,6 +88,24 @@ public final class SlidingWindowAttention {
             weighted4(scratch, h0 * n, h1 * n, h2 * n, h3 * n, d, values, cacheOff, capacity, firstRow, n, out,
                     outOff + h0 * d, outOff + h1 * d, outOff + h2 * d, outOff + h3 * d);
         }
+    }
+
+    /**
+     * Positions firstPos..lastPos of a group's attention, checked: non-empty, non-negative, at most the ring's
+     * capacity, and {@code heads} rows of that many scores fitting the scratch.
+     */
+    static int checkedPositions(int heads, int capacity, long firstPos, long lastPos, float[] scratch) {
+        long count = lastPos - firstPos + 1;
+        if (count < 1 || count > capacity || firstPos < 0 || heads < 1) {
+            throw new IllegalArgumentException("SlidingWindowAttention: positions " + firstPos + ".." + lastPos
+                    + " must be non-empty, non-negative and span at most capacity " + capacity + "; heads " + heads);
+        }
+        int n = (int) count;
+        if ((long) heads * n > scratch.length) {
+            throw new IllegalArgumentException("SlidingWindowAttention: scratch of " + scratch.length + " floats for "
+                    + heads + " heads x " + n + " positions");
+        }
+        return n;
     }
 
     /** s_h[p] = (q_h . k_p) * scale for four heads, each sum as {@link #attend} forms it. */

@@ -23,16 +23,7 @@ public final class SlidingWindowAttentionBf16 {
     public static void attendGroup(float[] q, int qOff, int heads, int d, float scale, short[] keys, short[] values,
                                    int cacheOff, int capacity, long firstPos, long lastPos, float[] scratch, float[] out,
                                    int outOff) {
-        long count = lastPos - firstPos + 1;
-        if (count < 1 || count > capacity || firstPos < 0 || heads < 1) {
-            throw new IllegalArgumentException("SlidingWindowAttentionBf16: positions " + firstPos + ".." + lastPos
-                    + " must be non-empty, non-negative and span at most capacity " + capacity + "; heads " + heads);
-        }
-        int n = (int) count;
-        if ((long) heads * n > scratch.length) {
-            throw new IllegalArgumentException("SlidingWindowAttentionBf16: scratch of " + scratch.length
-                    + " floats for " + heads + " heads x " + n + " positions");
-        }
+        int n = SlidingWindowAttention.checkedPositions(heads, capacity, firstPos, lastPos, scratch);
         int firstRow = (int) (firstPos % capacity);
         for (int h0 = 0; h0 < heads; h0 += 4) {
             int h1 = Math.min(h0 + 1, heads - 1), h2 = Math.min(h0 + 2, heads - 1), h3 = Math.min(h0 + 3, heads - 1);

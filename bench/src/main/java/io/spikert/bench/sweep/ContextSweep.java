@@ -31,7 +31,7 @@ import java.util.concurrent.Callable;
 /**
  * The long-context comparison (issue 13): SpikingBrain and Qwen2 of the same shape in one process, one after the
  * other; for each context length a fresh session prefills a prompt of that many tokens (TTFT), then decodes a few
- * tokens greedily (the decode rate after that context, timed after two untimed steps), and the heap in use after a full GC (the session's state:
+ * tokens greedily (the decode rate after that context: the median step's, timed after two untimed steps), and the heap in use after a full GC (the session's state:
  * constant for SpikingBrain, the growing key/value cache for Qwen2) and the resident memory are read. A point stops
  * at the time cap (the prompt's prefill is checked after each piece) or is skipped when Qwen2's cache would not fit
  * the heap, and the model's longer contexts are skipped after it, saying so. {@code --state-depths} adds decode
@@ -75,7 +75,8 @@ public final class ContextSweep implements Callable<Integer> {
     @Option(names = "--kv-cache", defaultValue = "f32", description = "Key/value cache precision of both models, f32 or bf16 (default f32).")
     String kvCache;
 
-    @Option(names = "--decode-tokens", defaultValue = "8", description = "Greedy decode steps timed after each prompt (default 8).")
+    @Option(names = "--decode-tokens", defaultValue = "16",
+            description = "Greedy decode steps timed after each prompt; the rate is the median step's (default 16).")
     int decodeTokens;
 
     @Option(names = "--point-cap-s", defaultValue = "600",
@@ -280,12 +281,14 @@ public final class ContextSweep implements Callable<Integer> {
             float[] l = s.decode(next);
             next = Sampler.argmax(l, l.length);
         }
-        long t1 = System.nanoTime();
+        long[] stepNanos = new long[decodeTokens];
         for (int i = 0; i < decodeTokens; i++) {
+            long t1 = System.nanoTime();
             float[] l = s.decode(next);
             next = Sampler.argmax(l, l.length);
+            stepNanos[i] = System.nanoTime() - t1;
         }
-        double decode = decodeTokens / ((System.nanoTime() - t1) / 1e9);
+        double decode = 1e9 / median(stepNanos);
         System.gc();
         Runtime rt = Runtime.getRuntime();
         long heap = rt.totalMemory() - rt.freeMemory();
@@ -296,6 +299,14 @@ public final class ContextSweep implements Callable<Integer> {
         log.printf(Locale.ROOT, "  %-12s %6s: %s, decode %6.2f tok/s, heap %6.0f MB, RSS %6.0f MB%n",
                 name, SweepPlot.contextLabel(n), first, decode, heap / 1e6, rss / 1e6);
         return new SweepPoint(name, n, ttft, decode, heap, rss, null, fromState);
+    }
+
+    /** The median of the step times: a step slowed by another process on the machine moves it little. */
+    static double median(long[] nanos) {
+        long[] sorted = nanos.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
     }
 
     private void save(String title) throws IOException {

@@ -25,21 +25,44 @@ public final class SlidingWindowAttentionBf16 {
                                    int outOff) {
         int n = SlidingWindowAttention.checkedPositions(heads, capacity, firstPos, lastPos, scratch);
         int firstRow = (int) (firstPos % capacity);
-        for (int h0 = 0; h0 < heads; h0 += 4) {
-            int h1 = Math.min(h0 + 1, heads - 1), h2 = Math.min(h0 + 2, heads - 1), h3 = Math.min(h0 + 3, heads - 1);
-            scores4(q, qOff + h0 * d, qOff + h1 * d, qOff + h2 * d, qOff + h3 * d, d, scale, keys, cacheOff, capacity,
-                    firstRow, n, scratch, h0 * n, h1 * n, h2 * n, h3 * n);
+        int[] h = new int[8];
+        int[] qo = new int[8];
+        int[] so = new int[8];
+        int[] oo = new int[8];
+        for (int h0 = 0; h0 < heads; ) {
+            int width = SlidingWindowAttention.headBlock(h0, heads, h);
+            for (int b = 0; b < width; b++) {
+                qo[b] = qOff + h[b] * d;
+                so[b] = h[b] * n;
+            }
+            if (width == 8) {
+                scores8(q, qo, d, scale, keys, cacheOff, capacity, firstRow, n, scratch, so);
+            } else {
+                scores4(q, qo[0], qo[1], qo[2], qo[3], d, scale, keys, cacheOff, capacity, firstRow, n, scratch, so[0],
+                        so[1], so[2], so[3]);
+            }
+            h0 += width;
         }
-        for (int h = 0; h < heads; h++) {
-            Softmax.inPlace(scratch, h * n, n);
+        for (int head = 0; head < heads; head++) {
+            Softmax.inPlace(scratch, head * n, n);
         }
-        for (int h0 = 0; h0 < heads; h0 += 4) {
-            int h1 = Math.min(h0 + 1, heads - 1), h2 = Math.min(h0 + 2, heads - 1), h3 = Math.min(h0 + 3, heads - 1);
-            weighted4(scratch, h0 * n, h1 * n, h2 * n, h3 * n, d, values, cacheOff, capacity, firstRow, n, out,
-                    outOff + h0 * d, outOff + h1 * d, outOff + h2 * d, outOff + h3 * d);
+        for (int h0 = 0; h0 < heads; ) {
+            int width = SlidingWindowAttention.headBlock(h0, heads, h);
+            for (int b = 0; b < width; b++) {
+                so[b] = h[b] * n;
+                oo[b] = outOff + h[b] * d;
+            }
+            if (width == 8) {
+                weighted8(scratch, so, d, values, cacheOff, capacity, firstRow, n, out, oo);
+            } else {
+                weighted4(scratch, so[0], so[1], so[2], so[3], d, values, cacheOff, capacity, firstRow, n, out, oo[0],
+                        oo[1], oo[2], oo[3]);
+            }
+            h0 += width;
         }
     }
 
+    /** s_h[p] = (q_h . k_p) * scale for four heads. */
     private static void scores4(float[] q, int q0, int q1, int q2, int q3, int d, float scale, short[] keys, int cacheOff,
                                 int capacity, int firstRow, int n, float[] s, int s0, int s1, int s2, int s3) {
         int l = F.length();
@@ -72,6 +95,7 @@ public final class SlidingWindowAttentionBf16 {
         }
     }
 
+    /** out_h = sum_p w_h[p] v_p for four heads. */
     private static void weighted4(float[] w, int w0, int w1, int w2, int w3, int d, short[] values, int cacheOff,
                                   int capacity, int firstRow, int n, float[] out, int o0, int o1, int o2, int o3) {
         int l = F.length();
@@ -106,6 +130,111 @@ public final class SlidingWindowAttentionBf16 {
             out[o1 + j] = r1;
             out[o2 + j] = r2;
             out[o3 + j] = r3;
+        }
+    }
+
+    /** {@link #scores4} for eight heads: each key is read once for all eight. */
+    private static void scores8(float[] q, int[] qo, int d, float scale, short[] keys, int cacheOff, int capacity,
+                                int firstRow, int n, float[] s, int[] so) {
+        int l = F.length();
+        int vecEnd = F.loopBound(d);
+        int q0 = qo[0], q1 = qo[1], q2 = qo[2], q3 = qo[3], q4 = qo[4], q5 = qo[5], q6 = qo[6], q7 = qo[7];
+        for (int p = 0; p < n; p++) {
+            int row = firstRow + p;
+            int base = cacheOff + (row >= capacity ? row - capacity : row) * d;
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+            FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
+            int i = 0;
+            for (; i < vecEnd; i += l) {
+                FloatVector k = Bf16.load(keys, base + i);
+                a0 = FloatVector.fromArray(F, q, q0 + i).fma(k, a0);
+                a1 = FloatVector.fromArray(F, q, q1 + i).fma(k, a1);
+                a2 = FloatVector.fromArray(F, q, q2 + i).fma(k, a2);
+                a3 = FloatVector.fromArray(F, q, q3 + i).fma(k, a3);
+                a4 = FloatVector.fromArray(F, q, q4 + i).fma(k, a4);
+                a5 = FloatVector.fromArray(F, q, q5 + i).fma(k, a5);
+                a6 = FloatVector.fromArray(F, q, q6 + i).fma(k, a6);
+                a7 = FloatVector.fromArray(F, q, q7 + i).fma(k, a7);
+            }
+            float r0 = a0.reduceLanes(VectorOperators.ADD), r1 = a1.reduceLanes(VectorOperators.ADD);
+            float r2 = a2.reduceLanes(VectorOperators.ADD), r3 = a3.reduceLanes(VectorOperators.ADD);
+            float r4 = a4.reduceLanes(VectorOperators.ADD), r5 = a5.reduceLanes(VectorOperators.ADD);
+            float r6 = a6.reduceLanes(VectorOperators.ADD), r7 = a7.reduceLanes(VectorOperators.ADD);
+            for (; i < d; i++) {
+                float k = Bf16.value(keys[base + i]);
+                r0 += q[q0 + i] * k;
+                r1 += q[q1 + i] * k;
+                r2 += q[q2 + i] * k;
+                r3 += q[q3 + i] * k;
+                r4 += q[q4 + i] * k;
+                r5 += q[q5 + i] * k;
+                r6 += q[q6 + i] * k;
+                r7 += q[q7 + i] * k;
+            }
+            s[so[0] + p] = r0 * scale;
+            s[so[1] + p] = r1 * scale;
+            s[so[2] + p] = r2 * scale;
+            s[so[3] + p] = r3 * scale;
+            s[so[4] + p] = r4 * scale;
+            s[so[5] + p] = r5 * scale;
+            s[so[6] + p] = r6 * scale;
+            s[so[7] + p] = r7 * scale;
+        }
+    }
+
+    /** {@link #weighted4} for eight heads: each value is read once for all eight. */
+    private static void weighted8(float[] w, int[] wo, int d, short[] values, int cacheOff, int capacity, int firstRow,
+                                  int n, float[] out, int[] oo) {
+        int l = F.length();
+        int vecEnd = F.loopBound(d);
+        int w0 = wo[0], w1 = wo[1], w2 = wo[2], w3 = wo[3], w4 = wo[4], w5 = wo[5], w6 = wo[6], w7 = wo[7];
+        int j = 0;
+        for (; j < vecEnd; j += l) {
+            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+            FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
+            for (int p = 0; p < n; p++) {
+                int row = firstRow + p;
+                FloatVector v = Bf16.load(values, cacheOff + (row >= capacity ? row - capacity : row) * d + j);
+                a0 = v.fma(FloatVector.broadcast(F, w[w0 + p]), a0);
+                a1 = v.fma(FloatVector.broadcast(F, w[w1 + p]), a1);
+                a2 = v.fma(FloatVector.broadcast(F, w[w2 + p]), a2);
+                a3 = v.fma(FloatVector.broadcast(F, w[w3 + p]), a3);
+                a4 = v.fma(FloatVector.broadcast(F, w[w4 + p]), a4);
+                a5 = v.fma(FloatVector.broadcast(F, w[w5 + p]), a5);
+                a6 = v.fma(FloatVector.broadcast(F, w[w6 + p]), a6);
+                a7 = v.fma(FloatVector.broadcast(F, w[w7 + p]), a7);
+            }
+            a0.intoArray(out, oo[0] + j);
+            a1.intoArray(out, oo[1] + j);
+            a2.intoArray(out, oo[2] + j);
+            a3.intoArray(out, oo[3] + j);
+            a4.intoArray(out, oo[4] + j);
+            a5.intoArray(out, oo[5] + j);
+            a6.intoArray(out, oo[6] + j);
+            a7.intoArray(out, oo[7] + j);
+        }
+        for (; j < d; j++) {
+            float r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
+            for (int p = 0; p < n; p++) {
+                int row = firstRow + p;
+                float v = Bf16.value(values[cacheOff + (row >= capacity ? row - capacity : row) * d + j]);
+                r0 += w[w0 + p] * v;
+                r1 += w[w1 + p] * v;
+                r2 += w[w2 + p] * v;
+                r3 += w[w3 + p] * v;
+                r4 += w[w4 + p] * v;
+                r5 += w[w5 + p] * v;
+                r6 += w[w6 + p] * v;
+                r7 += w[w7 + p] * v;
+            }
+            out[oo[0] + j] = r0;
+            out[oo[1] + j] = r1;
+            out[oo[2] + j] = r2;
+            out[oo[3] + j] = r3;
+            out[oo[4] + j] = r4;
+            out[oo[5] + j] = r5;
+            out[oo[6] + j] = r6;
+            out[oo[7] + j] = r7;
         }
     }
 }

@@ -221,6 +221,7 @@ public final class ContextSweep implements Callable<Integer> {
         // at depth n holds n (then the sweep's limit) slots, and one layer's old and new arrays while it grows.
         long perLayer = 2L * precision.bytes() * c.kvDim() * n;
         long kv = fromState ? perLayer * (c.numLayers() + 1) : 2 * perLayer * c.numLayers();
+        System.gc(); // the previous point's session is garbage, not held
         Runtime rt = Runtime.getRuntime();
         long room = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) - (256L << 20);
         if (kv > room) {

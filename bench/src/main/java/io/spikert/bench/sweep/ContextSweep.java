@@ -185,7 +185,7 @@ public final class ContextSweep implements Callable<Integer> {
                     stopped = "not run: a shorter context already did not fit";
                     continue;
                 }
-                SweepPoint point = measure(name, model, n);
+                SweepPoint point = outOfHeapSkips(name, n, false, () -> measure(name, model, n));
                 replace(point);
                 if (!point.ran()) {
                     stopped = "not run: a shorter context stopped at the time cap";
@@ -194,7 +194,8 @@ public final class ContextSweep implements Callable<Integer> {
             }
             for (long n : depths) {
                 String noRoom = kvRoom(c, options.kvCache(), n, true);
-                replace(noRoom != null ? SweepPoint.skipped(name, n, noRoom, true) : measureAtDepth(name, model, n));
+                replace(noRoom != null ? SweepPoint.skipped(name, n, noRoom, true)
+                        : outOfHeapSkips(name, n, true, () -> measureAtDepth(name, model, n)));
                 save(title);
             }
             save(title);
@@ -264,6 +265,21 @@ public final class ContextSweep implements Callable<Integer> {
             }
             double ttft = (System.nanoTime() - t0) / 1e9;
             return decodeAfter(name, s, Sampler.argmax(logits, logits.length), n, ttft);
+        }
+    }
+
+    /**
+     * The point {@code measure} gives, or a skipped one when the heap ran out during it (the estimate of
+     * {@link #kvRoom} cannot see how the collector divides the heap): the session is garbage by then, so the sweep
+     * goes on with the next point.
+     */
+    private SweepPoint outOfHeapSkips(String name, long n, boolean fromState, java.util.function.Supplier<SweepPoint> measure) {
+        try {
+            return measure.get();
+        } catch (OutOfMemoryError e) {
+            String why = "not run: the heap ran out (" + e.getMessage() + "; -Xmx)";
+            log.printf("  %s %s: %s%n", name, SweepPlot.contextLabel(n), why);
+            return SweepPoint.skipped(name, n, why, fromState);
         }
     }
 

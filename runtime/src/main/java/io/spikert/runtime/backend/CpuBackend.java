@@ -1,6 +1,7 @@
 package io.spikert.runtime.backend;
 
 import io.spikert.kernels.Activations;
+import io.spikert.kernels.AttentionTiles;
 import io.spikert.kernels.Bf16;
 import io.spikert.kernels.GlaChunk;
 import io.spikert.kernels.GlaStep;
@@ -673,7 +674,9 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * Tokens enter the ring one at a time, each attending before the next is stored, so the ring never
+     * A decode step stores its key and value and attends the ring ({@link SlidingWindowAttention#attendGroup}). A
+     * chunk attends in tiles ({@link AttentionTiles}): positions before the chunk from the ring, the chunk's own from
+     * its rows (as the ring would hold them), and its keys and values enter the ring afterwards, so the ring never
      * needs more than W + 1 slots; it grows with the positions seen before the kv heads run in parallel.
      */
     @Override
@@ -687,6 +690,33 @@ public final class CpuBackend implements Backend {
         HeapFloats hq = HeapFloats.of(q, "swa q"), hk = HeapFloats.of(k, "swa k"), hv = HeapFloats.of(v, "swa v"),
                 ho = HeapFloats.of(out, "swa out");
         ring.ensurePositions(pos0 + tokens);
+        if (tokens > 1) {
+            pool.parallelFor(kvHeads, (first, end) -> {
+                for (int j = first; j < end; j++) {
+                    int kvHead = j;
+                    AttentionTiles.attend(hq.array(), hq.offset() + j * group * d, qRow, group, d, scale, tokens, pos0,
+                            window, (from, count, kt, vt) -> {
+                                for (int i = 0; i < count; i++) {
+                                    long pos = from + i;
+                                    if (pos < pos0) {
+                                        ring.read(ring.slotOffset(kvHead, pos), kt, i, AttentionTiles.KEYS, vt, i * d);
+                                        continue;
+                                    }
+                                    int row = (int) (pos - pos0) * kvRow + kvHead * d;
+                                    for (int c = 0; c < d; c++) {
+                                        kt[c * AttentionTiles.KEYS + i] = ring.held(hk.array()[hk.offset() + row + c]);
+                                        vt[i * d + c] = ring.held(hv.array()[hv.offset() + row + c]);
+                                    }
+                                }
+                            }, ho.array(), ho.offset() + j * group * d, qRow);
+                    for (int t = Math.max(0, tokens - ring.capacity()); t < tokens; t++) {
+                        ring.store(ring.slotOffset(j, pos0 + t), hk.array(), hk.offset() + t * kvRow + j * d, hv.array(),
+                                hv.offset() + t * kvRow + j * d);
+                    }
+                }
+            });
+            return;
+        }
         pool.parallelFor(kvHeads, (first, end) -> {
             for (int j = first; j < end; j++) {
                 float[] scores = ring.scores(j, group);

@@ -101,6 +101,29 @@ public final class KvRing implements KvCache {
         }
     }
 
+    /** {@code x} as the ring holds it: itself in an F32 ring, rounded to BF16 in a BF16 one. */
+    public float held(float x) {
+        return precision == KvPrecision.F32 ? x : Bf16.round(x);
+    }
+
+    /**
+     * The key and value at {@code slotOffset} ({@link #slotOffset}) as F32: the key into column {@code column} of
+     * {@code kt} (element c at {@code kt[c * ktStride + column]}), the value into {@code v} from {@code vAt}.
+     */
+    public void read(int slotOffset, float[] kt, int column, int ktStride, float[] v, int vAt) {
+        if (precision == KvPrecision.F32) {
+            for (int c = 0; c < headDim; c++) {
+                kt[c * ktStride + column] = keys[slotOffset + c];
+            }
+            System.arraycopy(values, slotOffset, v, vAt, headDim);
+        } else {
+            for (int c = 0; c < headDim; c++) {
+                kt[c * ktStride + column] = Bf16.value(keyBits[slotOffset + c]);
+            }
+            Bf16.widen(valueBits, slotOffset, headDim, v, vAt);
+        }
+    }
+
     /**
      * Copies {@code count} floats of keys and of values between the ring at {@code at} and {@code image} (keys at
      * {@code keysAt}, values at {@code valuesAt}): out of the ring when {@code out}, else into it. Out of a BF16 ring

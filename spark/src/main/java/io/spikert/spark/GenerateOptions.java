@@ -25,7 +25,7 @@ public record GenerateOptions(ModelSpec model, int maxNewTokens, Sampling sampli
         if (maxPromptTokens < 1) {
             throw new IllegalArgumentException("maxPromptTokens must be >= 1, got " + maxPromptTokens);
         }
-        settings(); // its checks, on the driver
+        new GenerationSettings(maxNewTokens, sampling.params(), stops, batchSize); // its checks, on the driver
     }
 
     public static GenerateOptions of(String path) {

@@ -42,8 +42,14 @@ class ScoreTest {
         lib.close();
     }
 
+    /** The test model on one compute thread per task, as the bit-for-bit comparisons need. */
     static ScoreOptions options() {
-        return ScoreOptions.of(dir.toString()).withModel(ModelSpec.of(dir.toString()).withComputeThreads(1));
+        try {
+            String path = TestModels.base().toString();
+            return ScoreOptions.of(path).withModel(ModelSpec.of(path).withComputeThreads(1));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static List<Row> rows(List<String> texts) {
@@ -55,7 +61,7 @@ class ScoreTest {
     }
 
     /** Every row's mean log-likelihood and perplexity equal the library's for the same text, to the last bit. */
-    static void assertLibraryScores(List<String> texts, List<Row> out) {
+    static void assertLibraryScores(LibraryModel lib, List<String> texts, List<Row> out) {
         assertEquals(texts.size(), out.size(), "one output row per input row");
         Map<Integer, Row> byId = new HashMap<>();
         for (Row r : out) {
@@ -80,7 +86,7 @@ class ScoreTest {
         List<String> texts = Texts.many(24);
         Dataset<Row> df = TestSpark.frame(rows(texts), TEXTS, 3);
         List<Row> out = SpikeRT.score(df, "text", options()).collectAsList();
-        assertLibraryScores(texts, out);
+        assertLibraryScores(lib, texts, out);
         assertEquals(List.of("id", "text", "mean_log_likelihood", "perplexity", "tokens", "error"),
                 Arrays.asList(SpikeRT.score(df, "text", options()).columns()));
     }
@@ -95,7 +101,7 @@ class ScoreTest {
             rows.add(RowFactory.create(i, lib.tokenizer.encode(texts.get(i))));
         }
         List<Row> out = SpikeRT.score(TestSpark.frame(rows, schema, 2), "ids", options()).collectAsList();
-        assertLibraryScores(texts, out);
+        assertLibraryScores(lib, texts, out);
     }
 
     @Test

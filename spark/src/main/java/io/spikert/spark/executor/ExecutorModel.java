@@ -5,9 +5,11 @@ import io.spikert.model.generate.StopTokens;
 import io.spikert.model.layers.SpikeObserver;
 import io.spikert.model.tokenizer.Tokenizer;
 import io.spikert.runtime.backend.CpuBackend;
+import io.spikert.runtime.backend.SpikeKernel;
 
 import java.nio.file.Path;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * One loaded model of an executor JVM, shared by all its tasks: the immutable weights (memory-mapped), the CPU
@@ -69,7 +71,7 @@ public final class ExecutorModel implements AutoCloseable {
      * (the backend reports them on the thread that runs the pass). Needs a model loaded with
      * {@link ModelSpec#observeSpikes()}.
      */
-    public <T> T withSpikeObserver(SpikeObserver observer, java.util.function.Supplier<T> work) {
+    public <T> T withSpikeObserver(SpikeObserver observer, Supplier<T> work) {
         if (spikes == null) {
             throw new IllegalStateException("the model at " + path + " was loaded without a spike observer (ModelSpec.observeSpikes)");
         }
@@ -90,14 +92,14 @@ public final class ExecutorModel implements AutoCloseable {
         private final ThreadLocal<SpikeObserver> current = new ThreadLocal<>();
 
         @Override
-        public void onSpikes(String name, int[] counts, int off, int n, float vth, io.spikert.runtime.backend.SpikeKernel kernel) {
+        public void onSpikes(String name, int[] counts, int off, int n, float vth, SpikeKernel kernel) {
             SpikeObserver o = current.get();
             if (o != null) {
                 o.onSpikes(name, counts, off, n, vth, kernel);
             }
         }
 
-        <T> T with(SpikeObserver observer, java.util.function.Supplier<T> work) {
+        <T> T with(SpikeObserver observer, Supplier<T> work) {
             SpikeObserver before = current.get();
             current.set(observer);
             try {

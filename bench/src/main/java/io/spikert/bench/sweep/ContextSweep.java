@@ -115,8 +115,8 @@ public final class ContextSweep implements Callable<Integer> {
         List<Long> sizes = parseContexts(contexts, "--contexts");
         List<Long> extraSizes = parseContexts(extra, "--spikingbrain-extra");
         List<Long> depths = parseContexts(stateDepths, "--state-depths");
-        if (sizes.isEmpty()) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--contexts names no context length");
+        if (sizes.isEmpty() && depths.isEmpty()) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--contexts and --state-depths name no context length");
         }
         if (decodeTokens < 1 || !(capSeconds > 0)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--decode-tokens and --point-cap-s must be positive");
@@ -145,8 +145,11 @@ public final class ContextSweep implements Callable<Integer> {
         List<Long> sbSizes = new ArrayList<>(sizes);
         extraSizes.stream().filter(n -> !sbSizes.contains(n)).forEach(sbSizes::add);
         sbSizes.sort(null);
-        long longest = Math.max(sizes.stream().mapToLong(Long::longValue).max().orElseThrow(),
-                depths.stream().mapToLong(Long::longValue).max().orElse(0));
+        // Qwen2's context limit: its longest point that any limit allows (a longer one is skipped, saying so), so the
+        // cache of that point does not double at its first decode step.
+        long qwen2Most = ModelConfig.MAX_SLIDING_WINDOW + 1L - UNTIMED_DECODE_STEPS - decodeTokens;
+        long longest = java.util.stream.Stream.concat(sizes.stream(), depths.stream()).mapToLong(Long::longValue)
+                .filter(n -> n <= qwen2Most).max().orElse(qwen2Most);
         String title = String.format(Locale.ROOT, "SpikingBrain vs Qwen2, %s shape, %d threads, %s prefill, %s KV cache",
                 spikingBrainDir == null ? s.cliName() : "given", nThreads, p.name().toLowerCase(Locale.ROOT), kv.label());
         log.println(title);
@@ -158,7 +161,7 @@ public final class ContextSweep implements Callable<Integer> {
                 sweep(SPIKINGBRAIN, sb, LoadOptions.defaults().withKvCache(kv), backend, sbSizes, depths, title);
             }
             if (runQwen2) {
-                long limit = Math.min(ModelConfig.MAX_SLIDING_WINDOW + 1L, longest + UNTIMED_DECODE_STEPS + decodeTokens);
+                long limit = longest + UNTIMED_DECODE_STEPS + decodeTokens;
                 sweep(QWEN2, qw, LoadOptions.defaults().withContextLimit((int) limit).withKvCache(kv), backend, sizes,
                         depths, title);
             }
@@ -172,7 +175,7 @@ public final class ContextSweep implements Callable<Integer> {
         try (SpikingBrainModel model = SpikingBrainModel.load(dir, backend, options)) {
             ModelConfig c = model.config();
             log.printf("%s: %s, %d layers, hidden %d%n", name, c.architecture().displayName(), c.numLayers(), c.hiddenSize());
-            warmUp(model, (int) Math.min(512, sizes.get(0)));
+            warmUp(model, (int) Math.min(512, sizes.isEmpty() ? 512 : sizes.get(0)));
             String stopped = null;
             for (long n : sizes) {
                 if (stopped != null) {

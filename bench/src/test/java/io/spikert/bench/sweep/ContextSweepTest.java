@@ -107,6 +107,8 @@ class ContextSweepTest {
         var e = assertThrows(IllegalArgumentException.class, () -> ContextSweep.parseContexts(List.of("4q"), "--contexts"));
         assertTrue(e.getMessage().contains("--contexts") && e.getMessage().contains("4q"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ContextSweep.parseContexts(List.of("0"), "--contexts"));
+        assertEquals(2, new CommandLine(new ContextSweep()).execute("--contexts", "", "--out", "/nonexistent/never-made"),
+                "neither prompts nor depths: a usage error before anything is made");
         assertEquals(5.0, ContextSweep.median(new long[] {100, 5, 1}));
         assertEquals(4.5, ContextSweep.median(new long[] {9, 1, 4, 5}));
         assertEquals("64k", SweepPlot.contextLabel(65536));

@@ -65,9 +65,9 @@ public final class SlidingWindowAttention {
     /**
      * The {@code heads} query heads of one GQA group (head h's query at {@code qOff + h * d}, its output at
      * {@code outOff + h * d}) against the same positions of one kv head: each head's result is {@link #attend}'s
-     * bit for bit (the same sums in the same order), but the keys and values are read once per block of four heads
-     * instead of once per head (in blocks of eight heads, or four), which is what bounds a long prompt's prefill (up to
-     * W + 1 keys per query) and a long context's decode.
+     * bit for bit (the same sums in the same order), but the keys and values are read once per block of eight heads
+     * (or four, {@link #headBlock}) instead of once per head, which is what bounds a long context's decode (up to
+     * W + 1 keys per query).
      * scratch must hold at least {@code heads * (lastPos - firstPos + 1)} floats.
      */
     public static void attendGroup(float[] q, int qOff, int heads, int d, float scale, float[] keys, float[] values,

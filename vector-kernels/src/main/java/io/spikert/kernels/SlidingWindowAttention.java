@@ -65,7 +65,7 @@ public final class SlidingWindowAttention {
     /**
      * The {@code heads} query heads of one GQA group (head h's query at {@code qOff + h * d}, its output at
      * {@code outOff + h * d}) against the same positions of one kv head: each head's result is {@link #attend}'s
-     * bit for bit (the same sums in the same order), but the keys and values are read once per block of eight heads
+     * (the same sums in the same order: bit for bit at one JIT tier, whose lane sums the Vector API orders), but the keys and values are read once per block of eight heads
      * (or four, {@link #headBlock}) instead of once per head, which is what bounds a long context's decode (up to
      * W + 1 keys per query).
      * scratch must hold at least {@code heads * (lastPos - firstPos + 1)} floats.

@@ -8,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link SlidingWindowAttention#attendGroup} over a cache of BF16 keys and values: half the bytes per cached
  * position, which is what a long context's decode streams. Each BF16 value is widened to FP32 exactly as it is
  * loaded and every sum is formed in the same order as the FP32 kernel's, so the result equals that kernel's on
- * the widened cache bit for bit; the only error of a BF16 cache is the rounding when keys and values enter it.
+ * the widened cache (bit for bit when both run at the same JIT tier: the Vector API's lane sums follow the tier);
+ * the only error of a BF16 cache is the rounding when keys and values enter it.
  */
 public final class SlidingWindowAttentionBf16 {
     private SlidingWindowAttentionBf16() {}

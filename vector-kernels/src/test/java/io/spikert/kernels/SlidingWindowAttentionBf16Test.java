@@ -10,14 +10,15 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The BF16-cache kernel against the FP32 kernel (itself checked against a direct float64 softmax) over the
- * same cache widened to floats by the scalar {@link Bf16#value}: the results must be equal bit for bit.
+ * same cache widened to floats by the scalar {@link Bf16#value}: the same sums in the same order, so equal up to the
+ * order in which a JIT tier adds a vector's lanes ({@link TestData#assertWithinUlps}).
  */
 class SlidingWindowAttentionBf16Test {
 
     @ParameterizedTest(name = "heads={0} d={1} capacity={2} positions {3}..{4}")
     @CsvSource({"1, 16, 8, 0, 7", "2, 19, 8, 5, 12", "3, 7, 5, 3, 4", "4, 32, 33, 100, 132", "6, 128, 65, 1000, 1040",
             "7, 128, 97, 30, 126", "9, 20, 12, 7, 17"})
-    void equalsTheF32KernelOnTheWidenedCacheBitForBit(int heads, int d, int capacity, long first, long last) {
+    void equalsTheF32KernelOnTheWidenedCache(int heads, int d, int capacity, long first, long last) {
         Random rnd = new Random(heads * 17L + d + capacity + first);
         int cacheOff = 5;
         float[] k = TestData.randoms(rnd, cacheOff + capacity * d);
@@ -45,10 +46,7 @@ class SlidingWindowAttentionBf16Test {
         float[] actual = TestData.filled(2 + heads * d, Float.NaN);
         SlidingWindowAttentionBf16.attendGroup(q, qOff, heads, d, 0.125f, keys, values, cacheOff, capacity, first, last,
                 new float[heads * n], actual, 2);
-        for (int i = 0; i < actual.length; i++) {
-            assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
-                    "out[" + i + "]: " + expected[i] + " vs " + actual[i]);
-        }
+        TestData.assertWithinUlps("BF16 cache against the F32 kernel on the widened cache", expected, actual, 8);
         assertThrows(IllegalArgumentException.class, () -> SlidingWindowAttentionBf16.attendGroup(q, qOff, heads, d,
                 0.125f, keys, values, cacheOff, capacity, first, last, new float[heads * n - 1], actual, 2));
         assertThrows(IllegalArgumentException.class, () -> SlidingWindowAttentionBf16.attendGroup(q, qOff, heads, d,

@@ -58,4 +58,30 @@ final class TestData {
     static void assertClose(String what, float[] expected, float[] actual, double rel, double abs) {
         assertClose(what, expected, actual, null, rel, abs);
     }
+
+    /**
+     * Each pair within {@code ulps} units in the last place: for two kernels that form the same sums in the same
+     * order, which agree bit for bit once C2 has compiled both, but not while one of them still runs in the
+     * interpreter or C1, where the Vector API's {@code reduceLanes(ADD)} adds the lanes in another order. (Unit-scale
+     * data: a pair may also differ by up to 1e-6 absolute.)
+     */
+    static void assertWithinUlps(String what, float[] expected, float[] actual, int ulps) {
+        if (expected.length != actual.length) {
+            fail(what + ": " + actual.length + " values, expected " + expected.length);
+        }
+        for (int i = 0; i < expected.length; i++) {
+            float e = expected[i];
+            float a = actual[i];
+            if (Float.isNaN(e) || Float.isNaN(a)) {
+                if (Float.isNaN(e) != Float.isNaN(a)) {
+                    fail(what + "[" + i + "]: " + e + " vs " + a);
+                }
+                continue;
+            }
+            // a result near 0 from cancelling terms carries the rounding of its terms, not its own: 1e-6 absolute
+            if (Math.abs(e - a) > ulps * Math.ulp(Math.max(Math.abs(e), Math.abs(a))) && Math.abs(e - a) > 1e-6f) {
+                fail(what + "[" + i + "]: " + e + " vs " + a + ", more than " + ulps + " ulps apart");
+            }
+        }
+    }
 }

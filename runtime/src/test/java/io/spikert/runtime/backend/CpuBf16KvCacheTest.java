@@ -8,8 +8,9 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The CPU's SWA over a BF16 cache is its SWA over an F32 cache fed the same keys and values rounded to BF16,
- * bit for bit, through a chunk, decode steps and the ring's wrap; and its state image holds the rounded values.
+ * The CPU's SWA over a BF16 cache is its SWA over an F32 cache fed the same keys and values rounded to BF16 (the
+ * same sums; equal to rounding), through a chunk, decode steps and the ring's wrap; and its state image holds the
+ * rounded values exactly.
  */
 class CpuBf16KvCacheTest {
     @Test
@@ -39,7 +40,9 @@ class CpuBf16KvCacheTest {
                         new HeapFloats(outF32, 0), tokens, pos, group, scale);
                 pos += tokens;
                 for (int i = 0; i < outF32.length; i++) {
-                    assertEquals(Float.floatToRawIntBits(outF32[i]), Float.floatToRawIntBits(outBf16[i]),
+                    // the same sums in the same order; two kernel methods may run at different JIT tiers, whose
+                    // reduceLanes add a vector's lanes in other orders, so equal to rounding, not always bit for bit
+                    assertEquals(outF32[i], outBf16[i], 1e-6f + 8 * Math.ulp(outF32[i]),
                             "output " + i + " of " + tokens + " tokens ending at position " + pos);
                 }
             }

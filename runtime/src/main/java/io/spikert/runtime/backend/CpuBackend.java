@@ -681,11 +681,12 @@ public final class CpuBackend implements Backend {
      */
     @Override
     public void swa(KvCache cache, Floats q, Floats k, Floats v, Floats out, int tokens, long pos0, int group, float scale) {
+        if (tokens < 1) {
+            throw new IllegalArgumentException("swa: " + tokens + " tokens");
+        }
         KvRing ring = (KvRing) cache;
         int d = ring.headDim();
         int kvHeads = ring.kvHeads();
-        int qRow = kvHeads * group * d;
-        int kvRow = kvHeads * d;
         long window = ring.window() - 1L;
         HeapFloats hq = HeapFloats.of(q, "swa q"), hk = HeapFloats.of(k, "swa k"), hv = HeapFloats.of(v, "swa v"),
                 ho = HeapFloats.of(out, "swa out");
@@ -693,52 +694,60 @@ public final class CpuBackend implements Backend {
         if (tokens > 1) {
             pool.parallelFor(kvHeads, (first, end) -> {
                 for (int j = first; j < end; j++) {
-                    int kvHead = j;
-                    AttentionTiles.attend(hq.array(), hq.offset() + j * group * d, qRow, group, d, scale, tokens, pos0,
-                            window, (from, count, kt, vt) -> {
-                                for (int i = 0; i < count; i++) {
-                                    long pos = from + i;
-                                    if (pos < pos0) {
-                                        ring.read(ring.slotOffset(kvHead, pos), kt, i, AttentionTiles.KEYS, vt, i * d);
-                                        continue;
-                                    }
-                                    int row = (int) (pos - pos0) * kvRow + kvHead * d;
-                                    for (int c = 0; c < d; c++) {
-                                        kt[c * AttentionTiles.KEYS + i] = ring.held(hk.array()[hk.offset() + row + c]);
-                                        vt[i * d + c] = ring.held(hv.array()[hv.offset() + row + c]);
-                                    }
-                                }
-                            }, ho.array(), ho.offset() + j * group * d, qRow);
-                    for (int t = Math.max(0, tokens - ring.capacity()); t < tokens; t++) {
-                        ring.store(ring.slotOffset(j, pos0 + t), hk.array(), hk.offset() + t * kvRow + j * d, hv.array(),
-                                hv.offset() + t * kvRow + j * d);
-                    }
+                    attendChunk(ring, j, hq, hk, hv, ho, tokens, pos0, group, scale);
                 }
             });
             return;
         }
+        long firstPos = Math.max(0, pos0 - window);
         pool.parallelFor(kvHeads, (first, end) -> {
             for (int j = first; j < end; j++) {
+                ring.store(ring.slotOffset(j, pos0), hk.array(), hk.offset() + j * d, hv.array(), hv.offset() + j * d);
+                // the group's query heads together: the window's keys and values read once per block of heads
+                int head = j * group * d;
                 float[] scores = ring.scores(j, group);
-                for (int t = 0; t < tokens; t++) {
-                    long pos = pos0 + t;
-                    ring.store(ring.slotOffset(j, pos), hk.array(), hk.offset() + t * kvRow + j * d, hv.array(),
-                            hv.offset() + t * kvRow + j * d);
-                    long firstPos = Math.max(0, pos - window);
-                    // the group's query heads together: the window's keys and values read once per four heads
-                    int head = t * qRow + j * group * d;
-                    if (ring.precision() == KvPrecision.F32) {
-                        SlidingWindowAttention.attendGroup(hq.array(), hq.offset() + head, group, d, scale, ring.keys(),
-                                ring.values(), ring.headOffset(j), ring.capacity(), firstPos, pos, scores, ho.array(),
-                                ho.offset() + head);
-                    } else {
-                        SlidingWindowAttentionBf16.attendGroup(hq.array(), hq.offset() + head, group, d, scale,
-                                ring.keyBits(), ring.valueBits(), ring.headOffset(j), ring.capacity(), firstPos, pos,
-                                scores, ho.array(), ho.offset() + head);
-                    }
+                if (ring.precision() == KvPrecision.F32) {
+                    SlidingWindowAttention.attendGroup(hq.array(), hq.offset() + head, group, d, scale, ring.keys(),
+                            ring.values(), ring.headOffset(j), ring.capacity(), firstPos, pos0, scores, ho.array(),
+                            ho.offset() + head);
+                } else {
+                    SlidingWindowAttentionBf16.attendGroup(hq.array(), hq.offset() + head, group, d, scale,
+                            ring.keyBits(), ring.valueBits(), ring.headOffset(j), ring.capacity(), firstPos, pos0,
+                            scores, ho.array(), ho.offset() + head);
                 }
             }
         });
+    }
+
+    /**
+     * A chunk of {@code tokens} tokens of kv head {@code j} attends in tiles; the keys and values of positions before
+     * the chunk come from the ring, the chunk's own from its rows as the ring holds them (rounded in a BF16 ring),
+     * and then the chunk's last W + 1 enter the ring.
+     */
+    private static void attendChunk(KvRing ring, int j, HeapFloats q, HeapFloats k, HeapFloats v, HeapFloats out,
+                                    int tokens, long pos0, int group, float scale) {
+        int d = ring.headDim();
+        int qRow = ring.kvHeads() * group * d;
+        int kvRow = ring.kvHeads() * d;
+        AttentionTiles.attend(q.array(), q.offset() + j * group * d, qRow, group, d, scale, tokens, pos0,
+                ring.window() - 1L, (from, count, kt, vt) -> {
+                    for (int i = 0; i < count; i++) {
+                        long pos = from + i;
+                        if (pos < pos0) {
+                            ring.read(ring.slotOffset(j, pos), kt, i, AttentionTiles.KEYS, vt, i * d);
+                            continue;
+                        }
+                        int row = (int) (pos - pos0) * kvRow + j * d;
+                        for (int c = 0; c < d; c++) {
+                            kt[c * AttentionTiles.KEYS + i] = ring.held(k.array()[k.offset() + row + c]);
+                            vt[i * d + c] = ring.held(v.array()[v.offset() + row + c]);
+                        }
+                    }
+                }, out.array(), out.offset() + j * group * d, qRow);
+        for (int t = Math.max(0, tokens - ring.capacity()); t < tokens; t++) {
+            ring.store(ring.slotOffset(j, pos0 + t), k.array(), k.offset() + t * kvRow + j * d, v.array(),
+                    v.offset() + t * kvRow + j * d);
+        }
     }
 
     /** Array copies: the GLA state whole, an SWA ring's kept positions in one or two runs per kv head. */

@@ -191,7 +191,8 @@ public final class ContextSweep implements Callable<Integer> {
                 SweepPoint point = outOfHeapSkips(name, n, false, () -> measure(name, model, n));
                 replace(point);
                 if (!point.ran()) {
-                    stopped = "not run: a shorter context stopped at the time cap";
+                    stopped = point.skipped().startsWith("stopped after") ? "not run: a shorter context stopped at the time cap"
+                            : "not run: a shorter context ran out of heap";
                 }
                 save(title);
             }

@@ -31,8 +31,9 @@ import java.util.concurrent.Callable;
 /**
  * The long-context comparison (issue 13): SpikingBrain and Qwen2 of the same shape in one process, one after the
  * other; for each context length a fresh session prefills a prompt of that many tokens (TTFT), then decodes a few
- * tokens greedily (the decode rate after that context: the median step's, timed after two untimed steps), and the heap in use after a full GC (the session's state:
- * constant for SpikingBrain, the growing key/value cache for Qwen2) and the resident memory are read. A point stops
+ * tokens greedily (the decode rate after that context: the median step's, timed after two untimed steps), and the
+ * heap in use after a full GC (the session's state: constant for SpikingBrain, the growing key/value cache for
+ * Qwen2) and the resident memory are read. A point stops
  * at the time cap (the prompt's prefill is checked after each piece) or is skipped when Qwen2's cache would not fit
  * the heap, and the model's longer contexts are skipped after it, saying so. {@code --state-depths} adds decode
  * rates at depths no prompt is run to: the session is put there with an arbitrary state of the right size
@@ -72,7 +73,8 @@ public final class ContextSweep implements Callable<Integer> {
                     + " instead of after a prompt (no TTFT): 256k, 1M, ... where a prompt would take hours.")
     List<String> stateDepths;
 
-    @Option(names = "--kv-cache", defaultValue = "f32", description = "Key/value cache precision of both models, f32 or bf16 (default f32).")
+    @Option(names = "--kv-cache", defaultValue = "f32",
+            description = "Key/value cache precision of both models, f32 or bf16 (default f32).")
     String kvCache;
 
     @Option(names = "--decode-tokens", defaultValue = "16",
@@ -116,7 +118,8 @@ public final class ContextSweep implements Callable<Integer> {
         List<Long> extraSizes = parseContexts(extra, "--spikingbrain-extra");
         List<Long> depths = parseContexts(stateDepths, "--state-depths");
         if (sizes.isEmpty() && depths.isEmpty()) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--contexts and --state-depths name no context length");
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--contexts and --state-depths name no context length");
         }
         if (decodeTokens < 1 || !(capSeconds > 0)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--decode-tokens and --point-cap-s must be positive");
@@ -191,7 +194,8 @@ public final class ContextSweep implements Callable<Integer> {
                 SweepPoint point = outOfHeapSkips(name, n, false, () -> measure(name, model, n));
                 replace(point);
                 if (!point.ran()) {
-                    stopped = point.skipped().startsWith("stopped after") ? "not run: a shorter context stopped at the time cap"
+                    stopped = point.skipped().startsWith("stopped after")
+                            ? "not run: a shorter context stopped at the time cap"
                             : "not run: a shorter context ran out of heap";
                 }
                 save(title);
@@ -214,7 +218,7 @@ public final class ContextSweep implements Callable<Integer> {
                 .thenComparing(SweepPoint::fromState).thenComparingLong(SweepPoint::context));
     }
 
-    /** Why Qwen2's key/value cache after {@code n} tokens and the decode steps would not fit its limit or the heap, or null. */
+    /** Why Qwen2's cache after {@code n} tokens and the decode steps would not fit its limit or the heap, or null. */
     private String kvRoom(ModelConfig c, KvPrecision precision, long n, boolean fromState) {
         if (c.architecture() != Architecture.QWEN2) {
             return null;
@@ -277,7 +281,8 @@ public final class ContextSweep implements Callable<Integer> {
      * {@link #kvRoom} cannot see how the collector divides the heap): the session is garbage by then, so the sweep
      * goes on with the next point.
      */
-    private SweepPoint outOfHeapSkips(String name, long n, boolean fromState, java.util.function.Supplier<SweepPoint> measure) {
+    private SweepPoint outOfHeapSkips(String name, long n, boolean fromState,
+                                      java.util.function.Supplier<SweepPoint> measure) {
         try {
             return measure.get();
         } catch (OutOfMemoryError e) {
@@ -294,7 +299,7 @@ public final class ContextSweep implements Callable<Integer> {
         }
     }
 
-    /** The decode rate from where {@code s} stands, the heap and resident memory then; the point of context {@code n}. */
+    /** The decode rate from where {@code s} stands, and the heap and resident memory then: context {@code n}'s point. */
     private SweepPoint decodeAfter(String name, Session s, int next, long n, double ttft) {
         // Untimed steps first: a Qwen2 cache that the prompt filled exactly (the sweep's lengths are powers of
         // two) doubles at the first step, and that one-time copy and its garbage collection are not the rate.

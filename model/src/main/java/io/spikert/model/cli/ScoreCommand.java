@@ -1,6 +1,7 @@
 package io.spikert.model.cli;
 
 import io.spikert.model.Session;
+import io.spikert.model.generate.LogLikelihood;
 
 import io.spikert.model.util.OutputTarget;
 
@@ -64,7 +65,7 @@ final class ScoreCommand extends CliCommand {
                         throw new UncheckedIOException(e);
                     }
                     if (index + 1 < ids.length) {
-                        sumLogProb[0] += logSoftmaxAt(logits, off, vocab, ids[index + 1]);
+                        sumLogProb[0] += LogLikelihood.logSoftmaxAt(logits, off, vocab, ids[index + 1]);
                     }
                 };
                 try {
@@ -98,18 +99,5 @@ final class ScoreCommand extends CliCommand {
             }
         }
         return 0;
-    }
-
-    /** log softmax(logits)[target], computed in double for a stable perplexity. */
-    static double logSoftmaxAt(float[] logits, int off, int vocab, int target) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < vocab; i++) {
-            max = Math.max(max, logits[off + i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < vocab; i++) {
-            sum += Math.exp(logits[off + i] - max);
-        }
-        return logits[off + target] - max - Math.log(sum);
     }
 }

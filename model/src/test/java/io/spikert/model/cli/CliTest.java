@@ -107,7 +107,7 @@ class CliTest {
         int vocab = golden.length / ids.length;
         double sum = 0;
         for (int t = 0; t + 1 < ids.length; t++) {
-            sum += ScoreCommand.logSoftmaxAt(golden, t * vocab, vocab, ids[t + 1]);
+            sum += io.spikert.model.generate.LogLikelihood.logSoftmaxAt(golden, t * vocab, vocab, ids[t + 1]);
         }
         double expectedMean = sum / (ids.length - 1);
         for (String mode : new String[] {"prefill", "decode"}) {

@@ -3,6 +3,7 @@ package io.spikert.spark.rows;
 import io.spikert.model.ContextLimitException;
 import io.spikert.model.Session;
 import io.spikert.model.SpikingBrainModel;
+import io.spikert.model.generate.LogLikelihood;
 import io.spikert.runtime.NumericalFaultException;
 
 /**
@@ -27,7 +28,7 @@ public final class Scoring {
         try (Session session = model.newSession()) {
             session.prefill(ids, (index, logits, off) -> {
                 if (index + 1 < ids.length) {
-                    sum[0] += logSoftmaxAt(logits, off, vocab, ids[index + 1]);
+                    sum[0] += LogLikelihood.logSoftmaxAt(logits, off, vocab, ids[index + 1]);
                 }
             });
         } catch (NumericalFaultException | ContextLimitException e) {
@@ -35,18 +36,5 @@ public final class Scoring {
         }
         double mean = sum[0] / (ids.length - 1);
         return new ScoreResult(mean, Math.exp(-mean), ids.length, null);
-    }
-
-    /** log softmax(logits)[target], in double (ScoreCommand's arithmetic). */
-    public static double logSoftmaxAt(float[] logits, int off, int vocab, int target) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < vocab; i++) {
-            max = Math.max(max, logits[off + i]);
-        }
-        double sum = 0;
-        for (int i = 0; i < vocab; i++) {
-            sum += Math.exp(logits[off + i] - max);
-        }
-        return logits[off + target] - max - Math.log(sum);
     }
 }

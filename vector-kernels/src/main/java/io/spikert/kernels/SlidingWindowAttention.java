@@ -65,9 +65,9 @@ public final class SlidingWindowAttention {
     /**
      * The {@code heads} query heads of one GQA group (head h's query at {@code qOff + h * d}, its output at
      * {@code outOff + h * d}) against the same positions of one kv head: each head's result is {@link #attend}'s
-     * (the same sums in the same order: bit for bit at one JIT tier, whose lane sums the Vector API orders), but the keys and values are read once per block of eight heads
-     * (or four, {@link #headBlock}) instead of once per head, which is what bounds a long context's decode (up to
-     * W + 1 keys per query).
+     * (the same sums in the same order: bit for bit at one JIT tier, whose lane sums the Vector API orders), but the
+     * keys and values are read once per block of eight heads (or four) instead of once per head, which is what bounds
+     * a long context's decode (up to W + 1 keys per query).
      * scratch must hold at least {@code heads * (lastPos - firstPos + 1)} floats.
      */
     public static void attendGroup(float[] q, int qOff, int heads, int d, float scale, float[] keys, float[] values,
@@ -75,39 +75,63 @@ public final class SlidingWindowAttention {
                                    int outOff) {
         int n = checkedPositions(heads, capacity, firstPos, lastPos, scratch);
         int firstRow = (int) (firstPos % capacity);
+        overHeadBlocks(new GroupBlocks() {
+            @Override
+            public void scores(int width, int[] qo, int[] so) {
+                if (width == 8) {
+                    scores8(q, qo, d, scale, keys, cacheOff, capacity, firstRow, n, scratch, so);
+                } else {
+                    scores4(q, qo[0], qo[1], qo[2], qo[3], d, scale, keys, cacheOff, capacity, firstRow, n, scratch,
+                            so[0], so[1], so[2], so[3]);
+                }
+            }
+
+            @Override
+            public void weighted(int width, int[] so, int[] oo) {
+                if (width == 8) {
+                    weighted8(scratch, so, d, values, cacheOff, capacity, firstRow, n, out, oo);
+                } else {
+                    weighted4(scratch, so[0], so[1], so[2], so[3], d, values, cacheOff, capacity, firstRow, n, out,
+                            oo[0], oo[1], oo[2], oo[3]);
+                }
+            }
+        }, qOff, heads, d, n, scratch, outOff);
+    }
+
+    /** The parts of a group's attention that read the cache, for a block of eight heads or four ({@link #headBlock}). */
+    interface GroupBlocks {
+        /** Scores of the block's heads (queries at {@code qo}) into the scratch rows at {@code so}. */
+        void scores(int width, int[] qo, int[] so);
+
+        /** Weighted values for the block's heads (softmax weights at {@code so}) into the outputs at {@code oo}. */
+        void weighted(int width, int[] so, int[] oo);
+    }
+
+    /** {@link #attendGroup}'s walk for any cache: every head block's scores, each head's softmax, every block's sums. */
+    static void overHeadBlocks(GroupBlocks blocks, int qOff, int heads, int d, int n, float[] scratch, int outOff) {
         int[] h = new int[8];
         int[] qo = new int[8];
         int[] so = new int[8];
         int[] oo = new int[8];
         for (int h0 = 0; h0 < heads; ) {
-            int width = SlidingWindowAttention.headBlock(h0, heads, h);
+            int width = headBlock(h0, heads, h);
             for (int b = 0; b < width; b++) {
                 qo[b] = qOff + h[b] * d;
                 so[b] = h[b] * n;
             }
-            if (width == 8) {
-                scores8(q, qo, d, scale, keys, cacheOff, capacity, firstRow, n, scratch, so);
-            } else {
-                scores4(q, qo[0], qo[1], qo[2], qo[3], d, scale, keys, cacheOff, capacity, firstRow, n, scratch, so[0],
-                        so[1], so[2], so[3]);
-            }
+            blocks.scores(width, qo, so);
             h0 += width;
         }
         for (int head = 0; head < heads; head++) {
             Softmax.inPlace(scratch, head * n, n);
         }
         for (int h0 = 0; h0 < heads; ) {
-            int width = SlidingWindowAttention.headBlock(h0, heads, h);
+            int width = headBlock(h0, heads, h);
             for (int b = 0; b < width; b++) {
                 so[b] = h[b] * n;
                 oo[b] = outOff + h[b] * d;
             }
-            if (width == 8) {
-                weighted8(scratch, so, d, values, cacheOff, capacity, firstRow, n, out, oo);
-            } else {
-                weighted4(scratch, so[0], so[1], so[2], so[3], d, values, cacheOff, capacity, firstRow, n, out, oo[0],
-                        oo[1], oo[2], oo[3]);
-            }
+            blocks.weighted(width, so, oo);
             h0 += width;
         }
     }

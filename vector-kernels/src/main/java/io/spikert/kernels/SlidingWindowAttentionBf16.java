@@ -26,41 +26,27 @@ public final class SlidingWindowAttentionBf16 {
                                    int outOff) {
         int n = SlidingWindowAttention.checkedPositions(heads, capacity, firstPos, lastPos, scratch);
         int firstRow = (int) (firstPos % capacity);
-        int[] h = new int[8];
-        int[] qo = new int[8];
-        int[] so = new int[8];
-        int[] oo = new int[8];
-        for (int h0 = 0; h0 < heads; ) {
-            int width = SlidingWindowAttention.headBlock(h0, heads, h);
-            for (int b = 0; b < width; b++) {
-                qo[b] = qOff + h[b] * d;
-                so[b] = h[b] * n;
+        SlidingWindowAttention.overHeadBlocks(new SlidingWindowAttention.GroupBlocks() {
+            @Override
+            public void scores(int width, int[] qo, int[] so) {
+                if (width == 8) {
+                    scores8(q, qo, d, scale, keys, cacheOff, capacity, firstRow, n, scratch, so);
+                } else {
+                    scores4(q, qo[0], qo[1], qo[2], qo[3], d, scale, keys, cacheOff, capacity, firstRow, n, scratch,
+                            so[0], so[1], so[2], so[3]);
+                }
             }
-            if (width == 8) {
-                scores8(q, qo, d, scale, keys, cacheOff, capacity, firstRow, n, scratch, so);
-            } else {
-                scores4(q, qo[0], qo[1], qo[2], qo[3], d, scale, keys, cacheOff, capacity, firstRow, n, scratch, so[0],
-                        so[1], so[2], so[3]);
+
+            @Override
+            public void weighted(int width, int[] so, int[] oo) {
+                if (width == 8) {
+                    weighted8(scratch, so, d, values, cacheOff, capacity, firstRow, n, out, oo);
+                } else {
+                    weighted4(scratch, so[0], so[1], so[2], so[3], d, values, cacheOff, capacity, firstRow, n, out,
+                            oo[0], oo[1], oo[2], oo[3]);
+                }
             }
-            h0 += width;
-        }
-        for (int head = 0; head < heads; head++) {
-            Softmax.inPlace(scratch, head * n, n);
-        }
-        for (int h0 = 0; h0 < heads; ) {
-            int width = SlidingWindowAttention.headBlock(h0, heads, h);
-            for (int b = 0; b < width; b++) {
-                so[b] = h[b] * n;
-                oo[b] = outOff + h[b] * d;
-            }
-            if (width == 8) {
-                weighted8(scratch, so, d, values, cacheOff, capacity, firstRow, n, out, oo);
-            } else {
-                weighted4(scratch, so[0], so[1], so[2], so[3], d, values, cacheOff, capacity, firstRow, n, out, oo[0],
-                        oo[1], oo[2], oo[3]);
-            }
-            h0 += width;
-        }
+        }, qOff, heads, d, n, scratch, outOff);
     }
 
     /** s_h[p] = (q_h . k_p) * scale for four heads. */

@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * exact three-way split {@code x = hi + mid + lo} of an FP32 value into BF16 values, which lets a BF16 product
  * engine compute an FP32-activation product: every part times a BF16 weight is exact in FP32.
  *
- * <p>Why three parts are exact: {@code hi} keeps the top 8 significant bits of x; {@code x - hi} is a
+ * <p>Why three parts are exact: {@code hi} keeps the top 8 significant bits of x (rounded); {@code x - hi} is a
  * multiple of x's ulp below 2^-8 |x|, so at most 16 bits, exact in FP32; {@code mid} keeps 8 of them and
  * {@code x - hi - mid}, at most 8 bits, is a BF16 value. (Parts below FP32's normal range are the exception:
  * a value under 2^-110 in magnitude may lose bits there, as FP32 products of such values do anyway.)
@@ -40,10 +40,6 @@ public final class Bf16 {
 
     private static FloatVector value(IntVector bits) {
         return bits.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
-    private static void storeLanes(IntVector bits, MemorySegment out, long at) {
-        ((ShortVector) bits.convertShape(VectorOperators.I2S, S, 0)).intoMemorySegment(out, at * 2, ByteOrder.nativeOrder());
     }
 
     /** {@link #F}'s lanes of BF16 values from {@code a[off]}, widened to floats (exactly). */
@@ -98,9 +94,12 @@ public final class Bf16 {
 
     /** Writes {@code n} floats of {@code x} from {@code xOff} as BF16 into {@code out} from element {@code at}. */
     public static void store(float[] x, int xOff, int n, MemorySegment out, long at) {
+        java.util.Objects.checkFromIndexSize(xOff, n, x.length);
         int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            storeLanes(bits(FloatVector.fromArray(F, x, xOff + i)), out, at + i);
+        int step = 2 * F.length();
+        for (int bound = n - n % step; i < bound; i += step) {
+            storePair(roundedHigh(FloatVector.fromArray(F, x, xOff + i)),
+                    roundedHigh(FloatVector.fromArray(F, x, xOff + i + F.length())), out, at + i);
         }
         for (; i < n; i++) {
             out.setAtIndex(BF16, at + i, bits(x[xOff + i]));
@@ -108,33 +107,88 @@ public final class Bf16 {
     }
 
     /**
-     * Writes the three BF16 parts of {@code n} floats of {@code x}: {@code hi} from element {@code hiAt},
-     * {@code mid} from {@code midAt}, {@code lo} from {@code loAt}, with {@code hi + mid + lo == x} exactly for
-     * finite x of normal magnitude (see the class comment); a non-finite x goes whole into {@code hi}.
+     * Writes the three BF16 parts of {@code n} floats of {@code x}: part p (hi, mid, lo) of float i at element
+     * {@code at + p * partStride + i}, with {@code hi + mid + lo == x} exactly for finite x of normal magnitude (see
+     * the class comment); a non-finite x goes whole into {@code hi}.
      */
-    public static void storeSplit(float[] x, int xOff, int n, MemorySegment out, long hiAt, long midAt, long loAt) {
+    public static void storeSplit(float[] x, int xOff, int n, MemorySegment out, long at, long partStride) {
+        storeParts(x, xOff, n, 3, out, at, partStride);
+    }
+
+    /**
+     * The first {@code parts} (1 to 3) of {@link #storeSplit}'s parts of {@code n} floats of {@code x}, part p of float
+     * i at element {@code at + p * partStride + i}: one part is {@link #store}'s rounding; what one or two parts leave
+     * out is at most 2^-8 or 2^-16 of x.
+     */
+    public static void storeParts(float[] x, int xOff, int n, int parts, MemorySegment out, long at, long partStride) {
+        if (parts < 1 || parts > 3) {
+            throw new IllegalArgumentException("BF16 parts of a float: 1 to 3, got " + parts);
+        }
+        java.util.Objects.checkFromIndexSize(xOff, n, x.length);
         int i = 0;
-        for (int bound = F.loopBound(n); i < bound; i += F.length()) {
-            FloatVector v = FloatVector.fromArray(F, x, xOff + i);
-            IntVector hi = bits(v);
-            VectorMask<Float> finite = v.reinterpretAsInts().and(0x7F80_0000).compare(VectorOperators.NE, 0x7F80_0000)
-                    .cast(F);
-            FloatVector r = v.sub(value(hi)).blend(0f, finite.not());
-            IntVector mid = bits(r);
-            IntVector lo = bits(r.sub(value(mid)));
-            storeLanes(hi, out, hiAt + i);
-            storeLanes(mid, out, midAt + i);
-            storeLanes(lo, out, loAt + i);
+        int step = 2 * F.length();
+        for (int bound = n - n % step; i < bound; i += step) {
+            FloatVector a = FloatVector.fromArray(F, x, xOff + i);
+            FloatVector b = FloatVector.fromArray(F, x, xOff + i + F.length());
+            for (int p = 0; p < parts; p++) {
+                IntVector hiA = roundedHigh(a);
+                IntVector hiB = roundedHigh(b);
+                storePair(hiA, hiB, out, at + p * partStride + i);
+                if (p + 1 < parts) {
+                    a = rest(a, hiA);
+                    b = rest(b, hiB);
+                }
+            }
         }
         for (; i < n; i++) {
             float v = x[xOff + i];
-            short hi = bits(v);
-            float r = Float.isFinite(v) ? v - value(hi) : 0f;
-            short mid = bits(r);
-            short lo = bits(r - value(mid));
-            out.setAtIndex(BF16, hiAt + i, hi);
-            out.setAtIndex(BF16, midAt + i, mid);
-            out.setAtIndex(BF16, loAt + i, lo);
+            for (int p = 0; p < parts; p++) {
+                short hi = bits(v);
+                out.setAtIndex(BF16, at + p * partStride + i, hi);
+                v = Float.isFinite(v) ? v - value(hi) : 0f;
+            }
         }
+    }
+
+    private static final IntVector HIGH_BITS = IntVector.broadcast(I, 0xFFFF_0000);
+    private static final IntVector ROUNDING = IntVector.broadcast(I, 0x7FFF);
+    private static final IntVector ONE = IntVector.broadcast(I, 1);
+    private static final IntVector MAGNITUDE = IntVector.broadcast(I, 0x7FFF_FFFF);
+    private static final IntVector INFINITY = IntVector.broadcast(I, 0x7F80_0000);
+    private static final IntVector QUIET = IntVector.broadcast(I, 0x0040_0000);
+    private static final IntVector ZERO = IntVector.zero(I);
+
+    /** v - hi, or 0 where v is not finite (it went whole into hi). */
+    private static FloatVector rest(FloatVector v, IntVector hi) {
+        VectorMask<Integer> notFinite = v.reinterpretAsInts().and(INFINITY).compare(VectorOperators.EQ, INFINITY);
+        return v.sub(hi.reinterpretAsFloats()).reinterpretAsInts().blend(ZERO, notFinite).reinterpretAsFloats();
+    }
+
+    /** {@link #bits} of every lane in the high half of an int, the low half zero. */
+    private static IntVector roundedHigh(FloatVector f) {
+        IntVector b = f.reinterpretAsInts();
+        IntVector rounded = b.add(ROUNDING).add(b.lanewise(VectorOperators.LSHR, 16).and(ONE)).and(HIGH_BITS);
+        VectorMask<Integer> nan = b.and(MAGNITUDE).compare(VectorOperators.GT, INFINITY);
+        return rounded.blend(b.and(HIGH_BITS).or(QUIET), nan);
+    }
+
+    /** Shorts of a vector as wide as F: 2 x F's lanes. */
+    private static final VectorSpecies<Short> PAIR = VectorSpecies.of(short.class, F.vectorShape());
+    /** Lane i picks the high half of int i of the two vectors a, b seen as one (a's ints first). */
+    private static final ShortVector HIGH_HALVES = highHalves();
+
+    private static ShortVector highHalves() {
+        short[] index = new short[PAIR.length()];
+        int high = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? 1 : 0;
+        for (int i = 0; i < index.length; i++) {
+            index[i] = (short) (2 * i + high);
+        }
+        return ShortVector.fromArray(PAIR, index, 0);
+    }
+
+    /** Stores the high halves of a's then b's ints as 2 x F's lanes of BF16 from element {@code at} (one two-vector permute). */
+    private static void storePair(IntVector a, IntVector b, MemorySegment out, long at) {
+        HIGH_HALVES.selectFrom(a.reinterpretAsShorts(), b.reinterpretAsShorts()).intoMemorySegment(out, at * 2,
+                ByteOrder.nativeOrder());
     }
 }

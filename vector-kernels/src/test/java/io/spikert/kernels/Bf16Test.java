@@ -55,7 +55,7 @@ class Bf16Test {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(3L * n * 2);
-            Bf16.storeSplit(x, 0, n, out, 0, n, 2L * n);
+            Bf16.storeSplit(x, 0, n, out, 0, n);
             for (int i = 0; i < n; i++) {
                 double hi = Bf16.value(out.getAtIndex(ValueLayout.JAVA_SHORT, i));
                 double mid = Bf16.value(out.getAtIndex(ValueLayout.JAVA_SHORT, n + i));
@@ -86,18 +86,47 @@ class Bf16Test {
             MemorySegment one = arena.allocate(2L * (n + 1));
             MemorySegment three = arena.allocate(2L * 3 * n + 2);
             Bf16.store(x, 2, n, one, 1);
-            Bf16.storeSplit(x, 2, n, three, 1, 1 + n, 1 + 2L * n);
+            Bf16.storeSplit(x, 2, n, three, 1, n);
             for (int i = 0; i < n; i++) {
                 float v = x[2 + i];
                 short hi = Bf16.bits(v);
                 float rest = Float.isFinite(v) ? v - Bf16.value(hi) : 0f;
                 short mid = Bf16.bits(rest);
-                short lo = Bf16.bits(rest - Bf16.value(mid));
+                short lo = Bf16.bits(Float.isFinite(rest) ? rest - Bf16.value(mid) : 0f); // rounding to infinity: the rest is 0
                 String at = "x[" + i + "] = " + v + " (0x" + Integer.toHexString(Float.floatToRawIntBits(v)) + ")";
                 assertEquals(hi, one.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, 1 + i), "store " + at);
                 assertEquals(hi, three.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, 1 + i), "hi " + at);
                 assertEquals(mid, three.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, 1 + n + i), "mid " + at);
                 assertEquals(lo, three.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, 1 + 2L * n + i), "lo " + at);
+            }
+        }
+    }
+
+    /** One or two parts are the leading parts of the three, and what they leave out is at most 2^-8 or 2^-16 of x. */
+    @Test
+    void fewerPartsAreTheLeadingOnes() {
+        SplittableRandom r = new SplittableRandom(6);
+        int n = 777; // vector pairs and a scalar tail
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (r.nextGaussian() * Math.pow(2, r.nextInt(-40, 40)));
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment three = arena.allocate(3L * n * 2);
+            Bf16.storeSplit(x, 0, n, three, 0, n);
+            for (int parts = 1; parts <= 2; parts++) {
+                MemorySegment some = arena.allocate((long) parts * n * 2);
+                Bf16.storeParts(x, 0, n, parts, some, 0, n);
+                for (int i = 0; i < n; i++) {
+                    double sum = 0;
+                    for (int p = 0; p < parts; p++) {
+                        short bits = some.getAtIndex(ValueLayout.JAVA_SHORT, (long) p * n + i);
+                        assertEquals(three.getAtIndex(ValueLayout.JAVA_SHORT, (long) p * n + i), bits, "part " + p + " of x[" + i + "]");
+                        sum += Bf16.value(bits);
+                    }
+                    assertTrue(Math.abs(x[i] - sum) <= Math.abs(x[i]) * Math.pow(2, -8 * parts),
+                            parts + " parts of " + x[i] + " leave " + (x[i] - sum));
+                }
             }
         }
     }

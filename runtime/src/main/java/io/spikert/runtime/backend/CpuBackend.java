@@ -376,8 +376,10 @@ public final class CpuBackend implements Backend {
     }
 
     /**
-     * The batch through {@link Int8MatMul}, threads splitting the rows; the matrix is read once per tile of
-     * tokens. One token goes through {@link #int8Linear}.
+     * The batch at the backend's {@link #precision()} (BF16: the activations rounded to BF16 first, as {@link #linear});
+     * through oneDNN where it takes the product ({@link OneDnnProducts#int8FloatProduct}: FP32-accurate, not bit-identical
+     * to the Vector API kernel), else through {@link Int8MatMul}, threads splitting the rows, the matrix read once per
+     * tile of tokens. One token goes through {@link #int8Linear}.
      */
     public void int8LinearBatch(Int8Weights w, float[] x, int xOff, int tokens, float[] y, int yOff) {
         checkBatch("int8LinearBatch", tokens, tokens);
@@ -387,10 +389,24 @@ public final class CpuBackend implements Backend {
         }
         Objects.checkFromIndexSize(xOff, Math.multiplyExact(tokens, w.cols()), x.length);
         Objects.checkFromToIndex(yOff, Math.addExact(yOff, Math.multiplyExact(tokens, w.rows())), y.length);
+        boolean bf16Activations = precision == Precision.BF16;
+        if (vendor != null && tokens >= tuning.vendorFromTokens()) {
+            weightBytesRead.add(w.denseBytesPerProduct());
+            vendor.int8FloatProduct(w, x, xOff, tokens, y, yOff, bf16Activations, pool);
+            return;
+        }
+        if (bf16Activations) {
+            int n = tokens * w.cols();
+            x = java.util.Arrays.copyOfRange(x, xOff, xOff + n);
+            xOff = 0;
+            Bf16.roundInPlace(x, 0, n);
+        }
+        float[] in = x;
+        int inOff = xOff;
         int tileTokens = tuning.batchTileTokens();
         int tiles = (tokens + tileTokens - 1) / tileTokens;
         weightBytesRead.add(w.denseBytesPerProduct() * tiles);
-        pool.parallelFor(w.rows(), Int8Weights.TILE, (start, end) -> Int8MatMul.denseFloat(w, x, xOff, tokens, y, yOff, start, end,
+        pool.parallelFor(w.rows(), Int8Weights.TILE, (start, end) -> Int8MatMul.denseFloat(w, in, inOff, tokens, y, yOff, start, end,
                 tileTokens));
     }
 

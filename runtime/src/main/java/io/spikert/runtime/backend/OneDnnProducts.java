@@ -8,6 +8,7 @@ import io.spikert.ffm.onednn.OneDnnMatmul;
 import io.spikert.kernels.Bf16;
 import io.spikert.kernels.spike.GroupSumProduct;
 import io.spikert.kernels.spike.Int8Weights;
+import io.spikert.kernels.spike.ScaledCodeParts;
 import io.spikert.runtime.ComputePool;
 
 import java.lang.foreign.Arena;
@@ -33,6 +34,9 @@ import jdk.incubator.vector.VectorSpecies;
  * batched s8 x s8 -> s32 matmul per chunk of rows, then the float steps of {@link GroupSumProduct} in the Vector API
  * kernels' order, so the result is the batched kernel's bit for bit.
  *
+ * <p>And the INT8-coded products with a float input (W8ASpike's down_proj, {@link #int8FloatProduct}): the weight
+ * {@code code x scale} rebuilt per slice of rows in BF16 parts, FP32-accurate but not the Vector API kernel's bits.
+ *
  * <p>Threads: the calls run on the caller's thread while the compute pool waits, with oneDNN's OpenMP team set
  * to the pool's size ({@code omp_set_num_threads} before each call: it is per calling thread), so the cores are
  * never oversubscribed;
@@ -55,11 +59,15 @@ final class OneDnnProducts implements AutoCloseable {
     /** Primitives by shape (least recently used first). */
     private final Map<Shape, OneDnnMatmul> primitives = new LinkedHashMap<>(16, 0.75f, true);
 
-    /** A cached primitive's shape: a BF16 linear product (M, N, K) or a spike product's group sums. */
-    private record Shape(boolean groupSums, long m, long n, long k, long run) {}
+    /** What a cached primitive computes. */
+    private enum Kind { BF16_WEIGHT, GROUP_SUMS, SCALED_CODES }
+
+    /** A cached primitive's shape: a BF16 linear product (M, N, K), a spike product's group sums, a float-input INT8 product's slice. */
+    private record Shape(Kind kind, long m, long n, long k, long run) {}
     private Arena scratchArena = Arena.ofShared();
     private MemorySegment src = MemorySegment.NULL;
     private MemorySegment dst = MemorySegment.NULL;
+    private MemorySegment wei = MemorySegment.NULL;
     private boolean closed;
 
     private OneDnnProducts(OneDnnGemm library, OneDnnEngine engine, int threads, String implementation) {
@@ -148,7 +156,7 @@ final class OneDnnProducts implements AutoCloseable {
         if (bf16Activations) {
             Bf16.store(x, xOff, (int) n, src, 0);
         } else {
-            Bf16.storeSplit(x, xOff, (int) n, src, 0, n, 2 * n);
+            Bf16.storeSplit(x, xOff, (int) n, src, 0, n);
         }
         MemorySegment activations = src.asSlice(0, m * in * 2);
         for (int r0 = 0; r0 < out; r0 += slice) {
@@ -163,6 +171,94 @@ final class OneDnnProducts implements AutoCloseable {
                 } else {
                     sumParts(from, (long) tokens * rows, rows, y, to);
                 }
+            }
+        }
+    }
+
+    /**
+     * Rows of a float-input INT8 product's weight slice, rebuilt in BF16 parts for each product: 128 rows read two
+     * cache lines of codes per column and keep the 7B's down_proj slice (three parts of 18944 columns) at 14.5 MB;
+     * 32 or 64 rows made the build 2-3x slower, 256 the matmuls slower (docs/PERFORMANCE.md, "CPU vendor math").
+     */
+    static final int WEIGHT_SLICE_ROWS = 128;
+    /** Most bytes of one weight slice: a wider matrix gets fewer rows. */
+    static final long MAX_WEIGHT_SLICE_BYTES = 32L << 20;
+
+    /**
+     * y[yOff + t * rows + r] for {@code tokens} tokens of floats {@code x[xOff + t * cols ..]} times an INT8-coded
+     * weight with a float input ({@link io.spikert.kernels.spike.Int8MatMul#denseFloat}'s product: W8ASpike's down_proj) as
+     * BF16 matmuls: the weight {@code code x scale} in BF16 parts built per slice of rows ({@link ScaledCodeParts}), the
+     * activations in BF16 parts (three exact ones; one, rounded, with {@code bf16Activations}), and of the part products
+     * those that can matter: activation part i with weight part j where {@code i + j < levels}. At FP32 (levels 3) the
+     * three left out are at most about 2^-23 of each product, the size of FP32's own rounding of it; at BF16 (levels 2)
+     * the weight's third part is below the activation's rounding. Every kept part product is exact in FP32; they are
+     * summed smallest first. Not bit-identical to the Vector API kernel (which
+     * scales group sums), FP32-accurate like it.
+     */
+    synchronized void int8FloatProduct(Int8Weights w, float[] x, int xOff, int tokens, float[] y, int yOff,
+                                       boolean bf16Activations, ComputePool pool) {
+        begin();
+        int rows = w.rows();
+        int cols = w.cols();
+        int xParts = bf16Activations ? 1 : 3;
+        int levels = bf16Activations ? 2 : 3;
+        int q = ScaledCodeParts.rowQuantum();
+        int maxRows = (int) Math.max(q, Math.min(MAX_WEIGHT_SLICE_BYTES / (2L * levels * cols), WEIGHT_SLICE_ROWS) / q * q);
+        long pairs = 0;
+        for (int j = 0; j < levels; j++) {
+            pairs += Math.min(xParts, levels - j);
+        }
+        long n = (long) tokens * cols;
+        ensureScratch(2L * xParts * n, 4L * pairs * tokens * maxRows, 2L * levels * cols * maxRows);
+        if (bf16Activations) {
+            Bf16.store(x, xOff, (int) n, src, 0);
+        } else {
+            Bf16.storeSplit(x, xOff, (int) n, src, 0, n);
+        }
+        long[] at = new long[levels];
+        for (int r0 = 0; r0 < rows; ) {
+            int start = r0;
+            int end = ScaledCodeParts.sliceEnd(w, r0, maxRows);
+            int sliceRows = end - start;
+            long partStride = (long) cols * sliceRows;
+            pool.parallelFor(cols, Int8Weights.GROUP, (c0, c1) -> ScaledCodeParts.store(w, start, end, c0, c1, levels, wei,
+                    partStride));
+            long dstAt = 0;
+            for (int j = 0; j < levels; j++) {
+                long m = (long) Math.min(xParts, levels - j) * tokens;
+                scaledCodes(m, sliceRows, cols).execute(src.asSlice(0, 2 * m * cols), wei.asSlice(2 * j * partStride, 2 * partStride),
+                        dst.asSlice(4 * dstAt, 4 * m * sliceRows));
+                at[j] = dstAt;
+                dstAt += m * sliceRows;
+            }
+            int valid = Math.min(end, rows) - start;
+            pool.parallelFor(tokens, (t0, t1) -> sumPairs(at, levels, xParts, tokens, sliceRows, valid, t0, t1, y,
+                    yOff + start, rows));
+            r0 = end;
+        }
+    }
+
+    /**
+     * y[to + t * ld + r] = the sum over the part products (i, j) of {@link #int8FloatProduct}, smallest level
+     * {@code i + j} first, for tokens [t0, t1) and rows [0, valid) of a slice: product (i, j) of token t starts at float
+     * {@code at[j] + (i * tokens + t) * sliceRows} of {@link #dst}.
+     */
+    private void sumPairs(long[] at, int levels, int xParts, int tokens, int sliceRows, int valid, int t0, int t1,
+                          float[] y, int to, int ld) {
+        for (int t = t0; t < t1; t++) {
+            int yt = to + t * ld;
+            for (int r = 0; r < valid; r += F.length()) {
+                FloatVector sum = FloatVector.zero(F);
+                for (int level = levels - 1; level >= 0; level--) {
+                    for (int j = 0; j <= level; j++) {
+                        int i = level - j;
+                        if (i < xParts) {
+                            long e = at[j] + ((long) i * tokens + t) * sliceRows + r;
+                            sum = sum.add(FloatVector.fromMemorySegment(F, dst, 4 * e, ByteOrder.nativeOrder()));
+                        }
+                    }
+                }
+                sum.intoArray(y, yt + r, F.indexInRange(r, valid));
             }
         }
     }
@@ -259,7 +355,7 @@ final class OneDnnProducts implements AutoCloseable {
 
     /** counts [G, T, 128] (int8, strided in [T, cols]) . codes [G, 128, n] (block runs) -> sums [G, T, n] int32. */
     private OneDnnMatmul groupSums(int groups, int tokens, int cols, int n, int run) {
-        Shape key = new Shape(true, tokens, n, groups, run);
+        Shape key = new Shape(Kind.GROUP_SUMS, tokens, n, groups, run);
         OneDnnMatmul mm = primitives.get(key);
         if (mm != null) {
             return mm;
@@ -270,6 +366,18 @@ final class OneDnnProducts implements AutoCloseable {
                 new OneDnnMatmul.Operand(new long[] {groups, Int8Weights.GROUP, n}, new long[] {(long) Int8Weights.GROUP * run, run, 1}, s8),
                 new OneDnnMatmul.Operand(new long[] {groups, tokens, n}, new long[] {(long) tokens * n, n, 1},
                         OneDnnMatmul.DataType.S32)));
+    }
+
+    /** x parts [M, K] (BF16) . a weight slice's part [K, N] (BF16, row-major) -> [M, N] (F32). */
+    private OneDnnMatmul scaledCodes(long m, int n, int k) {
+        Shape key = new Shape(Kind.SCALED_CODES, m, n, k, 0);
+        OneDnnMatmul mm = primitives.get(key);
+        if (mm != null) {
+            return mm;
+        }
+        OneDnnMatmul.DataType bf16 = OneDnnMatmul.DataType.BF16;
+        return cache(key, OneDnnMatmul.create(engine, OneDnnMatmul.Operand.rowMajor(m, k, bf16),
+                OneDnnMatmul.Operand.rowMajor(k, n, bf16), OneDnnMatmul.Operand.rowMajor(m, n, OneDnnMatmul.DataType.F32)));
     }
 
     private OneDnnMatmul cache(Shape key, OneDnnMatmul mm) {
@@ -283,7 +391,7 @@ final class OneDnnProducts implements AutoCloseable {
     }
 
     private OneDnnMatmul primitive(long m, int n, int k) {
-        Shape key = new Shape(false, m, n, k, 0);
+        Shape key = new Shape(Kind.BF16_WEIGHT, m, n, k, 0);
         OneDnnMatmul mm = primitives.get(key);
         if (mm != null) {
             return mm;
@@ -292,13 +400,20 @@ final class OneDnnProducts implements AutoCloseable {
     }
 
     private void ensureScratch(long srcBytes, long dstBytes) {
-        if (src.byteSize() >= srcBytes && dst.byteSize() >= dstBytes) {
+        ensureScratch(srcBytes, dstBytes, 0);
+    }
+
+    /** Grows the scratch (activations, outputs, weight slices) to at least these sizes; it never shrinks. */
+    private void ensureScratch(long srcBytes, long dstBytes, long weiBytes) {
+        if (src.byteSize() >= srcBytes && dst.byteSize() >= dstBytes && wei.byteSize() >= weiBytes) {
             return;
         }
+        long[] sizes = {Math.max(srcBytes, src.byteSize()), Math.max(dstBytes, dst.byteSize()), Math.max(weiBytes, wei.byteSize())};
         scratchArena.close();
         scratchArena = Arena.ofShared();
-        src = scratchArena.allocate(Math.max(srcBytes, src.byteSize()), 64);
-        dst = scratchArena.allocate(Math.max(dstBytes, dst.byteSize()), 64);
+        src = scratchArena.allocate(sizes[0], 64);
+        dst = scratchArena.allocate(sizes[1], 64);
+        wei = sizes[2] == 0 ? MemorySegment.NULL : scratchArena.allocate(sizes[2], 64);
     }
 
     @Override

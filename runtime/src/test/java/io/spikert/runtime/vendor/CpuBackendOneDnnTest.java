@@ -218,6 +218,64 @@ class CpuBackendOneDnnTest {
         }
     }
 
+    /**
+     * W8ASpike's float-input INT8 product (down_proj) through oneDNN's BF16 matmul, against a float64 reference over
+     * code(r, c) x scale(r, c / 128) (outliers included): FP32 activations within FP32 rounding, BF16 activations (both
+     * paths round them) within the rounding of the weight's dropped third part; the Vector API path held to the same.
+     */
+    @Test
+    void floatInputInt8ProductsMatchTheReferenceAtBothPrecisions() {
+        int rows = 1000, cols = 640, tokens = 37;
+        SplittableRandom r = new SplittableRandom(29);
+        int[] codes = new int[rows * cols];
+        for (int i = 0; i < codes.length; i++) {
+            codes[i] = r.nextInt(-127, 128);
+        }
+        for (int k = 0; k < 3000; k++) {
+            codes[r.nextInt(codes.length)] = r.nextBoolean() ? r.nextInt(128, 400) : -r.nextInt(129, 400);
+        }
+        float[] scales = new float[rows * (cols / Int8Weights.GROUP)];
+        for (int i = 0; i < scales.length; i++) {
+            scales[i] = 0.0005f + (float) r.nextDouble() * 0.01f;
+        }
+        Int8Weights w = Int8Weights.fromCodes(ARENA, codes, rows, cols, scales, 4 * Int8Weights.TILE);
+        assertTrue(w.outlierCount() > 0 && rows > w.blockRows(), "outliers and several blocks");
+        float[] x = activations(7 + tokens * cols);
+        for (Precision precision : Precision.values()) {
+            boolean round = precision == Precision.BF16;
+            for (CpuBackend backend : new CpuBackend[] {withLibrary, without}) {
+                float[] y = new float[3 + tokens * rows + 2];
+                java.util.Arrays.fill(y, 42f);
+                try {
+                    backend.precision(precision);
+                    backend.int8LinearBatch(w, x, 7, tokens, y, 3);
+                } finally {
+                    backend.precision(Precision.FP32);
+                }
+                double worst = 0;
+                for (int t = 0; t < tokens; t++) {
+                    for (int o = 0; o < rows; o++) {
+                        double ref = 0, mag = 0;
+                        for (int k = 0; k < cols; k++) {
+                            float xk = x[7 + t * cols + k];
+                            double a = round ? Bf16.round(xk) : xk;
+                            double b = (double) (float) (w.code(o, k) * (double) w.scale(o, k / Int8Weights.GROUP));
+                            ref += a * b;
+                            mag += Math.abs(a * b);
+                        }
+                        worst = Math.max(worst, Math.abs(y[3 + t * rows + o] - ref) / mag);
+                    }
+                }
+                String who = (backend == withLibrary ? "oneDNN" : "Vector API") + ", " + precision + " activations";
+                // FP32: exact part products (and three left out, below 3 x 2^-24 of each) summed in FP32;
+                // BF16: the weight's third part (at most 2^-16 of it) left out as well
+                assertTrue(worst < (round ? 3e-5 : 2e-6), who + ": worst error " + worst + " of the sum of magnitudes");
+                assertEquals(42f, y[2], who + ": nothing written before yOff");
+                assertEquals(42f, y[y.length - 2], who + ": nothing written past the output");
+            }
+        }
+    }
+
     @Test
     void manyShapesReuseOrReplaceCachedPrimitives() {
         for (int tokens = 4; tokens < 80; tokens += 7) {

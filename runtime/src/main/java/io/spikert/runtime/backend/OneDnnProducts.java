@@ -292,11 +292,16 @@ final class OneDnnProducts implements AutoCloseable {
     }
 
     /**
-     * Rows per chunk of a spike product: the chunk's int32 group sums ({@code groups x tokens x rows}) stay near
-     * 2 MB, in cache between the matmul that writes them and the float steps that read them.
+     * Bytes of int32 group sums ({@code groups x tokens x rows}) one matmul of a spike product writes before the float
+     * steps read them: at 2 MB (the sums in L2) the oneDNN calls were many and short, and the 7B's gate product over 256
+     * tokens took 90 ms; at 32 MB 65-70 ms, at 64 and 128 MB 76-92 (docs/PERFORMANCE.md, "CPU vendor math"; measured on a
+     * host with a large L3, where the sums stay in it).
      */
+    static final long SPIKE_CHUNK_SUM_BYTES = 32L << 20;
+
+    /** Rows per chunk of a spike product: about {@link #SPIKE_CHUNK_SUM_BYTES} of sums, in whole tiles. */
     private static int spikeChunkRows(int groups, int tokens) {
-        long rows = (2L << 20) / (4L * groups * tokens);
+        long rows = SPIKE_CHUNK_SUM_BYTES / (4L * groups * tokens);
         return (int) Math.max(2 * Int8Weights.TILE, rows / Int8Weights.TILE * Int8Weights.TILE);
     }
 

@@ -112,16 +112,14 @@ public final class GroupSumProduct {
 
     /**
      * For rows [rowStart, rowEnd) already {@link #store stored}: each token's outlier corrections, as SpikeMatMul adds
-     * them after its store. One call over a whole block costs one pass over the outliers per token, wherever the
-     * block's rows were stored in chunks (each element still gets its store, then its corrections).
+     * them after its store. One call over a whole block costs one pass over the outliers per tile of tokens, wherever
+     * the block's rows were stored in chunks (each element still gets its store, then its corrections).
      */
     public static void addOutliers(Int8Weights w, int[] counts, int cOff, float[] vth, int tokens, float[] y, int yOff,
                                    int rowStart, int rowEnd) {
         BatchWalk.checkOutput("GroupSumProduct.addOutliers", w, tokens, y, yOff, rowStart, rowEnd);
         Objects.checkFromIndexSize(cOff, Math.multiplyExact(tokens, w.cols), counts.length);
         Objects.checkFromIndexSize(0, tokens, vth.length);
-        for (int t = 0; t < tokens; t++) {
-            w.addOutliers(counts, cOff + t * w.cols, vth[t], y, yOff + t * w.rows, rowStart, rowEnd);
-        }
+        OutlierLanes.add(w, counts, cOff, vth, tokens, y, yOff, rowStart, rowEnd);
     }
 }

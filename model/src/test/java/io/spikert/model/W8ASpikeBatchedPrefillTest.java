@@ -80,8 +80,12 @@ class W8ASpikeBatchedPrefillTest {
     }
 
     private static float[] allLogits(Session s, int vocab) {
-        float[] all = new float[IDS.length * vocab];
-        s.prefill(IDS, (i, logits, off) -> System.arraycopy(logits, off, all, i * vocab, vocab));
+        return allLogits(s, IDS, vocab);
+    }
+
+    private static float[] allLogits(Session s, int[] ids, int vocab) {
+        float[] all = new float[ids.length * vocab];
+        s.prefill(ids, (i, logits, off) -> System.arraycopy(logits, off, all, i * vocab, vocab));
         return all;
     }
 
@@ -129,6 +133,28 @@ class W8ASpikeBatchedPrefillTest {
                     double err = TestModels.relativeError(batched, t * vocab, single, t * vocab, vocab);
                     assertTrue(err < 1e-5, model.backend().name() + ", token " + t + ": relative logit error " + err);
                 }
+            }
+        }
+    }
+
+    /**
+     * A chunk long enough for down_proj's float-input product to go to oneDNN (in the test pass that has the library;
+     * {@link CpuBackend#INT8_FLOAT_VENDOR_FROM_TOKENS}) against chunks of one token: within FP32 rounding.
+     */
+    @Test
+    void aChunkPastTheFloatInputCrossoverMatchesChunksOfOneToken() throws Exception {
+        int n = CpuBackend.INT8_FLOAT_VENDOR_FROM_TOKENS + 6;
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = (i * 37 + 11) % DIMS.vocab();
+        }
+        try (var cpu = new CpuBackend(1); var model = SpikingBrainModel.load(dir, cpu)) {
+            int vocab = model.config().vocabSize();
+            float[] single = allLogits(model.newSession(1), ids, vocab);
+            float[] chunked = allLogits(model.newSession(n), ids, vocab);
+            for (int t = 0; t < n; t++) {
+                double err = TestModels.relativeError(chunked, t * vocab, single, t * vocab, vocab);
+                assertTrue(err < 1e-5, cpu.vendorMath() + ", token " + t + ": relative logit error " + err);
             }
         }
     }

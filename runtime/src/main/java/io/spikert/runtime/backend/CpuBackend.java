@@ -390,7 +390,7 @@ public final class CpuBackend implements Backend {
         Objects.checkFromIndexSize(xOff, Math.multiplyExact(tokens, w.cols()), x.length);
         Objects.checkFromToIndex(yOff, Math.addExact(yOff, Math.multiplyExact(tokens, w.rows())), y.length);
         boolean bf16Activations = precision == Precision.BF16;
-        if (vendor != null && tokens >= tuning.vendorFromTokens()) {
+        if (vendor != null && tokens >= Math.max(tuning.vendorFromTokens(), INT8_FLOAT_VENDOR_FROM_TOKENS)) {
             weightBytesRead.add(w.denseBytesPerProduct());
             vendor.int8FloatProduct(w, x, xOff, tokens, y, yOff, bf16Activations, pool);
             return;
@@ -409,6 +409,13 @@ public final class CpuBackend implements Backend {
         pool.parallelFor(w.rows(), Int8Weights.TILE, (start, end) -> Int8MatMul.denseFloat(w, in, inOff, tokens, y, yOff, start, end,
                 tileTokens));
     }
+
+    /**
+     * Tokens from which {@link #int8LinearBatch} goes to oneDNN: it rebuilds the weight in BF16 parts for every product,
+     * which costs as much as the Vector API's product of about 64 tokens (7B down_proj, 2 threads: 0.55x at 32 tokens,
+     * 1.07x at 64, 1.66x at 128; docs/PERFORMANCE.md, "CPU vendor math"), so a batched decode step stays on the Vector API.
+     */
+    public static final int INT8_FLOAT_VENDOR_FROM_TOKENS = 64;
 
     /** Checks a batch's token count (at least 1) against the thresholds given (at least one per token). */
     static void checkBatch(String who, int tokens, int thresholds) {

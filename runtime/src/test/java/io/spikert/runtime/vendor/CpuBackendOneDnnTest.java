@@ -225,7 +225,7 @@ class CpuBackendOneDnnTest {
      */
     @Test
     void floatInputInt8ProductsMatchTheReferenceAtBothPrecisions() {
-        int rows = 1000, cols = 640, tokens = 37;
+        int rows = 1000, cols = 640, tokens = CpuBackend.INT8_FLOAT_VENDOR_FROM_TOKENS + 5;
         SplittableRandom r = new SplittableRandom(29);
         int[] codes = new int[rows * cols];
         for (int i = 0; i < codes.length; i++) {
@@ -274,6 +274,13 @@ class CpuBackendOneDnnTest {
                 assertEquals(42f, y[y.length - 2], who + ": nothing written past the output");
             }
         }
+        // below the float-input product's own crossover the Vector API runs: the same bits as the backend without oneDNN
+        int few = CpuBackend.INT8_FLOAT_VENDOR_FROM_TOKENS - 1;
+        float[] a = new float[few * rows];
+        float[] b = new float[few * rows];
+        withLibrary.int8LinearBatch(w, x, 7, few, a, 0);
+        without.int8LinearBatch(w, x, 7, few, b, 0);
+        assertArrayEquals(b, a, few + " tokens: the Vector API kernel on both backends");
     }
 
     @Test

@@ -190,10 +190,10 @@ final class OneDnnProducts implements AutoCloseable {
      * BF16 matmuls: the weight {@code code x scale} in BF16 parts built per slice of rows ({@link ScaledCodeParts}), the
      * activations in BF16 parts (three exact ones; one, rounded, with {@code bf16Activations}), and of the part products
      * those that can matter: activation part i with weight part j where {@code i + j < levels}. At FP32 (levels 3) the
-     * three left out are at most about 2^-23 of each product, the size of FP32's own rounding of it; at BF16 (levels 2)
-     * the weight's third part is below the activation's rounding. Every kept part product is exact in FP32; they are
-     * summed smallest first. Not bit-identical to the Vector API kernel (which
-     * scales group sums), FP32-accurate like it.
+     * three left out are each at most 2^-24 of the product, the size of FP32's own rounding of it; at BF16 (levels 2)
+     * the weight's third part (at most 2^-16 of it) is below the activation's rounding. Every kept part product is exact
+     * in FP32; they are summed smallest first. Not bit-identical to the Vector API kernel (which scales group sums),
+     * FP32-accurate like it.
      */
     synchronized void int8FloatProduct(Int8Weights w, float[] x, int xOff, int tokens, float[] y, int yOff,
                                        boolean bf16Activations, ComputePool pool) {

@@ -19,19 +19,8 @@ class OutlierLanesTest {
     void theSameBitsAsThePerTokenLoop() {
         int rows = 300, cols = 512, tokens = 2 * FloatLanes.L + 3;
         SplittableRandom r = new SplittableRandom(31);
-        int[] codes = new int[rows * cols];
-        for (int i = 0; i < codes.length; i++) {
-            codes[i] = r.nextInt(-127, 128);
-        }
-        for (int k = 0; k < rows * cols / 40; k++) {
-            codes[r.nextInt(codes.length)] = r.nextBoolean() ? r.nextInt(128, 250) : -r.nextInt(128, 250);
-        }
-        float[] scales = new float[rows * (cols / Int8Weights.GROUP)];
-        for (int i = 0; i < scales.length; i++) {
-            scales[i] = (float) (r.nextDouble() * 0.01 + 1e-4);
-        }
         try (Arena arena = Arena.ofConfined()) {
-            Int8Weights w = Int8Weights.fromCodes(arena, codes, rows, cols, scales);
+            Int8Weights w = SpikeTestData.codesWithOutliers(arena, rows, cols, rows * cols / 40, Int8Weights.DEFAULT_MAX_BLOCK_ROWS, 31);
             assertTrue(w.outlierCount() > 1000, w.outlierCount() + " outliers");
             int cOff = 5;
             int[] counts = new int[cOff + tokens * cols];

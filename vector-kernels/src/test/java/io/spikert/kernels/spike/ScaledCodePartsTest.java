@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -16,19 +15,7 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class ScaledCodePartsTest {
     private static Int8Weights weights(Arena arena, int rows, int cols, int maxBlockRows, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        int[] codes = new int[rows * cols];
-        for (int i = 0; i < codes.length; i++) {
-            codes[i] = r.nextInt(-127, 128);
-        }
-        for (int k = 0; k < rows * cols / 50; k++) {
-            codes[r.nextInt(codes.length)] = r.nextBoolean() ? r.nextInt(128, 300) : -r.nextInt(128, 300);
-        }
-        float[] scales = new float[rows * (cols / Int8Weights.GROUP)];
-        for (int i = 0; i < scales.length; i++) {
-            scales[i] = (float) (r.nextDouble() * 0.02 + 1e-4); // arbitrary FP32 scales: their products need three parts
-        }
-        return Int8Weights.fromCodes(arena, codes, rows, cols, scales, maxBlockRows);
+        return SpikeTestData.codesWithOutliers(arena, rows, cols, rows * cols / 50, maxBlockRows, seed);
     }
 
     @Test

@@ -2,11 +2,33 @@ package io.spikert.kernels.spike;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.lang.foreign.Arena;
 import java.util.Random;
+import java.util.SplittableRandom;
 
 /** Weights with out-of-range codes, realistic spike counts and the float fake-quant reference. */
 final class SpikeTestData {
     private SpikeTestData() {}
+
+    /**
+     * Codes uniform in [-127, 127] with {@code outliers} of them (a count, not a share) out to +-300, and arbitrary
+     * FP32 scales in [1e-4, 0.02) (their products with codes need all of FP32's bits).
+     */
+    static Int8Weights codesWithOutliers(Arena arena, int rows, int cols, int outliers, int maxBlockRows, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] codes = new int[rows * cols];
+        for (int i = 0; i < codes.length; i++) {
+            codes[i] = r.nextInt(-127, 128);
+        }
+        for (int k = 0; k < outliers; k++) {
+            codes[r.nextInt(codes.length)] = r.nextBoolean() ? r.nextInt(128, 300) : -r.nextInt(128, 300);
+        }
+        float[] scales = new float[rows * (cols / Int8Weights.GROUP)];
+        for (int i = 0; i < scales.length; i++) {
+            scales[i] = (float) (r.nextDouble() * 0.02 + 1e-4);
+        }
+        return Int8Weights.fromCodes(arena, codes, rows, cols, scales, maxBlockRows);
+    }
 
     /** Per-group scales around 0.01. */
     static float[] scales(Random rnd, int rows, int cols) {

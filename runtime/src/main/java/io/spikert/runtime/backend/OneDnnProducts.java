@@ -178,7 +178,7 @@ final class OneDnnProducts implements AutoCloseable {
     /**
      * Rows of a float-input INT8 product's weight slice, rebuilt in BF16 parts for each product: 128 rows read two
      * cache lines of codes per column and keep the 7B's down_proj slice (three parts of 18944 columns) at 14.5 MB;
-     * 32 or 64 rows made the build 2-3x slower, 256 the matmuls slower (docs/PERFORMANCE.md, "CPU vendor math").
+     * 32 or 64 rows made the rebuild 2-3x slower, 288 the matmuls slower (docs/PERFORMANCE.md, "CPU vendor math").
      */
     static final int WEIGHT_SLICE_ROWS = 128;
     /** Most bytes of one weight slice: a wider matrix gets fewer rows. */

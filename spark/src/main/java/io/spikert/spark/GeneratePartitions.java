@@ -12,15 +12,13 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
-import java.util.NoSuchElementException;
 
 /**
- * {@link SpikeRT#generate}'s work on one partition: the rows read in waves of the batch size, each wave generated
- * through one {@link BatchGeneration} (its rows' decode steps batched) and emitted in input order before the next
- * wave is read. The task's batch decoder is freed when the partition ends or the task does.
+ * {@link SpikeRT#generate}'s work on one partition: the rows generated through one {@link BatchGeneration} stream
+ * (continuous batching: up to the batch size decode together, a row that ends makes room for the next), read as the
+ * stream admits them and emitted in input order. The task's batch decoder is freed when the partition ends or the
+ * task does.
  */
 public final class GeneratePartitions implements MapPartitionsFunction<Row, Row> {
     private final GenerateOptions options;
@@ -43,46 +41,40 @@ public final class GeneratePartitions implements MapPartitionsFunction<Row, Row>
         ExecutorModel em = ExecutorModels.get(options.model());
         long limit = Math.min(options.maxPromptTokens(), em.model().config().contextLimit());
         int vocab = em.model().config().vocabSize();
-        int batch = options.batchSize();
         var generation = new BatchGeneration(em.model(), em.tokenizer(), em.stopTokens(), em.sampleVocab(), options.settings());
         TaskContext task = TaskContext.get();
         if (task != null) {
             task.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> generation.close());
         }
-        return new Iterator<>() {
-            private final ArrayDeque<Row> ready = new ArrayDeque<>();
-
+        // the input rows in the order the stream reads them: its results come back in that order
+        ArrayDeque<Row> read = new ArrayDeque<>();
+        Iterator<GenerationResult> results = generation.stream(new Iterator<>() {
             @Override
             public boolean hasNext() {
-                if (ready.isEmpty() && rows.hasNext()) {
-                    List<Row> wave = new ArrayList<>(batch);
-                    List<RowTokens> inputs = new ArrayList<>(batch);
-                    while (wave.size() < batch && rows.hasNext()) {
-                        Row row = rows.next();
-                        wave.add(row);
-                        inputs.add(RowTokens.of(input.value(row), em.tokenizer(), vocab, limit));
-                    }
-                    List<GenerationResult> results = generation.wave(inputs);
-                    for (int i = 0; i < wave.size(); i++) {
-                        GenerationResult r = results.get(i);
-                        ready.add(Columns.append(wave.get(i), r.text(),
-                                r.ids(),
-                                r.finishReason(), r.promptTokens(), r.error()));
-                    }
+                return rows.hasNext();
+            }
+
+            @Override
+            public RowTokens next() {
+                Row row = rows.next();
+                read.add(row);
+                return RowTokens.of(input.value(row), em.tokenizer(), vocab, limit);
+            }
+        });
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                if (results.hasNext()) {
+                    return true;
                 }
-                if (ready.isEmpty()) {
-                    generation.close();
-                    return false;
-                }
-                return true;
+                generation.close();
+                return false;
             }
 
             @Override
             public Row next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return ready.poll();
+                GenerationResult r = results.next();
+                return Columns.append(read.poll(), r.text(), r.ids(), r.finishReason(), r.promptTokens(), r.error());
             }
         };
     }

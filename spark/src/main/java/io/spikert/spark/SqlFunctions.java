@@ -62,7 +62,7 @@ final class SqlFunctions {
             RowTokens in = RowTokens.of(value(arg), em.tokenizer(), em.model().config().vocabSize(), limit);
             GenerationResult r;
             try (var g = new BatchGeneration(em.model(), em.tokenizer(), em.stopTokens(), em.sampleVocab(), options.settings())) {
-                r = g.wave(List.of(in)).getFirst();
+                r = g.run(List.of(in)).getFirst();
             }
             return RowFactory.create(r.text(), r.ids(),
                     r.finishReason(), r.promptTokens(), r.error());

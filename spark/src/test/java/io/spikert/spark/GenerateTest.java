@@ -28,9 +28,10 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * {@link SpikeRT#generate} in a local Spark: with a batch of one, every row's ids, text and finish reason are the
- * library Generator's (greedy and seeded sampling); with batches, the partition's rows in the same waves give the ids
- * {@link BatchGeneration} gives in one JVM, bit for bit, and greedy ids equal Generator's row by row; bad rows get an
- * error while their wave's other rows generate.
+ * library Generator's (greedy and seeded sampling); with batches, a partition's rows in the same order give the ids
+ * {@link BatchGeneration} gives in one JVM, bit for bit (continuous batching: which rows share a step depends only on
+ * the rows and their order), and greedy ids equal Generator's row by row; bad rows get an error while the other rows
+ * generate.
  */
 class GenerateTest {
     static Path dir;
@@ -103,13 +104,13 @@ class GenerateTest {
 
     @Test
     void batchedRowsEqualTheSameWavesInOneJvmAndGreedyIdsEqualGenerator() {
-        List<String> texts = Texts.many(8); // two partitions of 4: one wave each
+        List<String> texts = Texts.many(8); // two partitions of 4, a batch of 4
         int max = 4;
         GenerateOptions o = options().withBatchSize(4).withMaxNewTokens(max);
         Dataset<Row> df = TestSpark.frame(ScoreTest.rows(texts), ScoreTest.TEXTS, 2);
         Map<Integer, Row> out = byId(SpikeRT.generate(df, "text", o).collectAsList());
         assertEquals(texts.size(), out.size());
-        // the same partitions' rows in the same waves, through BatchGeneration on the test's own model
+        // the same partitions' rows in the same order, through BatchGeneration on the test's own model
         List<List<Row>> partitions = df.javaRDD().glom().collect();
         assertEquals(2, partitions.size());
         int vocab = lib.model.config().vocabSize();
@@ -136,7 +137,7 @@ class GenerateTest {
     }
 
     @Test
-    void badRowsGetAnErrorAndTheirWavesOtherRowsGenerate() {
+    void badRowsGetAnErrorAndTheOtherRowsGenerate() {
         StructType schema = new StructType().add("id", DataTypes.IntegerType)
                 .add("ids", DataTypes.createArrayType(DataTypes.IntegerType));
         int vocab = lib.model.config().vocabSize();
@@ -149,7 +150,7 @@ class GenerateTest {
                 RowFactory.create(4, good));
         GenerateOptions o = options().withBatchSize(8).withMaxNewTokens(5).withMaxPromptTokens(20);
         List<Row> out = SpikeRT.generate(TestSpark.frame(rows, schema, 1), "ids", o).collectAsList();
-        assertEquals(List.of(0, 1, 2, 3, 4), out.stream().map(r -> r.getInt(0)).toList(), "one wave, emitted in input order");
+        assertEquals(List.of(0, 1, 2, 3, 4), out.stream().map(r -> r.getInt(0)).toList(), "emitted in input order");
         int[] expected = lib.generate(good, 5, SamplingParams.GREEDY).tokens();
         for (int id : new int[] {0, 4}) {
             assertNull(out.get(id).getAs("error"));

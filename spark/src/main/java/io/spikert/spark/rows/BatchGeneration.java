@@ -144,6 +144,9 @@ public final class BatchGeneration implements AutoCloseable {
                     r.close();
                     results.put(index, GenerationResult.failed(in.ids().length, e.getMessage()));
                     continue;
+                } catch (RuntimeException e) {
+                    r.close(); // not a row's error: the task fails, without this row's session left open
+                    throw e;
                 }
                 if (r.done) {
                     results.put(index, r.finish());

@@ -85,7 +85,9 @@ public final class CpuBackend implements Backend {
         } else {
             try {
                 found = OneDnnProducts.open(pool.threads());
-                notice = found.describe() + " for BF16-weight and spike products from " + tuning.vendorFromTokens() + " tokens";
+                notice = found.describe() + " for BF16-weight and spike products from " + tuning.vendorFromTokens()
+                        + " tokens, INT8 products of a float input from " + Math.max(tuning.vendorFromTokens(),
+                        INT8_FLOAT_VENDOR_FROM_TOKENS);
             } catch (OneDnnProducts.Unavailable e) {
                 if (tuning.vendorMath() == VendorMath.REQUIRE) {
                     if (ownsPool) {

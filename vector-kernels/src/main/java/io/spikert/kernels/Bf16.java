@@ -31,11 +31,7 @@ public final class Bf16 {
 
     /** {@link #bits} of every lane, as ints (the BF16 bits in the low 16). */
     private static IntVector bits(FloatVector f) {
-        IntVector b = f.reinterpretAsInts();
-        IntVector high = b.lanewise(VectorOperators.LSHR, 16);
-        IntVector rounded = b.add(0x7FFF).add(high.and(1)).lanewise(VectorOperators.LSHR, 16);
-        VectorMask<Integer> nan = b.and(0x7FFF_FFFF).compare(VectorOperators.GT, 0x7F80_0000);
-        return rounded.blend(high.or(0x0040), nan);
+        return roundedHigh(f).lanewise(VectorOperators.LSHR, 16);
     }
 
     private static FloatVector value(IntVector bits) {
@@ -94,16 +90,7 @@ public final class Bf16 {
 
     /** Writes {@code n} floats of {@code x} from {@code xOff} as BF16 into {@code out} from element {@code at}. */
     public static void store(float[] x, int xOff, int n, MemorySegment out, long at) {
-        java.util.Objects.checkFromIndexSize(xOff, n, x.length);
-        int i = 0;
-        int step = 2 * F.length();
-        for (int bound = n - n % step; i < bound; i += step) {
-            storePair(roundedHigh(FloatVector.fromArray(F, x, xOff + i)),
-                    roundedHigh(FloatVector.fromArray(F, x, xOff + i + F.length())), out, at + i);
-        }
-        for (; i < n; i++) {
-            out.setAtIndex(BF16, at + i, bits(x[xOff + i]));
-        }
+        storeParts(x, xOff, n, 1, out, at, 0);
     }
 
     /**

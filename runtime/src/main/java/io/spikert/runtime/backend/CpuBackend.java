@@ -163,14 +163,18 @@ public final class CpuBackend implements Backend {
                 return;
             }
             if (bf16Activations) {
-                int n = tokens * (int) w.dim(1);
-                float[] rounded = java.util.Arrays.copyOfRange(x, xOff, xOff + n);
-                Bf16.roundInPlace(rounded, 0, n);
-                product(w, rounded, 0, tokens, y, yOff);
+                product(w, bf16Rounded(x, xOff, tokens * (int) w.dim(1)), 0, tokens, y, yOff);
                 return;
             }
         }
         product(w, x, xOff, tokens, y, yOff);
+    }
+
+    /** A copy of {@code n} activations from {@code x[off]}, each rounded to BF16 (the Vector API path at BF16 precision). */
+    private static float[] bf16Rounded(float[] x, int off, int n) {
+        float[] rounded = java.util.Arrays.copyOfRange(x, off, off + n);
+        Bf16.roundInPlace(rounded, 0, n);
+        return rounded;
     }
 
     /** The Vector API product at the activations' own precision. */
@@ -397,14 +401,8 @@ public final class CpuBackend implements Backend {
             vendor.int8FloatProduct(w, x, xOff, tokens, y, yOff, bf16Activations, pool);
             return;
         }
-        if (bf16Activations) {
-            int n = tokens * w.cols();
-            x = java.util.Arrays.copyOfRange(x, xOff, xOff + n);
-            xOff = 0;
-            Bf16.roundInPlace(x, 0, n);
-        }
-        float[] in = x;
-        int inOff = xOff;
+        float[] in = bf16Activations ? bf16Rounded(x, xOff, tokens * w.cols()) : x;
+        int inOff = bf16Activations ? 0 : xOff;
         int tileTokens = tuning.batchTileTokens();
         int tiles = (tokens + tileTokens - 1) / tileTokens;
         weightBytesRead.add(w.denseBytesPerProduct() * tiles);

@@ -75,8 +75,7 @@ class GenerateTest {
     }
 
     /**
-     * With a batch of one, greedy and seeded sampling: the library Generator's ids, text and finish reason. Few rows and
-     * tokens: a lone session's decode step runs the Vector API kernels, which this C1-only test JVM runs slowly.
+     * With a batch of one, greedy and seeded sampling: the library Generator's ids, text and finish reason.
      */
     @Test
     void rowsDecodedAloneEqualTheLibraryGenerator() {

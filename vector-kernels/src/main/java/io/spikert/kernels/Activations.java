@@ -1,7 +1,6 @@
 package io.spikert.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** Element-wise activations used around the projections. */
@@ -21,19 +20,36 @@ public final class Activations {
         }
     }
 
+    /** Values per pass of {@link #logSigmoid}: log1p(exp(-|x|)) goes to a scratch block of this many first. */
+    private static final int BLOCK = 1024;
+
     /** x = logsigmoid(x) / divisor, computed as min(x,0) - log1p(exp(-|x|)) so neither tail overflows. */
     public static void logSigmoid(float[] x, int off, int n, float divisor) {
         float inv = 1f / divisor;
+        float[] soft = Scratch.floats(BLOCK);
+        for (int b = 0; b < n; b += BLOCK) {
+            logSigmoidBlock(x, off + b, Math.min(BLOCK, n - b), inv, soft);
+        }
+    }
+
+    private static void logSigmoidBlock(float[] x, int off, int n, float inv, float[] soft) {
         int vecEnd = F.loopBound(n);
         int i = 0;
         for (; i < vecEnd; i += F.length()) {
-            FloatVector v = FloatVector.fromArray(F, x, off + i);
-            FloatVector soft = v.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P);
-            v.min(0f).sub(soft).mul(inv).intoArray(x, off + i);
+            FloatVector.fromArray(F, x, off + i).abs().neg().intoArray(soft, i);
         }
         for (; i < n; i++) {
-            float v = x[off + i];
-            x[off + i] = (Math.min(v, 0f) - (float) Math.log1p(Math.exp(-Math.abs(v)))) * inv;
+            soft[i] = -Math.abs(x[off + i]);
+        }
+        VectorMath.exp(soft, 0, soft, 0, n);
+        VectorMath.log1p(soft, 0, soft, 0, n);
+        i = 0;
+        for (; i < vecEnd; i += F.length()) {
+            FloatVector.fromArray(F, x, off + i).min(0f).sub(FloatVector.fromArray(F, soft, i)).mul(inv)
+                    .intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
+            x[off + i] = (Math.min(x[off + i], 0f) - soft[i]) * inv;
         }
     }
 

@@ -140,17 +140,19 @@ public final class AttentionTiles {
         }
         float correction = (float) Math.exp(max[r] - m); // 0 while the row has seen no key (-inf - m)
         max[r] = m;
-        FloatVector total = FloatVector.zero(F);
+        // keys outside a..b get -inf, whose exp is 0
         for (int i = 0; i < KEYS; i += F.length()) {
             IntVector index = IOTA.add(i);
             VectorMask<Float> inside = index.compare(VectorOperators.GE, a).and(index.compare(VectorOperators.LE, b))
                     .cast(F);
-            FloatVector e = FloatVector.fromArray(F, s, off + i).sub(m).lanewise(VectorOperators.EXP)
-                    .blend(0f, inside.not());
-            e.intoArray(s, off + i);
-            total = total.add(e);
+            FloatVector.fromArray(F, s, off + i).sub(m).blend(Float.NEGATIVE_INFINITY, inside.not()).intoArray(s, off + i);
         }
-        sum[r] = sum[r] * correction + total.reduceLanes(VectorOperators.ADD);
+        VectorMath.exp(s, off, s, off, KEYS);
+        FloatVector total = FloatVector.zero(F);
+        for (int i = 0; i < KEYS; i += F.length()) {
+            total = total.add(FloatVector.fromArray(F, s, off + i));
+        }
+        sum[r] = sum[r] * correction + LaneSums.sum(total);
         if (correction != 1f) {
             for (int c = 0; c < d; c++) {
                 acc[accOff + c] *= correction;

@@ -1,7 +1,6 @@
 package io.spikert.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -68,34 +67,24 @@ public final class GlaChunk {
             int dEnd = dB + (n - 1) * d;
             int iv = F.loopBound(d);
             // Per token: EB = e^{b_t} (relative to the state before t0), KT = k e^{-D}, KK = k e^{D_end - D},
-            // and e^{D} (kept in the D slot, used by the query rows), with vector exponentials.
+            // and e^{D} (kept in the D slot, used by the query rows): the exponents, then their exps, then the k factors.
+            exponents(buf, dB, ebB, ktB, kkB, dEnd, g, g0, n, d);
+            VectorMath.exp(buf, ebB, buf, ebB, n * d);
+            VectorMath.exp(buf, ktB, buf, ktB, n * d);
+            VectorMath.exp(buf, kkB, buf, kkB, n * d);
+            VectorMath.exp(buf, dB, buf, dB, n * d);
             for (int s = 0; s < n; s++) {
                 int kb = kOff + (t0 + s) * ldk;
                 int sd = s * d;
                 int i = 0;
                 for (; i < iv; i += L) {
-                    FloatVector ds = FloatVector.fromArray(F, buf, dB + sd + i);
                     FloatVector kv = FloatVector.fromArray(F, k, kb + i);
-                    FloatVector.fromArray(F, g, g0 + i).add(ds).lanewise(VectorOperators.EXP).intoArray(buf, ebB + sd + i);
-                    kv.mul(ds.neg().lanewise(VectorOperators.EXP)).intoArray(buf, ktB + sd + i);
-                    kv.mul(FloatVector.fromArray(F, buf, dEnd + i).sub(ds).lanewise(VectorOperators.EXP)).intoArray(buf, kkB + sd + i);
+                    kv.mul(FloatVector.fromArray(F, buf, ktB + sd + i)).intoArray(buf, ktB + sd + i);
+                    kv.mul(FloatVector.fromArray(F, buf, kkB + sd + i)).intoArray(buf, kkB + sd + i);
                 }
                 for (; i < d; i++) {
-                    float ds = buf[dB + sd + i];
-                    buf[ebB + sd + i] = (float) Math.exp(g[g0 + i] + ds);
-                    buf[ktB + sd + i] = k[kb + i] * (float) Math.exp(-ds);
-                    buf[kkB + sd + i] = k[kb + i] * (float) Math.exp(buf[dEnd + i] - ds);
-                }
-            }
-            // e^{D} overwrites D, last token first (KK above needed D_end), after all uses of D.
-            for (int s = n - 1; s >= 0; s--) {
-                int sd = dB + s * d;
-                int i = 0;
-                for (; i < iv; i += L) {
-                    FloatVector.fromArray(F, buf, sd + i).lanewise(VectorOperators.EXP).intoArray(buf, sd + i);
-                }
-                for (; i < d; i++) {
-                    buf[sd + i] = (float) Math.exp(buf[sd + i]);
+                    buf[ktB + sd + i] = k[kb + i] * buf[ktB + sd + i];
+                    buf[kkB + sd + i] = k[kb + i] * buf[kkB + sd + i];
                 }
             }
             int m = n * group;
@@ -170,6 +159,27 @@ public final class GlaChunk {
         }
     }
 
+    /** For tokens s < n: EB_s = g_t0 + D_s, KT_s = -D_s, KK_s = D_end - D_s, where the buffer holds D at dB. */
+    private static void exponents(float[] buf, int dB, int ebB, int ktB, int kkB, int dEnd, float[] g, int g0, int n, int d) {
+        int iv = F.loopBound(d);
+        for (int s = 0; s < n; s++) {
+            int sd = s * d;
+            int i = 0;
+            for (; i < iv; i += L) {
+                FloatVector ds = FloatVector.fromArray(F, buf, dB + sd + i);
+                FloatVector.fromArray(F, g, g0 + i).add(ds).intoArray(buf, ebB + sd + i);
+                ds.neg().intoArray(buf, ktB + sd + i);
+                FloatVector.fromArray(F, buf, dEnd + i).sub(ds).intoArray(buf, kkB + sd + i);
+            }
+            for (; i < d; i++) {
+                float ds = buf[dB + sd + i];
+                buf[ebB + sd + i] = g[g0 + i] + ds;
+                buf[ktB + sd + i] = -ds;
+                buf[kkB + sd + i] = buf[dEnd + i] - ds;
+            }
+        }
+    }
+
     private static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         FloatVector acc = FloatVector.zero(F);
         int vb = F.loopBound(n);
@@ -177,7 +187,7 @@ public final class GlaChunk {
         for (; i < vb; i += L) {
             acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = LaneSums.sum(acc);
         for (; i < n; i++) {
             s += a[aOff + i] * b[bOff + i];
         }

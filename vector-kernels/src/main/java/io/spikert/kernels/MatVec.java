@@ -29,6 +29,7 @@ public final class MatVec {
         long rb = (long) cols * 4;
         int vec2 = cols - cols % (2 * L);
         long vb2 = (long) vec2 * 4;
+        float[] lanes = Scratch.floats(4 * L);
         int r = rowStart;
         // Four rows, two accumulators each: eight independent FMA chains.
         for (; r + 4 <= rowEnd; r += 4) {
@@ -47,10 +48,14 @@ public final class MatVec {
                 a3 = FloatVector.fromMemorySegment(F, blk, o + 3 * rb, LE).fma(xv, a3);
                 c3 = FloatVector.fromMemorySegment(F, blk, o + 3 * rb + VB, LE).fma(xw, c3);
             }
-            y[yOff + r] = a0.add(c0).reduceLanes(VectorOperators.ADD) + tailF32(blk, 0, cols, vec2, x, xOff);
-            y[yOff + r + 1] = a1.add(c1).reduceLanes(VectorOperators.ADD) + tailF32(blk, rb, cols, vec2, x, xOff);
-            y[yOff + r + 2] = a2.add(c2).reduceLanes(VectorOperators.ADD) + tailF32(blk, 2 * rb, cols, vec2, x, xOff);
-            y[yOff + r + 3] = a3.add(c3).reduceLanes(VectorOperators.ADD) + tailF32(blk, 3 * rb, cols, vec2, x, xOff);
+            a0.add(c0).intoArray(lanes, 0);
+            a1.add(c1).intoArray(lanes, L);
+            a2.add(c2).intoArray(lanes, 2 * L);
+            a3.add(c3).intoArray(lanes, 3 * L);
+            y[yOff + r] = LaneSums.sum(lanes, 0) + tailF32(blk, 0, cols, vec2, x, xOff);
+            y[yOff + r + 1] = LaneSums.sum(lanes, L) + tailF32(blk, rb, cols, vec2, x, xOff);
+            y[yOff + r + 2] = LaneSums.sum(lanes, 2 * L) + tailF32(blk, 2 * rb, cols, vec2, x, xOff);
+            y[yOff + r + 3] = LaneSums.sum(lanes, 3 * L) + tailF32(blk, 3 * rb, cols, vec2, x, xOff);
         }
         for (; r < rowEnd; r++) {
             MemorySegment row = w.asSlice(r * rb, rb);
@@ -60,7 +65,8 @@ public final class MatVec {
                 a0 = FloatVector.fromMemorySegment(F, row, o, LE).fma(FloatVector.fromArray(F, x, c), a0);
                 c0 = FloatVector.fromMemorySegment(F, row, o + VB, LE).fma(FloatVector.fromArray(F, x, c + L), c0);
             }
-            y[yOff + r] = a0.add(c0).reduceLanes(VectorOperators.ADD) + tailF32(row, 0, cols, vec2, x, xOff);
+            a0.add(c0).intoArray(lanes, 0);
+            y[yOff + r] = LaneSums.sum(lanes, 0) + tailF32(row, 0, cols, vec2, x, xOff);
         }
     }
 
@@ -79,7 +85,8 @@ public final class MatVec {
      * its even and odd elements (a per-thread scratch) to match. Eight rows per block: the widening
      * costs two extra vector operations per load, and sharing each pair of x loads across eight rows
      * (four were not enough) keeps the loop memory-bound. The widening is written out inline: as helper
-     * methods it was not inlined into this large loop and the vectors were boxed.
+     * methods it was not inlined into this large loop and the vectors were boxed; for the same reason the lane
+     * sums go through the scratch ({@link LaneSums#sum(float[], int)}).
      */
     public static void bf16(MemorySegment w, int cols, float[] x, int xOff, float[] y, int yOff, int rowStart, int rowEnd) {
         Weights.checkMatrix("MatVec.bf16", w, cols, rowEnd, 2);
@@ -91,7 +98,9 @@ public final class MatVec {
         int vecPairs = pairs - pairs % L;
         int vecCols = 2 * vecPairs;
         long vb = (long) vecPairs * 4;
-        float[] split = Scratch.floats(2 * vecPairs);
+        // the scratch holds x's even and odd elements, then a block's eight accumulators for their lane sums
+        float[] split = Scratch.floats(2 * vecPairs + 8 * L);
+        int lanes = 2 * vecPairs;
         for (int m = 0; m < vecPairs; m++) {
             split[m] = x[xOff + 2 * m];
             split[vecPairs + m] = x[xOff + 2 * m + 1];
@@ -129,14 +138,22 @@ public final class MatVec {
                 a7 = p7.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xe, a7);
                 a7 = p7.and(0xFFFF0000).reinterpretAsFloats().fma(xo, a7);
             }
-            y[yOff + r + 0] = a0.reduceLanes(VectorOperators.ADD) + tailBf16(blk, 0 * rb, cols, vecCols, x, xOff);
-            y[yOff + r + 1] = a1.reduceLanes(VectorOperators.ADD) + tailBf16(blk, 1 * rb, cols, vecCols, x, xOff);
-            y[yOff + r + 2] = a2.reduceLanes(VectorOperators.ADD) + tailBf16(blk, 2 * rb, cols, vecCols, x, xOff);
-            y[yOff + r + 3] = a3.reduceLanes(VectorOperators.ADD) + tailBf16(blk, 3 * rb, cols, vecCols, x, xOff);
-            y[yOff + r + 4] = a4.reduceLanes(VectorOperators.ADD) + tailBf16(blk, 4 * rb, cols, vecCols, x, xOff);
-            y[yOff + r + 5] = a5.reduceLanes(VectorOperators.ADD) + tailBf16(blk, 5 * rb, cols, vecCols, x, xOff);
-            y[yOff + r + 6] = a6.reduceLanes(VectorOperators.ADD) + tailBf16(blk, 6 * rb, cols, vecCols, x, xOff);
-            y[yOff + r + 7] = a7.reduceLanes(VectorOperators.ADD) + tailBf16(blk, 7 * rb, cols, vecCols, x, xOff);
+            a0.intoArray(split, lanes + 0 * L);
+            a1.intoArray(split, lanes + 1 * L);
+            a2.intoArray(split, lanes + 2 * L);
+            a3.intoArray(split, lanes + 3 * L);
+            a4.intoArray(split, lanes + 4 * L);
+            a5.intoArray(split, lanes + 5 * L);
+            a6.intoArray(split, lanes + 6 * L);
+            a7.intoArray(split, lanes + 7 * L);
+            y[yOff + r + 0] = LaneSums.sum(split, lanes + 0 * L) + tailBf16(blk, 0 * rb, cols, vecCols, x, xOff);
+            y[yOff + r + 1] = LaneSums.sum(split, lanes + 1 * L) + tailBf16(blk, 1 * rb, cols, vecCols, x, xOff);
+            y[yOff + r + 2] = LaneSums.sum(split, lanes + 2 * L) + tailBf16(blk, 2 * rb, cols, vecCols, x, xOff);
+            y[yOff + r + 3] = LaneSums.sum(split, lanes + 3 * L) + tailBf16(blk, 3 * rb, cols, vecCols, x, xOff);
+            y[yOff + r + 4] = LaneSums.sum(split, lanes + 4 * L) + tailBf16(blk, 4 * rb, cols, vecCols, x, xOff);
+            y[yOff + r + 5] = LaneSums.sum(split, lanes + 5 * L) + tailBf16(blk, 5 * rb, cols, vecCols, x, xOff);
+            y[yOff + r + 6] = LaneSums.sum(split, lanes + 6 * L) + tailBf16(blk, 6 * rb, cols, vecCols, x, xOff);
+            y[yOff + r + 7] = LaneSums.sum(split, lanes + 7 * L) + tailBf16(blk, 7 * rb, cols, vecCols, x, xOff);
         }
         for (; r < rowEnd; r++) {
             MemorySegment row = w.asSlice(r * rb, rb);
@@ -147,7 +164,8 @@ public final class MatVec {
                 e0 = p0.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, m), e0);
                 o0 = p0.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, split, vecPairs + m), o0);
             }
-            y[yOff + r] = e0.add(o0).reduceLanes(VectorOperators.ADD) + tailBf16(row, 0, cols, vecCols, x, xOff);
+            e0.add(o0).intoArray(split, lanes);
+            y[yOff + r] = LaneSums.sum(split, lanes) + tailBf16(row, 0, cols, vecCols, x, xOff);
         }
     }
 

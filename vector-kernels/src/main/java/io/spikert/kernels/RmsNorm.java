@@ -1,7 +1,6 @@
 package io.spikert.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** RMS normalisation: out = x / sqrt(mean(x^2) + eps) * weight, all in fp32; out may alias x. */
@@ -21,7 +20,7 @@ public final class RmsNorm {
             a0 = v0.fma(v0, a0);
             a1 = v1.fma(v1, a1);
         }
-        float ss = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float ss = LaneSums.sum(a0.add(a1));
         for (; i < n; i++) {
             ss += x[xOff + i] * x[xOff + i];
         }

@@ -3,7 +3,7 @@ package io.spikert.kernels;
 /**
  * Per-thread scratch arrays for kernels that repack an operand once per call. Each thread owns its
  * buffers, so kernels stay safe to call from any number of threads; a buffer only ever grows.
- * Slots: 0 MatVec.bf16 (split x) and GlaChunk (work space), 1-3 MatMul. No kernel calls another
+ * Slots: 0 MatVec.bf16 (split x), GlaChunk (work space), SwiGlu and Activations.logSigmoid (exp blocks), 1-3 MatMul. No kernel calls another
  * kernel while it holds a slot, so sharing slot 0 is safe.
  */
 final class Scratch {

@@ -1,7 +1,6 @@
 package io.spikert.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -36,7 +35,7 @@ public final class SlidingWindowAttention {
             for (; i < vecEnd; i += l) {
                 acc = FloatVector.fromArray(F, q, qOff + i).fma(FloatVector.fromArray(F, keys, base + i), acc);
             }
-            float s = acc.reduceLanes(VectorOperators.ADD);
+            float s = LaneSums.sum(acc);
             for (; i < d; i++) {
                 s += q[qOff + i] * keys[base + i];
             }
@@ -172,6 +171,7 @@ public final class SlidingWindowAttention {
                                 int capacity, int firstRow, int n, float[] s, int s0, int s1, int s2, int s3) {
         int l = F.length();
         int vecEnd = F.loopBound(d);
+        float[] sums = new float[LaneSums.SUMS_LENGTH];
         for (int p = 0; p < n; p++) {
             int row = firstRow + p;
             int base = cacheOff + (row >= capacity ? row - capacity : row) * d;
@@ -184,8 +184,8 @@ public final class SlidingWindowAttention {
                 a2 = FloatVector.fromArray(F, q, q2 + i).fma(k, a2);
                 a3 = FloatVector.fromArray(F, q, q3 + i).fma(k, a3);
             }
-            float r0 = a0.reduceLanes(VectorOperators.ADD), r1 = a1.reduceLanes(VectorOperators.ADD);
-            float r2 = a2.reduceLanes(VectorOperators.ADD), r3 = a3.reduceLanes(VectorOperators.ADD);
+            LaneSums.sums4(a0, a1, a2, a3, sums, 0);
+            float r0 = sums[0], r1 = sums[1], r2 = sums[2], r3 = sums[3];
             for (; i < d; i++) {
                 float k = keys[base + i];
                 r0 += q[q0 + i] * k;
@@ -243,6 +243,7 @@ public final class SlidingWindowAttention {
                                 int firstRow, int n, float[] s, int[] so) {
         int l = F.length();
         int vecEnd = F.loopBound(d);
+        float[] sums = new float[LaneSums.SUMS_LENGTH];
         int q0 = qo[0], q1 = qo[1], q2 = qo[2], q3 = qo[3], q4 = qo[4], q5 = qo[5], q6 = qo[6], q7 = qo[7];
         for (int p = 0; p < n; p++) {
             int row = firstRow + p;
@@ -261,10 +262,9 @@ public final class SlidingWindowAttention {
                 a6 = FloatVector.fromArray(F, q, q6 + i).fma(k, a6);
                 a7 = FloatVector.fromArray(F, q, q7 + i).fma(k, a7);
             }
-            float r0 = a0.reduceLanes(VectorOperators.ADD), r1 = a1.reduceLanes(VectorOperators.ADD);
-            float r2 = a2.reduceLanes(VectorOperators.ADD), r3 = a3.reduceLanes(VectorOperators.ADD);
-            float r4 = a4.reduceLanes(VectorOperators.ADD), r5 = a5.reduceLanes(VectorOperators.ADD);
-            float r6 = a6.reduceLanes(VectorOperators.ADD), r7 = a7.reduceLanes(VectorOperators.ADD);
+            LaneSums.sums8(a0, a1, a2, a3, a4, a5, a6, a7, sums, 0);
+            float r0 = sums[0], r1 = sums[1], r2 = sums[2], r3 = sums[3];
+            float r4 = sums[4], r5 = sums[5], r6 = sums[6], r7 = sums[7];
             for (; i < d; i++) {
                 float k = keys[base + i];
                 r0 += q[q0 + i] * k;

@@ -22,18 +22,22 @@ public final class Softmax {
         for (; i < n; i++) {
             max = Math.max(max, x[off + i]);
         }
+        i = 0;
+        for (; i < vecEnd; i += l) {
+            FloatVector.fromArray(F, x, off + i).sub(max).intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
+            x[off + i] -= max;
+        }
+        VectorMath.exp(x, off, x, off, n);
         FloatVector sv = FloatVector.zero(F);
         i = 0;
         for (; i < vecEnd; i += l) {
-            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
-            e.intoArray(x, off + i);
-            sv = sv.add(e);
+            sv = sv.add(FloatVector.fromArray(F, x, off + i));
         }
-        float sum = sv.reduceLanes(VectorOperators.ADD);
+        float sum = LaneSums.sum(sv);
         for (; i < n; i++) {
-            float e = (float) Math.exp(x[off + i] - max);
-            x[off + i] = e;
-            sum += e;
+            sum += x[off + i];
         }
         float inv = 1f / sum;
         i = 0;

@@ -5,10 +5,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -48,26 +45,9 @@ class ConcurrentSessionsTest {
     @MethodSource("models")
     void concurrentSessionsMatchSequentialRunsBitForBitInAC1OnlyJvm(String label, Path dir, boolean integer, int computeThreads)
             throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        var command = List.of(java, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-XX:TieredStopAtLevel=1", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                ConcurrentSessionsCheck.class.getName(),
-                dir.toAbsolutePath().toString(), Boolean.toString(integer), Integer.toString(computeThreads), Integer.toString(ROUNDS));
-        Path log = Files.createTempFile("concurrent-sessions", ".log");
-        try {
-            Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            child.getOutputStream().close(); // the child reads nothing; no pipe left for a cleaner to close later
-            boolean ended = child.waitFor(180, TimeUnit.SECONDS);
-            if (!ended) {
-                child.destroyForcibly().waitFor();
-            }
-            String text = Files.readString(log);
-            assertTrue(ended, label + ": the child JVM did not end in 180 s\n" + text);
-            assertEquals(0, child.exitValue(), label + ": the child JVM reported\n" + text);
-            assertTrue(text.contains("firstBitDifference=null"), label + ": " + text);
-        } finally {
-            Files.delete(log);
-        }
+        String text = C1OnlyJvm.run(label, ConcurrentSessionsCheck.class, dir.toAbsolutePath().toString(),
+                Boolean.toString(integer), Integer.toString(computeThreads), Integer.toString(ROUNDS));
+        assertTrue(text.contains("firstBitDifference=null"), label + ": " + text);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -246,26 +245,10 @@ class SessionSnapshotTest {
     @ParameterizedTest
     @ValueSource(strings = {"base", "w8aspike", "wide"})
     void underC1OnlyAResumedSessionMatchesBitForBit(String variant) throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String prefixes = variant.equals("wide") ? "80,150" : "1,3,11";
-        var command = List.of(java, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-XX:TieredStopAtLevel=1", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                SessionSnapshotCheck.class.getName(), checkpoint(variant).toAbsolutePath().toString(), prefixes);
-        Path log = Files.createTempFile("session-snapshot", ".log");
-        try {
-            Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            child.getOutputStream().close();
-            boolean ended = child.waitFor(180, TimeUnit.SECONDS);
-            if (!ended) {
-                child.destroyForcibly().waitFor();
-            }
-            String text = Files.readString(log);
-            assertTrue(ended, variant + ": the child JVM did not end in 180 s\n" + text);
-            assertEquals(0, child.exitValue(), variant + ": the child JVM reported\n" + text);
-            assertTrue(text.contains("firstBitDifference=null"), variant + ": " + text);
-        } finally {
-            Files.delete(log);
-        }
+        String text = C1OnlyJvm.run(variant, SessionSnapshotCheck.class, checkpoint(variant).toAbsolutePath().toString(),
+                prefixes);
+        assertTrue(text.contains("firstBitDifference=null"), variant + ": " + text);
     }
 
     @Test

@@ -8,8 +8,6 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -57,23 +55,10 @@ class TierIndependenceTest {
     }
 
     private static float[] childLogits(String label, Path dir, boolean integer) throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Path out = Files.createTempFile("tier-logits", ".bin");
-        Path log = Files.createTempFile("tier-logits", ".log");
         try {
-            var command = List.of(java, "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                    "-XX:TieredStopAtLevel=1", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                    TierIndependenceCheck.class.getName(), dir.toAbsolutePath().toString(), Boolean.toString(integer),
+            C1OnlyJvm.run(label, TierIndependenceCheck.class, dir.toAbsolutePath().toString(), Boolean.toString(integer),
                     out.toString());
-            Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            child.getOutputStream().close();
-            boolean ended = child.waitFor(180, TimeUnit.SECONDS);
-            if (!ended) {
-                child.destroyForcibly().waitFor();
-            }
-            String text = Files.readString(log);
-            assertTrue(ended, label + ": the child JVM did not end in 180 s\n" + text);
-            assertEquals(0, child.exitValue(), label + ": the child JVM reported\n" + text);
             try (var in = new DataInputStream(Files.newInputStream(out))) {
                 float[] logits = new float[in.readInt()];
                 for (int i = 0; i < logits.length; i++) {
@@ -83,7 +68,6 @@ class TierIndependenceTest {
             }
         } finally {
             Files.delete(out);
-            Files.delete(log);
         }
     }
 }

@@ -8,8 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The sum of a float vector's lanes in one fixed order, whichever tier runs it.
  *
  * <p>{@code reduceLanes(ADD)} may add the lanes in any order, and it does not add them in one: the Java
- * implementation (interpreter, C1) adds them from lane 0 up, C2's intrinsic in a tree, so a kernel's last bits
- * changed as the JIT compiled it. This sum folds the vector onto itself with lane-wise adds, which round the same
+ * implementation (interpreter, C1) adds them from lane 0 up, C2's intrinsic in another order, so a kernel's last
+ * bits changed as the JIT compiled it. This sum folds the vector onto itself with lane-wise adds, which round the same
  * in every tier: lane i plus lane i ^ (n/2), then i ^ (n/4), ..., then i ^ 1; the total is lane 0. For 16 lanes,
  * {@code (((l0+l8)+(l4+l12))+((l2+l10)+(l6+l14))) + (((l1+l9)+(l5+l13))+((l3+l11)+(l7+l15)))}.
  */

@@ -18,7 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * over every 61st float of each one's range: 0.96 ulp at worst for exp, 0.84 for log1p).
  *
  * <p>Arrays in, arrays out: a call that C2 does not inline passes its vectors as heap objects, so a vector-typed
- * helper called from a kernel too big for C2's inlining budget made that kernel several times slower. Here the
+ * helper called from a kernel too big for C2's inlining budget made that kernel several times slower (measured:
+ * docs/PERFORMANCE.md, "Fixed-order arithmetic"). Here the
  * loop and the vector code are one small method, which C2 compiles as a whole.
  */
 public final class VectorMath {
@@ -26,8 +27,8 @@ public final class VectorMath {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
-    // Constants as vectors held in static finals: C2 loads them (once, outside the loop, where the caller loops)
-    // instead of broadcasting each one from a general register at every call.
+    // Constants as vectors in static finals, which C2 can load (and hoist out of the loop) rather than broadcast each
+    // one from a general register at every use.
     /** Past these exp(x) is +inf and 0 (below -104 it is under half the smallest subnormal). */
     private static final FloatVector EXP_MIN = c(-104f);
     private static final FloatVector EXP_MAX = c(89f);

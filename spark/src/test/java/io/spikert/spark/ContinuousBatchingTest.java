@@ -5,8 +5,6 @@ import io.spikert.spark.rows.BatchGeneration;
 import io.spikert.spark.rows.GenerationResult;
 import io.spikert.spark.rows.RowTokens;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -21,17 +19,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * only up to the bound.
  */
 class ContinuousBatchingTest {
-    static LibraryModel lib;
+    static final LibraryModel lib = LibraryModel.base();
 
-    @BeforeAll
-    static void setUp() throws Exception {
-        lib = new LibraryModel(TestModels.base());
-    }
 
-    @AfterAll
-    static void tearDown() {
-        lib.close();
-    }
 
     private static RowTokens good(int[] prompt) {
         return RowTokens.of(prompt, lib.tokenizer, lib.model.config().vocabSize(), Long.MAX_VALUE);

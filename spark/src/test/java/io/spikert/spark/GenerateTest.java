@@ -12,11 +12,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -34,19 +31,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * generate.
  */
 class GenerateTest {
-    static Path dir;
-    static LibraryModel lib;
+    static final LibraryModel lib = LibraryModel.base();
 
-    @BeforeAll
-    static void setUp() throws Exception {
-        dir = TestModels.base();
-        lib = new LibraryModel(dir);
-    }
 
-    @AfterAll
-    static void tearDown() {
-        lib.close();
-    }
 
     /** The test model on one compute thread per task, as the bit-for-bit comparisons need. */
     static GenerateOptions options() {

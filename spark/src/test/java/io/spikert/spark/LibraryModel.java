@@ -25,6 +25,22 @@ final class LibraryModel implements AutoCloseable {
     final Set<Integer> stopTokens;
     final int sampleVocab;
     private final CpuBackend backend;
+    private static LibraryModel base;
+
+    /**
+     * The base test model ({@link TestModels#base()}), loaded once for the test JVM and shared by the test classes (one
+     * at a time, as surefire runs them), as {@link TestSpark#session()} is; it stays open until the JVM exits.
+     */
+    static synchronized LibraryModel base() {
+        if (base == null) {
+            try {
+                base = new LibraryModel(TestModels.base());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        return base;
+    }
 
     LibraryModel(Path dir) throws IOException {
         this(dir, SpikeObserver.NONE);

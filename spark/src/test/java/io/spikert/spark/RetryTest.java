@@ -5,8 +5,6 @@ import io.spikert.model.generate.SamplingParams;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;
@@ -22,17 +20,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * the same generated ids with seeded sampling.
  */
 class RetryTest {
-    static LibraryModel lib;
+    static final LibraryModel lib = LibraryModel.base();
 
-    @BeforeAll
-    static void setUp() throws Exception {
-        lib = new LibraryModel(TestModels.base());
-    }
 
-    @AfterAll
-    static void tearDown() {
-        lib.close();
-    }
 
     @Test
     void aScoringTaskThatThrowsOnceIsRetriedAndTheOutputIsCompleteAndUnduplicated() {

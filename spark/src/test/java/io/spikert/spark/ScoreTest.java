@@ -8,11 +8,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -28,19 +25,9 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class ScoreTest {
     static final StructType TEXTS = new StructType().add("id", DataTypes.IntegerType).add("text", DataTypes.StringType);
-    static Path dir;
-    static LibraryModel lib;
+    static final LibraryModel lib = LibraryModel.base();
 
-    @BeforeAll
-    static void setUp() throws Exception {
-        dir = TestModels.base();
-        lib = new LibraryModel(dir);
-    }
 
-    @AfterAll
-    static void tearDown() {
-        lib.close();
-    }
 
     /** The test model on one compute thread per task, as the bit-for-bit comparisons need. */
     static ScoreOptions options() {
@@ -152,7 +139,7 @@ class ScoreTest {
 
     @Test
     void aMissingModelPathFailsTheJobNamingThePath() {
-        String missing = dir.resolveSibling("no-such-model").toString();
+        String missing = lib.model.checkpoint().directory().resolveSibling("no-such-model").toString();
         Dataset<Row> df = TestSpark.frame(rows(List.of("some text")), TEXTS, 1);
         SparkException e = assertThrows(SparkException.class,
                 () -> SpikeRT.score(df, "text", ScoreOptions.of(missing)).collectAsList());

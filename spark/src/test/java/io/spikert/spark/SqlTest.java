@@ -7,7 +7,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,13 +21,12 @@ import static org.junit.jupiter.api.Assertions.*;
  * library Generator's ids and text.
  */
 class SqlTest {
-    static LibraryModel lib;
+    static final LibraryModel lib = LibraryModel.base();
     static String path;
 
     @BeforeAll
     static void setUp() throws Exception {
         path = TestModels.base().toString();
-        lib = new LibraryModel(TestModels.base());
         var spark = TestSpark.session();
         // one call, the path alone: the compute threads come from spark.task.cpus (1 in the tests)
         SpikeRT.register(spark, "spikert_score", path);
@@ -42,11 +40,6 @@ class SqlTest {
         StructType schema = new StructType().add("id", DataTypes.IntegerType).add("text", DataTypes.StringType)
                 .add("ids", DataTypes.createArrayType(DataTypes.IntegerType));
         TestSpark.frame(rows, schema, 2).createOrReplaceTempView("docs");
-    }
-
-    @AfterAll
-    static void tearDown() {
-        lib.close();
     }
 
     @Test

@@ -3,7 +3,7 @@ package io.spikert.spark
 import io.spikert.model.generate.SamplingParams
 import org.apache.spark.sql.Row
 import org.junit.jupiter.api.Assertions._
-import org.junit.jupiter.api.{AfterAll, BeforeAll, Test}
+import org.junit.jupiter.api.Test
 
 import scala.jdk.CollectionConverters._
 
@@ -67,11 +67,5 @@ class ScalaApiTest {
 }
 
 object ScalaApiTest {
-  private var lib: LibraryModel = _
-
-  @BeforeAll
-  def setUp(): Unit = lib = new LibraryModel(TestModels.base())
-
-  @AfterAll
-  def tearDown(): Unit = lib.close()
+  private val lib: LibraryModel = LibraryModel.base()
 }

@@ -24,7 +24,8 @@ import jdk.incubator.vector.VectorSpecies;
  * (SpikeMatVecRatios repeats one matrix, which a large L3 holds). Per call it times, interleaved: a plain
  * vectorised read of the codes (the bound), the dense kernel and the event kernel at each silent share as
  * CpuBackend.spikeLinear runs them, and the float-input product (down_proj's) as the backend runs it and with the
- * threads splitting the rows; with {@code -Dwalks=four,eight,wide}, {@link FloatWalkProbe}'s walks too. Prints
+ * threads splitting the rows; with {@code -Dwalks=four,eight,wide,quad}, {@link FloatWalkProbe}'s walks too, and with
+ * {@code -Doutliers=SHARE} another share of codes beyond +-127 than the default 0.01. Prints
  * per-matrix microseconds (median over rounds) and the codes' bytes per second. Arguments: [rows] [cols]
  * [matrices] [rounds] [threads,...] [silent shares,...]; defaults 18944 3584 10 7 1,2 0.184,0.5.
  */
@@ -45,7 +46,7 @@ public final class SpikeDramRatios {
         try (Arena arena = Arena.ofShared()) {
             Int8Weights[] ring = new Int8Weights[count];
             for (int i = 0; i < count; i++) {
-                ring[i] = SpikeBenchData.int8(arena, rows, cols, 0.01, 42 + i);
+                ring[i] = SpikeBenchData.int8(arena, rows, cols, Double.parseDouble(System.getProperty("outliers", "0.01")), 42 + i);
             }
             MemorySegment[] codes = Arrays.stream(ring).map(SpikeDramRatios::codes).toArray(MemorySegment[]::new);
             long bytes = codes[0].byteSize();

@@ -13,6 +13,15 @@ public final class SlidingWindowAttention {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
     /**
+     * Positions per block of the weighted sums: every output vector of a head block runs over one block's values
+     * before the next block, so a block's values (64 positions of 128 dims: 32 KB as F32, 16 KB as BF16) are read
+     * from memory once and then from L1 for the other output vectors, instead of once per output vector at a
+     * stride of a whole row. Each output element still adds its positions one by one in order, so the sums are
+     * the same as without blocks.
+     */
+    static final int VALUE_BLOCK = 64;
+
+    /**
      * Attends positions firstPos..lastPos inclusive (lastPos - firstPos < capacity): scores (q.k_p) * scale,
      * softmax, out = sum_p w_p v_p. scratch must hold at least lastPos - firstPos + 1 floats.
      */
@@ -205,22 +214,30 @@ public final class SlidingWindowAttention {
                                   int capacity, int firstRow, int n, float[] out, int o0, int o1, int o2, int o3) {
         int l = F.length();
         int vecEnd = F.loopBound(d);
-        int j = 0;
-        for (; j < vecEnd; j += l) {
-            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-            for (int p = 0; p < n; p++) {
-                int row = firstRow + p;
-                FloatVector v = FloatVector.fromArray(F, values, cacheOff + (row >= capacity ? row - capacity : row) * d + j);
-                a0 = v.fma(FloatVector.broadcast(F, w[w0 + p]), a0);
-                a1 = v.fma(FloatVector.broadcast(F, w[w1 + p]), a1);
-                a2 = v.fma(FloatVector.broadcast(F, w[w2 + p]), a2);
-                a3 = v.fma(FloatVector.broadcast(F, w[w3 + p]), a3);
+        for (int p0 = 0; p0 < n; p0 += VALUE_BLOCK) {
+            int p1 = Math.min(n, p0 + VALUE_BLOCK);
+            boolean first = p0 == 0;
+            for (int j = 0; j < vecEnd; j += l) {
+                FloatVector z = FloatVector.zero(F);
+                FloatVector a0 = first ? z : FloatVector.fromArray(F, out, o0 + j);
+                FloatVector a1 = first ? z : FloatVector.fromArray(F, out, o1 + j);
+                FloatVector a2 = first ? z : FloatVector.fromArray(F, out, o2 + j);
+                FloatVector a3 = first ? z : FloatVector.fromArray(F, out, o3 + j);
+                for (int p = p0; p < p1; p++) {
+                    int row = firstRow + p;
+                    FloatVector v = FloatVector.fromArray(F, values, cacheOff + (row >= capacity ? row - capacity : row) * d + j);
+                    a0 = v.fma(FloatVector.broadcast(F, w[w0 + p]), a0);
+                    a1 = v.fma(FloatVector.broadcast(F, w[w1 + p]), a1);
+                    a2 = v.fma(FloatVector.broadcast(F, w[w2 + p]), a2);
+                    a3 = v.fma(FloatVector.broadcast(F, w[w3 + p]), a3);
+                }
+                a0.intoArray(out, o0 + j);
+                a1.intoArray(out, o1 + j);
+                a2.intoArray(out, o2 + j);
+                a3.intoArray(out, o3 + j);
             }
-            a0.intoArray(out, o0 + j);
-            a1.intoArray(out, o1 + j);
-            a2.intoArray(out, o2 + j);
-            a3.intoArray(out, o3 + j);
         }
+        int j = vecEnd;
         for (; j < d; j++) {
             float r0 = 0, r1 = 0, r2 = 0, r3 = 0;
             for (int p = 0; p < n; p++) {
@@ -293,31 +310,43 @@ public final class SlidingWindowAttention {
         int l = F.length();
         int vecEnd = F.loopBound(d);
         int w0 = wo[0], w1 = wo[1], w2 = wo[2], w3 = wo[3], w4 = wo[4], w5 = wo[5], w6 = wo[6], w7 = wo[7];
-        int j = 0;
-        for (; j < vecEnd; j += l) {
-            FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-            FloatVector a4 = FloatVector.zero(F), a5 = FloatVector.zero(F), a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
-            for (int p = 0; p < n; p++) {
-                int row = firstRow + p;
-                FloatVector v = FloatVector.fromArray(F, values, cacheOff + (row >= capacity ? row - capacity : row) * d + j);
-                a0 = v.fma(FloatVector.broadcast(F, w[w0 + p]), a0);
-                a1 = v.fma(FloatVector.broadcast(F, w[w1 + p]), a1);
-                a2 = v.fma(FloatVector.broadcast(F, w[w2 + p]), a2);
-                a3 = v.fma(FloatVector.broadcast(F, w[w3 + p]), a3);
-                a4 = v.fma(FloatVector.broadcast(F, w[w4 + p]), a4);
-                a5 = v.fma(FloatVector.broadcast(F, w[w5 + p]), a5);
-                a6 = v.fma(FloatVector.broadcast(F, w[w6 + p]), a6);
-                a7 = v.fma(FloatVector.broadcast(F, w[w7 + p]), a7);
+        int o0 = oo[0], o1 = oo[1], o2 = oo[2], o3 = oo[3], o4 = oo[4], o5 = oo[5], o6 = oo[6], o7 = oo[7];
+        for (int p0 = 0; p0 < n; p0 += VALUE_BLOCK) {
+            int p1 = Math.min(n, p0 + VALUE_BLOCK);
+            boolean first = p0 == 0;
+            for (int j = 0; j < vecEnd; j += l) {
+                FloatVector z = FloatVector.zero(F);
+                FloatVector a0 = first ? z : FloatVector.fromArray(F, out, o0 + j);
+                FloatVector a1 = first ? z : FloatVector.fromArray(F, out, o1 + j);
+                FloatVector a2 = first ? z : FloatVector.fromArray(F, out, o2 + j);
+                FloatVector a3 = first ? z : FloatVector.fromArray(F, out, o3 + j);
+                FloatVector a4 = first ? z : FloatVector.fromArray(F, out, o4 + j);
+                FloatVector a5 = first ? z : FloatVector.fromArray(F, out, o5 + j);
+                FloatVector a6 = first ? z : FloatVector.fromArray(F, out, o6 + j);
+                FloatVector a7 = first ? z : FloatVector.fromArray(F, out, o7 + j);
+                for (int p = p0; p < p1; p++) {
+                    int row = firstRow + p;
+                    FloatVector v = FloatVector.fromArray(F, values, cacheOff + (row >= capacity ? row - capacity : row) * d + j);
+                    a0 = v.fma(FloatVector.broadcast(F, w[w0 + p]), a0);
+                    a1 = v.fma(FloatVector.broadcast(F, w[w1 + p]), a1);
+                    a2 = v.fma(FloatVector.broadcast(F, w[w2 + p]), a2);
+                    a3 = v.fma(FloatVector.broadcast(F, w[w3 + p]), a3);
+                    a4 = v.fma(FloatVector.broadcast(F, w[w4 + p]), a4);
+                    a5 = v.fma(FloatVector.broadcast(F, w[w5 + p]), a5);
+                    a6 = v.fma(FloatVector.broadcast(F, w[w6 + p]), a6);
+                    a7 = v.fma(FloatVector.broadcast(F, w[w7 + p]), a7);
+                }
+                a0.intoArray(out, o0 + j);
+                a1.intoArray(out, o1 + j);
+                a2.intoArray(out, o2 + j);
+                a3.intoArray(out, o3 + j);
+                a4.intoArray(out, o4 + j);
+                a5.intoArray(out, o5 + j);
+                a6.intoArray(out, o6 + j);
+                a7.intoArray(out, o7 + j);
             }
-            a0.intoArray(out, oo[0] + j);
-            a1.intoArray(out, oo[1] + j);
-            a2.intoArray(out, oo[2] + j);
-            a3.intoArray(out, oo[3] + j);
-            a4.intoArray(out, oo[4] + j);
-            a5.intoArray(out, oo[5] + j);
-            a6.intoArray(out, oo[6] + j);
-            a7.intoArray(out, oo[7] + j);
         }
+        int j = vecEnd;
         for (; j < d; j++) {
             float r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0, r6 = 0, r7 = 0;
             for (int p = 0; p < n; p++) {
@@ -332,14 +361,14 @@ public final class SlidingWindowAttention {
                 r6 += w[w6 + p] * v;
                 r7 += w[w7 + p] * v;
             }
-            out[oo[0] + j] = r0;
-            out[oo[1] + j] = r1;
-            out[oo[2] + j] = r2;
-            out[oo[3] + j] = r3;
-            out[oo[4] + j] = r4;
-            out[oo[5] + j] = r5;
-            out[oo[6] + j] = r6;
-            out[oo[7] + j] = r7;
+            out[o0 + j] = r0;
+            out[o1 + j] = r1;
+            out[o2 + j] = r2;
+            out[o3 + j] = r3;
+            out[o4 + j] = r4;
+            out[o5 + j] = r5;
+            out[o6 + j] = r6;
+            out[o7 + j] = r7;
         }
     }
 }

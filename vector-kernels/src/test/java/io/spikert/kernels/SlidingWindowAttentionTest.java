@@ -89,7 +89,7 @@ class SlidingWindowAttentionTest {
      */
     @ParameterizedTest(name = "heads={0} d={1} capacity={2} positions {3}..{4}")
     @CsvSource({"1, 16, 8, 0, 7", "2, 19, 8, 5, 12", "3, 7, 5, 3, 4", "4, 32, 33, 100, 132", "5, 128, 65, 1000, 1040",
-            "7, 128, 40, 0, 0", "7, 128, 97, 30, 126", "9, 20, 12, 7, 17"})
+            "7, 128, 40, 0, 0", "7, 128, 97, 30, 126", "9, 20, 12, 7, 17", "8, 64, 200, 150, 349", "6, 32, 300, 0, 259"})
     void groupOfHeadsIsEachSingleHeadBitForBit(int heads, int d, int capacity, long first, long last) {
         Random rnd = new Random(heads * 31L + d + capacity + first);
         int cacheOff = 5;

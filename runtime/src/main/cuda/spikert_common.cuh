@@ -64,3 +64,11 @@ __device__ __forceinline__ float block_max(float v) {
 __device__ __forceinline__ float bf16_to_f32(unsigned short b) {
     return __uint_as_float(((unsigned int) b) << 16);
 }
+
+// The BF16 bits nearest to f, ties to even; a NaN keeps its sign and is made quiet. The same bits as the
+// CPU's io.spikert.kernels.Bf16.bits, so a BF16 cache holds the same values on either backend.
+__device__ __forceinline__ unsigned short f32_to_bf16(float f) {
+    unsigned int b = __float_as_uint(f);
+    if ((b & 0x7FFFFFFFu) > 0x7F800000u) return (unsigned short) ((b >> 16) | 0x0040u);
+    return (unsigned short) ((b + 0x7FFFu + ((b >> 16) & 1u)) >> 16);
+}

@@ -3,12 +3,21 @@
 // positions [max(0, pos - window + 1), pos]; decode is tokens = 1. For prefill the cache must already
 // hold every position the tokens see, so capacity >= window + tokens - 1.
 // One block per (query head, token); scores live in dynamic shared memory of `window` floats.
+// Every kernel that reads or writes the ring comes twice: for a ring of F32 keys and values (float) and,
+// with the suffix _bf16, of BF16 bits (unsigned short, widened exactly as loaded and rounded to nearest
+// even as stored); the arithmetic is the same.
 #include "spikert_common.cuh"
 
-extern "C" __global__ void swa_attend(const float* __restrict__ q, const float* __restrict__ keys,
-                                      const float* __restrict__ values, float* __restrict__ out,
-                                      int tokens, int numHeads, int kvHeads, int d, int capacity,
-                                      int window, long long lastPos0, float scale, int ldq, int ldo) {
+__device__ __forceinline__ float kv_value(float x) { return x; }
+__device__ __forceinline__ float kv_value(unsigned short b) { return bf16_to_f32(b); }
+__device__ __forceinline__ void kv_put(float* p, float x) { *p = x; }
+__device__ __forceinline__ void kv_put(unsigned short* p, float x) { *p = f32_to_bf16(x); }
+
+template <typename T>
+__device__ __forceinline__ void swa_attend_ring(const float* __restrict__ q, const T* __restrict__ keys,
+                                                const T* __restrict__ values, float* __restrict__ out,
+                                                int tokens, int numHeads, int kvHeads, int d, int capacity,
+                                                int window, long long lastPos0, float scale, int ldq, int ldo) {
     extern __shared__ float scores[];
     int h = blockIdx.x, t = blockIdx.y;
     if (h >= numHeads || t >= tokens) return;
@@ -17,15 +26,15 @@ extern "C" __global__ void swa_attend(const float* __restrict__ q, const float* 
     long long first = pos - window + 1 < 0 ? 0 : pos - window + 1;
     int n = (int) (pos - first + 1);
     const float* qh = q + (long long) t * ldq + (long long) h * d;
-    const float* K = keys + (long long) kvh * capacity * d;
-    const float* V = values + (long long) kvh * capacity * d;
+    const T* K = keys + (long long) kvh * capacity * d;
+    const T* V = values + (long long) kvh * capacity * d;
     int lane = threadIdx.x % SPIKERT_WARP_SIZE, warp = threadIdx.x / SPIKERT_WARP_SIZE;
     int warps = blockDim.x / SPIKERT_WARP_SIZE;
     // One warp per key: lanes split the dot product.
     for (int p = warp; p < n; p += warps) {
-        const float* kp = K + ((first + p) % capacity) * d;
+        const T* kp = K + ((first + p) % capacity) * d;
         float s = 0;
-        for (int i = lane; i < d; i += SPIKERT_WARP_SIZE) s += qh[i] * kp[i];
+        for (int i = lane; i < d; i += SPIKERT_WARP_SIZE) s += qh[i] * kv_value(kp[i]);
         s = warp_sum(s);
         if (lane == 0) scores[p] = s * scale;
     }
@@ -43,9 +52,23 @@ extern "C" __global__ void swa_attend(const float* __restrict__ q, const float* 
     float inv = (float) (1.0 / sum);
     for (int j = threadIdx.x; j < d; j += blockDim.x) {
         float s = 0;
-        for (int p = 0; p < n; p++) s += scores[p] * V[((first + p) % capacity) * d + j];
+        for (int p = 0; p < n; p++) s += scores[p] * kv_value(V[((first + p) % capacity) * d + j]);
         out[(long long) t * ldo + (long long) h * d + j] = s * inv;
     }
+}
+
+extern "C" __global__ void swa_attend(const float* __restrict__ q, const float* __restrict__ keys,
+                                      const float* __restrict__ values, float* __restrict__ out,
+                                      int tokens, int numHeads, int kvHeads, int d, int capacity,
+                                      int window, long long lastPos0, float scale, int ldq, int ldo) {
+    swa_attend_ring(q, keys, values, out, tokens, numHeads, kvHeads, d, capacity, window, lastPos0, scale, ldq, ldo);
+}
+
+extern "C" __global__ void swa_attend_bf16(const float* __restrict__ q, const unsigned short* __restrict__ keys,
+                                           const unsigned short* __restrict__ values, float* __restrict__ out,
+                                           int tokens, int numHeads, int kvHeads, int d, int capacity,
+                                           int window, long long lastPos0, float scale, int ldq, int ldo) {
+    swa_attend_ring(q, keys, values, out, tokens, numHeads, kvHeads, d, capacity, window, lastPos0, scale, ldq, ldo);
 }
 
 // Decode (one query token at position pos) split over the key range, flash-decoding style: swa_attend
@@ -64,20 +87,22 @@ extern "C" __global__ void swa_attend(const float* __restrict__ q, const float* 
 // Query heads whose value accumulators a thread keeps in registers at once.
 #define SPIKERT_SWA_GROUP_STEP 8
 
-__device__ __forceinline__ void swa_load_row(float (&r)[SPIKERT_SWA_CHUNKS], const float* __restrict__ row,
+template <typename T>
+__device__ __forceinline__ void swa_load_row(float (&r)[SPIKERT_SWA_CHUNKS], const T* __restrict__ row,
                                              int lane, int d) {
 #pragma unroll
     for (int c = 0; c < SPIKERT_SWA_CHUNKS; c++) {
         int i = lane + c * SPIKERT_WARP_SIZE;
-        r[c] = i < d ? row[i] : 0.f;
+        r[c] = i < d ? kv_value(row[i]) : 0.f;
     }
 }
 
-extern "C" __global__ void swa_decode_split(const float* __restrict__ q, const float* __restrict__ keys,
-                                            const float* __restrict__ values, float* __restrict__ partOut,
-                                            float* __restrict__ partMax, float* __restrict__ partSum,
-                                            int numHeads, int kvHeads, int d, int capacity, int window,
-                                            long long pos, float scale, int splitKeys, int splits) {
+template <typename T>
+__device__ __forceinline__ void swa_decode_split_ring(const float* __restrict__ q, const T* __restrict__ keys,
+                                                      const T* __restrict__ values, float* __restrict__ partOut,
+                                                      float* __restrict__ partMax, float* __restrict__ partSum,
+                                                      int numHeads, int kvHeads, int d, int capacity, int window,
+                                                      long long pos, float scale, int splitKeys, int splits) {
     extern __shared__ float smem[];
     int s = blockIdx.x, kvh = blockIdx.y;
     // Both conditions are uniform over the block, so returning here cannot strand a barrier below.
@@ -106,8 +131,8 @@ extern "C" __global__ void swa_decode_split(const float* __restrict__ q, const f
     // The slice is at most two contiguous runs of the ring: one 64-bit modulo here, then slot0 + p
     // wraps at most once since len <= n <= window <= capacity.
     int slot0 = (int) ((first + begin) % capacity);
-    const float* K = keys + (long long) kvh * capacity * d;
-    const float* V = values + (long long) kvh * capacity * d;
+    const T* K = keys + (long long) kvh * capacity * d;
+    const T* V = values + (long long) kvh * capacity * d;
     int lane = threadIdx.x % SPIKERT_WARP_SIZE, warp = threadIdx.x / SPIKERT_WARP_SIZE;
     int warps = blockDim.x / SPIKERT_WARP_SIZE;
     __syncthreads();   // qs complete
@@ -175,7 +200,7 @@ extern "C" __global__ void swa_decode_split(const float* __restrict__ q, const f
             int slot = slot0;
 #pragma unroll 4
             for (int i = 0; i < len; i++) {
-                float v = V[(long long) slot * d + j];
+                float v = kv_value(V[(long long) slot * d + j]);
 #pragma unroll
                 for (int u = 0; u < SPIKERT_SWA_GROUP_STEP; u++) {
                     if (g0 + u < group) acc[u] += sc[(g0 + u) * splitKeys + i] * v;
@@ -188,6 +213,24 @@ extern "C" __global__ void swa_decode_split(const float* __restrict__ q, const f
             }
         }
     }
+}
+
+extern "C" __global__ void swa_decode_split(const float* __restrict__ q, const float* __restrict__ keys,
+                                            const float* __restrict__ values, float* __restrict__ partOut,
+                                            float* __restrict__ partMax, float* __restrict__ partSum,
+                                            int numHeads, int kvHeads, int d, int capacity, int window,
+                                            long long pos, float scale, int splitKeys, int splits) {
+    swa_decode_split_ring(q, keys, values, partOut, partMax, partSum, numHeads, kvHeads, d, capacity, window, pos,
+                          scale, splitKeys, splits);
+}
+
+extern "C" __global__ void swa_decode_split_bf16(const float* __restrict__ q, const unsigned short* __restrict__ keys,
+                                                 const unsigned short* __restrict__ values, float* __restrict__ partOut,
+                                                 float* __restrict__ partMax, float* __restrict__ partSum,
+                                                 int numHeads, int kvHeads, int d, int capacity, int window,
+                                                 long long pos, float scale, int splitKeys, int splits) {
+    swa_decode_split_ring(q, keys, values, partOut, partMax, partSum, numHeads, kvHeads, d, capacity, window, pos,
+                          scale, splitKeys, splits);
 }
 
 // Merges swa_decode_split's partials of query head blockIdx.x: with M the largest partial max,
@@ -244,19 +287,34 @@ extern "C" __global__ void swa_decode_combine(const float* __restrict__ partOut,
 // Stores `tokens` keys and values, already rotated, into the ring: row t of k/v (at t * ldk, t * ldv;
 // kv head h at h * d within a row) goes to slot (pos0 + t) % capacity of head h. One block per
 // (token, kv head), threads over d.
+template <typename T>
+__device__ __forceinline__ void kv_ring_store_ring(T* __restrict__ keys, T* __restrict__ values,
+                                                   const float* __restrict__ k, const float* __restrict__ v,
+                                                   int tokens, int kvHeads, int d, int capacity, long long pos0,
+                                                   int ldk, int ldv) {
+    int t = blockIdx.x, h = blockIdx.y;
+    if (t >= tokens || h >= kvHeads) return;
+    long long slot = (pos0 + t) % capacity;
+    T* kd = keys + ((long long) h * capacity + slot) * d;
+    T* vd = values + ((long long) h * capacity + slot) * d;
+    const float* ks = k + (long long) t * ldk + (long long) h * d;
+    const float* vs = v + (long long) t * ldv + (long long) h * d;
+    for (int i = threadIdx.x; i < d; i += blockDim.x) {
+        kv_put(kd + i, ks[i]);
+        kv_put(vd + i, vs[i]);
+    }
+}
+
 extern "C" __global__ void kv_ring_store(float* __restrict__ keys, float* __restrict__ values,
                                          const float* __restrict__ k, const float* __restrict__ v,
                                          int tokens, int kvHeads, int d, int capacity, long long pos0,
                                          int ldk, int ldv) {
-    int t = blockIdx.x, h = blockIdx.y;
-    if (t >= tokens || h >= kvHeads) return;
-    long long slot = (pos0 + t) % capacity;
-    float* kd = keys + ((long long) h * capacity + slot) * d;
-    float* vd = values + ((long long) h * capacity + slot) * d;
-    const float* ks = k + (long long) t * ldk + (long long) h * d;
-    const float* vs = v + (long long) t * ldv + (long long) h * d;
-    for (int i = threadIdx.x; i < d; i += blockDim.x) {
-        kd[i] = ks[i];
-        vd[i] = vs[i];
-    }
+    kv_ring_store_ring(keys, values, k, v, tokens, kvHeads, d, capacity, pos0, ldk, ldv);
+}
+
+extern "C" __global__ void kv_ring_store_bf16(unsigned short* __restrict__ keys, unsigned short* __restrict__ values,
+                                              const float* __restrict__ k, const float* __restrict__ v,
+                                              int tokens, int kvHeads, int d, int capacity, long long pos0,
+                                              int ldk, int ldv) {
+    kv_ring_store_ring(keys, values, k, v, tokens, kvHeads, d, capacity, pos0, ldk, ldv);
 }

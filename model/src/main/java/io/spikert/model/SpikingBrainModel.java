@@ -100,7 +100,7 @@ public final class SpikingBrainModel implements AutoCloseable {
         LoadOptions effective = backend.runsFloatSpikeForm() ? options : options.withIntegerSpikes(true);
         if (!backend.holdsKvCache(options.kvCache())) {
             throw new IllegalArgumentException("the " + backend.name() + " backend holds no " + options.kvCache()
-                    + " key/value cache (F32 only); BF16 caches run on the CPU backend");
+                    + " key/value cache");
         }
         Checkpoint checkpoint = Checkpoints.open(modelDir);
         Arena hostCopies = Arena.ofShared();

@@ -54,7 +54,7 @@ final class LoadedModel implements AutoCloseable {
         String device = run.device;
         Tuning tuning = CliCommand.tuning();
         Precision precision = precision(run.precision, device);
-        KvPrecision kvCache = kvCache(run.kvCache, device);
+        KvPrecision kvCache = kvCache(run.kvCache);
         Backend backend = openBackend(device, threads, tuning);
         if (backend instanceof CpuBackend cpu) {
             cpu.precision(precision);
@@ -114,19 +114,13 @@ final class LoadedModel implements AutoCloseable {
         return p;
     }
 
-    /** {@code --kv-cache}: f32 anywhere; bf16 on the CPU only (a usage error elsewhere, before any load). */
-    static KvPrecision kvCache(String value, String device) {
-        KvPrecision p;
+    /** {@code --kv-cache}: f32 or bf16, on every device (a usage error otherwise, before any load). */
+    static KvPrecision kvCache(String value) {
         try {
-            p = KvPrecision.parse(value, "--kv-cache");
+            return KvPrecision.parse(value, "--kv-cache");
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        if (p != KvPrecision.F32 && !"cpu".equals(device)) {
-            throw new UsageException("--kv-cache " + p.label() + " runs on the CPU only (--device cpu); the GPU backend"
-                    + " caches F32 keys and values");
-        }
-        return p;
     }
 
     /**

@@ -79,16 +79,48 @@ class Qwen2OnFakeGpuTest {
         assertTrue(FakeGpu.shared().failures().isEmpty(), FakeGpu.shared().failures().toString());
     }
 
-    /** The device caches F32 keys and values: a BF16 cache is refused before any weight is bound, saying where it runs. */
+    /**
+     * A BF16 key/value cache on the device (the ring kernels' _bf16 twins): prefill logits within 1e-4 of the
+     * float64 reference that rounds every key and value to BF16 as it enters the cache (and more than 1e-3 from the
+     * F32 cache's, so the check tells the caches apart), decode steps within 1e-3 of the CPU's BF16 cache, half the
+     * F32 cache's device bytes, and nothing left allocated.
+     */
     @ParameterizedTest
     @EnumSource(Vendor.class)
-    void aBf16KeyValueCacheIsRefusedOnTheDevice(Vendor vendor) {
-        try (var gpu = GpuBackend.open(vendor)) {
-            var e = assertThrows(IllegalArgumentException.class, () -> SpikingBrainModel.load(TINY.resolve("bf16-sharded"),
-                    gpu, LoadOptions.defaults().withKvCache(KvPrecision.BF16)).close());
-            assertTrue(e.getMessage().contains("BF16") && e.getMessage().contains("CPU"), e.getMessage());
+    void aBf16KeyValueCacheRunsOnTheDeviceAsTheReferenceThatRoundsIt(Vendor vendor) throws IOException {
+        Path dir = TINY.resolve("bf16-sharded");
+        int[] ids = new ObjectMapper().readValue(TINY.resolve("golden/ids.json").toFile(), int[].class);
+        float[] golden = floats(Files.readAllBytes(TINY.resolve("golden/logits-bf16-sharded-kv-bf16.bin")));
+        float[] f32Golden = floats(Files.readAllBytes(TINY.resolve("golden/logits-bf16-sharded.bin")));
+        LoadOptions bf16 = LoadOptions.defaults().withKvCache(KvPrecision.BF16);
+        int[] next = BaseModelOnFakeGpuTest.ids(6, 13);
+        float[][] cpuSteps = new float[next.length][];
+        try (var cpu = new CpuBackend(2); var model = SpikingBrainModel.load(dir, cpu, bf16); Session s = model.newSession(CHUNK)) {
+            s.prefill(ids);
+            for (int i = 0; i < next.length; i++) {
+                cpuSteps[i] = s.decode(next[i]).clone();
+            }
         }
-        assertEquals(0, FakeGpu.shared().allocatedBytes(), "device memory left after the refusal");
+        try (var gpu = GpuBackend.open(vendor); var model = SpikingBrainModel.load(dir, gpu, bf16);
+             var f32 = SpikingBrainModel.load(dir, gpu); Session s = model.newSession(CHUNK); Session full = f32.newSession(CHUNK)) {
+            int vocab = model.config().vocabSize();
+            s.prefill(ids, (i, logits, off) -> {
+                float[] row = Arrays.copyOfRange(logits, off, off + vocab);
+                double err = BaseModelOnFakeGpuTest.relativeError(row, Arrays.copyOfRange(golden, i * vocab, (i + 1) * vocab));
+                assertTrue(err <= 1e-4, vendor + ": prompt token " + i + " relative logit error " + err + " against the BF16-cache reference");
+                if (i == ids.length - 1) {
+                    double f32Err = BaseModelOnFakeGpuTest.relativeError(row, Arrays.copyOfRange(f32Golden, i * vocab, (i + 1) * vocab));
+                    assertTrue(f32Err > 1e-3, vendor + ": the BF16 cache's logits must differ from the F32 cache's: " + f32Err);
+                }
+            });
+            for (int i = 0; i < next.length; i++) {
+                double err = BaseModelOnFakeGpuTest.relativeError(s.decode(next[i]), cpuSteps[i]);
+                assertTrue(err <= 1e-3, vendor + ": decode step " + i + " relative logit error " + err + " against the CPU's BF16 cache");
+            }
+            assertEquals(full.stateBytes(), 2 * s.stateBytes(), "a Qwen2 session's device state is its cache: half the bytes at BF16");
+        }
+        assertEquals(0, FakeGpu.shared().allocatedBytes(), "device memory left after close");
+        assertTrue(FakeGpu.shared().failures().isEmpty(), FakeGpu.shared().failures().toString());
     }
 
     private static float[] floats(byte[] bytes) {

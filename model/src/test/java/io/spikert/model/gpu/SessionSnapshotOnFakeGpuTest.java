@@ -2,6 +2,7 @@ package io.spikert.model.gpu;
 
 import io.spikert.ffm.Vendor;
 import io.spikert.ffm.fake.FakeGpu;
+import io.spikert.model.LoadOptions;
 import io.spikert.model.ModelVariant;
 import io.spikert.model.Session;
 import io.spikert.model.SessionSnapshot;
@@ -11,6 +12,7 @@ import io.spikert.model.synthetic.SyntheticCheckpoint.RawValues;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.backend.CpuBackend;
 import io.spikert.runtime.backend.GpuBackend;
+import io.spikert.runtime.backend.KvPrecision;
 import io.spikert.runtime.gpu.FakeKernels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -157,6 +159,44 @@ class SessionSnapshotOnFakeGpuTest {
             compare(expected, feed(model, model.newSession(fromGpu, CHUNK), 6), ACROSS_BACKENDS, name + " device snapshot on the CPU");
         }
         assertEquals(0, FakeGpu.shared().allocatedBytes());
+    }
+
+    /**
+     * A BF16 key/value cache's rings through a snapshot: the device saves its BF16 slots widened into the common
+     * image and loads an image rounded back, so a device session resumes as the uninterrupted one, and a device
+     * snapshot resumes on the CPU's BF16 cache and a CPU one on the device's.
+     */
+    @Test
+    void aBf16CacheSnapshotResumesOnTheDeviceAndCrossesBackends() throws IOException {
+        Path dir = checkpoint("f32");
+        LoadOptions bf16 = LoadOptions.defaults().withKvCache(KvPrecision.BF16);
+        List<float[]> cpuExpected;
+        SessionSnapshot fromCpu;
+        try (var cpu = new CpuBackend(2); var model = SpikingBrainModel.load(dir, cpu, bf16)) {
+            Session reference = model.newSession(CHUNK);
+            reference.prefill(ids(model, PREFIX, 8));
+            fromCpu = reference.snapshot();
+            cpuExpected = feed(model, reference, 9);
+        }
+        SessionSnapshot fromGpu;
+        try (var gpu = GpuBackend.open(Vendor.CUDA); var model = SpikingBrainModel.load(dir, gpu, bf16)) {
+            Session reference = model.newSession(CHUNK);
+            reference.prefill(ids(model, PREFIX, 8));
+            fromGpu = reference.snapshot();
+            List<float[]> expected = feed(model, reference, 9);
+            compare(cpuExpected, expected, ACROSS_BACKENDS, "BF16 cache, device against CPU");
+            try (Session resumed = model.newSession(fromGpu, CHUNK)) {
+                compare(expected, feed(model, resumed, 9), SAME_BACKEND, "BF16 cache, resumed on the device");
+            }
+            compare(cpuExpected, feed(model, model.newSession(fromCpu, CHUNK), 9), ACROSS_BACKENDS,
+                    "BF16 cache, CPU snapshot on the device");
+        }
+        try (var cpu = new CpuBackend(2); var model = SpikingBrainModel.load(dir, cpu, bf16)) {
+            compare(cpuExpected, feed(model, model.newSession(fromGpu, CHUNK), 9), ACROSS_BACKENDS,
+                    "BF16 cache, device snapshot on the CPU");
+        }
+        assertEquals(0, FakeGpu.shared().allocatedBytes());
+        assertTrue(FakeGpu.shared().failures().isEmpty(), FakeGpu.shared().failures().toString());
     }
 
     /** Taking and restoring copy the state only: memory copies and nothing else, no more than two per ring per head. */

@@ -32,7 +32,10 @@ public interface Backend extends AutoCloseable {
     /** Whether {@link Memory#fakeQuantized} weights can be multiplied (the CPU's float twin of W8ASpike). */
     boolean runsFloatSpikeForm();
 
-    /** Whether {@link Memory#kvCache} holds keys and values at {@code precision} here (F32 everywhere). */
+    /**
+     * Whether {@link Memory#kvCache} holds keys and values at {@code precision} here: F32 at least (the default);
+     * the CPU and GPU backends hold BF16 too.
+     */
     default boolean holdsKvCache(KvPrecision precision) {
         return precision == KvPrecision.F32;
     }

@@ -6,6 +6,7 @@ import io.spikert.ffm.GpuDriver;
 import io.spikert.ffm.GpuException;
 import io.spikert.ffm.NativeLibraryNotFoundException;
 import io.spikert.ffm.Vendor;
+import io.spikert.kernels.Bf16;
 import io.spikert.runtime.Cleanup;
 import io.spikert.runtime.Tuning;
 import io.spikert.runtime.gpu.DeviceArena;
@@ -134,6 +135,12 @@ public final class GpuBackend implements Backend {
     @Override
     public boolean runsFloatSpikeForm() {
         return false;
+    }
+
+    /** F32 and BF16 ({@link DeviceKvRing}: the swa kernels and their _bf16 twins). */
+    @Override
+    public boolean holdsKvCache(KvPrecision precision) {
+        return true;
     }
 
     @Override
@@ -299,12 +306,14 @@ public final class GpuBackend implements Backend {
         long keys = ring.keys().pointer();
         long values = ring.values().pointer();
         long qp = p(q, "swa q"), op = p(out, "swa out");
-        ops.kvStore(keys, values, p(k, "swa k"), p(v, "swa v"), tokens, kvHeads, d, ring.capacity(), pos0, kvHeads * d);
+        KvPrecision precision = ring.precision();
+        ops.kvStore(precision, keys, values, p(k, "swa k"), p(v, "swa v"), tokens, kvHeads, d, ring.capacity(), pos0,
+                kvHeads * d);
         if (tokens == 1) {
-            ops.swaDecode(qp, keys, values, op, ring.scratch().pointer(), ring.scratch().bytes(), heads, kvHeads, d,
+            ops.swaDecode(precision, qp, keys, values, op, ring.scratch().pointer(), ring.scratch().bytes(), heads, kvHeads, d,
                     ring.capacity(), ring.window(), pos0, scale);
         } else {
-            ops.swaAttend(qp, keys, values, op, tokens, heads, kvHeads, d, ring.capacity(), ring.window(), pos0, scale,
+            ops.swaAttend(precision, qp, keys, values, op, tokens, heads, kvHeads, d, ring.capacity(), ring.window(), pos0, scale,
                     heads * d, heads * d);
         }
     }
@@ -334,17 +343,32 @@ public final class GpuBackend implements Backend {
             case DeviceKvRing ring -> {
                 int d = ring.headDim();
                 int n = StateImage.keptPositions(ring, position);
-                long half = 4L * ring.kvHeads() * n * d; // the keys' bytes; the values follow
+                int e = ring.precision().bytes();
+                // A BF16 ring's slots go through BF16 bits laid out as the image: widened exactly after a save,
+                // rounded to nearest even before a load (as the CPU's BF16 ring reads and writes its image).
+                short[] bits = ring.precision() == KvPrecision.BF16 ? new short[image.length] : null;
+                if (bits != null && !save) {
+                    for (int i = 0; i < image.length; i++) {
+                        bits[i] = Bf16.bits(image[i]);
+                    }
+                }
+                MemorySegment staged = bits != null ? MemorySegment.ofArray(bits) : host;
+                long half = (long) e * ring.kvHeads() * n * d; // the keys' bytes; the values follow
                 for (int j = 0; j < ring.kvHeads(); j++) {
-                    long head = 4L * j * n * d;
-                    long ringHead = 4L * j * ring.capacity() * d;
+                    long head = (long) e * j * n * d;
+                    long ringHead = (long) e * j * ring.capacity() * d;
                     StateImage.runs(position, n, ring.capacity(), (index, slot, count) -> {
-                        long at = head + 4L * index * d;
-                        long slotAt = ringHead + 4L * slot * d;
-                        long bytes = 4L * count * d;
-                        copy(host.asSlice(at, bytes), ring.keys().at(slotAt), bytes, save, "SWA key ring");
-                        copy(host.asSlice(half + at, bytes), ring.values().at(slotAt), bytes, save, "SWA value ring");
+                        long at = head + (long) e * index * d;
+                        long slotAt = ringHead + (long) e * slot * d;
+                        long bytes = (long) e * count * d;
+                        copy(staged.asSlice(at, bytes), ring.keys().at(slotAt), bytes, save, "SWA key ring");
+                        copy(staged.asSlice(half + at, bytes), ring.values().at(slotAt), bytes, save, "SWA value ring");
                     });
+                }
+                if (bits != null && save) {
+                    for (int i = 0; i < image.length; i++) {
+                        image[i] = Bf16.value(bits[i]);
+                    }
                 }
             }
             default -> throw new IllegalArgumentException((save ? "saveState" : "loadState") + ": not a device state ("

@@ -87,18 +87,14 @@ public final class DeviceMemory implements Memory {
     /** A ring of W + chunk slots (see {@link DeviceKvRing}), allocated whole. */
     @Override
     public KvCache kvCache(int kvHeads, int queryHeads, int headDim, int window, int chunk, KvPrecision precision) {
-        if (precision != KvPrecision.F32) {
-            throw new IllegalArgumentException("the GPU backend holds F32 keys and values; a " + precision
-                    + " key/value cache runs on the CPU backend");
-        }
         int capacity = Math.addExact(window - 1, chunk);
-        long bytes = 4L * kvHeads * capacity * headDim;
+        long bytes = (long) precision.bytes() * kvHeads * capacity * headDim;
         long scratchBytes = DeviceOps.swaDecodeScratchBytes(queryHeads, kvHeads, headDim, window);
         if (swaScratch == null || swaScratch.bytes() < scratchBytes) {
             swaScratch = arena.allocate(scratchBytes, "SWA decode partials");
         }
         return new DeviceKvRing(arena.zeros(bytes, "SWA key ring"), arena.zeros(bytes, "SWA value ring"), capacity, kvHeads,
-                queryHeads, headDim, window, swaScratch);
+                queryHeads, headDim, window, precision, swaScratch);
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.spikert.ffm.Transpose;
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.backend.Activation;
+import io.spikert.runtime.backend.KvPrecision;
 
 /**
  * The model's operators on the device, typed: each method checks its sizes, computes the launch
@@ -167,23 +168,26 @@ public final class DeviceOps {
                 ldq, ldkv, ldkv, ldkv, ldo);
     }
 
-    /** Stores {@code tokens} rows of keys and values into the ring at positions pos0 ... */
-    public void kvStore(long keys, long values, long k, long v, int tokens, int kvHeads, int d, int capacity, long pos0,
-                        int ldkv) {
-        launch("kv_ring_store", tokens, kvHeads, Math.min(BLOCK, roundUp(d, warp)), 1, 0,
+    /**
+     * Stores {@code tokens} rows of keys and values into the ring at positions pos0 ..., as the ring holds them
+     * ({@code ring}: F32, or BF16 rounded to nearest even).
+     */
+    public void kvStore(KvPrecision ring, long keys, long values, long k, long v, int tokens, int kvHeads, int d, int capacity,
+                        long pos0, int ldkv) {
+        launch(ringKernel("kv_ring_store", ring), tokens, kvHeads, Math.min(BLOCK, roundUp(d, warp)), 1, 0,
                 keys, values, k, v, tokens, kvHeads, d, capacity, pos0, ldkv, ldkv);
     }
 
     /** Sliding-window attention of {@code tokens} queries at pos0 ... over {@code window} keys each (see swa.cu). */
-    public void swaAttend(long q, long keys, long values, long out, int tokens, int heads, int kvHeads, int d,
-                          int capacity, int window, long pos0, float scale, int ldq, int ldo) {
+    public void swaAttend(KvPrecision ring, long q, long keys, long values, long out, int tokens, int heads, int kvHeads,
+                          int d, int capacity, int window, long pos0, float scale, int ldq, int ldo) {
         long shared = 4L * window;
         if (shared + SWA_STATIC_SHARED > SHARED_LIMIT) {
             throw new DeviceOpException("swa_attend: a window of " + window + " keys needs " + shared
                     + " bytes of shared memory for its scores, which with the kernel's " + SWA_STATIC_SHARED
                     + " static bytes is over the " + SHARED_LIMIT + " a block gets without opt-in");
         }
-        launch("swa_attend", heads, tokens, 4 * warp, 1, (int) shared, q, keys, values, out, tokens, heads, kvHeads, d,
+        launch(ringKernel("swa_attend", ring), heads, tokens, 4 * warp, 1, (int) shared, q, keys, values, out, tokens, heads, kvHeads, d,
                 capacity, window, pos0, scale, ldq, ldo);
     }
 
@@ -195,8 +199,8 @@ public final class DeviceOps {
      * {@link #swaDecodeScratchBytes} bytes; nothing is allocated here. The ring must hold the window:
      * {@code capacity >= window}.
      */
-    public void swaDecode(long q, long keys, long values, long out, long scratch, long scratchBytes, int heads,
-                          int kvHeads, int d, int capacity, int window, long pos, float scale) {
+    public void swaDecode(KvPrecision ring, long q, long keys, long values, long out, long scratch, long scratchBytes,
+                          int heads, int kvHeads, int d, int capacity, int window, long pos, float scale) {
         if (kvHeads < 1 || heads % kvHeads != 0) {
             throw new DeviceOpException("swa_decode: " + heads + " query heads do not divide into " + kvHeads + " kv heads");
         }
@@ -220,10 +224,18 @@ public final class DeviceOps {
         long partOut = scratch;
         long partMax = partOut + 4L * heads * splits * d;
         long partSum = partMax + 4L * heads * splits;
-        launch("swa_decode_split", splits, kvHeads, SWA_SPLIT_BLOCK, 1, 4 * group * (d + splitKeys),
+        launch(ringKernel("swa_decode_split", ring), splits, kvHeads, SWA_SPLIT_BLOCK, 1, 4 * group * (d + splitKeys),
                 q, keys, values, partOut, partMax, partSum, heads, kvHeads, d, capacity, window, pos, scale, splitKeys, splits);
         launch("swa_decode_combine", heads, 1, SWA_COMBINE_BLOCK, 1, 4 * (SWA_COMBINE_BLOCK / warp) * d,
                 partOut, partMax, partSum, out, heads, d, splits);
+    }
+
+    /** The kernel {@code name} for a ring of {@code ring}'s element type: itself for F32, its _bf16 twin for BF16. */
+    private static String ringKernel(String name, KvPrecision ring) {
+        return switch (ring) {
+            case F32 -> name;
+            case BF16 -> name + "_bf16";
+        };
     }
 
     /** Bytes of scratch {@link #swaDecode} needs for every position of a window of {@code window} keys. */

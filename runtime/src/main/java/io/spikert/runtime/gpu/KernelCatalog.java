@@ -67,20 +67,15 @@ public final class KernelCatalog {
                     pointer("state"), pointer("q"), pointer("k"), pointer("v"), pointer("g"), pointer("out"),
                     i32("d"), i32("group"), i32("tokens"), f32("scale"), i32("kvHeads"),
                     i32("ldq"), i32("ldk"), i32("ldv"), i32("ldg"), i32("ldo"))),
-            new KernelSpec("swa_attend", "swa", List.of(
-                    pointer("q"), pointer("keys"), pointer("values"), pointer("out"),
-                    i32("tokens"), i32("numHeads"), i32("kvHeads"), i32("d"), i32("capacity"), i32("window"),
-                    i64("lastPos0"), f32("scale"), i32("ldq"), i32("ldo"))),
-            new KernelSpec("swa_decode_split", "swa", List.of(
-                    pointer("q"), pointer("keys"), pointer("values"), pointer("partOut"), pointer("partMax"),
-                    pointer("partSum"), i32("numHeads"), i32("kvHeads"), i32("d"), i32("capacity"), i32("window"),
-                    i64("pos"), f32("scale"), i32("splitKeys"), i32("splits"))),
+            swaAttend("swa_attend"),
+            swaAttend("swa_attend_bf16"),
+            swaDecodeSplit("swa_decode_split"),
+            swaDecodeSplit("swa_decode_split_bf16"),
             new KernelSpec("swa_decode_combine", "swa", List.of(
                     pointer("partOut"), pointer("partMax"), pointer("partSum"), pointer("out"),
                     i32("numHeads"), i32("d"), i32("splits"))),
-            new KernelSpec("kv_ring_store", "swa", List.of(
-                    pointer("keys"), pointer("values"), pointer("k"), pointer("v"), i32("tokens"), i32("kvHeads"),
-                    i32("d"), i32("capacity"), i64("pos0"), i32("ldk"), i32("ldv"))),
+            kvRingStore("kv_ring_store"),
+            kvRingStore("kv_ring_store_bf16"),
             new KernelSpec("spike_encode", "spike", List.of(
                     pointer("x"), pointer("counts"), pointer("vth"), i32("n"), f32("k"), i32("rows"))),
             new KernelSpec("int8_matvec", "spike", List.of(
@@ -105,6 +100,28 @@ public final class KernelCatalog {
                     pointer("w"), pointer("x"), i32("ldx"), i32("tokens"), pointer("y"), i32("ldy"), i32("rows"), i32("cols"))),
             new KernelSpec("matmul_f32", "matmul", List.of(
                     pointer("w"), pointer("x"), i32("ldx"), i32("tokens"), pointer("y"), i32("ldy"), i32("rows"), i32("cols"))));
+
+    // The ring kernels come as F32 and _bf16 twins of one signature (swa.cu): the ring's element type is the
+    // only difference.
+    private static KernelSpec swaAttend(String name) {
+        return new KernelSpec(name, "swa", List.of(
+                pointer("q"), pointer("keys"), pointer("values"), pointer("out"),
+                i32("tokens"), i32("numHeads"), i32("kvHeads"), i32("d"), i32("capacity"), i32("window"),
+                i64("lastPos0"), f32("scale"), i32("ldq"), i32("ldo")));
+    }
+
+    private static KernelSpec swaDecodeSplit(String name) {
+        return new KernelSpec(name, "swa", List.of(
+                pointer("q"), pointer("keys"), pointer("values"), pointer("partOut"), pointer("partMax"),
+                pointer("partSum"), i32("numHeads"), i32("kvHeads"), i32("d"), i32("capacity"), i32("window"),
+                i64("pos"), f32("scale"), i32("splitKeys"), i32("splits")));
+    }
+
+    private static KernelSpec kvRingStore(String name) {
+        return new KernelSpec(name, "swa", List.of(
+                pointer("keys"), pointer("values"), pointer("k"), pointer("v"), i32("tokens"), i32("kvHeads"),
+                i32("d"), i32("capacity"), i64("pos0"), i32("ldk"), i32("ldv")));
+    }
 
     public static List<KernelSpec> kernels() {
         return KERNELS;

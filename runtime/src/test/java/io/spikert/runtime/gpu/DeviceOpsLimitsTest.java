@@ -13,6 +13,7 @@ import io.spikert.ffm.fake.FakeGpu;
 import io.spikert.ffm.fake.FakeLaunch;
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.runtime.DType;
+import io.spikert.runtime.backend.KvPrecision;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,12 +66,12 @@ class DeviceOpsLimitsTest {
         ops.biasAct(p, p, KV_DIM, tokens, io.spikert.runtime.backend.Activation.LOG_SIGMOID, 16f);
         ops.rope(p, p, p, tokens, HEADS, D, HIDDEN);
         ops.rope(p, p, p, tokens, KV_HEADS, D, KV_DIM);
-        ops.kvStore(p, p, p, p, tokens, KV_HEADS, D, WINDOW + tokens, pos0, KV_DIM);
+        ops.kvStore(KvPrecision.F32, p, p, p, p, tokens, KV_HEADS, D, WINDOW + tokens, pos0, KV_DIM);
         if (tokens == 1) {
-            ops.swaDecode(p, p, p, p, p, DeviceOps.swaDecodeScratchBytes(HEADS, KV_HEADS, D, WINDOW + 1), HEADS, KV_HEADS, D,
+            ops.swaDecode(KvPrecision.F32, p, p, p, p, p, DeviceOps.swaDecodeScratchBytes(HEADS, KV_HEADS, D, WINDOW + 1), HEADS, KV_HEADS, D,
                     WINDOW + 1, WINDOW + 1, pos0, 0.088f);
         } else {
-            ops.swaAttend(p, p, p, p, tokens, HEADS, KV_HEADS, D, WINDOW + tokens, WINDOW + 1, pos0, 0.088f, HIDDEN, HIDDEN);
+            ops.swaAttend(KvPrecision.F32, p, p, p, p, tokens, HEADS, KV_HEADS, D, WINDOW + tokens, WINDOW + 1, pos0, 0.088f, HIDDEN, HIDDEN);
         }
         if (tokens == 1) {
             ops.glaStep(p, p, p, p, p, p, D, HEADS / KV_HEADS, 0.088f, KV_HEADS);
@@ -179,14 +180,14 @@ class DeviceOpsLimitsTest {
             DeviceOps ops = ops(d);
             // One block row per token: a prefill chunk of 65536 tokens is one past gridDim.y.
             DeviceOpException tooLong = assertThrows(DeviceOpException.class,
-                    () -> ops.swaAttend(1, 1, 1, 1, 65536, HEADS, KV_HEADS, D, WINDOW + 65536, WINDOW + 1, 0, 1f, HIDDEN, HIDDEN));
+                    () -> ops.swaAttend(KvPrecision.F32, 1, 1, 1, 1, 65536, HEADS, KV_HEADS, D, WINDOW + 65536, WINDOW + 1, 0, 1f, HIDDEN, HIDDEN));
             assertTrue(tooLong.getMessage().startsWith("kernel swa_attend not launched on CUDA (grid 28x65536"), tooLong.getMessage());
             assertTrue(tooLong.getMessage().contains("gridDim.y 65536 > 65535"), tooLong.getMessage());
             // The scores and the kernel's static reduction partials share the 48 KB.
             int fits = (DeviceOps.SHARED_LIMIT - DeviceOps.SWA_STATIC_SHARED) / 4;
-            assertDoesNotThrow(() -> ops.swaAttend(1, 1, 1, 1, 1, HEADS, KV_HEADS, D, fits, fits, 0, 1f, HIDDEN, HIDDEN));
+            assertDoesNotThrow(() -> ops.swaAttend(KvPrecision.F32, 1, 1, 1, 1, 1, HEADS, KV_HEADS, D, fits, fits, 0, 1f, HIDDEN, HIDDEN));
             DeviceOpException wide = assertThrows(DeviceOpException.class,
-                    () -> ops.swaAttend(1, 1, 1, 1, 1, HEADS, KV_HEADS, D, fits + 1, fits + 1, 0, 1f, HIDDEN, HIDDEN));
+                    () -> ops.swaAttend(KvPrecision.F32, 1, 1, 1, 1, 1, HEADS, KV_HEADS, D, fits + 1, fits + 1, 0, 1f, HIDDEN, HIDDEN));
             assertTrue(wide.getMessage().contains("static"), wide.getMessage());
             DeviceOpException empty = assertThrows(DeviceOpException.class, () -> ops.rmsnorm(1, 1, 1, HIDDEN, 0, 1e-6f));
             assertTrue(empty.getMessage().contains("kernel rmsnorm") && empty.getMessage().contains("empty grid"), empty.getMessage());

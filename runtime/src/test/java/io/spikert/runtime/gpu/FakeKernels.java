@@ -4,6 +4,7 @@ import io.spikert.ffm.fake.FakeGpu;
 import io.spikert.ffm.fake.FakeKernel;
 import io.spikert.ffm.fake.FakeLaunch;
 import io.spikert.kernels.ActivationsScalar;
+import io.spikert.kernels.Bf16;
 import io.spikert.kernels.GlaChunkScalar;
 import io.spikert.kernels.GlaStepScalar;
 import io.spikert.kernels.MatMulScalar;
@@ -125,7 +126,7 @@ public final class FakeKernels {
             a.write("state", state);
             a.write("out", out);
         });
-        put(m, "swa_attend", a -> {
+        putRing(m, "swa_attend", a -> {
             int tokens = a.i32("tokens"), heads = a.i32("numHeads"), kvh = a.i32("kvHeads"), d = a.i32("d");
             int capacity = a.i32("capacity"), window = a.i32("window"), ldq = a.i32("ldq"), ldo = a.i32("ldo");
             long lastPos0 = a.i64("lastPos0");
@@ -134,7 +135,7 @@ public final class FakeKernels {
             a.warpMultiple();
             a.covers(a.launch.sharedBytes(), 4 * window, "bytes of dynamic shared memory (one float score per key)");
             float[] q = a.floats("q", span(tokens, ldq, (long) heads * d));
-            float[] keys = a.floats("keys", (long) kvh * capacity * d), values = a.floats("values", (long) kvh * capacity * d);
+            float[] keys = a.ring("keys", (long) kvh * capacity * d), values = a.ring("values", (long) kvh * capacity * d);
             float[] out = a.floats("out", span(tokens, ldo, (long) heads * d));
             float[] scratch = new float[window];
             for (int t = 0; t < tokens; t++) {
@@ -148,7 +149,7 @@ public final class FakeKernels {
             }
             a.write("out", out);
         });
-        put(m, "swa_decode_split", a -> {
+        putRing(m, "swa_decode_split", a -> {
             int heads = a.i32("numHeads"), kvh = a.i32("kvHeads"), d = a.i32("d"), capacity = a.i32("capacity");
             int window = a.i32("window"), splitKeys = a.i32("splitKeys"), splits = a.i32("splits");
             long pos = a.i64("pos");
@@ -163,7 +164,7 @@ public final class FakeKernels {
             a.headDimFits(d);
             a.ringHolds(capacity, window);
             float[] q = a.floats("q", (long) heads * d);
-            float[] keys = a.floats("keys", (long) kvh * capacity * d), values = a.floats("values", (long) kvh * capacity * d);
+            float[] keys = a.ring("keys", (long) kvh * capacity * d), values = a.ring("values", (long) kvh * capacity * d);
             // Read back first: blocks the grid leaves out keep what the scratch held, as on a device.
             float[] partOut = a.floats("partOut", (long) heads * splits * d);
             float[] partMax = a.floats("partMax", (long) heads * splits), partSum = a.floats("partSum", (long) heads * splits);
@@ -284,12 +285,12 @@ public final class FakeKernels {
             a.write("cosv", cos);
             a.write("sinv", sin);
         });
-        put(m, "kv_ring_store", a -> {
+        putRing(m, "kv_ring_store", a -> {
             int tokens = a.i32("tokens"), kvh = a.i32("kvHeads"), d = a.i32("d"), capacity = a.i32("capacity");
             int ldk = a.i32("ldk"), ldv = a.i32("ldv");
             a.covers(a.launch.gridX(), tokens, "tokens");
             a.covers(a.launch.gridY(), kvh, "kv heads");
-            float[] keys = a.floats("keys", (long) kvh * capacity * d), values = a.floats("values", (long) kvh * capacity * d);
+            float[] keys = a.ring("keys", (long) kvh * capacity * d), values = a.ring("values", (long) kvh * capacity * d);
             float[] k = a.floats("k", span(tokens, ldk, (long) kvh * d)), v = a.floats("v", span(tokens, ldv, (long) kvh * d));
             for (int t = 0; t < tokens; t++) {
                 int slot = (int) Math.floorMod(a.i64("pos0") + t, (long) capacity);
@@ -298,8 +299,8 @@ public final class FakeKernels {
                     System.arraycopy(v, t * ldv + h * d, values, (h * capacity + slot) * d, d);
                 }
             }
-            a.write("keys", keys);
-            a.write("values", values);
+            a.writeRing("keys", keys);
+            a.writeRing("values", values);
         });
         return m;
     }
@@ -309,6 +310,15 @@ public final class FakeKernels {
     private static void put(Map<String, FakeKernel> m, String name, Consumer<Launch> twin) {
         KernelSpec spec = KernelCatalog.kernel(name);
         m.put(name, launch -> twin.accept(new Launch(spec, launch)));
+    }
+
+    /**
+     * A ring kernel and its {@code _bf16} twin (swa.cu): one twin for both, reading and writing the ring through
+     * {@link Launch#ring} and {@link Launch#writeRing}, which widen and round BF16 bits as the kernels do.
+     */
+    private static void putRing(Map<String, FakeKernel> m, String name, Consumer<Launch> twin) {
+        put(m, name, twin);
+        put(m, name + "_bf16", twin);
     }
 
     /** Elements from row 0 to the end of row {@code rows - 1}, rows {@code ld} apart and {@code width} wide. */
@@ -487,6 +497,32 @@ public final class FakeKernels {
 
         byte[] bytes(String name, long count) {
             return segment(name, count).toArray(ValueLayout.JAVA_BYTE);
+        }
+
+        /** A ring kernel's keys or values: F32, or for a _bf16 kernel BF16 bits widened exactly. */
+        float[] ring(String name, long count) {
+            if (!spec.name().endsWith("_bf16")) {
+                return floats(name, count);
+            }
+            short[] bits = segment(name, 2 * count).toArray(ValueLayout.JAVA_SHORT_UNALIGNED);
+            float[] out = new float[bits.length];
+            for (int i = 0; i < bits.length; i++) {
+                out[i] = Bf16.value(bits[i]);
+            }
+            return out;
+        }
+
+        /** Writes a ring's keys or values back as {@link #ring} reads them: BF16 rounded to nearest even for a _bf16 kernel. */
+        void writeRing(String name, float[] values) {
+            if (!spec.name().endsWith("_bf16")) {
+                write(name, values);
+                return;
+            }
+            short[] bits = new short[values.length];
+            for (int i = 0; i < values.length; i++) {
+                bits[i] = Bf16.bits(values[i]);
+            }
+            MemorySegment.copy(MemorySegment.ofArray(bits), 0, segment(name, 2L * bits.length), 0, 2L * bits.length);
         }
 
         void write(String name, float[] values) {

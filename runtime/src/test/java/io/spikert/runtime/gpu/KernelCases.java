@@ -3,6 +3,7 @@ package io.spikert.runtime.gpu;
 import io.spikert.ffm.GpuDriver;
 import io.spikert.ffm.GpuStream;
 import io.spikert.kernels.ActivationsScalar;
+import io.spikert.kernels.Bf16;
 import io.spikert.kernels.GlaChunkScalar;
 import io.spikert.kernels.GlaStepScalar;
 import io.spikert.kernels.MatMulScalar;
@@ -44,12 +45,16 @@ final class KernelCases {
     }
 
     static final List<String> NAMES = List.of("rmsnorm", "rope_rotate_half", "silu_mul", "embedding_gather_bf16",
-            "embedding_gather_f32", "gla_step", "gla_chunk", "swa_attend_decode", "swa_attend_prefill", "swa_decode_split",
+            "embedding_gather_f32", "gla_step", "gla_chunk", "swa_attend_decode", "swa_attend_prefill", "swa_attend_bf16_decode",
+            "swa_attend_bf16_prefill", "swa_decode_split", "swa_decode_split_bf16",
             "swa_decode_combine", "spike_encode",
             "int8_matvec", "spike_matmul", "int8_float_matmul", "spike_quantize", "int8_quantize", "matvec_bf16", "matvec_f32", "matmul_bf16", "matmul_f32",
-            "bias_act", "add_inplace", "rope_angles", "kv_ring_store");
+            "bias_act", "add_inplace", "rope_angles", "kv_ring_store", "kv_ring_store_bf16");
 
-    /** Runs case {@code name} (a kernel name, or swa_attend_decode / swa_attend_prefill) and frees its buffers. */
+    /**
+     * Runs case {@code name} (a kernel name, or a kernel name with _decode / _prefill for the two uses of swa_attend
+     * and its _bf16 twin) and frees its buffers.
+     */
     List<Outcome> run(String name) {
         try {
             return switch (name) {
@@ -60,9 +65,12 @@ final class KernelCases {
                 case "embedding_gather_f32" -> gather(false);
                 case "gla_step" -> glaStep();
                 case "gla_chunk" -> glaChunk();
-                case "swa_attend_decode" -> swa(1, 10, 6, 8);
-                case "swa_attend_prefill" -> swa(3, 5, 4, 8);
-                case "swa_decode_split" -> swaDecodeSplit();
+                case "swa_attend_decode" -> swa(1, 10, 6, 8, false);
+                case "swa_attend_prefill" -> swa(3, 5, 4, 8, false);
+                case "swa_attend_bf16_decode" -> swa(1, 10, 6, 8, true);
+                case "swa_attend_bf16_prefill" -> swa(3, 5, 4, 8, true);
+                case "swa_decode_split" -> swaDecodeSplit(false);
+                case "swa_decode_split_bf16" -> swaDecodeSplit(true);
                 case "swa_decode_combine" -> swaDecodeCombine();
                 case "spike_encode" -> spikeEncode();
                 case "int8_matvec" -> int8();
@@ -77,7 +85,8 @@ final class KernelCases {
                 case "bias_act" -> biasAct();
                 case "add_inplace" -> addInPlace();
                 case "rope_angles" -> ropeAngles();
-                case "kv_ring_store" -> kvRingStore();
+                case "kv_ring_store" -> kvRingStore(false);
+                case "kv_ring_store_bf16" -> kvRingStore(true);
                 default -> throw new IllegalArgumentException("no case " + name);
             };
         } finally {
@@ -181,14 +190,15 @@ final class KernelCases {
                 new Outcome("gla_chunk", "out", floats(dout, eo.length), eo, 1e-4f));
     }
 
-    private List<Outcome> swa(int tokens, long lastPos0, int window, int capacity) {
+    private List<Outcome> swa(int tokens, long lastPos0, int window, int capacity, boolean bf16) {
         int heads = 4, kvh = 2, d = 16, ldq = heads * d + 4, ldo = heads * d + 2;
         float scale = 0.25f;
-        float[] q = gaussian(tokens * ldq), keys = gaussian(kvh * capacity * d), values = gaussian(kvh * capacity * d);
+        float[] q = gaussian(tokens * ldq), keys = ring(kvh * capacity * d, bf16), values = ring(kvh * capacity * d, bf16);
         float[] out = gaussian(tokens * ldo);
         long dout = up(out);
-        launch("swa_attend", heads, tokens, 64, 1, 4 * window, up(q), up(keys), up(values), dout, tokens, heads, kvh, d,
-                capacity, window, lastPos0, scale, ldq, ldo);
+        String kernel = bf16 ? "swa_attend_bf16" : "swa_attend";
+        launch(kernel, heads, tokens, 64, 1, 4 * window, up(q), upRing(keys, bf16), upRing(values, bf16), dout, tokens, heads,
+                kvh, d, capacity, window, lastPos0, scale, ldq, ldo);
         float[] expected = out.clone(), scratch = new float[window];
         for (int t = 0; t < tokens; t++) {
             long pos = lastPos0 + t;
@@ -197,7 +207,7 @@ final class KernelCases {
                         capacity, Math.max(0, pos - window + 1), pos, scratch, expected, t * ldo + h * d);
             }
         }
-        return List.of(new Outcome("swa_attend", "out", floats(dout, expected.length), expected, 1e-5f));
+        return List.of(new Outcome(kernel, "out", floats(dout, expected.length), expected, 1e-5f));
     }
 
     /**
@@ -206,14 +216,15 @@ final class KernelCases {
      * thread keeps) and a head dimension of 40 (a partial second register chunk). The twin's partials on host arrays are the expectation (that twin is
      * checked against plain attention in SwaDecodeTest).
      */
-    private List<Outcome> swaDecodeSplit() {
+    private List<Outcome> swaDecodeSplit(boolean bf16) {
         int heads = 18, kvh = 2, d = 40, capacity = 7, window = 6, splitKeys = 4, splits = 2;
         long pos = 14;
         float scale = 0.25f;
-        float[] q = gaussian(heads * d), keys = gaussian(kvh * capacity * d), values = gaussian(kvh * capacity * d);
+        float[] q = gaussian(heads * d), keys = ring(kvh * capacity * d, bf16), values = ring(kvh * capacity * d, bf16);
         long po = up(new float[heads * splits * d]), pm = up(new float[heads * splits]), ps = up(new float[heads * splits]);
-        launch("swa_decode_split", splits, kvh, 64, 1, 4 * (heads / kvh) * (d + splitKeys), up(q), up(keys), up(values),
-                po, pm, ps, heads, kvh, d, capacity, window, pos, scale, splitKeys, splits);
+        String kernel = bf16 ? "swa_decode_split_bf16" : "swa_decode_split";
+        launch(kernel, splits, kvh, 64, 1, 4 * (heads / kvh) * (d + splitKeys), up(q), upRing(keys, bf16),
+                upRing(values, bf16), po, pm, ps, heads, kvh, d, capacity, window, pos, scale, splitKeys, splits);
         float[] eo = new float[heads * splits * d], em = new float[heads * splits], es = new float[heads * splits];
         for (int h = 0; h < kvh; h++) {
             for (int s = 0; s < splits; s++) {
@@ -221,9 +232,9 @@ final class KernelCases {
                         s, h, eo, em, es);
             }
         }
-        return List.of(new Outcome("swa_decode_split", "partOut", floats(po, eo.length), eo, 1e-5f),
-                new Outcome("swa_decode_split", "partMax", floats(pm, em.length), em, 1e-5f),
-                new Outcome("swa_decode_split", "partSum", floats(ps, es.length), es, 1e-5f));
+        return List.of(new Outcome(kernel, "partOut", floats(po, eo.length), eo, 1e-5f),
+                new Outcome(kernel, "partMax", floats(pm, em.length), em, 1e-5f),
+                new Outcome(kernel, "partSum", floats(ps, es.length), es, 1e-5f));
     }
 
     /** Partials of 3 splits of which the last is neutral (max -inf, sum 0), as an empty split leaves it. */
@@ -486,25 +497,73 @@ final class KernelCases {
     }
 
     /** Positions wrap around the ring: slots (pos0 + t) % capacity, the other slots untouched. */
-    private List<Outcome> kvRingStore() {
+    /**
+     * Rows 6, 7, 8 into a ring of 4 slots (wrapping); in the _bf16 twin each value rounded to nearest even as
+     * {@link Bf16#bits} rounds it, a tie and a NaN among them, and the slots not written left as they were.
+     */
+    private List<Outcome> kvRingStore(boolean bf16) {
         int tokens = 3, kvh = 2, d = 8, capacity = 4, ldk = kvh * d + 3, ldv = kvh * d + 1;
         long pos0 = 6;
-        float[] keys = gaussian(kvh * capacity * d), values = gaussian(kvh * capacity * d);
+        float[] keys = ring(kvh * capacity * d, bf16), values = ring(kvh * capacity * d, bf16);
         float[] k = gaussian(tokens * ldk), v = gaussian(tokens * ldv);
-        long dkeys = up(keys), dvalues = up(values);
-        launch("kv_ring_store", tokens, kvh, 32, 1, 0, dkeys, dvalues, up(k), up(v), tokens, kvh, d, capacity, pos0, ldk, ldv);
+        k[0] = Float.intBitsToFloat(0x3F80_8000); // halfway between two BF16 values: to even (1.0)
+        k[1] = Float.intBitsToFloat(0x3F81_8000); // halfway, rounding up to even
+        v[0] = Float.intBitsToFloat(0x7FA0_0001); // a signalling NaN: stays a NaN
+        long dkeys = upRing(keys, bf16), dvalues = upRing(values, bf16);
+        String kernel = bf16 ? "kv_ring_store_bf16" : "kv_ring_store";
+        launch(kernel, tokens, kvh, 32, 1, 0, dkeys, dvalues, up(k), up(v), tokens, kvh, d, capacity, pos0, ldk, ldv);
         float[] ek = keys.clone(), ev = values.clone();
         for (int t = 0; t < tokens; t++) {
             int slot = (int) ((pos0 + t) % capacity);
             for (int h = 0; h < kvh; h++) {
                 for (int i = 0; i < d; i++) {
-                    ek[(h * capacity + slot) * d + i] = k[t * ldk + h * d + i];
-                    ev[(h * capacity + slot) * d + i] = v[t * ldv + h * d + i];
+                    ek[(h * capacity + slot) * d + i] = held(k[t * ldk + h * d + i], bf16);
+                    ev[(h * capacity + slot) * d + i] = held(v[t * ldv + h * d + i], bf16);
                 }
             }
         }
-        return List.of(new Outcome("kv_ring_store", "keys", floats(dkeys, ek.length), ek, 0f),
-                new Outcome("kv_ring_store", "values", floats(dvalues, ev.length), ev, 0f));
+        return List.of(new Outcome(kernel, "keys", ringFloats(dkeys, ek.length, bf16), ek, 0f),
+                new Outcome(kernel, "values", ringFloats(dvalues, ev.length, bf16), ev, 0f));
+    }
+
+    /** n random ring values, each one a BF16 ring can hold when {@code bf16}. */
+    private float[] ring(int n, boolean bf16) {
+        float[] a = gaussian(n);
+        for (int i = 0; i < n; i++) {
+            a[i] = held(a[i], bf16);
+        }
+        return a;
+    }
+
+    /** x as a ring holds it: itself in F32, rounded to BF16 (nearest, ties to even) in BF16. */
+    private static float held(float x, boolean bf16) {
+        return bf16 ? Bf16.value(Bf16.bits(x)) : x;
+    }
+
+    /** Uploads ring values as the ring stores them: F32, or BF16 bits. */
+    private long upRing(float[] a, boolean bf16) {
+        if (!bf16) {
+            return up(a);
+        }
+        short[] bits = new short[a.length];
+        for (int i = 0; i < a.length; i++) {
+            bits[i] = Bf16.bits(a[i]);
+        }
+        return up(bits);
+    }
+
+    /** Downloads n ring values, widening BF16 bits exactly. */
+    private float[] ringFloats(long p, int n, boolean bf16) {
+        if (!bf16) {
+            return floats(p, n);
+        }
+        MemorySegment host = Arena.ofAuto().allocate(2L * n);
+        d.copyToHost(host, p, 2L * n);
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = Bf16.value(host.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, i));
+        }
+        return out;
     }
 
     // ---- helpers ----------------------------------------------------------------------------------

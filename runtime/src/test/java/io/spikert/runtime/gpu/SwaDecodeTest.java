@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.spikert.ffm.GpuDriver;
 import io.spikert.ffm.Vendor;
 import io.spikert.ffm.fake.FakeGpu;
+import io.spikert.runtime.backend.KvPrecision;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -183,10 +184,10 @@ class SwaDecodeTest {
                 long need = DeviceOps.swaDecodeScratchBytes(28, 4, 128, 4097);
                 // Position 4095 (4096 keys, 128 splits of 32) is the plan that needs the most partials.
                 DeviceOpException e = assertThrows(DeviceOpException.class,
-                        () -> ops.swaDecode(1, 1, 1, 1, 1, need - 1, 28, 4, 128, 4105, 4097, 4095, 0.088f));
+                        () -> ops.swaDecode(KvPrecision.F32, 1, 1, 1, 1, 1, need - 1, 28, 4, 128, 4105, 4097, 4095, 0.088f));
                 assertTrue(e.getMessage().contains("bytes of partials, the scratch has " + (need - 1)), e.getMessage());
                 DeviceOpException ring = assertThrows(DeviceOpException.class,
-                        () -> ops.swaDecode(1, 1, 1, 1, 1, need, 28, 4, 128, 4096, 4097, 10_000, 0.088f));
+                        () -> ops.swaDecode(KvPrecision.F32, 1, 1, 1, 1, 1, need, 28, 4, 128, 4096, 4097, 10_000, 0.088f));
                 assertTrue(ring.getMessage().contains("ring capacity 4096"), ring.getMessage());
             }
         }
@@ -216,7 +217,7 @@ class SwaDecodeTest {
             long scratchBytes = DeviceOps.swaDecodeScratchBytes(c.heads, c.kvHeads, c.d, c.window);
             long scratch = d.allocate(scratchBytes);
             owned.add(scratch);
-            ops.swaDecode(q, keys, values, out, scratch, scratchBytes, c.heads, c.kvHeads, c.d, c.capacity, c.window, c.pos,
+            ops.swaDecode(KvPrecision.F32, q, keys, values, out, scratch, scratchBytes, c.heads, c.kvHeads, c.d, c.capacity, c.window, c.pos,
                     c.scale());
             float[] host = new float[c.heads * c.d];
             d.copyToHost(MemorySegment.ofArray(host), out, 4L * host.length);

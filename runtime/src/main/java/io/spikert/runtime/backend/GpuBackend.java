@@ -292,7 +292,8 @@ public final class GpuBackend implements Backend {
 
     /**
      * The chunk's keys and values enter the ring first (it holds W + chunk slots), then one block per query
-     * attends for a chunk, or the key range is split over many blocks for a decode step.
+     * attends for a chunk, or the key range is split over many blocks for a decode step, and for each query of a
+     * chunk whose window is past one block's shared memory (a full-attention model's long context).
      */
     @Override
     public void swa(KvCache cache, Floats q, Floats k, Floats v, Floats out, int tokens, long pos0, int group, float scale) {
@@ -312,6 +313,14 @@ public final class GpuBackend implements Backend {
         if (tokens == 1) {
             ops.swaDecode(precision, qp, keys, values, op, ring.scratch().pointer(), ring.scratch().bytes(), heads, kvHeads, d,
                     ring.capacity(), ring.window(), pos0, scale);
+        } else if (!DeviceOps.swaAttendFits(ring.window())) {
+            // A window past swa_attend's shared memory (a full-attention model's long context): each query of the
+            // chunk attends by key splits as a decode step does; the chunk's keys are in the ring already.
+            long row = 4L * heads * d;
+            for (int t = 0; t < tokens; t++) {
+                ops.swaDecode(precision, qp + t * row, keys, values, op + t * row, ring.scratch().pointer(),
+                        ring.scratch().bytes(), heads, kvHeads, d, ring.capacity(), ring.window(), pos0 + t, scale);
+            }
         } else {
             ops.swaAttend(precision, qp, keys, values, op, tokens, heads, kvHeads, d, ring.capacity(), ring.window(), pos0, scale,
                     heads * d, heads * d);

@@ -182,13 +182,23 @@ public final class DeviceOps {
     public void swaAttend(KvPrecision ring, long q, long keys, long values, long out, int tokens, int heads, int kvHeads,
                           int d, int capacity, int window, long pos0, float scale, int ldq, int ldo) {
         long shared = 4L * window;
-        if (shared + SWA_STATIC_SHARED > SHARED_LIMIT) {
+        if (!swaAttendFits(window)) {
             throw new DeviceOpException("swa_attend: a window of " + window + " keys needs " + shared
                     + " bytes of shared memory for its scores, which with the kernel's " + SWA_STATIC_SHARED
                     + " static bytes is over the " + SHARED_LIMIT + " a block gets without opt-in");
         }
         launch(ringKernel("swa_attend", ring), heads, tokens, 4 * warp, 1, (int) shared, q, keys, values, out, tokens, heads, kvHeads, d,
                 capacity, window, pos0, scale, ldq, ldo);
+    }
+
+    /**
+     * Whether {@link #swaAttend} takes a window of {@code window} keys: one float score per key in a block's shared
+     * memory beside the kernel's static partials. SpikingBrain's 4097 does; a full-attention model's context (Qwen2's,
+     * the window being every position) may not, and then each query of a chunk attends as a decode step does
+     * ({@link #swaDecode}, whose key splits fit any window).
+     */
+    public static boolean swaAttendFits(int window) {
+        return 4L * window + SWA_STATIC_SHARED <= SHARED_LIMIT;
     }
 
     /**

@@ -12,6 +12,7 @@ import io.spikert.runtime.backend.GlaState;
 import io.spikert.runtime.backend.GpuBackend;
 import io.spikert.runtime.backend.Ints;
 import io.spikert.runtime.backend.KvCache;
+import io.spikert.runtime.backend.KvPrecision;
 import io.spikert.runtime.backend.Memory;
 import io.spikert.runtime.backend.Spikes;
 import io.spikert.runtime.backend.StateImage;
@@ -313,6 +314,39 @@ abstract class BackendOpsCases {
                     gpu.swa(gk, q[1], k[1], v[1], a[1], tokens, pos, group, scale);
                     p.assertClose(a, tokens * qRow, "swa of " + tokens + " tokens at " + pos);
                     pos += tokens;
+                }
+            }
+        });
+    }
+
+    /**
+     * A full-attention window past {@code swa_attend}'s shared memory (a Qwen2 context of 20000 positions): a chunk's
+     * queries attend by key splits as decode steps do ({@link DeviceOps#swaAttendFits}), over F32 and BF16 rings, as
+     * the CPU's attention does.
+     */
+    @Test
+    void aChunkUnderAWindowPastSharedMemoryAttendsAsTheCpuDoes() {
+        onEachGpu((vendor, gpu) -> {
+            Pair p = pair(gpu);
+            try (Memory gm = p.gm()) {
+                int kvHeads = 2, group = 3, d = 16, heads = kvHeads * group, window = 20_000, chunk = 8;
+                assertFalse(DeviceOps.swaAttendFits(window), "the case must be past swa_attend's shared memory");
+                int qRow = heads * d, kvRow = kvHeads * d;
+                float scale = (float) (1 / Math.sqrt(d));
+                for (KvPrecision precision : KvPrecision.values()) {
+                    KvCache ck = p.cm().kvCache(kvHeads, heads, d, window, chunk, precision);
+                    KvCache gk = gm.kvCache(kvHeads, heads, d, window, chunk, precision);
+                    long pos = 0;
+                    for (int tokens : new int[] {chunk, 5, 1, chunk}) {
+                        Floats[] q = p.put(randoms(tokens * qRow, 1f));
+                        Floats[] k = p.put(randoms(tokens * kvRow, 1f));
+                        Floats[] v = p.put(randoms(tokens * kvRow, 1f));
+                        Floats[] a = p.zeros(tokens * qRow);
+                        cpu.swa(ck, q[0], k[0], v[0], a[0], tokens, pos, group, scale);
+                        gpu.swa(gk, q[1], k[1], v[1], a[1], tokens, pos, group, scale);
+                        p.assertClose(a, tokens * qRow, precision + " swa of " + tokens + " tokens at " + pos + ", window " + window);
+                        pos += tokens;
+                    }
                 }
             }
         });

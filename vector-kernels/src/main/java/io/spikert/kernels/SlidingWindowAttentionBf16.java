@@ -98,7 +98,8 @@ public final class SlidingWindowAttentionBf16 {
                 FloatVector a3 = first ? z : FloatVector.fromArray(F, out, o3 + j);
                 for (int p = p0; p < p1; p++) {
                     int row = firstRow + p;
-                    FloatVector v = Bf16.load(values, cacheOff + (row >= capacity ? row - capacity : row) * d + j);
+                    int at = cacheOff + (row >= capacity ? row - capacity : row) * d + j;
+                    FloatVector v = Bf16.load(values, at);
                     a0 = v.fma(FloatVector.broadcast(F, w[w0 + p]), a0);
                     a1 = v.fma(FloatVector.broadcast(F, w[w1 + p]), a1);
                     a2 = v.fma(FloatVector.broadcast(F, w[w2 + p]), a2);
@@ -199,7 +200,8 @@ public final class SlidingWindowAttentionBf16 {
                 FloatVector a7 = first ? z : FloatVector.fromArray(F, out, o7 + j);
                 for (int p = p0; p < p1; p++) {
                     int row = firstRow + p;
-                    FloatVector v = Bf16.load(values, cacheOff + (row >= capacity ? row - capacity : row) * d + j);
+                    int at = cacheOff + (row >= capacity ? row - capacity : row) * d + j;
+                    FloatVector v = Bf16.load(values, at);
                     a0 = v.fma(FloatVector.broadcast(F, w[w0 + p]), a0);
                     a1 = v.fma(FloatVector.broadcast(F, w[w1 + p]), a1);
                     a2 = v.fma(FloatVector.broadcast(F, w[w2 + p]), a2);

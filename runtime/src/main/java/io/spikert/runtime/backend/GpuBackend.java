@@ -311,8 +311,8 @@ public final class GpuBackend implements Backend {
         ops.kvStore(precision, keys, values, p(k, "swa k"), p(v, "swa v"), tokens, kvHeads, d, ring.capacity(), pos0,
                 kvHeads * d);
         if (tokens == 1) {
-            ops.swaDecode(precision, qp, keys, values, op, ring.scratch().pointer(), ring.scratch().bytes(), heads, kvHeads, d,
-                    ring.capacity(), ring.window(), pos0, scale);
+            ops.swaDecode(precision, qp, keys, values, op, ring.scratch().pointer(), ring.scratch().bytes(), heads,
+                    kvHeads, d, ring.capacity(), ring.window(), pos0, scale);
         } else if (!DeviceOps.swaAttendFits(ring.window())) {
             // A window past swa_attend's shared memory (a full-attention model's long context): each query of the
             // chunk attends by key splits as a decode step does; the chunk's keys are in the ring already.
@@ -322,8 +322,8 @@ public final class GpuBackend implements Backend {
                         ring.scratch().bytes(), heads, kvHeads, d, ring.capacity(), ring.window(), pos0 + t, scale);
             }
         } else {
-            ops.swaAttend(precision, qp, keys, values, op, tokens, heads, kvHeads, d, ring.capacity(), ring.window(), pos0, scale,
-                    heads * d, heads * d);
+            ops.swaAttend(precision, qp, keys, values, op, tokens, heads, kvHeads, d, ring.capacity(), ring.window(),
+                    pos0, scale, heads * d, heads * d);
         }
     }
 

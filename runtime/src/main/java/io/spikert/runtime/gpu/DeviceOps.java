@@ -172,8 +172,8 @@ public final class DeviceOps {
      * Stores {@code tokens} rows of keys and values into the ring at positions pos0 ..., as the ring holds them
      * ({@code ring}: F32, or BF16 rounded to nearest even).
      */
-    public void kvStore(KvPrecision ring, long keys, long values, long k, long v, int tokens, int kvHeads, int d, int capacity,
-                        long pos0, int ldkv) {
+    public void kvStore(KvPrecision ring, long keys, long values, long k, long v, int tokens, int kvHeads, int d,
+                        int capacity, long pos0, int ldkv) {
         launch(ringKernel("kv_ring_store", ring), tokens, kvHeads, Math.min(BLOCK, roundUp(d, warp)), 1, 0,
                 keys, values, k, v, tokens, kvHeads, d, capacity, pos0, ldkv, ldkv);
     }
@@ -187,8 +187,8 @@ public final class DeviceOps {
                     + " bytes of shared memory for its scores, which with the kernel's " + SWA_STATIC_SHARED
                     + " static bytes is over the " + SHARED_LIMIT + " a block gets without opt-in");
         }
-        launch(ringKernel("swa_attend", ring), heads, tokens, 4 * warp, 1, (int) shared, q, keys, values, out, tokens, heads, kvHeads, d,
-                capacity, window, pos0, scale, ldq, ldo);
+        launch(ringKernel("swa_attend", ring), heads, tokens, 4 * warp, 1, (int) shared, q, keys, values, out, tokens,
+                heads, kvHeads, d, capacity, window, pos0, scale, ldq, ldo);
     }
 
     /**

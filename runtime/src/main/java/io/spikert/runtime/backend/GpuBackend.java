@@ -357,9 +357,7 @@ public final class GpuBackend implements Backend {
                 // rounded to nearest even before a load (as the CPU's BF16 ring reads and writes its image).
                 short[] bits = ring.precision() == KvPrecision.BF16 ? new short[image.length] : null;
                 if (bits != null && !save) {
-                    for (int i = 0; i < image.length; i++) {
-                        bits[i] = Bf16.bits(image[i]);
-                    }
+                    Bf16.store(image, 0, image.length, bits, 0);
                 }
                 MemorySegment staged = bits != null ? MemorySegment.ofArray(bits) : host;
                 long half = (long) e * ring.kvHeads() * n * d; // the keys' bytes; the values follow
@@ -375,9 +373,7 @@ public final class GpuBackend implements Backend {
                     });
                 }
                 if (bits != null && save) {
-                    for (int i = 0; i < image.length; i++) {
-                        image[i] = Bf16.value(bits[i]);
-                    }
+                    Bf16.widen(bits, 0, bits.length, image, 0);
                 }
             }
             default -> throw new IllegalArgumentException((save ? "saveState" : "loadState") + ": not a device state ("

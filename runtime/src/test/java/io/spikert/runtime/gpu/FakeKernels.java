@@ -506,9 +506,7 @@ public final class FakeKernels {
             }
             short[] bits = segment(name, 2 * count).toArray(ValueLayout.JAVA_SHORT_UNALIGNED);
             float[] out = new float[bits.length];
-            for (int i = 0; i < bits.length; i++) {
-                out[i] = Bf16.value(bits[i]);
-            }
+            Bf16.widen(bits, 0, bits.length, out, 0);
             return out;
         }
 
@@ -519,9 +517,7 @@ public final class FakeKernels {
                 return;
             }
             short[] bits = new short[values.length];
-            for (int i = 0; i < values.length; i++) {
-                bits[i] = Bf16.bits(values[i]);
-            }
+            Bf16.store(values, 0, values.length, bits, 0);
             MemorySegment.copy(MemorySegment.ofArray(bits), 0, segment(name, 2L * bits.length), 0, 2L * bits.length);
         }
 

@@ -546,9 +546,7 @@ final class KernelCases {
             return up(a);
         }
         short[] bits = new short[a.length];
-        for (int i = 0; i < a.length; i++) {
-            bits[i] = Bf16.bits(a[i]);
-        }
+        Bf16.store(a, 0, a.length, bits, 0);
         return up(bits);
     }
 

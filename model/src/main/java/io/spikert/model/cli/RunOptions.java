@@ -23,7 +23,7 @@ final class RunOptions {
     @Option(names = "--kv-cache", paramLabel = "f32|bf16", defaultValue = "f32",
             description = "How attention caches hold keys and values (Qwen2's layers, SpikingBrain's SWA layers): f32"
                     + " (default, exact) or bf16 (each rounded to BF16 as it enters: half the memory and half the bytes a"
-                    + " long context's decode reads). CPU only; dense models only (W8ASpike caches int8 values exactly).")
+                    + " long context's decode reads), on the CPU and the GPU; dense models only (W8ASpike caches int8 values exactly).")
     String kvCache;
 
     @Option(names = "--verbose", description = "Says which CPU path runs the products (oneDNN or the Vector API, and why),"

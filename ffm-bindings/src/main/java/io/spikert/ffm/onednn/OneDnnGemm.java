@@ -106,6 +106,19 @@ public final class OneDnnGemm {
         return OneDnn.dnnl_get_effective_cpu_isa();
     }
 
+    /** {@code dnnl_cpu_isa_avx2_vnni} and {@code dnnl_cpu_isa_avx512_core_vnni}: bit sets, each its base ISA's bits and a VNNI bit. */
+    private static final int AVX2_VNNI = 0xf, AVX512_CORE_VNNI = 0x67;
+
+    /**
+     * Whether the instruction set oneDNN dispatches to has an INT8 dot product (AVX-VNNI, AVX-512 VNNI, or a later
+     * set holding one). Without it oneDNN's INT8 kernels add pairs of u8 x s8 products in 16 bits with saturation
+     * ({@code vpmaddubsw}), so their sums are exact only while every pair stays within 32767.
+     */
+    public boolean hasInt8DotProduct() {
+        int isa = effectiveCpuIsa();
+        return (isa & AVX2_VNNI) == AVX2_VNNI || (isa & AVX512_CORE_VNNI) == AVX512_CORE_VNNI;
+    }
+
     /** Sets the OpenMP threads the library's calls use; false when it does not run on OpenMP. */
     public boolean setThreads(int threads) {
         if (threads < 1) {

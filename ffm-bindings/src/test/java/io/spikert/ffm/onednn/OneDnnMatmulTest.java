@@ -28,12 +28,13 @@ class OneDnnMatmulTest {
     @TempDir
     static Path cache;
     static OneDnnEngine engine;
+    static OneDnnGemm library;
 
     @BeforeAll
     static void openTheCarriedLibrary() throws IOException {
         Path folder = ClasspathNatives.extract(NativeLibrary.ONEDNN, cache, OneDnnMatmulTest.class.getClassLoader()).orElseThrow();
         LibraryLoader.bind(LibraryLoader.load(LibrarySearch.only(NativeLibrary.ONEDNN, List.of(folder.toString()), List.of())));
-        OneDnnGemm library = OneDnnGemm.open();
+        library = OneDnnGemm.open();
         library.setThreads(2);
         engine = OneDnnEngine.open(library);
     }
@@ -55,8 +56,28 @@ class OneDnnMatmulTest {
         return Float.intBitsToFloat(b << 16);
     }
 
+    /**
+     * Where oneDNN has a BF16 matmul for this CPU; where it has none (no AVX-512 BF16, AMX or AVX-VNNI-INT8/NE
+     * conversions: an AVX2 CPU, say) the refusal names the shape and oneDNN's status, which is how the runtime learns
+     * to keep its products on the Vector API.
+     */
     @Test
     void bf16MatmulMatchesAFloat64ReferenceOfTheRoundedInputs() {
+        int isa = library.effectiveCpuIsa();
+        boolean nativeBf16 = (isa & 0xe7) == 0xe7 || (isa & 0x1f) == 0x1f; // avx512_core_bf16 or avx2_vnni_2 and later
+        OneDnnException refused;
+        try {
+            OneDnnMatmul.create(engine, 37, 70, 300, OneDnnMatmul.DataType.BF16, OneDnnMatmul.DataType.BF16).close();
+            refused = null;
+        } catch (OneDnnException e) {
+            refused = e;
+        }
+        if (refused != null) {
+            assertFalse(nativeBf16, "refused on dnnl_cpu_isa 0x" + Integer.toHexString(isa) + ": " + refused.getMessage());
+            assertTrue(refused.getMessage().contains("BF16[37, 300] x BF16[300, 70]")
+                    && refused.getMessage().contains("dnnl_unimplemented"), refused.getMessage());
+            return;
+        }
         check(OneDnnMatmul.DataType.BF16, 37, 70, 300);
         check(OneDnnMatmul.DataType.BF16, 1, 16, 128);
     }
@@ -114,10 +135,18 @@ class OneDnnMatmulTest {
     /**
      * The group sums of a spike product as one batched integer matmul over strided views: counts [T, cols] seen
      * as [G, T, 128], codes stored per group as [128][run] (run >= rows) seen as [G, 128, rows], sums [G, T, rows]
-     * int32, each exactly the integer sum.
+     * int32, each exactly the integer sum: on every CPU for codes within +-64 (pairs of products then fit the 16 bits
+     * oneDNN's kernels without VNNI add them in), over the whole int8 range where it has an INT8 dot product.
      */
     @Test
     void batchedInt8GroupSumsAreExact() {
+        checkGroupSums(64);
+        if (library.hasInt8DotProduct()) {
+            checkGroupSums(128);
+        }
+    }
+
+    private static void checkGroupSums(int codeBound) {
         int groups = 3, t = 5, rows = 40, run = 48, cols = groups * 128;
         byte[] counts = new byte[t * cols];
         byte[] codes = new byte[groups * 128 * run];
@@ -125,7 +154,7 @@ class OneDnnMatmulTest {
             counts[i] = (byte) RANDOM.nextInt(-128, 128);
         }
         for (int i = 0; i < codes.length; i++) {
-            codes[i] = (byte) RANDOM.nextInt(-128, 128);
+            codes[i] = (byte) RANDOM.nextInt(-codeBound, Math.min(codeBound + 1, 128));
         }
         var src = new OneDnnMatmul.Operand(new long[] {groups, t, 128}, new long[] {128, cols, 1}, OneDnnMatmul.DataType.S8);
         var w = new OneDnnMatmul.Operand(new long[] {groups, 128, rows}, new long[] {128L * run, run, 1}, OneDnnMatmul.DataType.S8);

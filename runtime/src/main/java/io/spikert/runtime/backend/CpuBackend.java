@@ -85,9 +85,10 @@ public final class CpuBackend implements Backend {
         } else {
             try {
                 found = OneDnnProducts.open(pool.threads());
-                notice = found.describe() + " for BF16-weight and spike products from " + tuning.vendorFromTokens()
-                        + " tokens, INT8 products of a float input from " + Math.max(tuning.vendorFromTokens(),
-                        INT8_FLOAT_VENDOR_FROM_TOKENS);
+                notice = found.describe() + " for BF16-weight" + (found.exactInt8() ? " and spike" : "")
+                        + " products from " + tuning.vendorFromTokens() + " tokens, INT8 products of a float input from "
+                        + Math.max(tuning.vendorFromTokens(), INT8_FLOAT_VENDOR_FROM_TOKENS)
+                        + (found.exactInt8() ? "" : "; spike products on the Vector API: " + found.int8Refusal());
             } catch (OneDnnProducts.Unavailable e) {
                 if (tuning.vendorMath() == VendorMath.REQUIRE) {
                     if (ownsPool) {
@@ -121,6 +122,14 @@ public final class CpuBackend implements Backend {
     /** Whether oneDNN takes this backend's multi-token BF16-weight and batched spike products. */
     public boolean usesVendorMath() {
         return vendor != null;
+    }
+
+    /**
+     * Whether oneDNN also takes batched spike products: only where its INT8 group sums are exact (a CPU with an
+     * INT8 dot product; {@link #vendorMath()} says why not otherwise).
+     */
+    public boolean usesVendorSpikeProducts() {
+        return vendor != null && vendor.exactInt8();
     }
 
     /** The activation precision of products over several tokens (see {@link Precision}); FP32 unless set. */
@@ -351,7 +360,7 @@ public final class CpuBackend implements Backend {
         }
         int cols = w.cols();
         Objects.checkFromToIndex(yOff, Math.addExact(yOff, Math.multiplyExact(tokens, w.rows())), y.length);
-        if (vendor != null && tokens >= tuning.vendorFromTokens()
+        if (vendor != null && vendor.exactInt8() && tokens >= tuning.vendorFromTokens()
                 && GroupSumProduct.fitsInt8(counts, cOff, Math.multiplyExact(tokens, cols))) {
             // the same group sums from oneDNN's INT8 matmul, the same float steps: the same bits
             vendor.spikeProduct(w, counts, cOff, vth, tokens, y, yOff, pool);

@@ -56,6 +56,8 @@ final class OneDnnProducts implements AutoCloseable {
     private final OneDnnEngine engine;
     private final int threads;
     private final String implementation;
+    /** Why spike products stay on the Vector API here, or null when oneDNN's INT8 group sums are exact. */
+    private final String int8Refusal;
     /** Primitives by shape (least recently used first). */
     private final Map<Shape, OneDnnMatmul> primitives = new LinkedHashMap<>(16, 0.75f, true);
 
@@ -70,11 +72,13 @@ final class OneDnnProducts implements AutoCloseable {
     private MemorySegment wei = MemorySegment.NULL;
     private boolean closed;
 
-    private OneDnnProducts(OneDnnGemm library, OneDnnEngine engine, int threads, String implementation) {
+    private OneDnnProducts(OneDnnGemm library, OneDnnEngine engine, int threads, String implementation,
+                           String int8Refusal) {
         this.library = library;
         this.engine = engine;
         this.threads = threads;
         this.implementation = implementation;
+        this.int8Refusal = int8Refusal;
     }
 
     /**
@@ -108,11 +112,69 @@ final class OneDnnProducts implements AutoCloseable {
                 throw new Unavailable(library + " has only its reference BF16 matmul on this CPU (" + impl
                         + "): no AVX-512 BF16 or AMX; the Vector API kernels are faster", null);
             }
-            return new OneDnnProducts(library, engine, threads, impl);
+            return new OneDnnProducts(library, engine, threads, impl, int8Refusal(library, engine));
         } catch (OneDnnException e) {
             engine.close();
             throw new Unavailable(library + " has no BF16 matmul on this CPU: " + firstLine(e.getMessage()), e);
         }
+    }
+
+    /**
+     * Null when oneDNN's INT8 matmul gives exact group sums here, else why not, in one line. Without an INT8
+     * dot-product instruction (VNNI) oneDNN's INT8 kernels add pairs of 8-bit products in 16 bits with saturation,
+     * so sums of large counts and codes come out wrong; the spike products must then stay on the Vector API. Checked
+     * by running the group-sum primitive on counts and codes at the ends of the int8 range against the exact sums,
+     * not by trusting the reported instruction set.
+     */
+    static String int8Refusal(OneDnnGemm library, OneDnnEngine engine) {
+        int tokens = 2, rows = 16, k = Int8Weights.GROUP;
+        byte[] counts = new byte[tokens * k];
+        byte[] codes = new byte[k * rows];
+        for (int c = 0; c < k; c++) {
+            counts[c] = 127;
+            counts[k + c] = (byte) (c % 2 == 0 ? -128 : 127);
+            for (int r = 0; r < rows; r++) {
+                codes[c * rows + r] = (byte) (r % 3 == 0 ? 127 : r % 3 == 1 ? -128 : (c * 7 + r) % 256 - 128);
+            }
+        }
+        OneDnnMatmul.DataType s8 = OneDnnMatmul.DataType.S8;
+        try (Arena arena = Arena.ofConfined();
+             OneDnnMatmul mm = OneDnnMatmul.create(engine,
+                     new OneDnnMatmul.Operand(new long[] {1, tokens, k}, new long[] {k, k, 1}, s8),
+                     new OneDnnMatmul.Operand(new long[] {1, k, rows}, new long[] {(long) k * rows, rows, 1}, s8),
+                     new OneDnnMatmul.Operand(new long[] {1, tokens, rows}, new long[] {(long) tokens * rows, rows, 1},
+                             OneDnnMatmul.DataType.S32))) {
+            MemorySegment sums = arena.allocate(4L * tokens * rows);
+            mm.execute(arena.allocateFrom(ValueLayout.JAVA_BYTE, counts), arena.allocateFrom(ValueLayout.JAVA_BYTE, codes),
+                    sums);
+            for (int t = 0; t < tokens; t++) {
+                for (int r = 0; r < rows; r++) {
+                    int exact = 0;
+                    for (int c = 0; c < k; c++) {
+                        exact += counts[t * k + c] * codes[c * rows + r];
+                    }
+                    int got = sums.getAtIndex(ValueLayout.JAVA_INT, (long) t * rows + r);
+                    if (got != exact) {
+                        return library + "'s INT8 matmul (" + mm.implementation() + ") is not exact on this CPU ("
+                                + (library.hasInt8DotProduct() ? "" : "no VNNI: ") + "a group sum of " + exact
+                                + " came out " + got + ")";
+                    }
+                }
+            }
+            return null;
+        } catch (OneDnnException e) {
+            return library + " has no INT8 matmul on this CPU: " + firstLine(e.getMessage());
+        }
+    }
+
+    /** Whether spike products may go to oneDNN here (its INT8 group sums are exact); see {@link #int8Refusal()}. */
+    boolean exactInt8() {
+        return int8Refusal == null;
+    }
+
+    /** Why spike products stay on the Vector API, or null when they need not. */
+    String int8Refusal() {
+        return int8Refusal;
     }
 
     /** Why the library cannot be used here, in one line (the backend reports it once and runs without it). */

@@ -16,7 +16,9 @@ class AttentionTilesTest {
 
     @ParameterizedTest(name = "heads={0} d={1} tokens={2} pos0={3} window={4}")
     @CsvSource({"1, 16, 1, 0, 100", "2, 16, 5, 0, 100", "3, 20, 17, 40, 9", "6, 128, 70, 130, 4096", "7, 128, 9, 300, 63",
-            "4, 7, 33, 64, 64", "5, 32, 130, 0, 10", "6, 128, 24, 0, 0"})
+            "4, 7, 33, 64, 64", "5, 32, 130, 0, 10", "6, 128, 24, 0, 0",
+            // blocks inside every window of a tile (taken by all its rows at once) beside partial ones, odd row counts
+            "7, 128, 40, 700, 100000", "6, 40, 37, 500, 300", "1, 24, 3, 200, 150", "3, 16, 64, 1000, 5000"})
     void everyQueryMatchesTheSingleQueryKernel(int heads, int d, int tokens, long pos0, long window) {
         Random rnd = new Random(heads * 101L + d + tokens + pos0);
         int positions = (int) (pos0 + tokens);

@@ -14,14 +14,16 @@ import jdk.incubator.vector.VectorSpecies;
  * Y = X W^T for a row range of W and a block of tokens (prefill):
  * y[yOff + t*ldy + r] = sum_c W[r,c] * x[xOff + t*ldx + c].
  *
- * <p>Compute-bound, so it is an outer-product kernel blocked for registers and caches. Up to 4L tokens
- * at a time are transposed once per call into a per-thread buffer, tokens contiguous per column, so a
+ * <p>Compute-bound, so it is an outer-product kernel blocked for registers and caches. Up to {@link #TV} L
+ * tokens at a time are transposed once per call into a per-thread buffer, tokens contiguous per column, so a
  * vector holds one column of L tokens. The columns are cut into chunks of {@link #KC}; per chunk, six
  * rows of W are copied (BF16: widened) once into a small per-thread float buffer, and each weight is
- * broadcast against up to four token vectors: 24 accumulators, 4 vector loads and 6 broadcasts per 24
- * FMAs, and no horizontal reductions. Partial sums of the chunks are added up in y. Full F32 tiles skip
- * the copy and broadcast straight from the segment, which overlaps the weight stream with the FMAs
- * (measurements: docs/PERFORMANCE.md, "Design measurements").
+ * broadcast against up to TV token vectors: with 512-bit vectors 24 accumulators, 4 vector loads and 6
+ * broadcasts per 24 FMAs (with narrower ones 12, 2 and 6 per 12), and no horizontal reductions. Partial sums
+ * of the chunks are added up in y. Full F32 tiles of 512-bit vectors skip the copy and broadcast straight from
+ * the segment, which overlaps the weight stream with the FMAs (measurements: docs/PERFORMANCE.md, "Design
+ * measurements"). Every output element is the same chain of FMAs over its columns in order whichever tile
+ * computes it.
  */
 public final class MatMul {
     private MatMul() {}
@@ -35,8 +37,12 @@ public final class MatMul {
     private static final int L = F.length();
     /** Rows per register tile. */
     private static final int ROWS = 6;
-    /** Token vectors per register tile (and per transposed group of tokens). */
-    private static final int TV = 4;
+    /**
+     * Token vectors per register tile (and per transposed group of tokens): four where vectors are 512 bits wide
+     * (AVX-512's 32 registers hold the 24 accumulators), two where they are narrower (AVX2 has 16 registers, and
+     * four token vectors spilled: 1.7x slower on Zen 3; docs/PERFORMANCE.md, "Design measurements").
+     */
+    private static final int TV = L >= 16 ? 4 : 2;
     /**
      * Columns per chunk: the largest whose transposed x (1 MiB at L = 16) still fits L2; smaller chunks add
      * partial-sum passes over y and were slower. A 3584-wide matrix needs no chunking at all.
@@ -79,7 +85,7 @@ public final class MatMul {
                 boolean first = k0 == 0;
                 for (int r = rowStart; r < rowEnd; r += ROWS) {
                     int rb = Math.min(ROWS, rowEnd - r);
-                    if (!bf16 && rb == ROWS && nv == TV) {
+                    if (!bf16 && TV == 4 && rb == ROWS && nv == 4) {
                         long rowBytes = (long) cols * 4;
                         MemorySegment blk = w.asSlice(r * rowBytes, ROWS * rowBytes);
                         kernel4Direct(blk, rowBytes, 4L * k0, 4L * (k0 + kc), xp, tp, k0 * tp, acc);

@@ -49,6 +49,27 @@ final class BenchData {
     }
 
     /** Sums every byte of {@code seg} read as floats: the read bandwidth any kernel over it can hope for. */
+    /** n standard normal floats from rnd. */
+    static float[] gaussians(SplittableRandom rnd, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) rnd.nextGaussian();
+        }
+        return a;
+    }
+
+    /** A count of positions as an argument gives it: 4096, 64k (x 1024) or 1m (x 1048576). */
+    static int positions(String s) {
+        String t = s.trim().toLowerCase();
+        if (t.endsWith("m")) {
+            return Integer.parseInt(t.substring(0, t.length() - 1)) << 20;
+        }
+        if (t.endsWith("k")) {
+            return Integer.parseInt(t.substring(0, t.length() - 1)) << 10;
+        }
+        return Integer.parseInt(t);
+    }
+
     static float vectorSum(MemorySegment seg) {
         long size = seg.byteSize();
         long step = 4L * F.vectorByteSize();

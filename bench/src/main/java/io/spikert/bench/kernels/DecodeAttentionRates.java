@@ -19,7 +19,7 @@ public final class DecodeAttentionRates {
     private DecodeAttentionRates() {}
 
     public static void main(String[] args) {
-        int[] depths = Arrays.stream((args.length > 0 ? args[0] : "16k,64k").split(",")).mapToInt(DecodeAttentionRates::tokens).toArray();
+        int[] depths = Arrays.stream((args.length > 0 ? args[0] : "16k,64k").split(",")).mapToInt(BenchData::positions).toArray();
         int heads = args.length > 1 ? Integer.parseInt(args[1]) : 6;
         int d = args.length > 2 ? Integer.parseInt(args[2]) : 128;
         int ring = args.length > 3 ? Integer.parseInt(args[3]) : 4;
@@ -39,8 +39,8 @@ public final class DecodeAttentionRates {
             short[][] keyBits = new short[ring][];
             short[][] valueBits = new short[ring][];
             for (int r = 0; r < ring; r++) {
-                keys[r] = randoms(rnd, n * d);
-                values[r] = randoms(rnd, n * d);
+                keys[r] = BenchData.gaussians(rnd, n * d);
+                values[r] = BenchData.gaussians(rnd, n * d);
                 keyBits[r] = new short[n * d];
                 valueBits[r] = new short[n * d];
                 Bf16.store(keys[r], 0, n * d, keyBits[r], 0);
@@ -60,24 +60,5 @@ public final class DecodeAttentionRates {
             System.out.printf("  %7d positions: F32 cache %8.2f ms %6.1f GB/s   BF16 cache %8.2f ms %6.1f GB/s%n", n,
                     ms[0], 8.0 * n * d / ms[0] / 1e6, ms[1], 4.0 * n * d / ms[1] / 1e6);
         }
-    }
-
-    private static float[] randoms(SplittableRandom rnd, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) rnd.nextGaussian();
-        }
-        return a;
-    }
-
-    private static int tokens(String s) {
-        String t = s.trim().toLowerCase();
-        if (t.endsWith("m")) {
-            return Integer.parseInt(t.substring(0, t.length() - 1)) << 20;
-        }
-        if (t.endsWith("k")) {
-            return Integer.parseInt(t.substring(0, t.length() - 1)) << 10;
-        }
-        return Integer.parseInt(t);
     }
 }

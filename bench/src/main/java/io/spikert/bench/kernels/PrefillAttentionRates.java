@@ -21,15 +21,15 @@ public final class PrefillAttentionRates {
     private static final int SWA_WINDOW = 4096;
 
     public static void main(String[] args) {
-        int[] depths = Arrays.stream((args.length > 0 ? args[0] : "8k").split(",")).mapToInt(PrefillAttentionRates::tokens).toArray();
+        int[] depths = Arrays.stream((args.length > 0 ? args[0] : "8k").split(",")).mapToInt(BenchData::positions).toArray();
         int tokens = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         int heads = args.length > 2 ? Integer.parseInt(args[2]) : 6;
         int d = args.length > 3 ? Integer.parseInt(args[3]) : 128;
         int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 5;
         SplittableRandom rnd = new SplittableRandom(13);
-        float[] q = randoms(rnd, tokens * heads * d);
-        float[] k = randoms(rnd, tokens * d);
-        float[] v = randoms(rnd, tokens * d);
+        float[] q = BenchData.gaussians(rnd, tokens * heads * d);
+        float[] k = BenchData.gaussians(rnd, tokens * d);
+        float[] v = BenchData.gaussians(rnd, tokens * d);
         float scale = (float) (1 / Math.sqrt(d));
         float[] out = new float[tokens * heads * d];
         System.out.printf("AttentionTiles, a chunk of %d tokens, %d heads x %d, one thread; ms per call, GFLOP/s%n",
@@ -56,8 +56,8 @@ public final class PrefillAttentionRates {
     private static KvRing ring(SplittableRandom rnd, int depth, int d, KvPrecision precision) {
         KvRing ring = new KvRing(1, depth + 1, d, precision);
         ring.ensurePositions(depth);
-        float[] k = randoms(rnd, d);
-        float[] v = randoms(rnd, d);
+        float[] k = BenchData.gaussians(rnd, d);
+        float[] v = BenchData.gaussians(rnd, d);
         for (int p = 0; p < depth; p++) {
             k[p % d] = (float) rnd.nextGaussian();
             ring.store(ring.slotOffset(0, p), k, 0, v, 0);
@@ -82,21 +82,5 @@ public final class PrefillAttentionRates {
                 }
             }
         }, out, 0, heads * d);
-    }
-
-    private static float[] randoms(SplittableRandom rnd, int n) {
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) rnd.nextGaussian();
-        }
-        return a;
-    }
-
-    private static int tokens(String s) {
-        String t = s.trim().toLowerCase();
-        if (t.endsWith("k")) {
-            return Integer.parseInt(t.substring(0, t.length() - 1)) << 10;
-        }
-        return Integer.parseInt(t);
     }
 }

@@ -120,50 +120,68 @@ final class OneDnnProducts implements AutoCloseable {
     }
 
     /**
-     * Null when oneDNN's INT8 matmul gives exact group sums here, else why not, in one line. Without an INT8
-     * dot-product instruction (VNNI) oneDNN's INT8 kernels add pairs of 8-bit products in 16 bits with saturation,
-     * so sums of large counts and codes come out wrong; the spike products must then stay on the Vector API. Checked
-     * by running the group-sum primitive on counts and codes at the ends of the int8 range against the exact sums,
-     * not by trusting the reported instruction set.
+     * Null when oneDNN's INT8 group sums can be trusted here, else why not, in one line. Without an INT8 dot-product
+     * instruction (VNNI) oneDNN's INT8 kernels add pairs of 8-bit products in 16 bits with saturation, so sums of
+     * large counts and codes come out wrong; then, or when the group-sum primitive (at a prefill's shape and strides,
+     * on counts and codes at the ends of the int8 range) gives any sum other than the exact one, the spike products
+     * stay on the Vector API.
      */
     static String int8Refusal(OneDnnGemm library, OneDnnEngine engine) {
-        int tokens = 2, rows = 16, k = Int8Weights.GROUP;
-        byte[] counts = new byte[tokens * k];
-        byte[] codes = new byte[k * rows];
-        for (int c = 0; c < k; c++) {
-            counts[c] = 127;
-            counts[k + c] = (byte) (c % 2 == 0 ? -128 : 127);
-            for (int r = 0; r < rows; r++) {
-                codes[c * rows + r] = (byte) (r % 3 == 0 ? 127 : r % 3 == 1 ? -128 : (c * 7 + r) % 256 - 128);
+        String wrong;
+        try {
+            wrong = wrongGroupSum(engine);
+        } catch (OneDnnException e) {
+            return library + " has no INT8 matmul on this CPU: " + firstLine(e.getMessage());
+        }
+        if (!library.hasInt8DotProduct()) {
+            return library + "'s INT8 kernels are not exact on this CPU (dnnl_cpu_isa 0x"
+                    + Integer.toHexString(library.effectiveCpuIsa()) + ", no VNNI: pairs of 8-bit products are added in 16"
+                    + " bits with saturation" + (wrong == null ? "" : "; " + wrong) + ")";
+        }
+        return wrong == null ? null : library + "'s INT8 matmul is not exact on this CPU (" + wrong + ")";
+    }
+
+    /**
+     * Null when the group-sum primitive, at a prefill's shape and strides (two groups, 32 tokens, 64 rows), gives
+     * the exact sums of counts and codes at the ends of the int8 range, else the first wrong sum.
+     */
+    private static String wrongGroupSum(OneDnnEngine engine) {
+        int groups = 2, tokens = 32, rows = 64, k = Int8Weights.GROUP, cols = groups * k;
+        byte[] counts = new byte[tokens * cols];
+        byte[] codes = new byte[groups * k * rows];
+        for (int t = 0; t < tokens; t++) {
+            for (int c = 0; c < cols; c++) {
+                counts[t * cols + c] = (byte) ((t + c) % 3 == 0 ? -128 : (t * 5 + c) % 4 == 0 ? (t * 31 + c) % 256 - 128 : 127);
             }
+        }
+        for (int i = 0; i < codes.length; i++) {
+            codes[i] = (byte) (i % 3 == 0 ? 127 : i % 3 == 1 ? -128 : (i * 7) % 256 - 128);
         }
         OneDnnMatmul.DataType s8 = OneDnnMatmul.DataType.S8;
         try (Arena arena = Arena.ofConfined();
              OneDnnMatmul mm = OneDnnMatmul.create(engine,
-                     new OneDnnMatmul.Operand(new long[] {1, tokens, k}, new long[] {k, k, 1}, s8),
-                     new OneDnnMatmul.Operand(new long[] {1, k, rows}, new long[] {(long) k * rows, rows, 1}, s8),
-                     new OneDnnMatmul.Operand(new long[] {1, tokens, rows}, new long[] {(long) tokens * rows, rows, 1},
+                     new OneDnnMatmul.Operand(new long[] {groups, tokens, k}, new long[] {k, cols, 1}, s8),
+                     new OneDnnMatmul.Operand(new long[] {groups, k, rows}, new long[] {(long) k * rows, rows, 1}, s8),
+                     new OneDnnMatmul.Operand(new long[] {groups, tokens, rows}, new long[] {(long) tokens * rows, rows, 1},
                              OneDnnMatmul.DataType.S32))) {
-            MemorySegment sums = arena.allocate(4L * tokens * rows);
+            MemorySegment sums = arena.allocate(4L * groups * tokens * rows);
             mm.execute(arena.allocateFrom(ValueLayout.JAVA_BYTE, counts), arena.allocateFrom(ValueLayout.JAVA_BYTE, codes),
                     sums);
-            for (int t = 0; t < tokens; t++) {
-                for (int r = 0; r < rows; r++) {
-                    int exact = 0;
-                    for (int c = 0; c < k; c++) {
-                        exact += counts[t * k + c] * codes[c * rows + r];
-                    }
-                    int got = sums.getAtIndex(ValueLayout.JAVA_INT, (long) t * rows + r);
-                    if (got != exact) {
-                        return library + "'s INT8 matmul (" + mm.implementation() + ") is not exact on this CPU ("
-                                + (library.hasInt8DotProduct() ? "" : "no VNNI: ") + "a group sum of " + exact
-                                + " came out " + got + ")";
+            for (int g = 0; g < groups; g++) {
+                for (int t = 0; t < tokens; t++) {
+                    for (int r = 0; r < rows; r++) {
+                        int exact = 0;
+                        for (int c = 0; c < k; c++) {
+                            exact += counts[t * cols + g * k + c] * codes[(g * k + c) * rows + r];
+                        }
+                        int got = sums.getAtIndex(ValueLayout.JAVA_INT, ((long) g * tokens + t) * rows + r);
+                        if (got != exact) {
+                            return "a group sum of " + exact + " came out " + got + " from " + mm.implementation();
+                        }
                     }
                 }
             }
             return null;
-        } catch (OneDnnException e) {
-            return library + " has no INT8 matmul on this CPU: " + firstLine(e.getMessage());
         }
     }
 

@@ -1,12 +1,8 @@
 package io.spikert.model;
 
 import io.spikert.runtime.backend.CpuBackend;
+import io.spikert.runtime.vendor.CpuFlags;
 import org.junit.jupiter.api.Test;
-
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -23,7 +19,7 @@ class VendorMathPathTest {
     void theDefaultBackendTakesThePathTheClassPathAllows() {
         boolean carried = VendorMathPathTest.class.getClassLoader().getResource(CARRIED) != null;
         try (CpuBackend cpu = new CpuBackend(1)) {
-            if (carried && !cpu.usesVendorMath() && !bf16Instructions()) {
+            if (carried && !cpu.usesVendorMath() && !CpuFlags.bf16()) {
                 // found, but this CPU has no BF16 kernel in it (AVX2 without BF16, say): the Vector API runs, named why
                 assertTrue(cpu.vendorMath().startsWith("oneDNN not used: ") && cpu.vendorMath().contains("onednn-dnnl-")
                         && cpu.vendorMath().contains("has no BF16 matmul on this CPU"), cpu.vendorMath());
@@ -35,18 +31,6 @@ class VendorMathPathTest {
                 assertTrue(cpu.vendorMath().startsWith("oneDNN not used: "), cpu.vendorMath());
             }
             System.out.println("VendorMathPathTest: carrier " + (carried ? "present" : "absent") + "; " + cpu.vendorMath());
-        }
-    }
-
-    /** Linux's flags (read apart from oneDNN): a BF16 dot product or conversion in hardware. */
-    static boolean bf16Instructions() {
-        try {
-            String flags = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("flags"))
-                    .findFirst().orElse("");
-            return Arrays.stream(flags.split("\\s+")).anyMatch(f -> f.equals("avx512_bf16") || f.equals("amx_bf16")
-                    || f.equals("avx_ne_convert"));
-        } catch (IOException e) {
-            return false;
         }
     }
 }

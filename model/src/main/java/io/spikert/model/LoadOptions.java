@@ -30,10 +30,12 @@ import java.util.function.Consumer;
  * @param kvCache       how softmax-attention caches hold keys and values (Qwen2's layers, SpikingBrain's SWA layers):
  *                      F32 (the default, exact) or BF16 (half the memory; the backend must hold it, and W8ASpike,
  *                      whose cache holds int8-quantised values exactly, refuses it)
+ * @param quantize      dense models on the CPU: quantise the projection weights at load ({@link WeightQuantization});
+ *                      NONE (the default) multiplies them as stored
  */
 public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spikeObserver, Consumer<String> progress,
                           boolean exactNarrowing, boolean checkWeights, int int8BlockRows, int contextLimit,
-                          KvPrecision kvCache) {
+                          KvPrecision kvCache, WeightQuantization quantize) {
     public static final float DEFAULT_SPIKE_K = 3f;
 
     public LoadOptions {
@@ -47,6 +49,15 @@ public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spi
             throw new IllegalArgumentException("contextLimit must be positive (or 0 for the config's), got " + contextLimit);
         }
         Objects.requireNonNull(kvCache, "kvCache");
+        Objects.requireNonNull(quantize, "quantize");
+    }
+
+    /** As the canonical constructor, with the weights as stored. */
+    public LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spikeObserver, Consumer<String> progress,
+                       boolean exactNarrowing, boolean checkWeights, int int8BlockRows, int contextLimit,
+                       KvPrecision kvCache) {
+        this(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, checkWeights, int8BlockRows, contextLimit,
+                kvCache, WeightQuantization.NONE);
     }
 
     /** As the canonical constructor, with an F32 key/value cache. */
@@ -83,39 +94,45 @@ public record LoadOptions(float spikeK, boolean integerSpikes, SpikeObserver spi
     }
 
     public LoadOptions withIntegerSpikes(boolean integer) {
-        return new LoadOptions(spikeK, integer, spikeObserver, progress, exactNarrowing, checkWeights, int8BlockRows, contextLimit, kvCache);
+        return new LoadOptions(spikeK, integer, spikeObserver, progress, exactNarrowing, checkWeights, int8BlockRows, contextLimit, kvCache, quantize);
     }
 
     public LoadOptions withSpikeObserver(SpikeObserver observer) {
-        return new LoadOptions(spikeK, integerSpikes, observer, progress, exactNarrowing, checkWeights, int8BlockRows, contextLimit, kvCache);
+        return new LoadOptions(spikeK, integerSpikes, observer, progress, exactNarrowing, checkWeights, int8BlockRows, contextLimit, kvCache, quantize);
     }
 
     public LoadOptions withProgress(Consumer<String> listener) {
-        return new LoadOptions(spikeK, integerSpikes, spikeObserver, listener, exactNarrowing, checkWeights, int8BlockRows, contextLimit, kvCache);
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, listener, exactNarrowing, checkWeights, int8BlockRows, contextLimit, kvCache, quantize);
     }
 
     public LoadOptions withExactNarrowing(boolean narrow) {
-        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, narrow, checkWeights, int8BlockRows, contextLimit, kvCache);
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, narrow, checkWeights, int8BlockRows, contextLimit, kvCache, quantize);
     }
 
     /** With or without the NaN/infinity scan of every weight at load (the CLI's --check-weights). */
     public LoadOptions withCheckWeights(boolean check) {
-        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, check, int8BlockRows, contextLimit, kvCache);
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, check, int8BlockRows, contextLimit, kvCache, quantize);
     }
 
     /** With the CPU's INT8 layout in blocks of at most {@code rows} rows ({@link io.spikert.runtime.Tuning#maxBlockRows}). */
     public LoadOptions withInt8BlockRows(int rows) {
-        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, checkWeights, rows, contextLimit, kvCache);
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, checkWeights, rows, contextLimit, kvCache, quantize);
     }
 
     /** Qwen2 only: sessions hold up to {@code tokens} positions ({@link ModelConfig#withContextLimit}); 0: the config's. */
     public LoadOptions withContextLimit(int tokens) {
-        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, checkWeights, int8BlockRows, tokens, kvCache);
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, checkWeights, int8BlockRows, tokens, kvCache, quantize);
     }
 
     /** With keys and values cached at {@code precision} ({@link #kvCache}). */
     public LoadOptions withKvCache(KvPrecision precision) {
         return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, checkWeights, int8BlockRows,
-                contextLimit, precision);
+                contextLimit, precision, quantize);
+    }
+
+    /** With the projection weights quantised at load ({@link #quantize}). */
+    public LoadOptions withQuantize(WeightQuantization quantization) {
+        return new LoadOptions(spikeK, integerSpikes, spikeObserver, progress, exactNarrowing, checkWeights, int8BlockRows,
+                contextLimit, kvCache, quantization);
     }
 }

@@ -1,5 +1,6 @@
 package io.spikert.model;
 
+import io.spikert.model.layers.Linear;
 import io.spikert.model.layers.Projection;
 import io.spikert.runtime.backend.Matrix;
 import io.spikert.runtime.backend.WeightVector;
@@ -34,7 +35,12 @@ public interface ModelWeights {
     Projection down(String prefix, int out, int in) throws IOException;
 
     /** The untied lm_head. */
-    Matrix lmHead(int vocab, int hidden) throws IOException;
+    Projection lmHead(int vocab, int hidden) throws IOException;
+
+    /** The output head of a model with tied embeddings: the table itself, [vocab, hidden]. */
+    default Projection tiedLmHead(String name, Matrix embeddings, int vocab, int hidden) throws IOException {
+        return new Linear(embeddings, null);
+    }
 
     /** The SWA query's spike threshold factor, 0 for none (the base model). */
     float querySpikeK();

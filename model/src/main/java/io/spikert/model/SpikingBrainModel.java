@@ -8,6 +8,7 @@ import io.spikert.model.layers.Batch;
 import io.spikert.model.layers.DecoderLayer;
 import io.spikert.model.layers.FeedForward;
 import io.spikert.model.layers.GatedLinearAttention;
+import io.spikert.model.layers.LayerInput;
 import io.spikert.model.layers.Projection;
 import io.spikert.model.layers.SlidingWindowAttention;
 import io.spikert.model.layers.SpikeObserver;
@@ -15,6 +16,7 @@ import io.spikert.model.layers.SpikeObservingBackend;
 import io.spikert.model.layers.Workspace;
 import io.spikert.runtime.Cleanup;
 import io.spikert.runtime.NumericalFaultException;
+import io.spikert.runtime.backend.Activation;
 import io.spikert.runtime.backend.Backend;
 import io.spikert.runtime.backend.BackendException;
 import io.spikert.runtime.backend.Floats;
@@ -57,15 +59,16 @@ public final class SpikingBrainModel implements AutoCloseable {
     private final Matrix embeddings;
     private final DecoderLayer[] layers;
     private final WeightVector finalNorm;
-    private final Matrix lmHead;
+    private final Projection lmHead;
     private final Map<String, Integer> rawWeightForms;
+    private final QuantizationSummary quantization;
     private final Set<ModelSession> openSessions = new LinkedHashSet<>();
     private final ModelIdentity identity;
     private boolean closed;
 
     private SpikingBrainModel(ModelConfig config, ModelVariant variant, Backend backend, SpikeObserver observer,
                               Checkpoint checkpoint, Arena hostCopies, Memory weights, Graph graph,
-                              Map<String, Integer> rawWeightForms) {
+                              Map<String, Integer> rawWeightForms, QuantizationSummary quantization) {
         this.config = config;
         this.variant = variant;
         this.backend = backend;
@@ -78,6 +81,7 @@ public final class SpikingBrainModel implements AutoCloseable {
         this.finalNorm = graph.finalNorm();
         this.lmHead = graph.lmHead();
         this.rawWeightForms = rawWeightForms;
+        this.quantization = quantization;
         this.identity = new ModelIdentity(checkpoint != null ? checkpoint.directory().toAbsolutePath().normalize().toString()
                 : "in-memory weights of model #" + IN_MEMORY_MODELS.incrementAndGet(), variant, config);
     }
@@ -93,6 +97,10 @@ public final class SpikingBrainModel implements AutoCloseable {
      * {@link LoadOptions#integerSpikes()} says.
      */
     public static SpikingBrainModel load(Path modelDir, Backend backend, LoadOptions options) throws IOException {
+        if (options.quantize() != WeightQuantization.NONE && !backend.multipliesQuantizedWeights()) {
+            throw new IllegalArgumentException("the " + backend.name() + " backend multiplies no " + options.quantize().label()
+                    + " weights; quantising at load is for the CPU");
+        }
         ModelConfig config = ModelConfig.load(modelDir);
         if (options.contextLimit() > 0) {
             config = config.withContextLimit(options.contextLimit());
@@ -120,6 +128,10 @@ public final class SpikingBrainModel implements AutoCloseable {
                 throw new CheckpointException(modelDir + ": a W8ASpike model caches its int8-quantised keys and values"
                         + " exactly at F32; a " + effective.kvCache() + " key/value cache is for dense models");
             }
+            if (effective.quantize() != WeightQuantization.NONE && binder.variant() != ModelVariant.BASE) {
+                throw new CheckpointException(modelDir + ": a W8ASpike checkpoint is INT8 already; quantising at load ("
+                        + effective.quantize().label() + ") is for dense models");
+            }
             binder.requireLayerCount(config.numLayers());
             Graph graph = build(config, binder, effective.kvCache());
             binder.requireAllUsed();
@@ -129,7 +141,7 @@ public final class SpikingBrainModel implements AutoCloseable {
                 hostCopies.close();
             }
             return new SpikingBrainModel(config, binder.variant(), backend, effective.spikeObserver(), checkpoint, hostCopies,
-                    weights, graph, binder.rawForms());
+                    weights, graph, binder.rawForms(), binder.quantizationSummary());
         } catch (IOException | RuntimeException e) {
             if (weights != null) {
                 weights.closeAfter(e);
@@ -159,7 +171,7 @@ public final class SpikingBrainModel implements AutoCloseable {
         try {
             ModelWeights w = bind.bind(weights);
             return new SpikingBrainModel(config, w.variant(), backend, SpikeObserver.NONE, null, null, weights,
-                    build(config, w, KvPrecision.F32), Map.of());
+                    build(config, w, KvPrecision.F32), Map.of(), QuantizationSummary.NONE);
         } catch (IOException | RuntimeException e) {
             weights.closeAfter(e);
             throw e;
@@ -173,7 +185,7 @@ public final class SpikingBrainModel implements AutoCloseable {
     }
 
     /** The embedding table, the decoder layers, the final norm and the output head. */
-    private record Graph(Matrix embeddings, DecoderLayer[] layers, WeightVector finalNorm, Matrix lmHead) {
+    private record Graph(Matrix embeddings, DecoderLayer[] layers, WeightVector finalNorm, Projection lmHead) {
     }
 
     /**
@@ -217,7 +229,8 @@ public final class SpikingBrainModel implements AutoCloseable {
                     w.vector(arch.mlpNorm(l), hidden), mlp, c.normEps());
         }
         WeightVector finalNorm = w.vector("model.norm.weight", hidden);
-        Matrix lmHead = c.tieWordEmbeddings() && !w.contains("lm_head.weight") ? embeddings : w.lmHead(c.vocabSize(), hidden);
+        Projection lmHead = c.tieWordEmbeddings() && !w.contains("lm_head.weight")
+                ? w.tiedLmHead(arch.embeddings(), embeddings, c.vocabSize(), hidden) : w.lmHead(c.vocabSize(), hidden);
         return new Graph(embeddings, layers, finalNorm, lmHead);
     }
 
@@ -235,6 +248,11 @@ public final class SpikingBrainModel implements AutoCloseable {
      */
     public Map<String, Integer> rawWeightForms() {
         return rawWeightForms;
+    }
+
+    /** What quantising the weights at load did ({@link LoadOptions#quantize}; {@link QuantizationSummary#NONE} without it). */
+    public QuantizationSummary quantization() {
+        return quantization;
     }
 
     /** Which model this is, for {@link SessionSnapshot}s: the snapshots of its sessions resume only on a model of this identity. */
@@ -390,7 +408,7 @@ public final class SpikingBrainModel implements AutoCloseable {
     void logits(Workspace ws, int first, int count, Floats out) {
         int hidden = config.hiddenSize();
         ops.rmsnorm(ws.x.at((long) first * hidden), finalNorm, ws.h, hidden, count, config.normEps());
-        ops.linear(lmHead, ws.h, count, out);
+        lmHead.forward(ops, new LayerInput(ws, ws.h, hidden, count), count, out, Activation.NONE);
     }
 
     /** Closes the sessions still open on a device, frees the weights and unmaps the checkpoint. Idempotent. */

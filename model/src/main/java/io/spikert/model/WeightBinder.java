@@ -2,6 +2,7 @@ package io.spikert.model;
 
 import io.spikert.model.checkpoint.Checkpoint;
 import io.spikert.model.checkpoint.CheckpointException;
+import io.spikert.kernels.QuantWeights;
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.model.checkpoint.AlignedSafetensors;
 import io.spikert.model.checkpoint.w8.ExactForms;
@@ -12,11 +13,13 @@ import io.spikert.model.layers.Int8Linear;
 import io.spikert.model.layers.Linear;
 import io.spikert.model.layers.LowRankProjection;
 import io.spikert.model.layers.Projection;
+import io.spikert.model.layers.QuantizedLinear;
 import io.spikert.model.layers.SpikingLinear;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
 import io.spikert.runtime.backend.Matrix;
 import io.spikert.runtime.backend.Memory;
+import io.spikert.runtime.backend.QuantMatrix;
 import io.spikert.runtime.backend.WeightVector;
 import io.spikert.runtime.memory.NativeMemory;
 
@@ -48,6 +51,11 @@ final class WeightBinder implements ModelWeights {
     private final ModelVariant variant;
     /** How many raw W8ASpike matrices were kept in each form, for the load report. */
     private final Map<String, Integer> rawForms = new TreeMap<>();
+    /** Matrices quantised at load, their bytes as stored and quantised, and projections left as stored. */
+    private int quantizedMatrices;
+    private long storedBytes;
+    private long quantizedBytes;
+    private int keptAsStored;
 
     /** Host copies the load makes (INT8 codes, widened or narrowed matrices) go to {@code arena}. */
     WeightBinder(Checkpoint checkpoint, Arena arena, Memory memory, LoadOptions options) {
@@ -108,10 +116,8 @@ final class WeightBinder implements ModelWeights {
     }
 
     @Override
-    public Matrix lmHead(int vocab, int hidden) throws CheckpointException {
-        return variant == ModelVariant.W8ASPIKE
-                ? narrowed("lm_head", vocab, hidden, "lm_head").weight()
-                : linear("lm_head", vocab, hidden, false).weight();
+    public Projection lmHead(int vocab, int hidden) throws CheckpointException {
+        return variant == ModelVariant.W8ASPIKE ? narrowed("lm_head", vocab, hidden, "lm_head") : linear("lm_head", vocab, hidden, false);
     }
 
     /**
@@ -168,9 +174,50 @@ final class WeightBinder implements ModelWeights {
         return t.dtype() == DType.F16 ? widenToF32(t) : t;
     }
 
-    private Linear linear(String prefix, int out, int in, boolean bias) throws CheckpointException {
-        Matrix w = memory.matrix(tensor(prefix + ".weight", out, in));
-        return new Linear(w, bias(prefix, out, bias));
+    /** A dense linear of a base model: as stored, or quantised at load where {@link LoadOptions#quantize} asks. */
+    private Projection linear(String prefix, int out, int in, boolean bias) throws CheckpointException {
+        String name = prefix + ".weight";
+        Tensor w = tensor(name, out, in);
+        if (options.quantize() != WeightQuantization.NONE) {
+            if (QuantWeights.fits(in)) {
+                QuantMatrix q = quantized(name, w, out, in);
+                return new QuantizedLinear(q, bias(prefix, out, bias));
+            }
+            keptAsStored++;
+        }
+        Matrix m = memory.matrix(w);
+        return new Linear(m, bias(prefix, out, bias));
+    }
+
+    /** {@code w} [out, in] quantised to the load's format; a NaN or infinite weight is refused naming the tensor. */
+    private QuantMatrix quantized(String name, Tensor w, int out, int in) throws CheckpointException {
+        WeightQuantization q = options.quantize();
+        options.progress().accept("quantising " + name + " to " + q.label());
+        QuantWeights codes;
+        try {
+            codes = QuantWeights.quantize(arena, w.data(), w.dtype() == DType.BF16, out, in, q.format());
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointException(checkpoint.fileOf(name) + ": tensor " + name + ": " + e.getMessage(), e);
+        }
+        quantizedMatrices++;
+        storedBytes += w.byteSize();
+        quantizedBytes += codes.byteSize();
+        return memory.quantized(name, codes);
+    }
+
+    /** With tied embeddings and quantisation, lm_head is a quantised copy of the table, which the lookup reads as stored. */
+    @Override
+    public Projection tiedLmHead(String name, Matrix embeddings, int vocab, int hidden) throws CheckpointException {
+        if (options.quantize() == WeightQuantization.NONE || !QuantWeights.fits(hidden)) {
+            return new Linear(embeddings, null);
+        }
+        return new QuantizedLinear(quantized(name, tensor(name, vocab, hidden), vocab, hidden), null);
+    }
+
+    /** What quantising at load did (NONE when it was not asked for). */
+    QuantizationSummary quantizationSummary() {
+        return options.quantize() == WeightQuantization.NONE ? QuantizationSummary.NONE
+                : new QuantizationSummary(options.quantize(), quantizedMatrices, storedBytes, quantizedBytes, keptAsStored);
     }
 
     private WeightVector bias(String prefix, int out, boolean bias) throws CheckpointException {

@@ -23,6 +23,15 @@ final class CheckpointEdits {
      * writable copy and returns it (changed in place or not), a replacement, or null to drop it.
      */
     static Path copy(Path src, Path dst, UnaryOperator<Tensor> edit) throws IOException {
+        return copyAdding(src, dst, edit);
+    }
+
+    /** As {@link #copy} unchanged, with the tensors {@code extra} added. */
+    static Path copyAdding(Path src, Path dst, Tensor... extra) throws IOException {
+        return copyAdding(src, dst, t -> t, extra);
+    }
+
+    private static Path copyAdding(Path src, Path dst, UnaryOperator<Tensor> edit, Tensor... extra) throws IOException {
         Files.createDirectories(dst);
         Files.copy(src.resolve("config.json"), dst.resolve("config.json"));
         try (var ckpt = Checkpoints.open(src); var arena = Arena.ofConfined()) {
@@ -34,6 +43,9 @@ final class CheckpointEdits {
                 if (edited != null) {
                     writer.add(edited);
                 }
+            }
+            for (Tensor t : extra) {
+                writer.add(t);
             }
             writer.write(dst.resolve("model.safetensors"));
         }

@@ -52,16 +52,26 @@ public final class MatMul {
     public static void f32(MemorySegment w, int cols, float[] x, int xOff, int ldx, int tokens,
                            float[] y, int yOff, int ldy, int rowStart, int rowEnd) {
         Weights.checkMatrix("MatMul.f32", w, cols, rowEnd, 4);
-        run(w, false, cols, x, xOff, ldx, tokens, y, yOff, ldy, rowStart, rowEnd);
+        run(w, false, null, cols, x, xOff, ldx, tokens, y, yOff, ldy, rowStart, rowEnd);
     }
 
     public static void bf16(MemorySegment w, int cols, float[] x, int xOff, int ldx, int tokens,
                             float[] y, int yOff, int ldy, int rowStart, int rowEnd) {
         Weights.checkMatrix("MatMul.bf16", w, cols, rowEnd, 2);
-        run(w, true, cols, x, xOff, ldx, tokens, y, yOff, ldy, rowStart, rowEnd);
+        run(w, true, null, cols, x, xOff, ldx, tokens, y, yOff, ldy, rowStart, rowEnd);
     }
 
-    private static void run(MemorySegment w, boolean bf16, int cols, float[] x, int xOff, int ldx, int tokens,
+    /**
+     * As {@link #f32} on the dequantised values of {@code w} ({@link QuantWeights#weight}), with the same bits: the
+     * packing step dequantises the rows instead of copying them.
+     */
+    public static void quantized(QuantWeights w, float[] x, int xOff, int ldx, int tokens,
+                                 float[] y, int yOff, int ldy, int rowStart, int rowEnd) {
+        java.util.Objects.checkFromToIndex(rowStart, rowEnd, w.rows());
+        run(null, false, w, w.cols(), x, xOff, ldx, tokens, y, yOff, ldy, rowStart, rowEnd);
+    }
+
+    private static void run(MemorySegment w, boolean bf16, QuantWeights q, int cols, float[] x, int xOff, int ldx, int tokens,
                             float[] y, int yOff, int ldy, int rowStart, int rowEnd) {
         if (rowStart >= rowEnd || tokens <= 0) {
             return;
@@ -85,7 +95,7 @@ public final class MatMul {
                 boolean first = k0 == 0;
                 for (int r = rowStart; r < rowEnd; r += ROWS) {
                     int rb = Math.min(ROWS, rowEnd - r);
-                    if (!bf16 && TV == 4 && rb == ROWS && nv == 4) {
+                    if (q == null && !bf16 && TV == 4 && rb == ROWS && nv == 4) {
                         long rowBytes = (long) cols * 4;
                         MemorySegment blk = w.asSlice(r * rowBytes, ROWS * rowBytes);
                         kernel4Direct(blk, rowBytes, 4L * k0, 4L * (k0 + kc), xp, tp, k0 * tp, acc);
@@ -95,7 +105,9 @@ public final class MatMul {
                     for (int i = 0; i < ROWS; i++) {
                         if (i < rb) {
                             long elem = (long) (r + i) * cols + k0;
-                            if (bf16) {
+                            if (q != null) {
+                                q.dequantize(r + i, k0, kc, wp, i * KC);
+                            } else if (bf16) {
                                 packBf16(w, elem, kc, wp, i * KC);
                             } else {
                                 MemorySegment.copy(w, Weights.F32, elem * 4, wp, i * KC, kc);

@@ -78,8 +78,8 @@ final class SyntheticDeviceWeights implements ModelWeights, AutoCloseable {
     }
 
     @Override
-    public Matrix lmHead(int vocab, int hidden) {
-        return matrix("lm_head.weight", vocab, hidden);
+    public Projection lmHead(int vocab, int hidden) {
+        return new Linear(matrix("lm_head.weight", vocab, hidden), null);
     }
 
     @Override

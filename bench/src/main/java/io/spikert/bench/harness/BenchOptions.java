@@ -1,6 +1,7 @@
 package io.spikert.bench.harness;
 
 import io.spikert.model.ModelVariant;
+import io.spikert.model.WeightQuantization;
 import io.spikert.model.synthetic.SyntheticCheckpoint.RawValues;
 import io.spikert.runtime.Precision;
 
@@ -12,11 +13,11 @@ import java.nio.file.Path;
  */
 public record BenchOptions(Path model, Shape shape, ModelVariant variant, RawValues raw, Path cacheRoot, int promptTokens, int decodeTokens,
                            int warmupTokens, int threads, BandwidthProbe.Source bandwidthSource, Path json, Precision precision,
-                           int chunk, int prefillRepeats) {
+                           int chunk, int prefillRepeats, WeightQuantization quantize) {
 
     public static final String USAGE = """
             scripts/bench [--model DIR | --shape 7b|demo|small [--variant base|w8aspike [--raw fp32|bf16|codes]]] [--cache DIR] [--prompt-tokens N] [--decode-tokens N]
-                          [--warmup-tokens N] [--threads N] [--precision fp32|bf16] [--chunk N] [--prefill-repeats N]
+                          [--warmup-tokens N] [--threads N] [--precision fp32|bf16] [--quantize none|q8|q4] [--chunk N] [--prefill-repeats N]
                           [--bandwidth native|weights] [--json FILE]
               End-to-end benchmark: load time, resident memory, prefill and decode tokens/s, and the DRAM read
               bandwidth measured in the same run, with decode as a percentage of the bandwidth-bound rate.
@@ -34,6 +35,7 @@ public record BenchOptions(Path model, Shape shape, ModelVariant variant, RawVal
               --decode-tokens N  timed decode steps (default 16), after --warmup-tokens untimed ones (default 2)
               --threads N        compute threads (default: all cores)
               --precision P      activation precision of prefill products: fp32 (default, exact) or bf16
+              --quantize Q       projection weights of a dense model quantised at load: none (default), q8 or q4
               --chunk N          prefill chunk in tokens (default: the backend's, 0)
               --prefill-repeats N  prefills of the prompt, each in a new session (default 1): the first includes
                                  JIT warmup and the first touch of the weight pages; the report gives each and
@@ -58,6 +60,7 @@ public record BenchOptions(Path model, Shape shape, ModelVariant variant, RawVal
         Precision precision = Precision.FP32;
         int chunk = 0;
         int prefillRepeats = 1;
+        WeightQuantization quantize = WeightQuantization.NONE;
         boolean shapeGiven = false;
         for (int i = 0; i < argv.length; i++) {
             String opt = argv[i];
@@ -108,6 +111,13 @@ public record BenchOptions(Path model, Shape shape, ModelVariant variant, RawVal
                 case "--json" -> json = Path.of(v);
                 case "--chunk" -> chunk = positive(opt, v, 0);
                 case "--prefill-repeats" -> prefillRepeats = positive(opt, v, 1);
+                case "--quantize" -> {
+                    try {
+                        quantize = WeightQuantization.parse(v, "--quantize");
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(e.getMessage());
+                    }
+                }
                 case "--precision" -> {
                     try {
                         precision = Precision.parse(v, "--precision");
@@ -125,7 +135,7 @@ public record BenchOptions(Path model, Shape shape, ModelVariant variant, RawVal
             throw new UsageException("--raw applies to a synthetic --variant w8aspike checkpoint only");
         }
         return new BenchOptions(model, model == null ? shape : null, variant, raw, cache != null ? cache : defaultCache(),
-                prompt, decode, warmup, threads, source, json, precision, chunk, prefillRepeats);
+                prompt, decode, warmup, threads, source, json, precision, chunk, prefillRepeats, quantize);
     }
 
     private static int positive(String opt, String v, int min) {

@@ -6,6 +6,7 @@ import io.spikert.model.Session;
 import io.spikert.model.ModelVariant;
 import io.spikert.model.LoadOptions;
 import io.spikert.model.SpikingBrainModel;
+import io.spikert.model.WeightQuantization;
 import io.spikert.model.checkpoint.w8.PackedW8Reader;
 import io.spikert.model.checkpoint.Checkpoint;
 import io.spikert.model.checkpoint.CheckpointException;
@@ -77,7 +78,8 @@ public final class EndToEndBench {
         long t0 = System.nanoTime();
         Tuning tuning = Tuning.fromSystemProperties();
         try (var backend = new CpuBackend(o.threads(), tuning);
-             var model = SpikingBrainModel.load(dir, backend, LoadOptions.defaults().withInt8BlockRows(tuning.maxBlockRows()))) {
+             var model = SpikingBrainModel.load(dir, backend, LoadOptions.defaults().withInt8BlockRows(tuning.maxBlockRows())
+                     .withQuantize(o.quantize()))) {
             double loadSeconds = (System.nanoTime() - t0) / 1e9;
             backend.precision(o.precision());
             out.println("backend: " + backend.name()); // which products ran: the Vector API's, or oneDNN's, and why
@@ -90,6 +92,9 @@ public final class EndToEndBench {
             out.printf("load: %.2f s, weights %s, resident after load %s%n", loadSeconds, gb(weightBytes), memory(afterLoad));
             if (!model.rawWeightForms().isEmpty()) {
                 out.printf("raw fp32 matrices kept as: %s%n", model.rawWeightForms());
+            }
+            if (o.quantize() != WeightQuantization.NONE) {
+                out.println(model.quantization().describe());
             }
 
             int chunk = o.chunk() > 0 ? o.chunk() : backend.defaultChunk();
@@ -151,13 +156,15 @@ public final class EndToEndBench {
             // W8ASpike decode reads its INT8 codes, not the fp32 matrices of its checkpoint: its bound is the
             // bytes the backend counted. Paired, each step is followed by a plain read of as many bytes of the
             // packed checkpoint (mapped, in the page cache after the load); a paired read of an fp32 file (three
-            // times the bytes, more than this host's memory at 7B) would measure the disk, not DRAM.
+            // times the bytes, more than this host's memory at 7B) would measure the disk, not DRAM. Weights quantised at
+            // load likewise: the bound is their codes and scales, paired with as many bytes of the (cached) checkpoint.
             boolean spiking = model.variant() == ModelVariant.W8ASPIKE;
+            boolean quantized = o.quantize() != WeightQuantization.NONE;
             boolean packed = spiking && PackedW8Reader.isPacked(ckpt, "model.layers.0.attn.q_proj");
-            double bound = bandwidth / (spiking ? streamedPerToken : traffic.totalBytes());
+            double bound = bandwidth / (spiking || quantized ? streamedPerToken : traffic.totalBytes());
             double unpairedPercent = 100 * decodeRate / bound;
-            List<java.lang.foreign.MemorySegment> readSet = !spiking ? PairedDecode.tokenWeights(ckpt)
-                    : packed ? PairedDecode.firstBytes(PairedDecode.tokenWeights(ckpt), streamedPerToken) : null;
+            List<java.lang.foreign.MemorySegment> readSet = !spiking && !quantized ? PairedDecode.tokenWeights(ckpt)
+                    : packed || quantized ? PairedDecode.firstBytes(PairedDecode.tokenWeights(ckpt), streamedPerToken) : null;
             PairedDecode.Result paired = readSet == null ? null
                     : PairedDecode.run(session, next, o.decodeTokens(), readSet, backend.pool());
             double percent = paired == null ? unpairedPercent : 100 * paired.boundShare();

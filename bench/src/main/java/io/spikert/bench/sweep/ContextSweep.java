@@ -9,6 +9,7 @@ import io.spikert.model.LoadOptions;
 import io.spikert.model.ModelConfig;
 import io.spikert.model.Session;
 import io.spikert.model.SpikingBrainModel;
+import io.spikert.model.WeightQuantization;
 import io.spikert.model.generate.Sampler;
 import io.spikert.runtime.Precision;
 import io.spikert.runtime.Tuning;
@@ -77,6 +78,11 @@ public final class ContextSweep implements Callable<Integer> {
             description = "Key/value cache precision of both models, f32 or bf16 (default f32).")
     String kvCache;
 
+    @Option(names = "--quantize", defaultValue = "none",
+            description = "Both models' projection weights quantised at load: none, q8 or q4 (default none; the report's CPU"
+                    + " figures ran both models at Q4_0).")
+    String quantize;
+
     @Option(names = "--decode-tokens", defaultValue = "16",
             description = "Greedy decode steps timed after each prompt; the rate is the median step's (default 16).")
     int decodeTokens;
@@ -139,6 +145,7 @@ public final class ContextSweep implements Callable<Integer> {
         }
         Precision p = Precision.parse(precision, "--precision");
         KvPrecision kv = KvPrecision.parse(kvCache, "--kv-cache");
+        WeightQuantization q = WeightQuantization.parse(quantize, "--quantize");
         int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         Shape s = Shape.parse(shape);
         Path cacheRoot = cache != null ? cache : BenchOptions.defaultCache();
@@ -153,19 +160,20 @@ public final class ContextSweep implements Callable<Integer> {
         long qwen2Most = ModelConfig.MAX_SLIDING_WINDOW + 1L - UNTIMED_DECODE_STEPS - decodeTokens;
         long longest = java.util.stream.Stream.concat(sizes.stream(), depths.stream()).mapToLong(Long::longValue)
                 .filter(n -> n <= qwen2Most).max().orElse(qwen2Most);
-        String title = String.format(Locale.ROOT, "SpikingBrain vs Qwen2, %s shape, %d threads, %s prefill, %s KV cache",
-                spikingBrainDir == null ? s.cliName() : "given", nThreads, p.name().toLowerCase(Locale.ROOT), kv.label());
+        String title = String.format(Locale.ROOT, "SpikingBrain vs Qwen2, %s shape, %d threads, %s prefill, %s KV cache%s",
+                spikingBrainDir == null ? s.cliName() : "given", nThreads, p.name().toLowerCase(Locale.ROOT), kv.label(),
+                q == WeightQuantization.NONE ? "" : ", " + q.label() + " weights");
         log.println(title);
         Tuning tuning = Tuning.fromSystemProperties();
         try (CpuBackend backend = new CpuBackend(nThreads, tuning)) {
             backend.precision(p);
             log.println("backend: " + backend.name());
             if (runSpikingBrain) {
-                sweep(SPIKINGBRAIN, sb, LoadOptions.defaults().withKvCache(kv), backend, sbSizes, depths, title);
+                sweep(SPIKINGBRAIN, sb, LoadOptions.defaults().withKvCache(kv).withQuantize(q), backend, sbSizes, depths, title);
             }
             if (runQwen2) {
                 long limit = longest + UNTIMED_DECODE_STEPS + decodeTokens;
-                sweep(QWEN2, qw, LoadOptions.defaults().withContextLimit((int) limit).withKvCache(kv), backend, sizes,
+                sweep(QWEN2, qw, LoadOptions.defaults().withContextLimit((int) limit).withKvCache(kv).withQuantize(q), backend, sizes,
                         depths, title);
             }
         }

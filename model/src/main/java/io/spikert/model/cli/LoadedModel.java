@@ -3,6 +3,7 @@ package io.spikert.model.cli;
 import io.spikert.model.LoadOptions;
 import io.spikert.model.ModelConfig;
 import io.spikert.model.SpikingBrainModel;
+import io.spikert.model.WeightQuantization;
 import io.spikert.model.checkpoint.w8.PackedW8Reader;
 import io.spikert.model.generate.StopTokens;
 import io.spikert.model.tokenizer.Tokenizer;
@@ -55,6 +56,7 @@ final class LoadedModel implements AutoCloseable {
         Tuning tuning = CliCommand.tuning();
         Precision precision = precision(run.precision, device);
         KvPrecision kvCache = kvCache(run.kvCache);
+        WeightQuantization quantize = quantize(run.quantize, device);
         Backend backend = openBackend(device, threads, tuning);
         if (backend instanceof CpuBackend cpu) {
             cpu.precision(precision);
@@ -71,7 +73,7 @@ final class LoadedModel implements AutoCloseable {
             var progress = new LoadProgress(err);
             var options = new LoadOptions(k).withProgress(progress).withCheckWeights(run.checkWeights)
                     .withInt8BlockRows(tuning.maxBlockRows()).withContextLimit(run.context == null ? 0 : run.context)
-                    .withKvCache(kvCache);
+                    .withKvCache(kvCache).withQuantize(quantize);
             if (report != null) {
                 options = options.withSpikeObserver(report);
             }
@@ -85,6 +87,9 @@ final class LoadedModel implements AutoCloseable {
                 boolean packed = PackedW8Reader.isPacked(model.checkpoint(), "model.layers.0.attn.q_proj");
                 err.printf("loaded in %.1f s%s%n", (System.nanoTime() - t0) / 1e9,
                         packed ? "" : " (spikert convert --to packed stores the INT8 codes and skips quantising at load)");
+            }
+            if (quantize != WeightQuantization.NONE) {
+                err.println(model.quantization().describe());
             }
             if (report != null && !model.rawWeightForms().isEmpty()) {
                 err.println("raw fp32 matrices kept as: " + model.rawWeightForms());
@@ -112,6 +117,21 @@ final class LoadedModel implements AutoCloseable {
                     + " FP32 activations");
         }
         return p;
+    }
+
+    /** {@code --quantize}: none anywhere; q8 or q4 on the CPU only (a usage error elsewhere, before any load). */
+    static WeightQuantization quantize(String value, String device) {
+        WeightQuantization q;
+        try {
+            q = WeightQuantization.parse(value, "--quantize");
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (q != WeightQuantization.NONE && !"cpu".equals(device)) {
+            throw new UsageException("--quantize " + q.label() + " runs on the CPU only (--device cpu); the GPU backend"
+                    + " multiplies the weights as stored");
+        }
+        return q;
     }
 
     /** {@code --kv-cache}: f32 or bf16, on every device (a usage error otherwise, before any load). */

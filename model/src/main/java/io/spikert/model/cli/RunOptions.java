@@ -26,6 +26,12 @@ final class RunOptions {
                     + " long context's decode reads), on the CPU and the GPU; dense models only (W8ASpike caches int8 values exactly).")
     String kvCache;
 
+    @Option(names = "--quantize", paramLabel = "none|q8|q4", defaultValue = "none",
+            description = "Quantises a dense model's projection weights at load, weight-only, in groups of 32 with one scale"
+                    + " each (llama.cpp's Q8_0 / Q4_0 rules): q8 holds about half of BF16's bytes, q4 about a quarter; the"
+                    + " activations stay float. Default none (the weights as stored). CPU only; not for W8ASpike.")
+    String quantize;
+
     @Option(names = "--verbose", description = "Says which CPU path runs the products (oneDNN or the Vector API, and why),"
             + " and which spike kernel each W8ASpike projection used.")
     boolean verbose;

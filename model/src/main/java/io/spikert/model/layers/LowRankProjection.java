@@ -5,7 +5,7 @@ import io.spikert.runtime.backend.Backend;
 import io.spikert.runtime.backend.Floats;
 
 /** {@code up(down(x))}: the base model's GLA gate, {@code gk_proj.1(gk_proj.0(h))}, through rank 16. */
-public record LowRankProjection(Linear down, Linear up) implements Projection {
+public record LowRankProjection(Projection down, Projection up) implements Projection {
 
     @Override
     public int in() {

@@ -5,7 +5,7 @@ import io.spikert.runtime.backend.Backend;
 import io.spikert.runtime.backend.Floats;
 
 /** A learned map from {@code in} to {@code out} features, applied to each of a batch's rows. */
-public sealed interface Projection permits Linear, LowRankProjection, SpikingLinear, Int8Linear {
+public sealed interface Projection permits Linear, QuantizedLinear, LowRankProjection, SpikingLinear, Int8Linear {
     int in();
 
     int out();

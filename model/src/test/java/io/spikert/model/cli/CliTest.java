@@ -203,4 +203,23 @@ class CliTest {
         assertNotEquals(0, w8.status(), w8.err());
         assertTrue(w8.err().contains("a W8ASpike model caches its int8-quantised keys and values exactly"), w8.err());
     }
+
+    @Test
+    void quantizeRunsDenseModelsOnTheCpuAndIsRefusedElsewhere() {
+        String model = TINY.resolve("bf16-safetensors").toString();
+        Result q4 = run("generate", "--model", model, "--ids", "1,2,3,4,5,6,7,8,9,10", "--max-tokens", "3", "--format", "ids",
+                "--quantize", "Q4");
+        assertEquals(0, q4.status(), q4.err());
+        assertTrue(q4.err().contains("weights quantised to q4 at load: "), q4.err());
+        assertEquals(3, q4.out().strip().split("[,\\s]+").length, q4.out());
+        Result bad = run("generate", "--model", model, "--ids", "1,2", "--quantize", "q5");
+        assertEquals(2, bad.status(), bad.err());
+        assertTrue(bad.err().contains("--quantize must be none, q8 or q4, got 'q5'"), bad.err());
+        Result gpu = run("generate", "--model", model, "--ids", "1,2", "--quantize", "q8", "--device", "cuda");
+        assertEquals(2, gpu.status(), gpu.err());
+        assertTrue(gpu.err().contains("--quantize q8 runs on the CPU only"), gpu.err());
+        Result w8 = run("generate", "--model", "src/test/resources/tiny-w8aspike", "--ids", "1,2", "--quantize", "q8");
+        assertNotEquals(0, w8.status(), w8.err());
+        assertTrue(w8.err().contains("a W8ASpike checkpoint is INT8 already"), w8.err());
+    }
 }

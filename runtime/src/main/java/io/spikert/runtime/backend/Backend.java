@@ -32,6 +32,11 @@ public interface Backend extends AutoCloseable {
     /** Whether {@link Memory#fakeQuantized} weights can be multiplied (the CPU's float twin of W8ASpike). */
     boolean runsFloatSpikeForm();
 
+    /** Whether {@link Memory#quantized} weights (q8, q4) can be bound and multiplied: the CPU's, not a GPU's. */
+    default boolean multipliesQuantizedWeights() {
+        return false;
+    }
+
     /**
      * Whether {@link Memory#kvCache} holds keys and values at {@code precision} here: F32 at least (the default);
      * the CPU and GPU backends hold BF16 too.
@@ -84,6 +89,14 @@ public interface Backend extends AutoCloseable {
 
     /** y[r] = W' x[r] with W' INT8 codes times scales and a float, un-spiked input (W8ASpike's exact down_proj). */
     void int8Linear(Int8Matrix w, Floats x, int rows, Floats y);
+
+    /**
+     * y[r] = W x[r] for {@code rows} rows with W the dequantised values of weights quantised at load (q8, q4); where
+     * {@link #multipliesQuantizedWeights()}. Over several tokens at the backend's activation precision, as {@link #linear}.
+     */
+    default void quantLinear(QuantMatrix w, Floats x, int rows, Floats y) {
+        throw new UnsupportedOperationException(w.name() + ": this backend multiplies no " + w.format().label() + " weights");
+    }
 
     /**
      * W8ASpike's input spiking of {@code rows} tokens of {@code n} features (MODEL.md section 4):

@@ -7,6 +7,8 @@ import io.spikert.kernels.GlaChunk;
 import io.spikert.kernels.GlaStep;
 import io.spikert.kernels.MatMul;
 import io.spikert.kernels.MatVec;
+import io.spikert.kernels.QuantMatVec;
+import io.spikert.kernels.QuantWeights;
 import io.spikert.kernels.RmsNorm;
 import io.spikert.kernels.Rope;
 import io.spikert.kernels.SlidingWindowAttention;
@@ -559,6 +561,34 @@ public final class CpuBackend implements Backend {
     public void linear(Matrix w, Floats x, int rows, Floats y) {
         HeapFloats a = HeapFloats.of(x, w.name(), " input"), o = HeapFloats.of(y, w.name(), " output");
         linear(((HostMatrix) w).tensor(), a.array(), a.offset(), rows, o.array(), o.offset());
+    }
+
+    @Override
+    public boolean multipliesQuantizedWeights() {
+        return true;
+    }
+
+    @Override
+    public void quantLinear(QuantMatrix w, Floats x, int rows, Floats y) {
+        HeapFloats a = HeapFloats.of(x, w.name(), " input"), o = HeapFloats.of(y, w.name(), " output");
+        quantLinear(((HostQuantMatrix) w).weights(), a.array(), a.offset(), rows, o.array(), o.offset());
+    }
+
+    /**
+     * y[t] = W x[t] for {@code tokens} rows, W weights quantised at load: the Vector API kernels, which give the
+     * bits of {@link #linear} on the dequantised F32 matrix; over several tokens at the backend's {@link #precision()}.
+     */
+    public void quantLinear(QuantWeights w, float[] x, int xOff, int tokens, float[] y, int yOff) {
+        int rows = w.rows();
+        weightBytesRead.add(w.byteSize());
+        if (tokens == 1) {
+            pool.parallelFor(rows, ROW_GRAIN, (start, end) -> QuantMatVec.multiply(w, x, xOff, y, yOff, start, end));
+            return;
+        }
+        boolean bf16Activations = precision == Precision.BF16;
+        float[] in = bf16Activations ? bf16Rounded(x, xOff, tokens * w.cols()) : x;
+        int inOff = bf16Activations ? 0 : xOff;
+        pool.parallelFor(rows, ROW_GRAIN, (start, end) -> MatMul.quantized(w, in, inOff, w.cols(), tokens, y, yOff, rows, start, end));
     }
 
     @Override

@@ -97,6 +97,16 @@ public abstract class ForwardingBackend implements Backend {
     }
 
     @Override
+    public boolean multipliesQuantizedWeights() {
+        return delegate.multipliesQuantizedWeights();
+    }
+
+    @Override
+    public void quantLinear(QuantMatrix w, Floats x, int rows, Floats y) {
+        delegate.quantLinear(w, x, rows, y);
+    }
+
+    @Override
     public void spikeEncode(Floats x, int n, float k, int rows, Spikes out) {
         delegate.spikeEncode(x, n, k, rows, out);
     }

@@ -1,5 +1,6 @@
 package io.spikert.runtime.backend;
 
+import io.spikert.kernels.QuantWeights;
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.runtime.Tensor;
 
@@ -34,6 +35,12 @@ final class HeapMemory implements Memory {
     public Int8Matrix int8(String name, Int8Weights weights) {
         open();
         return new HostInt8Matrix(name, weights, null);
+    }
+
+    @Override
+    public QuantMatrix quantized(String name, QuantWeights weights) {
+        open();
+        return new HostQuantMatrix(name, weights);
     }
 
     @Override

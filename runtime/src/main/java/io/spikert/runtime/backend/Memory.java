@@ -1,5 +1,6 @@
 package io.spikert.runtime.backend;
 
+import io.spikert.kernels.QuantWeights;
 import io.spikert.kernels.spike.Int8Weights;
 import io.spikert.runtime.Tensor;
 
@@ -17,6 +18,15 @@ public interface Memory extends AutoCloseable {
 
     /** W8ASpike INT8 codes with their scales and exact outliers. */
     Int8Matrix int8(String name, Int8Weights weights);
+
+    /**
+     * Weights quantised at load (q8, q4); refused naming {@code name} where the backend does not
+     * {@link Backend#multipliesQuantizedWeights() multiply them}.
+     */
+    default QuantMatrix quantized(String name, QuantWeights weights) {
+        throw new UnsupportedOperationException(name + ": this backend multiplies no " + weights.format().label()
+                + " weights (they are quantised at load for the CPU only)");
+    }
 
     /**
      * The float fake-quantisation twin of W8ASpike's integer product: {@code quantized} is code x scale as

@@ -1,6 +1,9 @@
 package io.spikert.bench.kernels;
 
 import io.spikert.kernels.MatVec;
+import io.spikert.kernels.QuantFormat;
+import io.spikert.kernels.QuantMatVec;
+import io.spikert.kernels.QuantWeights;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +22,8 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * Single-thread GEMV over a weight matrix far larger than the caches. GB/s of weights =
  * rows * cols * bytesPerElem / time; compare {@code matVec} with {@code readBaseline} (a plain vector
- * sum over the very same bytes) from the same run.
+ * sum over the very same bytes) from the same run. Q8 and Q4 are the same F32 matrix quantised at load
+ * ({@link QuantWeights}; their read baseline sums the codes).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -27,7 +31,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
 public class MatVecBench {
 
-    @Param({"F32", "BF16"})
+    @Param({"F32", "BF16", "Q8", "Q4"})
     public String dtype;
 
     @Param({"3584"})
@@ -38,13 +42,19 @@ public class MatVecBench {
 
     private Arena arena;
     private MemorySegment w;
+    private QuantWeights q;
     private float[] x;
     private float[] y;
 
     @Setup(Level.Trial)
     public void setup() {
         arena = Arena.ofShared();
-        w = BenchData.weights(arena, dtype, rows, cols, 42);
+        boolean quantized = dtype.startsWith("Q");
+        w = BenchData.weights(arena, quantized ? "F32" : dtype, rows, cols, 42);
+        if (quantized) {
+            q = QuantWeights.quantize(arena, w, false, rows, cols, QuantFormat.valueOf(dtype));
+            w = q.codes();
+        }
         x = BenchData.randoms(cols, 7);
         y = new float[rows];
     }
@@ -56,7 +66,9 @@ public class MatVecBench {
 
     @Benchmark
     public float[] matVec() {
-        if (dtype.equals("F32")) {
+        if (q != null) {
+            QuantMatVec.multiply(q, x, 0, y, 0, 0, rows);
+        } else if (dtype.equals("F32")) {
             MatVec.f32(w, cols, x, 0, y, 0, 0, rows);
         } else {
             MatVec.bf16(w, cols, x, 0, y, 0, 0, rows);

@@ -74,6 +74,11 @@ public final class ContextSweep implements Callable<Integer> {
                     + " instead of after a prompt (no TTFT): 256k, 1M, ... where a prompt would take hours.")
     List<String> stateDepths;
 
+    @Option(names = "--alternate", description = "Runs the --state-depths points of both models in one process at once, their"
+            + " timed decode steps alternated (SpikingBrain, Qwen2, SpikingBrain, ...), so that both rates of a depth see the"
+            + " same state of a noisy host; the heap must hold both (Qwen2's cache beside SpikingBrain's state).")
+    boolean alternate;
+
     @Option(names = "--kv-cache", defaultValue = "f32",
             description = "Key/value cache precision of both models, f32 or bf16 (default f32).")
     String kvCache;
@@ -168,13 +173,19 @@ public final class ContextSweep implements Callable<Integer> {
         try (CpuBackend backend = new CpuBackend(nThreads, tuning)) {
             backend.precision(p);
             log.println("backend: " + backend.name());
-            if (runSpikingBrain) {
-                sweep(SPIKINGBRAIN, sb, LoadOptions.defaults().withKvCache(kv).withQuantize(q), backend, sbSizes, depths, title);
+            boolean together = alternate && runSpikingBrain && runQwen2 && !depths.isEmpty();
+            List<Long> apart = together ? List.of() : depths;
+            LoadOptions sbOptions = LoadOptions.defaults().withKvCache(kv).withQuantize(q);
+            long limit = longest + UNTIMED_DECODE_STEPS + decodeTokens;
+            LoadOptions qwOptions = LoadOptions.defaults().withContextLimit((int) limit).withKvCache(kv).withQuantize(q);
+            if (runSpikingBrain && !(together && sbSizes.isEmpty())) {
+                sweep(SPIKINGBRAIN, sb, sbOptions, backend, sbSizes, apart, title);
             }
-            if (runQwen2) {
-                long limit = longest + UNTIMED_DECODE_STEPS + decodeTokens;
-                sweep(QWEN2, qw, LoadOptions.defaults().withContextLimit((int) limit).withKvCache(kv).withQuantize(q), backend, sizes,
-                        depths, title);
+            if (runQwen2 && !(together && sizes.isEmpty())) {
+                sweep(QWEN2, qw, qwOptions, backend, sizes, apart, title);
+            }
+            if (together) {
+                alternateDepths(sb, sbOptions, qw, qwOptions, backend, depths, title);
             }
         }
         log.println("wrote " + out.resolve("sweep.md") + ", sweep.csv and sweep.png");
@@ -185,7 +196,7 @@ public final class ContextSweep implements Callable<Integer> {
                        String title) throws IOException {
         try (SpikingBrainModel model = SpikingBrainModel.load(dir, backend, options)) {
             ModelConfig c = model.config();
-            log.printf("%s: %s, %d layers, hidden %d%n", name, c.architecture().displayName(), c.numLayers(), c.hiddenSize());
+            describe(name, model, options);
             warmUp(model, (int) Math.min(512, sizes.isEmpty() ? 512 : sizes.get(0)));
             String stopped = null;
             for (long n : sizes) {
@@ -215,6 +226,61 @@ public final class ContextSweep implements Callable<Integer> {
                 save(title);
             }
             save(title);
+        }
+    }
+
+    private void describe(String name, SpikingBrainModel model, LoadOptions options) {
+        ModelConfig c = model.config();
+        log.printf("%s: %s, %d layers, hidden %d%n", name, c.architecture().displayName(), c.numLayers(), c.hiddenSize());
+        if (options.quantize() != WeightQuantization.NONE) {
+            log.println("  " + model.quantization().describe());
+        }
+    }
+
+    /**
+     * {@code --alternate}: both models loaded at once; at each depth a session of each is put there, and their timed
+     * decode steps alternate, so a change of the host's speed during the point slows both. A depth whose Qwen2 cache
+     * would not fit beside SpikingBrain is run for SpikingBrain alone, saying so for Qwen2.
+     */
+    private void alternateDepths(Path sbDir, LoadOptions sbOptions, Path qwDir, LoadOptions qwOptions, CpuBackend backend,
+                                 List<Long> depths, String title) throws IOException {
+        try (SpikingBrainModel sb = SpikingBrainModel.load(sbDir, backend, sbOptions);
+             SpikingBrainModel qw = SpikingBrainModel.load(qwDir, backend, qwOptions)) {
+            describe(SPIKINGBRAIN, sb, sbOptions);
+            describe(QWEN2, qw, qwOptions);
+            log.println("depth points: both models' decode steps alternated");
+            warmUp(sb, 512);
+            warmUp(qw, 512);
+            for (long n : depths) {
+                String noRoom = kvRoom(qw.config(), qwOptions.kvCache(), n, true);
+                if (noRoom != null) {
+                    replace(SweepPoint.skipped(QWEN2, n, noRoom, true));
+                    replace(outOfHeapSkips(SPIKINGBRAIN, n, true, () -> measureAtDepth(SPIKINGBRAIN, sb, n)));
+                    save(title);
+                    continue;
+                }
+                try (Session a = sb.newSessionAtDepth(n)) {
+                    int[] nextA = {untimed(a, 0)};
+                    long[] memoryA = memoryNow(); // SpikingBrain's point: its session's heap, before Qwen2's cache exists
+                    try (Session b = qw.newSessionAtDepth(n)) {
+                        int[] nextB = {untimed(b, 0)};
+                        long[] stepsA = new long[decodeTokens];
+                        long[] stepsB = new long[decodeTokens];
+                        for (int i = 0; i < decodeTokens; i++) {
+                            stepsA[i] = timedStep(a, nextA);
+                            stepsB[i] = timedStep(b, nextB);
+                        }
+                        replace(point(SPIKINGBRAIN, n, Double.NaN, 1e9 / median(stepsA), memoryA));
+                        replace(point(QWEN2, n, Double.NaN, 1e9 / median(stepsB), memoryNow()));
+                    }
+                } catch (OutOfMemoryError e) {
+                    String why = "not run: the heap ran out (" + e.getMessage() + "; -Xmx)";
+                    log.printf("  both models %s: %s%n", SweepPlot.contextLabel(n), why);
+                    replace(SweepPoint.skipped(SPIKINGBRAIN, n, why, true));
+                    replace(SweepPoint.skipped(QWEN2, n, why, true));
+                }
+                save(title);
+            }
         }
     }
 
@@ -309,24 +375,50 @@ public final class ContextSweep implements Callable<Integer> {
 
     /** The decode rate from where {@code s} stands, and the heap and resident memory then: context {@code n}'s point. */
     private SweepPoint decodeAfter(String name, Session s, int next, long n, double ttft) {
-        // Untimed steps first: a Qwen2 cache that the prompt filled exactly (the sweep's lengths are powers of
-        // two) doubles at the first step, and that one-time copy and its garbage collection are not the rate.
+        int[] token = {untimed(s, next)};
+        long[] stepNanos = new long[decodeTokens];
+        for (int i = 0; i < decodeTokens; i++) {
+            stepNanos[i] = timedStep(s, token);
+        }
+        return point(name, n, ttft, 1e9 / median(stepNanos));
+    }
+
+    /**
+     * The untimed steps, returning the next token: a Qwen2 cache that the prompt filled exactly (the sweep's lengths
+     * are powers of two) doubles at the first step, and that one-time copy and its garbage collection are not the rate.
+     */
+    private static int untimed(Session s, int next) {
         for (int i = 0; i < UNTIMED_DECODE_STEPS; i++) {
             float[] l = s.decode(next);
             next = Sampler.argmax(l, l.length);
         }
-        long[] stepNanos = new long[decodeTokens];
-        for (int i = 0; i < decodeTokens; i++) {
-            long t1 = System.nanoTime();
-            float[] l = s.decode(next);
-            next = Sampler.argmax(l, l.length);
-            stepNanos[i] = System.nanoTime() - t1;
-        }
-        double decode = 1e9 / median(stepNanos);
+        return next;
+    }
+
+    /** One greedy decode step of {@code token[0]}, which becomes the step's output token; returns its nanoseconds. */
+    private static long timedStep(Session s, int[] token) {
+        long t1 = System.nanoTime();
+        float[] l = s.decode(token[0]);
+        token[0] = Sampler.argmax(l, l.length);
+        return System.nanoTime() - t1;
+    }
+
+    /** Context {@code n}'s point at decode rate {@code decode}, with the heap and resident memory now. */
+    private SweepPoint point(String name, long n, double ttft, double decode) {
+        return point(name, n, ttft, decode, memoryNow());
+    }
+
+    /** The heap in use after a full collection and the resident set, in bytes. */
+    private static long[] memoryNow() {
         System.gc();
         Runtime rt = Runtime.getRuntime();
-        long heap = rt.totalMemory() - rt.freeMemory();
-        long rss = ProcessMemory.now().residentBytes();
+        return new long[] {rt.totalMemory() - rt.freeMemory(), ProcessMemory.now().residentBytes()};
+    }
+
+    /** Context {@code n}'s point at decode rate {@code decode}, with {@code memory} = {heap, resident} bytes. */
+    private SweepPoint point(String name, long n, double ttft, double decode, long[] memory) {
+        long heap = memory[0];
+        long rss = memory[1];
         boolean fromState = Double.isNaN(ttft);
         String first = fromState ? "from a state at that depth" : String.format(Locale.ROOT, "TTFT %8.2f s (%7.1f tok/s)",
                 ttft, n / ttft);

@@ -74,6 +74,31 @@ class ContextSweepTest {
      * Depths reached from a state (no prompt): decode rates without TTFT, in rows of their own beside the prompt's, a
      * BF16 cache named in the title; a depth past Qwen2's longest context is skipped saying so, SpikingBrain's runs.
      */
+    /**
+     * {@code --alternate} with {@code --quantize q4}: both models at each depth in one process, their steps alternated;
+     * a depth past Qwen2's longest context runs SpikingBrain alone and says why Qwen2 did not; the title names the
+     * weights.
+     */
+    @Test
+    void alternatedDepthsRunBothModelsTogether(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("alt");
+        assertEquals(0, new CommandLine(new ContextSweep()).execute("--shape", "small", "--contexts", "", "--state-depths",
+                "512,16M", "--alternate", "--quantize", "q4", "--decode-tokens", "2", "--threads", "2", "--cache",
+                tmp.resolve("cache").toString(), "--kv-cache", "bf16", "--out", out.toString()));
+        List<SweepPoint> points = SweepReport.readCsv(out.resolve("sweep.csv"));
+        for (String model : List.of(ContextSweep.SPIKINGBRAIN, ContextSweep.QWEN2)) {
+            SweepPoint p = points.stream().filter(q -> q.model().equals(model) && q.context() == 512).findFirst().orElseThrow();
+            assertTrue(p.ran() && p.fromState() && p.decodeTokensPerSecond() > 0 && p.heapBytes() > 0, p.toString());
+        }
+        SweepPoint sb = points.stream().filter(p -> p.model().equals(ContextSweep.SPIKINGBRAIN) && p.context() == 16L << 20)
+                .findFirst().orElseThrow();
+        assertTrue(sb.ran(), sb.toString());
+        SweepPoint far = points.stream().filter(p -> p.model().equals(ContextSweep.QWEN2) && p.context() == 16L << 20)
+                .findFirst().orElseThrow();
+        assertTrue(!far.ran() && far.skipped().contains("past the longest context"), far.toString());
+        assertTrue(Files.readString(out.resolve("sweep.md")).contains("q4 weights"));
+    }
+
     @Test
     void stateDepthsGiveDecodeRatesWithoutAPrompt(@TempDir Path tmp) throws Exception {
         String cache = tmp.resolve("cache").toString();

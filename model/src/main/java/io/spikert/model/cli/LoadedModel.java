@@ -106,41 +106,37 @@ final class LoadedModel implements AutoCloseable {
 
     /** {@code --precision}: fp32 anywhere; bf16 on the CPU only (a usage error elsewhere, before any load). */
     static Precision precision(String value, String device) {
-        Precision p;
-        try {
-            p = Precision.parse(value, "--precision");
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
-        if (p == Precision.BF16 && !"cpu".equals(device)) {
-            throw new UsageException("--precision bf16 runs on the CPU only (--device cpu); the GPU backend multiplies"
-                    + " FP32 activations");
-        }
+        Precision p = parsed(() -> Precision.parse(value, "--precision"));
+        requireCpu(p == Precision.BF16, "--precision bf16", device, "FP32 activations");
         return p;
     }
 
     /** {@code --quantize}: none anywhere; q8 or q4 on the CPU only (a usage error elsewhere, before any load). */
     static WeightQuantization quantize(String value, String device) {
-        WeightQuantization q;
+        WeightQuantization q = parsed(() -> WeightQuantization.parse(value, "--quantize"));
+        requireCpu(q != WeightQuantization.NONE, "--quantize " + q.label(), device, "the weights as stored");
+        return q;
+    }
+
+    /** An option's value as its parser gives it, a refusal of the parser as a usage error. */
+    private static <T> T parsed(java.util.function.Supplier<T> parse) {
         try {
-            q = WeightQuantization.parse(value, "--quantize");
+            return parse.get();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        if (q != WeightQuantization.NONE && !"cpu".equals(device)) {
-            throw new UsageException("--quantize " + q.label() + " runs on the CPU only (--device cpu); the GPU backend"
-                    + " multiplies the weights as stored");
+    }
+
+    /** A usage error when {@code cpuOnly} and the device is not the CPU; the GPU backend multiplies {@code gpuMultiplies}. */
+    private static void requireCpu(boolean cpuOnly, String option, String device, String gpuMultiplies) {
+        if (cpuOnly && !"cpu".equals(device)) {
+            throw new UsageException(option + " runs on the CPU only (--device cpu); the GPU backend multiplies " + gpuMultiplies);
         }
-        return q;
     }
 
     /** {@code --kv-cache}: f32 or bf16, on every device (a usage error otherwise, before any load). */
     static KvPrecision kvCache(String value) {
-        try {
-            return KvPrecision.parse(value, "--kv-cache");
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
+        return parsed(() -> KvPrecision.parse(value, "--kv-cache"));
     }
 
     /**

@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /**
  * Whether a dense model's projection weights are quantised at load, weight-only, to a {@link QuantFormat} (groups of
- * 32 input columns with one scale each; llama.cpp's Q8_0 and Q4_0 rules): q8 keeps 56% of BF16's bytes, q4 31%
+ * 32 input columns with one scale each, after llama.cpp's Q8_0 and Q4_0): q8 keeps 56% of BF16's bytes, q4 31%
  * (one F32 scale per 32 weights included), and the activations stay float. Every projection whose input
  * size is a multiple of 32 is quantised, lm_head included (with tied embeddings a quantised copy of the table, which
  * the lookup keeps reading as stored); the embedding table, norms and biases stay as stored. CPU only; W8ASpike

@@ -5,8 +5,9 @@ import java.util.Locale;
 /**
  * Weight-only quantisation formats of {@link QuantWeights}: each row of a matrix is cut into groups of
  * {@link #GROUP} consecutive columns, and each group holds integer codes and one F32 scale; a weight's value
- * is {@code (float) code * scale}. Both formats follow llama.cpp's Q8_0 and Q4_0 in their group size and rounding
- * (with F32 rather than F16 scales):
+ * is {@code (float) code * scale}. Both formats follow llama.cpp's Q8_0 and Q4_0 in their groups, scales and code
+ * ranges, with F32 rather than F16 scales and codes rounded by {@code rint(w / scale)}, ties to even (llama.cpp
+ * multiplies by the scale's inverse and rounds ties away from zero):
  * <ul>
  *   <li>{@link #Q8}: {@code scale = absmax / 127}, {@code code = rint(w / scale)} in [-127, 127], one byte a code.</li>
  *   <li>{@link #Q4}: {@code scale = m / -8} where m is the group's weight of largest magnitude (the first of equals),

@@ -28,7 +28,7 @@ final class RunOptions {
 
     @Option(names = "--quantize", paramLabel = "none|q8|q4", defaultValue = "none",
             description = "Quantises a dense model's projection weights at load, weight-only, in groups of 32 with one scale"
-                    + " each (llama.cpp's Q8_0 / Q4_0 rules): q8 holds about half of BF16's bytes, q4 about a quarter; the"
+                    + " each (after llama.cpp's Q8_0 / Q4_0): q8 holds 56% of BF16's bytes, q4 31%; the"
                     + " activations stay float. Default none (the weights as stored). CPU only; not for W8ASpike.")
     String quantize;
 

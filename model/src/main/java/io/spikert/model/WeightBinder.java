@@ -51,6 +51,8 @@ final class WeightBinder implements ModelWeights {
     private final ModelVariant variant;
     /** How many raw W8ASpike matrices were kept in each form, for the load report. */
     private final Map<String, Integer> rawForms = new TreeMap<>();
+    /** F16 tensors widened to F32 so far (their copies live in the arena), by name. */
+    private final Map<String, Tensor> widened = new java.util.HashMap<>();
     /** Matrices quantised at load, their bytes as stored and quantised, and projections left as stored. */
     private int quantizedMatrices;
     private long storedBytes;
@@ -171,7 +173,16 @@ final class WeightBinder implements ModelWeights {
                     + "; SpikingBrain weights are BF16, F16 or F32");
         }
         unused.remove(name);
-        return t.dtype() == DType.F16 ? widenToF32(t) : t;
+        if (t.dtype() != DType.F16) {
+            return t;
+        }
+        // widened once: a tied table is read again for its quantised head
+        Tensor wide = widened.get(name);
+        if (wide == null) {
+            wide = widenToF32(t);
+            widened.put(name, wide);
+        }
+        return wide;
     }
 
     /** A dense linear of a base model: as stored, or quantised at load where {@link LoadOptions#quantize} asks. */

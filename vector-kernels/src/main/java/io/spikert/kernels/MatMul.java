@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Compute-bound, so it is an outer-product kernel blocked for registers and caches. Up to {@link #TV} L
  * tokens at a time are transposed once per call into a per-thread buffer, tokens contiguous per column, so a
  * vector holds one column of L tokens. The columns are cut into chunks of {@link #KC}; per chunk, six
- * rows of W are copied (BF16: widened) once into a small per-thread float buffer, and each weight is
+ * rows of W are copied (BF16: widened; {@link QuantWeights}: dequantised) once into a small per-thread float buffer, and each weight is
  * broadcast against up to TV token vectors: with 512-bit vectors 24 accumulators, 4 vector loads and 6
  * broadcasts per 24 FMAs (with narrower ones 12, 2 and 6 per 12), and no horizontal reductions. Partial sums
  * of the chunks are added up in y. Full F32 tiles of 512-bit vectors skip the copy and broadcast straight from

@@ -2,6 +2,7 @@ package io.spikert.bench.cpu;
 
 import io.spikert.bench.InterleavedTimes;
 import io.spikert.ffm.onednn.OneDnnEngine;
+import io.spikert.ffm.onednn.OneDnnException;
 import io.spikert.ffm.onednn.OneDnnGemm;
 import io.spikert.ffm.onednn.OneDnnMatmul;
 import io.spikert.runtime.ComputePool;
@@ -14,6 +15,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -78,30 +80,52 @@ public final class CpuGemmRatios {
                     for (int threads : threadCounts) {
                         dnnl.setThreads(threads);
                         try (ComputePool pool = new ComputePool(threads);
-                             OneDnnMatmul bf16 = OneDnnMatmul.create(engine, m, n, k, OneDnnMatmul.DataType.BF16,
-                                     OneDnnMatmul.DataType.BF16)) {
+                             OneDnnMatmul bf16 = bf16Matmul(engine, m, n, k)) {
                             if (threads == threadCounts[0]) {
-                                System.out.println("  oneDNN BF16 matmul: " + bf16.implementation());
+                                System.out.println("  oneDNN BF16 matmul: "
+                                        + (bf16 == null ? "none on this CPU (dnnl_unimplemented): its columns read n/a" : bf16.implementation()));
                             }
                             CpuBackend cpu = new CpuBackend(pool, false);
                             Runnable[] kernels = {
                                 () -> cpu.linear(tF32, x, 0, m, y, 0),
                                 () -> cpu.linear(tBf16, x, 0, m, y, 0),
                                 () -> dnnl.sgemm(false, true, m, n, k, 1f, xs, k, wF32, k, 0f, ys, n),
-                                () -> bf16.execute(xBf16, wBf16, ys),
+                                bf16 == null ? null : () -> bf16.execute(xBf16, wBf16, ys),
                                 () -> dnnl.gemmS8S8S32(false, true, m, n, k, 1f, aS8, k, (byte) 0, wS8, k, (byte) 0, 0f, c32, n, null),
                                 () -> dnnl.gemmU8S8S32(false, true, m, n, k, 1f, aS8, k, (byte) 0, wS8, k, (byte) 0, 0f, c32, n, null),
                             };
-                            double[] median = InterleavedTimes.medianOfBest(kernels, rounds);
+                            Runnable[] run = Arrays.stream(kernels).filter(Objects::nonNull).toArray(Runnable[]::new);
+                            double[] timed = InterleavedTimes.medianOfBest(run, rounds);
                             double ops = 2.0 * m * n * k;
-                            System.out.printf(Locale.ROOT, "%5d %6d %5d %3d | %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f | %26.1f %7.1f %7.1f %7.1f %7.1f %7.1f%n",
-                                    m, n, k, threads, median[0], median[1], median[2], median[3], median[4], median[5],
-                                    ops / median[0] / 1e6, ops / median[1] / 1e6, ops / median[2] / 1e6, ops / median[3] / 1e6,
-                                    ops / median[4] / 1e6, ops / median[5] / 1e6);
+                            StringBuilder times = new StringBuilder(), rates = new StringBuilder();
+                            for (int i = 0, t = 0; i < kernels.length; i++) {
+                                String w = i == 0 ? "%26s" : "%8s";
+                                if (kernels[i] == null) {
+                                    times.append(String.format(Locale.ROOT, "%10s", "n/a"));
+                                    rates.append(String.format(Locale.ROOT, w, "n/a"));
+                                } else {
+                                    double median = timed[t++];
+                                    times.append(String.format(Locale.ROOT, "%10.2f", median));
+                                    rates.append(String.format(Locale.ROOT, w, String.format(Locale.ROOT, "%.1f", ops / median / 1e6)));
+                                }
+                            }
+                            System.out.printf(Locale.ROOT, "%5d %6d %5d %3d |%s |%s%n", m, n, k, threads, times, rates);
                         }
                     }
                 }
             }
+        }
+    }
+
+    /** oneDNN's BF16 matmul at this shape, or null where the CPU has none (AVX2: dnnl_unimplemented). */
+    private static OneDnnMatmul bf16Matmul(OneDnnEngine engine, int m, int n, int k) {
+        try {
+            return OneDnnMatmul.create(engine, m, n, k, OneDnnMatmul.DataType.BF16, OneDnnMatmul.DataType.BF16);
+        } catch (OneDnnException e) {
+            if (e.getMessage() != null && e.getMessage().contains("dnnl_unimplemented")) {
+                return null;
+            }
+            throw e;
         }
     }
 

@@ -25,6 +25,10 @@ class VendorMathPathTest {
                         && cpu.vendorMath().contains("has no BF16 matmul on this CPU"), cpu.vendorMath());
             } else if (carried) {
                 assertTrue(cpu.usesVendorMath(), "the carried oneDNN should be found: " + cpu.vendorMath());
+                // on AVX2 alone it multiplies FP32 activations by BF16 weights, and says so; with BF16 instructions, BF16 ones
+                boolean fp32Activations = cpu.vendorMath().contains("FP32 activations x BF16 weights");
+                assertFalse(CpuFlags.bf16() && fp32Activations, cpu.vendorMath());
+                assertFalse(CpuFlags.avx2Only() && !fp32Activations, cpu.vendorMath());
             } else if (cpu.usesVendorMath()) {
                 assertFalse(cpu.vendorMath().contains("onednn-dnnl-"), "no carried copy without the carrier: " + cpu.vendorMath());
             } else {

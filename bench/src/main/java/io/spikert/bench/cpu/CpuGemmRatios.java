@@ -8,6 +8,8 @@ import io.spikert.ffm.onednn.OneDnnMatmul;
 import io.spikert.runtime.ComputePool;
 import io.spikert.runtime.DType;
 import io.spikert.runtime.Tensor;
+import io.spikert.runtime.Tuning;
+import io.spikert.runtime.VendorMath;
 import io.spikert.runtime.backend.CpuBackend;
 
 import java.lang.foreign.Arena;
@@ -19,10 +21,11 @@ import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
- * Prefill products at the 7B shape on the CPU: SpikeRT's Vector API products (CpuBackend.linear, F32 and BF16
- * weights with F32 activations, the exact path) against oneDNN's GEMMs through FFM (sgemm; its matmul primitive
- * with BF16 activations and weights, the {@code --precision bf16} product; s8s8s32 and u8s8s32, the integer
- * products a W8ASpike prefill could use), timed interleaved in one run (the host's
+ * Prefill products at the 7B shape on the CPU: SpikeRT's Vector API products (CpuBackend.linear with oneDNN off,
+ * F32 and BF16 weights with F32 activations, the exact path) against oneDNN's GEMMs through FFM (sgemm; its matmul
+ * primitive with F32 activations and BF16 weights, the backend's product on a CPU without a BF16 matmul; with BF16
+ * activations and weights, the {@code --precision bf16} product; s8s8s32 and u8s8s32, the integer products a
+ * W8ASpike prefill could use), timed interleaved in one run (the host's
  * bandwidth state moves within seconds) and reported as milliseconds and G(FL)OP/s, 2 M N K per product.
  * Each figure is the median over rounds of the best of a burst, after a warm-up that leaves C2 and oneDNN's
  * JIT kernels compiled. oneDNN runs on as many OpenMP threads as SpikeRT's pool has, set per row.
@@ -42,9 +45,9 @@ public final class CpuGemmRatios {
         OneDnnEngine engine = OneDnnEngine.open(dnnl);
         System.out.printf(Locale.ROOT, "%s, ISA 0x%x; JVM %s; %d cores%n", dnnl, dnnl.effectiveCpuIsa(),
                 System.getProperty("java.vm.version"), Runtime.getRuntime().availableProcessors());
-        System.out.printf(Locale.ROOT, "%5s %6s %5s %3s | %9s %9s %9s %9s %9s %9s | GFLOP/s or GOP/s: %7s %7s %7s %7s %7s %7s%n",
-                "M", "N", "K", "thr", "javaF32", "javaBF16", "dnnlF32", "dnnlBF16", "dnnlS8S8", "dnnlU8S8",
-                "javaF32", "jBF16", "dnnlF32", "dBF16", "s8s8", "u8s8");
+        System.out.printf(Locale.ROOT, "%5s %6s %5s %3s | %9s %9s %9s %9s %9s %9s %9s | GFLOP/s or GOP/s: %7s %7s %7s %7s %7s %7s %7s%n",
+                "M", "N", "K", "thr", "javaF32", "javaBF16", "dnnlF32", "dnnlF32B", "dnnlBF16", "dnnlS8S8", "dnnlU8S8",
+                "javaF32", "jBF16", "dnnlF32", "dF32B", "dBF16", "s8s8", "u8s8");
         SplittableRandom r = new SplittableRandom(5);
         for (int n : ns) {
             try (Arena arena = Arena.ofShared()) {
@@ -80,16 +83,20 @@ public final class CpuGemmRatios {
                     for (int threads : threadCounts) {
                         dnnl.setThreads(threads);
                         try (ComputePool pool = new ComputePool(threads);
-                             OneDnnMatmul bf16 = bf16Matmul(engine, m, n, k)) {
+                             OneDnnMatmul bf16 = matmul(engine, m, n, k, OneDnnMatmul.DataType.BF16);
+                             OneDnnMatmul f32b = matmul(engine, m, n, k, OneDnnMatmul.DataType.F32)) {
                             if (threads == threadCounts[0]) {
                                 System.out.println("  oneDNN BF16 matmul: "
-                                        + (bf16 == null ? "none on this CPU (dnnl_unimplemented): its columns read n/a" : bf16.implementation()));
+                                        + (bf16 == null ? "none on this CPU (dnnl_unimplemented): its columns read n/a" : bf16.implementation())
+                                        + "; FP32 x BF16 matmul: " + (f32b == null ? "none (n/a)" : f32b.implementation()));
                             }
-                            CpuBackend cpu = new CpuBackend(pool, false);
+                            // oneDNN off: the java columns are the Vector API kernels, wherever oneDNN could take them
+                            CpuBackend cpu = new CpuBackend(pool, false, Tuning.defaults().withVendorMath(VendorMath.OFF));
                             Runnable[] kernels = {
                                 () -> cpu.linear(tF32, x, 0, m, y, 0),
                                 () -> cpu.linear(tBf16, x, 0, m, y, 0),
                                 () -> dnnl.sgemm(false, true, m, n, k, 1f, xs, k, wF32, k, 0f, ys, n),
+                                f32b == null ? null : () -> f32b.execute(xs, wBf16, ys),
                                 bf16 == null ? null : () -> bf16.execute(xBf16, wBf16, ys),
                                 () -> dnnl.gemmS8S8S32(false, true, m, n, k, 1f, aS8, k, (byte) 0, wS8, k, (byte) 0, 0f, c32, n, null),
                                 () -> dnnl.gemmU8S8S32(false, true, m, n, k, 1f, aS8, k, (byte) 0, wS8, k, (byte) 0, 0f, c32, n, null),
@@ -117,10 +124,13 @@ public final class CpuGemmRatios {
         }
     }
 
-    /** oneDNN's BF16 matmul at this shape, or null where the CPU has none (AVX2: dnnl_unimplemented). */
-    private static OneDnnMatmul bf16Matmul(OneDnnEngine engine, int m, int n, int k) {
+    /**
+     * oneDNN's matmul of {@code src}-typed activations and BF16 weights at this shape, or null where the CPU has none
+     * (BF16 activations on AVX2: dnnl_unimplemented).
+     */
+    private static OneDnnMatmul matmul(OneDnnEngine engine, int m, int n, int k, OneDnnMatmul.DataType src) {
         try {
-            return OneDnnMatmul.create(engine, m, n, k, OneDnnMatmul.DataType.BF16, OneDnnMatmul.DataType.BF16);
+            return OneDnnMatmul.create(engine, m, n, k, src, OneDnnMatmul.DataType.BF16);
         } catch (OneDnnException e) {
             if (e.getMessage() != null && e.getMessage().contains("dnnl_unimplemented")) {
                 return null;

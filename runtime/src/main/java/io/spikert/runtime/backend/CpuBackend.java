@@ -40,8 +40,9 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Runs products with the Vector API kernels across the runtime's compute pool: rows split between the
  * threads, except the spike-count INT8 products, whose threads split the input channels (see byGroups).
- * Products of BF16 weights over {@link Tuning#vendorFromTokens} tokens or more, and batched spike products of as
- * many, go to oneDNN's matmul where it is found ({@link Tuning#vendorMath}, {@link OneDnnProducts});
+ * Products of BF16 weights over {@link Tuning#vendorFromTokens} tokens or more (at least
+ * {@link #F32_ACTIVATION_VENDOR_FROM_TOKENS} where the CPU has no BF16 matmul and oneDNN multiplies FP32 activations),
+ * and batched spike products of as many, go to oneDNN's matmul where it is found ({@link Tuning#vendorMath}, {@link OneDnnProducts});
  * {@link #vendorMath()} says which path runs, and why not the library when it does not.
  */
 public final class CpuBackend implements Backend {
@@ -51,12 +52,15 @@ public final class CpuBackend implements Backend {
     private final ComputePool pool;
     private final boolean ownsPool;
     private final LongAdder weightBytesRead = new LongAdder();
+    private final LongAdder vendorProducts = new LongAdder();
 
     private final Tuning tuning;
 
     /** oneDNN's products, or null when not used ({@link #vendorNotice} says why). */
     private final OneDnnProducts vendor;
     private final String vendorNotice;
+    /** Tokens from which BF16-weight products go to {@link #vendor}. */
+    private final int bf16WeightVendorFromTokens;
     private volatile Precision precision = Precision.FP32;
 
     /** {@code threads} compute threads and the default {@link Tuning}. */
@@ -88,8 +92,10 @@ public final class CpuBackend implements Backend {
             try {
                 found = OneDnnProducts.open(pool.threads());
                 notice = found.describe() + " for BF16-weight" + (found.exactInt8() ? " and spike" : "")
-                        + " products from " + tuning.vendorFromTokens() + " tokens, INT8 products of a float input from "
-                        + Math.max(tuning.vendorFromTokens(), INT8_FLOAT_VENDOR_FROM_TOKENS)
+                        + " products from " + bf16WeightVendorFromTokens(found, tuning) + " tokens"
+                        + (found.bf16Matmul() ? ", INT8 products of a float input from "
+                                + Math.max(tuning.vendorFromTokens(), INT8_FLOAT_VENDOR_FROM_TOKENS)
+                                : "; INT8 products of a float input on the Vector API")
                         + (found.exactInt8() ? "" : "; spike products on the Vector API: " + found.int8Refusal());
             } catch (OneDnnProducts.Unavailable e) {
                 if (tuning.vendorMath() == VendorMath.REQUIRE) {
@@ -103,7 +109,25 @@ public final class CpuBackend implements Backend {
         }
         this.vendor = found;
         this.vendorNotice = notice;
+        this.bf16WeightVendorFromTokens = found == null ? Integer.MAX_VALUE : bf16WeightVendorFromTokens(found, tuning);
     }
+
+    /**
+     * Tokens from which a BF16-weight product goes to oneDNN: {@link Tuning#vendorFromTokens} with a BF16 matmul; with
+     * FP32 activations instead (AVX2), at least {@link #F32_ACTIVATION_VENDOR_FROM_TOKENS}.
+     */
+    private static int bf16WeightVendorFromTokens(OneDnnProducts vendor, Tuning tuning) {
+        return vendor.bf16Matmul() ? tuning.vendorFromTokens()
+                : Math.max(tuning.vendorFromTokens(), F32_ACTIVATION_VENDOR_FROM_TOKENS);
+    }
+
+    /**
+     * Tokens from which a BF16-weight product goes to oneDNN where it multiplies FP32 activations (a CPU without a BF16
+     * matmul): on an AVX2 CPU oneDNN's product ran at 0.83-1.08x the Vector API's from 2 to 16 tokens, 1.25x at 32,
+     * 1.5-2.3x at 64 and 256 (7B shapes, 2 threads; docs/PERFORMANCE.md, "CPU vendor math"), so a batched decode step
+     * stays on the Vector API.
+     */
+    public static final int F32_ACTIVATION_VENDOR_FROM_TOKENS = 32;
 
     /** The switches this backend was made with (the setters below may have changed two of them since). */
     public Tuning tuning() {
@@ -124,6 +148,24 @@ public final class CpuBackend implements Backend {
     /** Whether oneDNN takes this backend's multi-token BF16-weight and batched spike products. */
     public boolean usesVendorMath() {
         return vendor != null;
+    }
+
+    /** Tokens from which a BF16-weight product goes to oneDNN ({@code Integer.MAX_VALUE} without it). */
+    public int vendorFromTokens() {
+        return bf16WeightVendorFromTokens;
+    }
+
+    /** Products oneDNN has taken since this backend was made (BF16-weight, spike and INT8 float-input ones). */
+    public long vendorProducts() {
+        return vendorProducts.sum();
+    }
+
+    /**
+     * Whether oneDNN takes batched INT8 products of a float input (W8ASpike's down_proj): only where it has a BF16
+     * matmul to rebuild their weights in.
+     */
+    public boolean usesVendorInt8FloatProducts() {
+        return vendor != null && vendor.bf16Matmul();
     }
 
     /**
@@ -168,8 +210,9 @@ public final class CpuBackend implements Backend {
     public void linear(Tensor w, float[] x, int xOff, int tokens, float[] y, int yOff) {
         if (tokens > 1) {
             boolean bf16Activations = precision == Precision.BF16;
-            if (vendor != null && w.dtype() == DType.BF16 && tokens >= tuning.vendorFromTokens() && w.data().isNative()) {
+            if (vendor != null && w.dtype() == DType.BF16 && tokens >= bf16WeightVendorFromTokens && w.data().isNative()) {
                 weightBytesRead.add(w.byteSize());
+                vendorProducts.increment();
                 vendor.bf16Weights(w.data(), (int) w.dim(0), (int) w.dim(1), x, xOff, tokens, y, yOff, bf16Activations);
                 return;
             }
@@ -365,6 +408,7 @@ public final class CpuBackend implements Backend {
         if (vendor != null && vendor.exactInt8() && tokens >= tuning.vendorFromTokens()
                 && GroupSumProduct.fitsInt8(counts, cOff, Math.multiplyExact(tokens, cols))) {
             // the same group sums from oneDNN's INT8 matmul, the same float steps: the same bits
+            vendorProducts.increment();
             vendor.spikeProduct(w, counts, cOff, vth, tokens, y, yOff, pool);
             weightBytesRead.add(w.denseBytesPerProduct());
             SpikeKernel[] used = new SpikeKernel[tokens];
@@ -407,8 +451,9 @@ public final class CpuBackend implements Backend {
         Objects.checkFromIndexSize(xOff, Math.multiplyExact(tokens, w.cols()), x.length);
         Objects.checkFromToIndex(yOff, Math.addExact(yOff, Math.multiplyExact(tokens, w.rows())), y.length);
         boolean bf16Activations = precision == Precision.BF16;
-        if (vendor != null && tokens >= Math.max(tuning.vendorFromTokens(), INT8_FLOAT_VENDOR_FROM_TOKENS)) {
+        if (vendor != null && vendor.bf16Matmul() && tokens >= Math.max(tuning.vendorFromTokens(), INT8_FLOAT_VENDOR_FROM_TOKENS)) {
             weightBytesRead.add(w.denseBytesPerProduct());
+            vendorProducts.increment();
             vendor.int8FloatProduct(w, x, xOff, tokens, y, yOff, bf16Activations, pool);
             return;
         }

@@ -25,10 +25,16 @@ import jdk.incubator.vector.VectorSpecies;
  * The products {@link CpuBackend} hands to oneDNN's matmul primitive: {@code y[t] = W x[t]} over several tokens
  * for a BF16 weight {@code W [out, in]} read where it lies (oneDNN packs it as it goes; no copy is kept).
  *
- * <p>At {@link io.spikert.runtime.Precision#BF16} the activations are rounded to BF16 and multiplied in one
- * pass. At FP32 each activation is split into three BF16 parts whose sum is exactly the activation
- * ({@link Bf16#storeSplit}); every part times a BF16 weight is exact in FP32, so the three passes (one matmul
- * over three times the rows) accumulate the same exact products an FP32 kernel does, in FP32, in another order.
+ * <p>Where the CPU has a BF16 x BF16 matmul (AVX-512 BF16, AMX): at {@link io.spikert.runtime.Precision#BF16} the
+ * activations are rounded to BF16 and multiplied in one pass. At FP32 each activation is split into three BF16 parts
+ * whose sum is exactly the activation ({@link Bf16#storeSplit}); every part times a BF16 weight is exact in FP32, so
+ * the three passes (one matmul over three times the rows) accumulate the same exact products an FP32 kernel does, in
+ * FP32, in another order.
+ *
+ * <p>Where it has none (AVX2 without BF16 instructions) but oneDNN multiplies FP32 activations by BF16 weights
+ * (its AVX2 kernel widens the weights as it packs them): one pass of FP32 activations, or of activations rounded to
+ * BF16 and held in FP32 at {@link io.spikert.runtime.Precision#BF16}; the same exact products, summed in FP32 as the
+ * Vector API kernels sum them, in another order. The spike and INT8-coded products then stay on the Vector API.
  *
  * <p>And W8ASpike's spiking products over several tokens ({@link #spikeProduct}): their integer group sums from one
  * batched s8 x s8 -> s32 matmul per chunk of rows, then the float steps of {@link GroupSumProduct} in the Vector API
@@ -56,13 +62,15 @@ final class OneDnnProducts implements AutoCloseable {
     private final OneDnnEngine engine;
     private final int threads;
     private final String implementation;
+    /** Whether the CPU has a BF16 x BF16 matmul; else BF16-weight products take FP32 activations. */
+    private final boolean bf16Matmul;
     /** Why spike products stay on the Vector API here, or null when oneDNN's INT8 group sums are exact. */
     private final String int8Refusal;
     /** Primitives by shape (least recently used first). */
     private final Map<Shape, OneDnnMatmul> primitives = new LinkedHashMap<>(16, 0.75f, true);
 
     /** What a cached primitive computes. */
-    private enum Kind { BF16_WEIGHT, GROUP_SUMS, SCALED_CODES }
+    private enum Kind { BF16_WEIGHT, F32_SRC_BF16_WEIGHT, GROUP_SUMS, SCALED_CODES }
 
     /** A cached primitive's shape: a BF16 linear product (M, N, K), a spike product's group sums, a float-input INT8 product's slice. */
     private record Shape(Kind kind, long m, long n, long k, long run) {}
@@ -73,11 +81,12 @@ final class OneDnnProducts implements AutoCloseable {
     private boolean closed;
 
     private OneDnnProducts(OneDnnGemm library, OneDnnEngine engine, int threads, String implementation,
-                           String int8Refusal) {
+                           boolean bf16Matmul, String int8Refusal) {
         this.library = library;
         this.engine = engine;
         this.threads = threads;
         this.implementation = implementation;
+        this.bf16Matmul = bf16Matmul;
         this.int8Refusal = int8Refusal;
     }
 
@@ -104,19 +113,36 @@ final class OneDnnProducts implements AutoCloseable {
             throw new Unavailable(firstLine(e.getMessage()), e);
         }
         library.setThreads(threads);
+        String noBf16;
         try (OneDnnMatmul probe = OneDnnMatmul.create(engine, 16, 64, 64, OneDnnMatmul.DataType.BF16,
                 OneDnnMatmul.DataType.BF16)) {
             String impl = probe.implementation();
-            if (impl.startsWith("ref") || impl.contains("ref:")) {
-                engine.close();
-                throw new Unavailable(library + " has only its reference BF16 matmul on this CPU (" + impl
-                        + "): no AVX-512 BF16 or AMX; the Vector API kernels are faster", null);
+            if (!reference(impl)) {
+                return new OneDnnProducts(library, engine, threads, impl, true, int8Refusal(library, engine));
             }
-            return new OneDnnProducts(library, engine, threads, impl, int8Refusal(library, engine));
+            noBf16 = "has only its reference BF16 matmul on this CPU (" + impl + "): no AVX-512 BF16 or AMX";
+        } catch (OneDnnException e) {
+            noBf16 = "has no BF16 matmul on this CPU: " + firstLine(e.getMessage());
+        }
+        // no BF16 x BF16 kernel: FP32 activations times BF16 weights, where oneDNN has a kernel for that (AVX2)
+        try (OneDnnMatmul probe = OneDnnMatmul.create(engine, 16, 64, 64, OneDnnMatmul.DataType.F32,
+                OneDnnMatmul.DataType.BF16)) {
+            String impl = probe.implementation();
+            if (reference(impl)) {
+                engine.close();
+                throw new Unavailable(library + " " + noBf16 + ", and only its reference FP32 x BF16 matmul (" + impl
+                        + "); the Vector API kernels are faster", null);
+            }
+            return new OneDnnProducts(library, engine, threads, impl, false, int8Refusal(library, engine));
         } catch (OneDnnException e) {
             engine.close();
-            throw new Unavailable(library + " has no BF16 matmul on this CPU: " + firstLine(e.getMessage()), e);
+            throw new Unavailable(library + " " + noBf16 + ", nor an FP32 x BF16 one: " + firstLine(e.getMessage()), e);
         }
+    }
+
+    /** Whether oneDNN named its reference (plain C++) implementation, which the Vector API kernels outrun. */
+    private static boolean reference(String implementation) {
+        return implementation.startsWith("ref") || implementation.contains("ref:");
     }
 
     /**
@@ -212,9 +238,20 @@ final class OneDnnProducts implements AutoCloseable {
         return nl < 0 ? s : s.substring(0, nl);
     }
 
-    /** "oneDNN 3.13.0 (/path/libdnnl.so.3), brg_matmul:avx10_1_512_amx". */
+    /**
+     * "oneDNN 3.13.0 (/path/libdnnl.so.3), brg_matmul:avx10_1_512_amx", with "(FP32 activations x BF16 weights)"
+     * where the CPU has no BF16 x BF16 matmul.
+     */
     String describe() {
-        return library + ", " + implementation;
+        return library + ", " + implementation + (bf16Matmul ? "" : " (FP32 activations x BF16 weights: no BF16 x BF16 matmul on this CPU)");
+    }
+
+    /**
+     * Whether BF16-weight products run as BF16 x BF16 matmuls (AVX-512 BF16, AMX); if not, as FP32 activations times
+     * BF16 weights, and {@link #int8FloatProduct} is not available.
+     */
+    boolean bf16Matmul() {
+        return bf16Matmul;
     }
 
     /**
@@ -226,19 +263,26 @@ final class OneDnnProducts implements AutoCloseable {
     synchronized void bf16Weights(MemorySegment w, int out, int in, float[] x, int xOff, int tokens, float[] y, int yOff,
                                   boolean bf16Activations) {
         begin();
-        int parts = bf16Activations ? 1 : 3;
+        int parts = bf16Matmul && !bf16Activations ? 3 : 1;
         long m = (long) parts * tokens;
         // the weight's rows in slices, so the output scratch stays bounded (lm_head over a whole chunk's logits
         // would otherwise need 3 x 256 x 152064 floats)
         int slice = (int) Math.min(out, Math.max(64, MAX_OUTPUT_BYTES / (4 * m) / 64 * 64));
-        ensureScratch(m * in * 2, m * slice * 4);
         long n = (long) tokens * in;
-        if (bf16Activations) {
+        long srcBytes = bf16Matmul ? m * in * 2 : n * 4;
+        ensureScratch(srcBytes, m * slice * 4);
+        if (!bf16Matmul && bf16Activations) {
+            for (int i = 0; i < n; i++) {
+                src.setAtIndex(ValueLayout.JAVA_FLOAT, i, Bf16.round(x[xOff + i]));
+            }
+        } else if (!bf16Matmul) {
+            MemorySegment.copy(x, xOff, src, ValueLayout.JAVA_FLOAT, 0, (int) n);
+        } else if (bf16Activations) {
             Bf16.store(x, xOff, (int) n, src, 0);
         } else {
             Bf16.storeSplit(x, xOff, (int) n, src, 0, n);
         }
-        MemorySegment activations = src.asSlice(0, m * in * 2);
+        MemorySegment activations = src.asSlice(0, srcBytes);
         for (int r0 = 0; r0 < out; r0 += slice) {
             int rows = Math.min(slice, out - r0);
             primitive(m, rows, in).execute(activations, w.asSlice((long) r0 * in * 2, (long) rows * in * 2),
@@ -246,7 +290,7 @@ final class OneDnnProducts implements AutoCloseable {
             for (int t = 0; t < tokens; t++) {
                 long from = (long) t * rows;
                 int to = yOff + t * out + r0;
-                if (bf16Activations) {
+                if (parts == 1) {
                     MemorySegment.copy(dst, ValueLayout.JAVA_FLOAT, from * 4, y, to, rows);
                 } else {
                     sumParts(from, (long) tokens * rows, rows, y, to);
@@ -277,6 +321,9 @@ final class OneDnnProducts implements AutoCloseable {
      */
     synchronized void int8FloatProduct(Int8Weights w, float[] x, int xOff, int tokens, float[] y, int yOff,
                                        boolean bf16Activations, ComputePool pool) {
+        if (!bf16Matmul) {
+            throw new IllegalStateException("INT8 products of a float input need oneDNN's BF16 matmul, which this CPU lacks");
+        }
         begin();
         int rows = w.rows();
         int cols = w.cols();
@@ -475,13 +522,15 @@ final class OneDnnProducts implements AutoCloseable {
         return mm;
     }
 
+    /** The BF16-weight product's primitive: BF16 or, without a BF16 matmul, FP32 activations. */
     private OneDnnMatmul primitive(long m, int n, int k) {
-        Shape key = new Shape(Kind.BF16_WEIGHT, m, n, k, 0);
+        Shape key = new Shape(bf16Matmul ? Kind.BF16_WEIGHT : Kind.F32_SRC_BF16_WEIGHT, m, n, k, 0);
         OneDnnMatmul mm = primitives.get(key);
         if (mm != null) {
             return mm;
         }
-        return cache(key, OneDnnMatmul.create(engine, m, n, k, OneDnnMatmul.DataType.BF16, OneDnnMatmul.DataType.BF16));
+        return cache(key, OneDnnMatmul.create(engine, m, n, k,
+                bf16Matmul ? OneDnnMatmul.DataType.BF16 : OneDnnMatmul.DataType.F32, OneDnnMatmul.DataType.BF16));
     }
 
     private void ensureScratch(long srcBytes, long dstBytes) {

@@ -10,7 +10,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Only a CPU without BF16 instructions (read from Linux's flags, apart from oneDNN) may refuse the carried oneDNN,
- * and then by name: {@code require} fails saying why, {@code auto} runs the Vector API and says why once. Where the
+ * and then by name: {@code require} fails saying why, {@code auto} runs the Vector API and says why once. Such a CPU
+ * that oneDNN has an FP32 x BF16 kernel for (AVX2) takes the library with FP32 activations, and says so. Where the
  * library runs, {@link CpuBackendOneDnnTest} holds its products to the reference.
  */
 class CpuBackendOneDnnRefusalTest {
@@ -34,6 +35,15 @@ class CpuBackendOneDnnRefusalTest {
             }
             try (CpuBackend cpu = required) {
                 assertTrue(cpu.usesVendorMath(), cpu.vendorMath());
+                boolean fp32Activations = cpu.vendorMath().contains("FP32 activations x BF16 weights: no BF16 x BF16 matmul on this CPU");
+                // AVX2 without AVX-512 or BF16: oneDNN has no BF16 x BF16 kernel here; with BF16 instructions it has one
+                assertFalse(CpuFlags.bf16() && fp32Activations, cpu.vendorMath());
+                assertFalse(CpuFlags.avx2Only() && !fp32Activations, cpu.vendorMath());
+                if (fp32Activations) {
+                    assertTrue(cpu.vendorMath().contains("INT8 products of a float input on the Vector API")
+                            && !cpu.usesVendorInt8FloatProducts()
+                            && cpu.vendorFromTokens() == CpuBackend.F32_ACTIVATION_VENDOR_FROM_TOKENS, cpu.vendorMath());
+                }
             }
         }
     }

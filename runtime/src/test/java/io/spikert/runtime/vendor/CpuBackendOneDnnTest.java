@@ -25,10 +25,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The CPU backend's products through oneDNN (the copy the test class path carries), against a float64 reference
- * written here over the same inputs: FP32 activations (three exact BF16 parts) and BF16 activations (rounded to
- * nearest even); and the Vector API path of a backend with the library off, held to the same reference. On a CPU
- * where oneDNN has no BF16 matmul (an AVX2 CPU without BF16 instructions) the backend refuses it by name instead,
- * which {@link CpuBackendOneDnnRefusalTest} checks; these tests then cannot run and say so.
+ * written here over the same inputs: FP32 activations (three exact BF16 parts where the CPU has a BF16 matmul, as
+ * they are where oneDNN multiplies FP32 activations by BF16 weights, AVX2) and BF16 activations (rounded to nearest
+ * even); and the Vector API path of a backend with the library off, held to the same reference. Each case checks
+ * that oneDNN took the products it should ({@link CpuBackend#vendorProducts}). On a CPU where oneDNN has neither
+ * kernel the backend refuses it by name instead, which {@link CpuBackendOneDnnRefusalTest} checks; these tests then
+ * cannot run and say so.
  */
 class CpuBackendOneDnnTest {
     static ComputePool pool;
@@ -117,16 +119,23 @@ class CpuBackendOneDnnTest {
         assertTrue(worst < 2e-6, who + ": worst error " + worst + " of the sum of magnitudes");
     }
 
+    /** Runs {@code products} and checks oneDNN took {@code expected} of them. */
+    static void throughOneDnn(Runnable products, long expected) {
+        long before = withLibrary.vendorProducts();
+        products.run();
+        assertEquals(expected, withLibrary.vendorProducts() - before, "products oneDNN took (" + withLibrary.vendorMath() + ")");
+    }
+
     @Test
     void fp32ActivationsThroughOneDnnMatchTheReference() {
         Tensor w = bf16Weight(200, 384);
-        float[] x = activations(3 + 24 * 384);
-        float[] y = new float[5 + 24 * 200];
-        withLibrary.linear(w, x, 3, 24, y, 5);
-        assertProduct(w, x, 3, 24, y, 5, false, "oneDNN, fp32 activations");
+        float[] x = activations(3 + 40 * 384);
+        float[] y = new float[5 + 40 * 200];
+        throughOneDnn(() -> withLibrary.linear(w, x, 3, 40, y, 5), 1);
+        assertProduct(w, x, 3, 40, y, 5, false, "oneDNN, fp32 activations");
         float[] javaY = new float[y.length];
-        without.linear(w, x, 3, 24, javaY, 5);
-        assertProduct(w, x, 3, 24, javaY, 5, false, "Vector API, fp32 activations");
+        without.linear(w, x, 3, 40, javaY, 5);
+        assertProduct(w, x, 3, 40, javaY, 5, false, "Vector API, fp32 activations");
         assertEquals(0f, y[4], "nothing written before yOff");
     }
 
@@ -137,31 +146,32 @@ class CpuBackendOneDnnTest {
         float[] x = activations(40 * 16);
         float[] y = new float[40 * 200_003 + 1];
         y[y.length - 1] = 42f;
-        withLibrary.linear(w, x, 0, 40, y, 0);
+        throughOneDnn(() -> withLibrary.linear(w, x, 0, 40, y, 0), 1);
         assertProduct(w, x, 0, 40, y, 0, false, "three slices of rows, the last short");
         assertEquals(42f, y[y.length - 1], "nothing written past the output");
     }
 
     @Test
     void bf16ActivationsRoundBeforeTheProductOnBothPaths() {
+        int tokens = 40;
         Tensor w = bf16Weight(96, 256);
-        float[] x = activations(16 * 256);
-        float[] y = new float[16 * 96];
-        float[] javaY = new float[16 * 96];
+        float[] x = activations(tokens * 256);
+        float[] y = new float[tokens * 96];
+        float[] javaY = new float[tokens * 96];
         try {
             withLibrary.precision(Precision.BF16);
             without.precision(Precision.BF16);
-            withLibrary.linear(w, x, 0, 16, y, 0);
-            without.linear(w, x, 0, 16, javaY, 0);
+            throughOneDnn(() -> withLibrary.linear(w, x, 0, tokens, y, 0), 1);
+            without.linear(w, x, 0, tokens, javaY, 0);
         } finally {
             withLibrary.precision(Precision.FP32);
             without.precision(Precision.FP32);
         }
-        assertProduct(w, x, 0, 16, y, 0, true, "oneDNN, bf16 activations");
-        assertProduct(w, x, 0, 16, javaY, 0, true, "Vector API, bf16 activations");
+        assertProduct(w, x, 0, tokens, y, 0, true, "oneDNN, bf16 activations");
+        assertProduct(w, x, 0, tokens, javaY, 0, true, "Vector API, bf16 activations");
         // and they differ from the fp32-activation product by more than rounding: the option does something
-        float[] exact = new float[16 * 96];
-        without.linear(w, x, 0, 16, exact, 0);
+        float[] exact = new float[tokens * 96];
+        without.linear(w, x, 0, tokens, exact, 0);
         double diff = 0;
         for (int i = 0; i < exact.length; i++) {
             diff = Math.max(diff, Math.abs(exact[i] - javaY[i]));
@@ -174,9 +184,17 @@ class CpuBackendOneDnnTest {
         Tensor w = bf16Weight(64, 128);
         float[] x = activations(3 * 128);
         float[] a = new float[3 * 64], b = new float[3 * 64];
-        withLibrary.linear(w, x, 0, 3, a, 0);
+        throughOneDnn(() -> withLibrary.linear(w, x, 0, 3, a, 0), 0);
         without.linear(w, x, 0, 3, b, 0);
         assertArrayEquals(b, a, "3 tokens < vendorFromTokens 4: the same kernel, the same bits");
+        // where oneDNN multiplies FP32 activations (no BF16 matmul) its crossover is higher: below it, the Vector API too
+        int from = withLibrary.vendorFromTokens();
+        assertTrue(from == 4 || from == CpuBackend.F32_ACTIVATION_VENDOR_FROM_TOKENS, withLibrary.vendorMath());
+        float[] xb = activations((from - 1) * 128);
+        float[] e = new float[(from - 1) * 64], g = new float[(from - 1) * 64];
+        throughOneDnn(() -> withLibrary.linear(w, xb, 0, from - 1, e, 0), 0);
+        without.linear(w, xb, 0, from - 1, g, 0);
+        assertArrayEquals(g, e, (from - 1) + " tokens, one below the crossover: the Vector API's bits");
 
         MemorySegment f = ARENA.allocate(64L * 128 * 4, 64);
         for (long i = 0; i < 64L * 128; i++) {
@@ -185,7 +203,7 @@ class CpuBackendOneDnnTest {
         Tensor f32 = new Tensor("test.f32", DType.F32, new long[] {64, 128}, f);
         float[] x16 = activations(16 * 128);
         float[] c = new float[16 * 64], d = new float[16 * 64];
-        withLibrary.linear(f32, x16, 0, 16, c, 0);
+        throughOneDnn(() -> withLibrary.linear(f32, x16, 0, 16, c, 0), 0);
         without.linear(f32, x16, 0, 16, d, 0);
         assertArrayEquals(d, c, "F32 weights stay on the Vector API");
     }
@@ -230,8 +248,10 @@ class CpuBackendOneDnnTest {
             java.util.Arrays.fill(expected, Float.NaN);
             java.util.Arrays.fill(actual, Float.NaN);
             SpikeKernel[] javaKernels = without.spikeLinearBatch(w, counts, 5, vth, tokens, expected, 3);
+            long before = withLibrary.vendorProducts();
             SpikeKernel[] used = withLibrary.spikeLinearBatch(w, counts, 5, vth, tokens, actual, 3);
             boolean throughOneDnn = !beyondInt8 && withLibrary.usesVendorSpikeProducts();
+            assertEquals(throughOneDnn ? 1 : 0, withLibrary.vendorProducts() - before, "products oneDNN took");
             assertEquals(throughOneDnn ? SpikeKernel.INT8_GEMM : javaKernels[0], used[0], "which kernel ran");
             for (int i = 0; i < actual.length; i++) {
                 assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
@@ -268,12 +288,15 @@ class CpuBackendOneDnnTest {
             for (CpuBackend backend : new CpuBackend[] {withLibrary, without}) {
                 float[] y = new float[3 + tokens * rows + 2];
                 java.util.Arrays.fill(y, 42f);
+                long before = backend.vendorProducts();
                 try {
                     backend.precision(precision);
                     backend.int8LinearBatch(w, x, 7, tokens, y, 3);
                 } finally {
                     backend.precision(Precision.FP32);
                 }
+                assertEquals(backend.usesVendorInt8FloatProducts() ? 1 : 0, backend.vendorProducts() - before,
+                        "products oneDNN took (none where it has no BF16 matmul: " + backend.vendorMath() + ")");
                 double worst = 0;
                 for (int t = 0; t < tokens; t++) {
                     for (int o = 0; o < rows; o++) {
@@ -307,11 +330,12 @@ class CpuBackendOneDnnTest {
 
     @Test
     void manyShapesReuseOrReplaceCachedPrimitives() {
-        for (int tokens = 4; tokens < 80; tokens += 7) {
+        for (int n = 4; n < 80; n += 7) {
+            int tokens = n;
             Tensor w = bf16Weight(32 + tokens, 64);
             float[] x = activations(tokens * 64);
             float[] y = new float[tokens * (32 + tokens)];
-            withLibrary.linear(w, x, 0, tokens, y, 0);
+            throughOneDnn(() -> withLibrary.linear(w, x, 0, tokens, y, 0), tokens >= withLibrary.vendorFromTokens() ? 1 : 0);
             assertProduct(w, x, 0, tokens, y, 0, false, tokens + " tokens");
         }
     }

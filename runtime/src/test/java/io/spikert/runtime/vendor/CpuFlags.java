@@ -32,6 +32,12 @@ public final class CpuFlags {
         return f.contains("avx512_bf16") || f.contains("amx_bf16") || f.contains("avx_ne_convert");
     }
 
+    /** AVX2 the widest vector extension: no AVX-512 and no BF16 instructions (AMD Zen 2 and 3, Intel before Ice Lake). */
+    public static boolean avx2Only() {
+        Set<String> f = flags();
+        return f.contains("avx2") && !f.contains("avx512f") && !bf16();
+    }
+
     /** An INT8 dot product in hardware (AVX-512 VNNI, AVX-VNNI, AMX INT8). */
     public static boolean int8DotProduct() {
         Set<String> f = flags();

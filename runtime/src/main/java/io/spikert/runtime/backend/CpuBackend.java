@@ -85,14 +85,16 @@ public final class CpuBackend implements Backend {
         this.sparseFromSilentShare = tuning.sparseFromSilentShare();
         this.spikeBatchFromTokens = tuning.spikeBatchFromTokens();
         OneDnnProducts found = null;
+        int from = Integer.MAX_VALUE;
         String notice;
         if (tuning.vendorMath() == VendorMath.OFF) {
             notice = "oneDNN off (" + Tuning.VENDOR_MATH + "=off)";
         } else {
             try {
                 found = OneDnnProducts.open(pool.threads());
+                from = bf16WeightVendorFromTokens(found, tuning);
                 notice = found.describe() + " for BF16-weight" + (found.exactInt8() ? " and spike" : "")
-                        + " products from " + bf16WeightVendorFromTokens(found, tuning) + " tokens"
+                        + " products from " + from + " tokens"
                         + (found.bf16Matmul() ? ", INT8 products of a float input from "
                                 + Math.max(tuning.vendorFromTokens(), INT8_FLOAT_VENDOR_FROM_TOKENS)
                                 : "; INT8 products of a float input on the Vector API")
@@ -109,7 +111,7 @@ public final class CpuBackend implements Backend {
         }
         this.vendor = found;
         this.vendorNotice = notice;
-        this.bf16WeightVendorFromTokens = found == null ? Integer.MAX_VALUE : bf16WeightVendorFromTokens(found, tuning);
+        this.bf16WeightVendorFromTokens = from;
     }
 
     /**
@@ -123,9 +125,9 @@ public final class CpuBackend implements Backend {
 
     /**
      * Tokens from which a BF16-weight product goes to oneDNN where it multiplies FP32 activations (a CPU without a BF16
-     * matmul): on an AVX2 CPU oneDNN's product ran at 0.83-1.08x the Vector API's from 2 to 16 tokens, 1.25x at 32,
-     * 1.5-2.3x at 64 and 256 (7B shapes, 2 threads; docs/PERFORMANCE.md, "CPU vendor math"), so a batched decode step
-     * stays on the Vector API.
+     * matmul): on an AVX2 CPU oneDNN's product ran at 0.74-0.94x the Vector API's at 16 tokens, 0.91-1.50x at 32 and
+     * 1.10-1.38x at 64 and 256 (7B shapes, 1 and 2 threads; docs/PERFORMANCE.md, "FP32 activations x BF16 weights on
+     * AVX2"), so a batched decode step stays on the Vector API.
      */
     public static final int F32_ACTIVATION_VENDOR_FROM_TOKENS = 32;
 
@@ -451,7 +453,7 @@ public final class CpuBackend implements Backend {
         Objects.checkFromIndexSize(xOff, Math.multiplyExact(tokens, w.cols()), x.length);
         Objects.checkFromToIndex(yOff, Math.addExact(yOff, Math.multiplyExact(tokens, w.rows())), y.length);
         boolean bf16Activations = precision == Precision.BF16;
-        if (vendor != null && vendor.bf16Matmul() && tokens >= Math.max(tuning.vendorFromTokens(), INT8_FLOAT_VENDOR_FROM_TOKENS)) {
+        if (usesVendorInt8FloatProducts() && tokens >= Math.max(tuning.vendorFromTokens(), INT8_FLOAT_VENDOR_FROM_TOKENS)) {
             weightBytesRead.add(w.denseBytesPerProduct());
             vendorProducts.increment();
             vendor.int8FloatProduct(w, x, xOff, tokens, y, yOff, bf16Activations, pool);
